@@ -1,0 +1,62 @@
+package io.ticketrush.admin;
+
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.util.Map;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonValue;
+
+import io.ticketrush.web.ApiException;
+
+/** The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}. */
+public record SaleSettings(long tickets, long holdSeconds) {
+
+    public static final long MAX_TICKETS = 1_000_000_000L;
+    public static final long MAX_HOLD_SECONDS = 86_400L;
+
+    private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
+
+    /** Parses and checks the body; every problem is a 400 that names the field. */
+    public static SaleSettings parse(String body) {
+        JsonObject object;
+        try (JsonReader reader = JSON.createReader(new StringReader(body))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw ApiException.badRequest("body must be a JSON object {\"tickets\":N,\"holdSeconds\":S}");
+            }
+            object = value.asJsonObject();
+        } catch (JsonException e) {
+            throw ApiException.badRequest("body is not valid JSON");
+        }
+        return new SaleSettings(integer(object, "tickets", 0, MAX_TICKETS),
+                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS));
+    }
+
+    public long holdMillis() {
+        return holdSeconds * 1000;
+    }
+
+    private static long integer(JsonObject object, String name, long min, long max) {
+        JsonValue value = object.get(name);
+        if (value == null) {
+            throw ApiException.badRequest(name + " is required");
+        }
+        String problem = name + " must be an integer from " + min + " to " + max;
+        if (value.getValueType() != JsonValue.ValueType.NUMBER) {
+            throw ApiException.badRequest(problem);
+        }
+        BigDecimal number = ((JsonNumber) value).bigDecimalValue();
+        // Range first: stripTrailingZeros on 1e999999999 would be costly, and such a number is out of range anyway.
+        if (number.compareTo(BigDecimal.valueOf(min)) < 0 || number.compareTo(BigDecimal.valueOf(max)) > 0
+                || number.stripTrailingZeros().scale() > 0) {
+            throw ApiException.badRequest(problem);
+        }
+        return number.longValueExact();
+    }
+}

@@ -1,0 +1,73 @@
+package io.ticketrush.order;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.RedisClient;
+
+/** Orders after the purchase: looking one up, paying it, expiring the unpaid ones. */
+@ApplicationScoped
+public class Orders {
+
+    /** Most orders one sweep call expires, so a backlog never blocks Redis for long. */
+    static final int SWEEP_BATCH = 1000;
+
+    private static final LuaScript FIND = LuaScript.load("order");
+    private static final LuaScript PAY = LuaScript.load("pay");
+    private static final LuaScript SWEEP = LuaScript.load("sweep");
+
+    @Inject
+    RedisClient redis;
+
+    public Optional<Order> find(String orderId) {
+        String eventId = Order.eventIdOf(orderId);
+        if (eventId == null) {
+            return Optional.empty();
+        }
+        List<?> reply = (List<?>) redis.eval(FIND, List.of(EventKeys.of(eventId).orders()), List.of(orderId));
+        return code(reply) == 1 ? Optional.of(Order.fromReply(reply)) : Optional.empty();
+    }
+
+    /** Pays a RESERVED order; an empty answer means there is no such order. */
+    public Optional<Payment> pay(String orderId) {
+        String eventId = Order.eventIdOf(orderId);
+        if (eventId == null) {
+            return Optional.empty();
+        }
+        EventKeys keys = EventKeys.of(eventId);
+        List<?> reply = (List<?>) redis.eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), List.of(orderId));
+        return switch (code(reply)) {
+            case 1 -> Optional.of(new Payment(true, Order.fromReply(reply)));
+            case -409 -> Optional.of(new Payment(false, Order.fromReply(reply)));
+            case -404 -> Optional.empty();
+            default -> throw new IllegalStateException("pay.lua answered " + reply);
+        };
+    }
+
+    /** Expires every overdue reservation of every event; returns how many tickets went back on sale. */
+    public long expireDue() {
+        long returned = 0;
+        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
+            List<String> keys = EventKeys.of(eventId).all();
+            long expired;
+            do {
+                expired = (Long) redis.eval(SWEEP, keys, List.of(Integer.toString(SWEEP_BATCH)));
+                returned += expired;
+            } while (expired == SWEEP_BATCH);
+        }
+        return returned;
+    }
+
+    private static int code(List<?> reply) {
+        return ((Long) reply.get(0)).intValue();
+    }
+
+    /** The answer to a payment: {@code paid} is false when the hold had already expired. */
+    public record Payment(boolean paid, Order order) {
+    }
+}

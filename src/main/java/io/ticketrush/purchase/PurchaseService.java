@@ -1,0 +1,67 @@
+package io.ticketrush.purchase;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.ticketrush.stock.EventShare;
+import io.ticketrush.stock.EventStatus;
+import io.ticketrush.stock.GlobalStock;
+import io.ticketrush.stock.LocalStock;
+import io.ticketrush.stock.Reservation;
+
+/**
+ * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
+ * fail at the local permit, without a network call. No lock is held while Redis answers.
+ */
+@ApplicationScoped
+public class PurchaseService {
+
+    /** Order-id suffixes are six base-36 characters: 36^5 is the smallest such number, 36^6 the first too big. */
+    private static final long SUFFIX_MIN = 60_466_176L;
+    private static final long SUFFIX_BOUND = 2_176_782_336L;
+
+    @EJB
+    LocalStock localStock;
+
+    @Inject
+    GlobalStock globalStock;
+
+    public Reservation purchase(String eventId, String userId) {
+        EventShare share = localStock.share(eventId);
+        if (share == null) {
+            EventStatus status = globalStock.status(eventId);
+            if (status == null) {
+                return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
+            }
+            share = localStock.update(status);
+        }
+        if (!share.tryAcquire()) {
+            return new Reservation(Reservation.Outcome.SOLD_OUT, null);
+        }
+        Reservation reservation;
+        try {
+            reservation = globalStock.reserve(eventId, share.keys(), userId, orderSuffix());
+        } catch (RuntimeException e) {
+            share.release();
+            throw e;
+        }
+        switch (reservation.outcome()) {
+            case RESERVED -> {
+                // The permit became a sale and stays taken.
+            }
+            case SOLD_OUT -> {
+                share.markSoldOut();
+                share.release();
+            }
+            case ALREADY_HELD, NO_SUCH_EVENT -> share.release();
+        }
+        return reservation;
+    }
+
+    private static String orderSuffix() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(SUFFIX_MIN, SUFFIX_BOUND), Character.MAX_RADIX);
+    }
+}

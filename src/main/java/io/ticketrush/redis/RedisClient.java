@@ -1,0 +1,127 @@
+package io.ticketrush.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * Owns this instance's pool of Redis connections. Each command borrows a connection and returns it at once,
+ * so no connection is ever held across requests (the seed leaked one per request).
+ */
+@ApplicationScoped
+public class RedisClient {
+
+    private static final Logger LOG = Logger.getLogger(RedisClient.class.getName());
+
+    /** Error replies that mean "not now" rather than "wrong command": answered as 503, not 500. */
+    private static final List<String> TRANSIENT_ERRORS =
+            List.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
+
+    @Inject
+    @ConfigProperty(name = "redis.host", defaultValue = "127.0.0.1")
+    String host;
+
+    @Inject
+    @ConfigProperty(name = "redis.port", defaultValue = "6379")
+    int port;
+
+    @Inject
+    @ConfigProperty(name = "redis.password")
+    Optional<String> password;
+
+    @Inject
+    @ConfigProperty(name = "redis.timeout-ms", defaultValue = "500")
+    int timeoutMs;
+
+    @Inject
+    @ConfigProperty(name = "redis.pool-size", defaultValue = "32")
+    int poolSize;
+
+    @Inject
+    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    String instanceName;
+
+    private UnifiedJedis jedis;
+
+    @PostConstruct
+    void connect() {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(poolSize);
+        pool.setMaxIdle(poolSize);
+        pool.setMinIdle(Math.min(4, poolSize));
+        // A request must not wait for a connection longer than for Redis itself: fail fast, answer 503.
+        pool.setMaxWait(Duration.ofMillis(timeoutMs));
+        pool.setTestWhileIdle(true);
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(5));
+        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeoutMs)
+                .socketTimeoutMillis(timeoutMs)
+                .password(password.filter(p -> !p.isBlank()).orElse(null))
+                .clientName(instanceName)
+                .build();
+        jedis = new JedisPooled(pool, new HostAndPort(host, port), client);
+        LOG.info(() -> "Redis at " + host + ":" + port + ", pool " + poolSize + ", timeout " + timeoutMs + " ms");
+    }
+
+    @PreDestroy
+    void close() {
+        jedis.close();
+    }
+
+    /** Runs one command; any failure to reach Redis becomes a {@link RedisUnavailableException}. */
+    public <T> T call(Function<UnifiedJedis, T> command) {
+        try {
+            return command.apply(jedis);
+        } catch (JedisDataException e) {
+            if (isTransient(e)) {
+                throw new RedisUnavailableException("Redis cannot serve now: " + e.getMessage(), e);
+            }
+            throw e;
+        } catch (JedisException e) {
+            throw new RedisUnavailableException("Redis unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */
+    public Object eval(LuaScript script, List<String> keys, List<String> args) {
+        return call(redis -> {
+            try {
+                return redis.evalsha(script.sha(), keys, args);
+            } catch (JedisNoScriptException e) {
+                return redis.eval(script.source(), keys, args);
+            }
+        });
+    }
+
+    /** True when Redis answers PING within the timeout. */
+    public boolean ping() {
+        try {
+            return "PONG".equals(call(UnifiedJedis::ping));
+        } catch (RedisUnavailableException e) {
+            return false;
+        }
+    }
+
+    private static boolean isTransient(JedisDataException e) {
+        String message = e.getMessage();
+        return message != null && TRANSIENT_ERRORS.stream().anyMatch(message::startsWith);
+    }
+}

@@ -1,0 +1,91 @@
+package io.ticketrush.stock;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.logging.Logger;
+
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * This instance's local stock: one {@link EventShare} per event. It sheds load (when the share is gone the
+ * answer is "sold out" with no network call); Redis stays the authority on what is sold. Concurrency is
+ * bean-managed: the container takes no lock, each share is a {@link java.util.concurrent.Semaphore}.
+ */
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class LocalStock {
+
+    private static final Logger LOG = Logger.getLogger(LocalStock.class.getName());
+
+    private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
+
+    @Inject
+    @ConfigProperty(name = "instance.weight", defaultValue = "1")
+    int weight;
+
+    @Inject
+    @ConfigProperty(name = "cluster.total-weight", defaultValue = "1")
+    int totalWeight;
+
+    @Inject
+    @ConfigProperty(name = "stock.buffer-percent", defaultValue = "10")
+    int bufferPercent;
+
+    /** The share of an event this instance has seen, or null. */
+    public EventShare share(String eventId) {
+        return shares.get(eventId);
+    }
+
+    /**
+     * Brings the share in line with Redis: a new sale (different generation) or an event seen for the first
+     * time gets a fresh share of what is available now; a used-up share re-opens when Redis has tickets again,
+     * so no ticket is stranded by local bookkeeping.
+     */
+    public EventShare update(EventStatus status) {
+        return shares.compute(status.eventId(), (eventId, share) -> {
+            if (share == null || share.gen() != status.gen()) {
+                return new EventShare(eventId, status.gen(), permitsFor(status.available()));
+            }
+            if (share.exhausted() && status.available() > 0) {
+                int permits = permitsFor(status.available());
+                LOG.fine(() -> "Re-opening " + eventId + " with " + permits + " permits");
+                share.reopen(permits);
+            }
+            return share;
+        });
+    }
+
+    /** Every event this instance holds a share of, with its permits left. */
+    public Map<String, Integer> permitsLeft() {
+        Map<String, Integer> left = new java.util.TreeMap<>();
+        shares.forEach((eventId, share) -> left.put(eventId, share.permitsLeft()));
+        return left;
+    }
+
+    int permitsFor(long available) {
+        return permitsFor(available, weight, totalWeight, bufferPercent);
+    }
+
+    /**
+     * ceil(available × weight / totalWeight) plus a buffer of {@code bufferPercent} of that (at least one),
+     * never more than is available, and none when nothing is.
+     */
+    static int permitsFor(long available, int weight, int totalWeight, int bufferPercent) {
+        if (available <= 0) {
+            return 0;
+        }
+        long share = ceilDiv(available * weight, totalWeight);
+        long buffer = Math.max(1, ceilDiv(share * bufferPercent, 100));
+        return (int) Math.min(Integer.MAX_VALUE, Math.min(available, share + buffer));
+    }
+
+    private static long ceilDiv(long dividend, long divisor) {
+        return -Math.floorDiv(-dividend, divisor);
+    }
+}

@@ -1,0 +1,80 @@
+package io.ticketrush.stock;
+
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.ticketrush.redis.RedisUnavailableException;
+
+/**
+ * Keeps local shares in step with Redis: every few hundred milliseconds it reads the stock of each event this
+ * instance sells and lets {@link LocalStock} re-open a used-up share or pick up a reset sale. Polling, unlike
+ * pub/sub, cannot miss a message while Redis is away.
+ */
+@Singleton
+@Startup
+public class StockRefresher {
+
+    private static final Logger LOG = Logger.getLogger(StockRefresher.class.getName());
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @EJB
+    LocalStock localStock;
+
+    @Inject
+    GlobalStock globalStock;
+
+    @Inject
+    @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
+    long refreshMillis;
+
+    private ScheduledFuture<?> task;
+    private volatile boolean redisDown;
+
+    @PostConstruct
+    void start() {
+        task = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        task.cancel(false);
+    }
+
+    void refresh() {
+        try {
+            for (String eventId : localStock.permitsLeft().keySet()) {
+                EventStatus status = globalStock.status(eventId);
+                if (status != null) {
+                    localStock.update(status);
+                }
+            }
+            if (redisDown) {
+                redisDown = false;
+                LOG.info("Redis is back; local shares follow it again");
+            }
+        } catch (RedisUnavailableException e) {
+            if (!redisDown) {
+                redisDown = true;
+                LOG.warning("Cannot refresh local shares: " + e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: log and keep going.
+            LOG.log(Level.SEVERE, "Refreshing local shares failed", e);
+        }
+    }
+}

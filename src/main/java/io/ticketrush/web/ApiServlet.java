@@ -1,0 +1,48 @@
+package io.ticketrush.web;
+
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import io.ticketrush.redis.RedisUnavailableException;
+
+/**
+ * Base of every servlet of the API: each request is routed by {@link #handle}, and whatever goes wrong is
+ * answered in the JSON envelope, never as the server's HTML error page.
+ */
+public abstract class ApiServlet extends HttpServlet {
+
+    private static final Logger LOG = Logger.getLogger(ApiServlet.class.getName());
+
+    /** Seconds a client should wait before retrying while Redis is away. */
+    static final String RETRY_AFTER_SECONDS = "1";
+
+    protected abstract void handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            handle(request, response);
+        } catch (ApiException e) {
+            ApiResponse.error(response, e.status(), e.getMessage());
+        } catch (RedisUnavailableException e) {
+            // Not logged per request: the readiness check and the background tasks report the outage.
+            response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            ApiResponse.error(response, 503, "ticket store unavailable, retry shortly");
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Unexpected failure of " + request.getMethod() + " " + request.getRequestURI(), e);
+            ApiResponse.error(response, 500, "internal error");
+        }
+    }
+
+    /** The method is not one this path serves; {@code allowed} goes into the Allow header. */
+    protected static ApiException methodNotAllowed(HttpServletRequest request, HttpServletResponse response,
+            String allowed) {
+        response.setHeader("Allow", allowed);
+        return new ApiException(405, "method " + request.getMethod() + " not allowed here; use " + allowed);
+    }
+}

@@ -1,0 +1,30 @@
+-- sweep.lua: expire RESERVED orders whose hold has run out and put their tickets back on sale.
+-- Every instance runs it; being one atomic script, each ticket comes back exactly once.
+--
+-- KEYS[1]  stock hash   tr:{event}:stock
+-- KEYS[2]  buyers hash  tr:{event}:buyers
+-- KEYS[3]  orders hash  tr:{event}:orders
+-- KEYS[4]  expiry zset  tr:{event}:expiry
+-- ARGV[1]  most orders to expire in this call (keeps each call short)
+--
+-- Returns the number of orders expired (= tickets returned).
+local clock = redis.call('TIME')
+local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
+local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
+local expired = 0
+for _, orderId in ipairs(due) do
+  local record = redis.call('HGET', KEYS[3], orderId)
+  local expiresAt, userId = string.match(record or '', '^R|(%d+)|(.*)$')
+  if expiresAt then
+    redis.call('HSET', KEYS[3], orderId, 'E|' .. expiresAt .. '|' .. userId)
+    redis.call('HINCRBY', KEYS[1], 'reserved', -1)
+    local buyer = string.lower(userId)
+    -- The buyer may buy again; an order of a later purchase is left alone.
+    if redis.call('HGET', KEYS[2], buyer) == orderId then
+      redis.call('HDEL', KEYS[2], buyer)
+    end
+    expired = expired + 1
+  end
+  redis.call('ZREM', KEYS[4], orderId)
+end
+return expired

@@ -1,0 +1,208 @@
+package io.ticketrush.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.ticketrush.testsupport.SharedRedis;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** The Lua scripts on a real redis-server: the atomic heart of "never one more, never one stranded". */
+class LuaScriptsIT {
+
+    private static final LuaScript RESERVE = LuaScript.load("reserve");
+    private static final LuaScript OPEN = LuaScript.load("open");
+    private static final LuaScript PAY = LuaScript.load("pay");
+    private static final LuaScript SWEEP = LuaScript.load("sweep");
+    private static final LuaScript ORDER = LuaScript.load("order");
+
+    private static RedisClient redis;
+    private static Jedis jedis;
+
+    private String event;
+    private EventKeys keys;
+
+    @BeforeAll
+    static void connect() {
+        redis = RedisClients.connectedTo(SharedRedis.server().port());
+        jedis = SharedRedis.server().client();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        RedisClients.close(redis);
+        jedis.close();
+    }
+
+    @BeforeEach
+    void newEvent() {
+        // Flushing instead would race with the Arquillian tests' sweepers; an event of its own is enough.
+        event = "lua-" + UUID.randomUUID();
+        keys = EventKeys.of(event);
+        jedis.scriptFlush();
+    }
+
+    @Test
+    void sellsExactlyTheTicketsItHasUnderConcurrency() throws Exception {
+        open(1000, 60_000);
+        List<Callable<Long>> buyers = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            String user = "user" + i;
+            buyers.add(() -> code(reserve(user)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            Map<Long, Integer> counts = new java.util.HashMap<>();
+            for (Future<Long> answer : pool.invokeAll(buyers)) {
+                counts.merge(answer.get(), 1, Integer::sum);
+            }
+            assertEquals(Map.of(1L, 1000, -1L, 200), counts);
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(List.of("1000", "1000", "0"), jedis.hmget(keys.stock(), "tickets", "reserved", "paid"));
+        assertEquals(1000, jedis.hlen(keys.orders()));
+        assertEquals(1000, jedis.zcard(keys.expiry()));
+    }
+
+    @Test
+    void sellsTheLastTicketAndNotOneMore() {
+        open(1, 60_000);
+        assertEquals(1L, code(reserve("first")));
+        assertEquals(-1L, code(reserve("second")));
+        assertEquals("1", jedis.hget(keys.stock(), "reserved"));
+    }
+
+    @Test
+    void givesABuyerWhoAlreadyHoldsATicketTheSameOrderBack() {
+        open(10, 60_000);
+        List<?> first = reserve("alice");
+        List<?> again = reserve("alice");
+        assertEquals(-2L, code(again));
+        assertEquals(first.get(1), again.get(1));
+        assertEquals(first.get(2), again.get(2));
+        assertEquals("1", jedis.hget(keys.stock(), "reserved"));
+    }
+
+    @Test
+    void answersNoSuchEventBeforeTheSaleOpens() {
+        assertEquals(List.of(-404L), reserve("alice"));
+        assertTrue(jedis.keys("tr:{" + event + "}:*").isEmpty(), "a refused purchase leaves nothing behind");
+    }
+
+    @Test
+    void sellsNothingWhenOpenedWithZeroTickets() {
+        open(0, 60_000);
+        assertEquals(List.of(-1L), reserve("alice"));
+    }
+
+    @Test
+    void payingTurnsAReservationIntoAPaidTicketOnce() {
+        open(5, 60_000);
+        String orderId = (String) reserve("bob").get(1);
+        List<?> paid = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
+        List<?> again = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
+        assertEquals(1L, code(paid));
+        assertEquals(1L, code(again));
+        assertTrue(((String) again.get(2)).startsWith("P|"));
+        assertEquals(List.of("0", "1"), jedis.hmget(keys.stock(), "reserved", "paid"));
+        assertEquals(0, jedis.zcard(keys.expiry()), "a paid order never expires");
+    }
+
+    @Test
+    void refusesToPayAnExpiredHoldAndSweepsItBackOnSale() throws InterruptedException {
+        open(2, 50);
+        String orderId = (String) reserve("carol").get(1);
+        Thread.sleep(120);
+        List<?> refused = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
+        assertEquals(-409L, code(refused));
+        assertEquals(1L, sweep());
+        assertEquals(List.of("0", "0"), jedis.hmget(keys.stock(), "reserved", "paid"));
+        assertTrue(((String) eval(ORDER, List.of(keys.orders()), orderId).get(2)).startsWith("E|"));
+        assertEquals(1L, code(reserve("dave")), "the returned ticket sells again");
+        assertEquals(1L, code(reserve("carol")), "the buyer whose hold expired may buy again");
+    }
+
+    @Test
+    void concurrentSweepersReturnEachExpiredTicketExactlyOnce() throws Exception {
+        open(300, 50);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(1L, code(reserve("u" + i)));
+        }
+        Thread.sleep(120);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long returned = 0;
+        try {
+            List<Callable<Long>> sweepers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                sweepers.add(this::sweep);
+            }
+            for (Future<Long> result : pool.invokeAll(sweepers)) {
+                returned += result.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(300, returned);
+        assertEquals("0", jedis.hget(keys.stock(), "reserved"));
+        assertEquals(0, jedis.hlen(keys.buyers()));
+        assertEquals(0, jedis.zcard(keys.expiry()));
+    }
+
+    @Test
+    void resettingASaleDiscardsItsOrdersButNeverReusesAnOrderId() {
+        open(3, 60_000);
+        String before = (String) reserve("erin").get(1);
+        open(3, 60_000);
+        assertEquals(List.of("3", "0", "0"), jedis.hmget(keys.stock(), "tickets", "reserved", "paid"));
+        assertEquals(List.of(-404L), eval(ORDER, List.of(keys.orders()), before));
+        String after = (String) reserve("erin").get(1);
+        assertTrue(!after.equals(before), "order ids of a reset sale are new");
+    }
+
+    @Test
+    void everyKeyOfAnEventLivesInOneClusterSlot() {
+        Set<Integer> slots = new HashSet<>();
+        for (String key : keys.all()) {
+            slots.add(JedisClusterCRC16.getSlot(key));
+        }
+        assertEquals(1, slots.size());
+    }
+
+    private void open(long tickets, long holdMillis) {
+        eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis));
+    }
+
+    private List<?> reserve(String user) {
+        return eval(RESERVE, keys.all(), event, user, user, "abc123");
+    }
+
+    private long sweep() {
+        return (Long) redis.eval(SWEEP, keys.all(), List.of("1000"));
+    }
+
+    private static List<?> eval(LuaScript script, List<String> keys, String... args) {
+        Object reply = redis.eval(script, keys, List.of(args));
+        return reply instanceof List<?> list ? list : List.of(reply);
+    }
+
+    private static long code(List<?> reply) {
+        return (Long) reply.get(0);
+    }
+}

@@ -1,0 +1,130 @@
+package io.ticketrush.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real redis-server on a free loopback port, started and stopped by a test. It owns exactly the process it
+ * started: stop and kill act on that process, never on anything found by name.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final Duration START_LIMIT = Duration.ofSeconds(15);
+
+    private final int port;
+    private final Path dir;
+    private final boolean appendOnly;
+    private Process process;
+
+    private RedisServer(int port, Path dir, boolean appendOnly) {
+        this.port = port;
+        this.dir = dir;
+        this.appendOnly = appendOnly;
+    }
+
+    /** Starts a throw-away Redis (no persistence) in {@code dir}. */
+    public static RedisServer start(Path dir) {
+        return start(dir, false);
+    }
+
+    /** Starts Redis in {@code dir}; with {@code appendOnly} every write is fsynced to its AOF before it answers. */
+    public static RedisServer start(Path dir, boolean appendOnly) {
+        RedisServer server = new RedisServer(FreePorts.any(), dir.toAbsolutePath(), appendOnly);
+        server.restart();
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Jedis client() {
+        return new Jedis("127.0.0.1", port);
+    }
+
+    /** Starts (again) on the same port and directory, and waits until it answers PING. */
+    public synchronized void restart() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("Redis on port " + port + " is already running");
+        }
+        Path binary = Binaries.require("redis-server", "redis-server");
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        command.addAll(appendOnly ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        try {
+            Files.createDirectories(dir);
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.out").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + command, e);
+        }
+        awaitPing();
+    }
+
+    /** A clean stop: Redis finishes what it was doing and exits. */
+    public synchronized void stop() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        awaitExit();
+    }
+
+    /** SIGKILL: Redis dies mid-stride, as in a crash. */
+    public synchronized void kill() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroyForcibly();
+        awaitExit();
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private void awaitExit() {
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitPing() {
+        Instant deadline = Instant.now().plus(START_LIMIT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited at start; see " + dir.resolve("redis.log"));
+            }
+            try (Jedis jedis = client()) {
+                if ("PONG".equals(jedis.ping())) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // Still starting, or loading its AOF.
+            }
+            sleep(Duration.ofMillis(50));
+        }
+        throw new IllegalStateException("redis-server did not answer within " + START_LIMIT);
+    }
+
+    static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+}
