@@ -1,0 +1,162 @@
+package io.ticketrush.purchase;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.json.JsonObject;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Deployments;
+
+/** {@code POST /buy/ticket} on the built WAR, on Payara Micro, against a real Redis. */
+@ExtendWith(ArquillianExtension.class)
+class PurchaseIT {
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return Deployments.builtWar();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private Api api;
+    private String event;
+
+    @BeforeEach
+    void openSale() {
+        api = Api.onPort(url.getPort());
+        event = Deployments.newEventId("buy");
+    }
+
+    @Test
+    void reservesATicketAndAnswersTheOrder() {
+        assertEquals(200, api.openSale(event, 10, 300).status());
+        long before = System.currentTimeMillis();
+
+        Api.Answer answer = api.buy(event, "alice");
+
+        assertEquals(200, answer.status());
+        assertEquals(1, answer.code());
+        JsonObject order = answer.data();
+        assertEquals(Set.of("orderId", "eventId", "userId", "status", "expiresAt"), order.keySet());
+        assertTrue(order.getString("orderId").startsWith(event + "-"));
+        assertEquals(event, order.getString("eventId"));
+        assertEquals("alice", order.getString("userId"));
+        assertEquals("RESERVED", order.getString("status"));
+        long expiresAt = order.getJsonNumber("expiresAt").longValue();
+        assertTrue(expiresAt >= before + 299_000 && expiresAt <= System.currentTimeMillis() + 301_000,
+                "expiresAt is the hold time from now, in epoch ms: " + expiresAt);
+        assertEquals("it-solo", answer.header("X-Instance"));
+        assertTrue(answer.header("Content-Type").startsWith("application/json"));
+    }
+
+    @Test
+    void answersSoldOutOnceEveryTicketIsTaken() {
+        api.openSale(event, 2, 300);
+        assertEquals(1, api.buy(event, "u1").code());
+        assertEquals(1, api.buy(event, "u2").code());
+
+        Api.Answer soldOut = api.buy(event, "u3");
+
+        assertEquals(200, soldOut.status());
+        assertEquals(-1, soldOut.code());
+        assertTrue(soldOut.json().isNull("data"));
+        assertEquals(2, api.eventStatus(event).data().getInt("reserved"));
+    }
+
+    @Test
+    void givesABuyerTheirOwnOrderBackWhateverCaseOrSpacesTheyUse() {
+        api.openSale(event, 10, 300);
+        JsonObject first = api.buy(event, "Alice").data();
+
+        for (String sameBuyer : List.of("Alice", "alice", "  ALICE ", "aLiCe")) {
+            Api.Answer again = api.buy(event, sameBuyer);
+            assertEquals(200, again.status());
+            assertEquals(-2, again.code(), sameBuyer);
+            assertEquals(first, again.data(), "the retry gets the very same order back");
+        }
+        assertEquals(1, api.eventStatus(event).data().getInt("reserved"));
+    }
+
+    @Test
+    void sellsFromTheDefaultEventWhenNoneIsNamed() {
+        api.openSale("default", 5, 300);
+        String user = Deployments.newEventId("buyer");
+
+        Api.Answer answer = api.buy(user);
+
+        assertEquals(1, answer.code(), answer.body());
+        assertEquals("default", answer.data().getString("eventId"));
+    }
+
+    @Test
+    void answersNotFoundForAnEventNeverOpened() {
+        Api.Answer answer = api.buy("never-opened-" + event, "alice");
+
+        assertEquals(404, answer.status());
+        assertEquals(-404, answer.code());
+        assertTrue(answer.json().getString("msg").contains("event"));
+        assertEquals(404, api.eventStatus("never-opened-" + event).status(), "and nothing was created");
+    }
+
+    @Test
+    void sellsExactlyTheTicketsItHasToManyConcurrentBuyers() throws Exception {
+        int tickets = 50;
+        int buyers = 240;
+        api.openSale(event, tickets, 300);
+        ExecutorService pool = Executors.newFixedThreadPool(buyers);
+        List<Callable<Api.Answer>> purchases = new ArrayList<>();
+        for (int i = 0; i < buyers; i++) {
+            String user = "user-" + i;
+            // Some buyers press "buy" twice at once: they must still get one ticket at most.
+            purchases.add(() -> api.buy(event, user));
+            if (i % 10 == 0) {
+                purchases.add(() -> api.buy(event, user.toUpperCase()));
+            }
+        }
+        Map<Integer, Integer> codes = new HashMap<>();
+        Set<String> orderIds = new HashSet<>();
+        Set<String> winners = new HashSet<>();
+        try {
+            for (Future<Api.Answer> future : pool.invokeAll(purchases)) {
+                Api.Answer answer = future.get();
+                assertEquals(200, answer.status(), answer.body());
+                codes.merge(answer.code(), 1, Integer::sum);
+                if (answer.code() == 1) {
+                    assertTrue(orderIds.add(answer.data().getString("orderId")), "order ids are distinct");
+                    assertTrue(winners.add(answer.data().getString("userId").toLowerCase()), "no buyer twice");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(tickets, codes.get(1));
+        assertEquals(purchases.size(), codes.values().stream().mapToInt(Integer::intValue).sum());
+        JsonObject status = api.eventStatus(event).data();
+        assertEquals(tickets, status.getInt("reserved"));
+        assertEquals(0, status.getInt("available"));
+        assertNotNull(codes.get(-1), "the rest were told: sold out");
+    }
+}

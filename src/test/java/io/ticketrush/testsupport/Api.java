@@ -1,0 +1,132 @@
+package io.ticketrush.testsupport;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.stream.JsonParsingException;
+
+/** A small HTTP client for the ticketrush contract, used by every black-box test. */
+public final class Api {
+
+    public static final String ADMIN_TOKEN = "it-admin-token";
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final URI base;
+    private final HttpClient http;
+
+    public Api(URI base) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    }
+
+    /** An API on {@code 127.0.0.1:port}, whatever address the server reported. */
+    public static Api onPort(int port) {
+        return new Api(URI.create("http://127.0.0.1:" + port + "/"));
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public Answer buy(String userId) {
+        return post("buy/ticket", Map.of("userId", userId));
+    }
+
+    public Answer buy(String eventId, String userId) {
+        return post("buy/ticket", Map.of("userId", userId, "eventId", eventId));
+    }
+
+    public Answer post(String path, Map<String, String> form) {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encode(form))));
+    }
+
+    public Answer get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public Answer pay(String orderId) {
+        return send(HttpRequest.newBuilder(base.resolve("orders/" + orderId + "/pay"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public Answer openSale(String eventId, long tickets, long holdSeconds) {
+        return admin("PUT", eventId, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds + "}", ADMIN_TOKEN);
+    }
+
+    public Answer eventStatus(String eventId) {
+        return admin("GET", eventId, null, ADMIN_TOKEN);
+    }
+
+    public Answer admin(String method, String eventId, String json, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("admin/events/" + eventId))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
+    /** Sends any request; the answer's body is parsed when it is JSON. */
+    public Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String encode(Map<String, String> form) {
+        return form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    /** One HTTP answer. */
+    public record Answer(int status, Map<String, java.util.List<String>> headers, String body) {
+
+        /** The JSON body; fails the test when the body is not JSON. */
+        public JsonObject json() {
+            try (var reader = Json.createReader(new StringReader(body))) {
+                return reader.readObject();
+            } catch (JsonParsingException e) {
+                throw new AssertionError("Not a JSON body (HTTP " + status + "): " + body, e);
+            }
+        }
+
+        public int code() {
+            return json().getInt("code");
+        }
+
+        public JsonObject data() {
+            return json().getJsonObject("data");
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+}
