@@ -38,15 +38,24 @@ public class AdminAuth {
 
     /** Returns when the request carries the admin token; otherwise throws the 401 (or 503) to answer. */
     void check(HttpServletRequest request, HttpServletResponse response) {
-        if (tokenDigest == null) {
+        if (!configured()) {
             throw new ApiException(503, "admin API disabled: no admin token is configured (set ADMIN_TOKEN)");
         }
-        String header = request.getHeader("Authorization");
-        boolean bearer = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length());
-        if (!bearer || !MessageDigest.isEqual(sha256(header.substring(BEARER.length()).strip()), tokenDigest)) {
+        if (!accepts(request.getHeader("Authorization"))) {
             response.setHeader("WWW-Authenticate", "Bearer realm=\"ticketrush-admin\"");
             throw new ApiException(401, "admin token missing or wrong");
         }
+    }
+
+    boolean configured() {
+        return tokenDigest != null;
+    }
+
+    /** True when {@code authorization} is {@code Bearer <the admin token>}. */
+    boolean accepts(String authorization) {
+        boolean bearer = authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length());
+        return bearer && configured()
+                && MessageDigest.isEqual(sha256(authorization.substring(BEARER.length()).strip()), tokenDigest);
     }
 
     private static byte[] sha256(String text) {

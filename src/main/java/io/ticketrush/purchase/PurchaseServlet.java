@@ -1,7 +1,6 @@
 package io.ticketrush.purchase;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -15,7 +14,7 @@ import io.ticketrush.stock.Reservation;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
-import io.ticketrush.web.Ids;
+import io.ticketrush.web.Form;
 
 /** {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId}. */
 @WebServlet("/buy/ticket")
@@ -23,8 +22,6 @@ public class PurchaseServlet extends ApiServlet {
 
     /** A purchase form is two short ids; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
-
-    private static final String FORM = "application/x-www-form-urlencoded";
 
     @Inject
     PurchaseService purchases;
@@ -38,9 +35,9 @@ public class PurchaseServlet extends ApiServlet {
         if (!"POST".equals(request.getMethod())) {
             throw methodNotAllowed(request, response, "POST");
         }
-        checkBody(request);
-        String userId = Ids.parameter(request, "userId", null);
-        String eventId = Ids.parameter(request, "eventId", defaultEvent);
+        Form form = Form.read(request, MAX_BODY_BYTES);
+        String userId = form.id("userId", null);
+        String eventId = form.id("eventId", defaultEvent);
 
         Reservation reservation = purchases.purchase(eventId, userId);
         switch (reservation.outcome()) {
@@ -50,18 +47,5 @@ public class PurchaseServlet extends ApiServlet {
                     OrderJson.of(reservation.order()));
             case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
         }
-    }
-
-    private static void checkBody(HttpServletRequest request) throws IOException {
-        long length = request.getContentLengthLong();
-        if (length > MAX_BODY_BYTES) {
-            throw new ApiException(413, "request body is larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
-        String type = request.getContentType();
-        if (hasBody && (type == null || !type.toLowerCase(Locale.ROOT).startsWith(FORM))) {
-            throw new ApiException(415, "Content-Type must be " + FORM);
-        }
-        request.setCharacterEncoding("UTF-8");
     }
 }

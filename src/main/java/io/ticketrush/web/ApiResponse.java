@@ -30,6 +30,19 @@ public final class ApiResponse {
 
     public static void send(HttpServletResponse response, int status, int code, String msg, Data data)
             throws IOException {
+        byte[] bytes = body(code, msg, data).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/json;charset=UTF-8");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    public static void error(HttpServletResponse response, int status, String msg) throws IOException {
+        send(response, status, -status, msg, null);
+    }
+
+    /** The envelope as text. */
+    static String body(int code, String msg, Data data) {
         StringWriter body = new StringWriter(256);
         try (JsonGenerator json = JSON.createGenerator(body)) {
             json.writeStartObject().write("code", code).write("msg", msg);
@@ -42,14 +55,6 @@ public final class ApiResponse {
             }
             json.writeEnd();
         }
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("application/json;charset=UTF-8");
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
-    }
-
-    public static void error(HttpServletResponse response, int status, String msg) throws IOException {
-        send(response, status, -status, msg, null);
+        return body.toString();
     }
 }

@@ -28,6 +28,10 @@ public abstract class ApiServlet extends HttpServlet {
         try {
             handle(request, response);
         } catch (ApiException e) {
+            if (e.status() == 413) {
+                // The rest of the body is not read: close the connection rather than leave the client sending.
+                response.setHeader("Connection", "close");
+            }
             ApiResponse.error(response, e.status(), e.getMessage());
         } catch (RedisUnavailableException e) {
             // Not logged per request: the readiness check and the background tasks report the outage.

@@ -1,7 +1,5 @@
 package io.ticketrush.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 /** The one rule for user and event ids: 1–64 characters of {@code [A-Za-z0-9_.:@-]} after trimming. */
 public final class Ids {
 
@@ -28,21 +26,6 @@ public final class Ids {
     /** True when {@code raw} is an id as it stands (no trimming), for ids taken from a path. */
     public static boolean isValid(String raw) {
         return !raw.isEmpty() && raw.length() <= MAX_LENGTH && allAllowed(raw);
-    }
-
-    /** A form or query parameter given exactly once, checked as an id; {@code fallback} when absent. */
-    public static String parameter(HttpServletRequest request, String name, String fallback) {
-        String[] values = request.getParameterValues(name);
-        if (values == null) {
-            if (fallback == null) {
-                throw ApiException.badRequest(name + " is required");
-            }
-            return fallback;
-        }
-        if (values.length > 1) {
-            throw ApiException.badRequest(name + " is given more than once");
-        }
-        return check(name, values[0]);
     }
 
     private static boolean allAllowed(String id) {

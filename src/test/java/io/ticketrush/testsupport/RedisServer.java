@@ -70,6 +70,13 @@ public final class RedisServer implements AutoCloseable {
         awaitPing();
     }
 
+    /** Brings the server back if a test stopped or killed it. */
+    public synchronized void restartIfStopped() {
+        if (process == null || !process.isAlive()) {
+            restart();
+        }
+    }
+
     /** A clean stop: Redis finishes what it was doing and exits. */
     public synchronized void stop() {
         if (process == null || !process.isAlive()) {

@@ -1,0 +1,106 @@
+package io.ticketrush.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The parameters of a form POST (query string and {@code application/x-www-form-urlencoded} body), read here
+ * rather than by the container so that every body, chunked ones included, is held to one size limit and
+ * every malformed one gets a 4xx that says why.
+ */
+public final class Form {
+
+    public static final String CONTENT_TYPE = "application/x-www-form-urlencoded";
+
+    private final Map<String, List<String>> values;
+
+    private Form(Map<String, List<String>> values) {
+        this.values = values;
+    }
+
+    /** Reads the request's form; 413 when the body is over {@code maxBytes}, 415 when it is not a form. */
+    public static Form read(HttpServletRequest request, int maxBytes) throws IOException {
+        long length = request.getContentLengthLong();
+        if (length > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        Map<String, List<String>> values = new HashMap<>();
+        parse(request.getQueryString(), values);
+        boolean hasBody = length > 0 || request.getHeader("Transfer-Encoding") != null;
+        if (hasBody) {
+            String type = request.getContentType();
+            if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(CONTENT_TYPE)) {
+                throw new ApiException(415, "Content-Type must be " + CONTENT_TYPE);
+            }
+            try (InputStream in = request.getInputStream()) {
+                byte[] body = in.readNBytes(maxBytes + 1);
+                if (body.length > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                parse(new String(body, StandardCharsets.ISO_8859_1), values);
+            }
+        }
+        return new Form(values);
+    }
+
+    /** Parses {@code a=1&b=2} into {@code values}; percent-escapes decode as UTF-8. */
+    static Form parse(String encoded) {
+        Map<String, List<String>> values = new HashMap<>();
+        parse(encoded, values);
+        return new Form(values);
+    }
+
+    /**
+     * The parameter {@code name} given exactly once, checked as an id (see {@link Ids}); {@code fallback}
+     * when absent, or a 400 when there is no fallback.
+     */
+    public String id(String name, String fallback) {
+        List<String> given = values.get(name);
+        if (given == null) {
+            if (fallback == null) {
+                throw ApiException.badRequest(name + " is required");
+            }
+            return fallback;
+        }
+        if (given.size() > 1) {
+            throw ApiException.badRequest(name + " is given more than once");
+        }
+        return Ids.check(name, given.get(0));
+    }
+
+    private static void parse(String encoded, Map<String, List<String>> values) {
+        if (encoded == null || encoded.isEmpty()) {
+            return;
+        }
+        for (String pair : encoded.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = decode(equals < 0 ? pair : pair.substring(0, equals));
+            String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
+            values.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+        }
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("the form is not properly URL-encoded");
+        }
+    }
+
+    private static ApiException tooLarge(int maxBytes) {
+        return new ApiException(413, "request body is larger than " + maxBytes + " bytes");
+    }
+}

@@ -1,0 +1,64 @@
+package io.ticketrush.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.ticketrush.web.ApiException;
+
+class SaleSettingsTest {
+
+    @Test
+    void readsTicketsAndHoldTime() {
+        SaleSettings settings = SaleSettings.parse("{\"tickets\":500,\"holdSeconds\":300}");
+        assertEquals(new SaleSettings(500, 300), settings);
+        assertEquals(300_000, settings.holdMillis());
+    }
+
+    @Test
+    void acceptsIntegralNumbersWrittenAsDecimals() {
+        assertEquals(new SaleSettings(10, 60), SaleSettings.parse("{\"tickets\":10.0,\"holdSeconds\":6e1}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"tickets\":-1,\"holdSeconds\":1}", "{\"tickets\":1000000001,\"holdSeconds\":1}",
+            "{\"tickets\":1.5,\"holdSeconds\":1}", "{\"tickets\":\"1\",\"holdSeconds\":1}", "{\"tickets\":null,\"holdSeconds\":1}",
+            "{\"tickets\":1e999999999,\"holdSeconds\":1}", "{\"tickets\":true,\"holdSeconds\":1}"})
+    void refusesBadTickets(String body) {
+        assertEquals("tickets must be an integer from 0 to 1000000000", refusal(body));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"tickets\":1,\"holdSeconds\":0}", "{\"tickets\":1,\"holdSeconds\":86401}",
+            "{\"tickets\":1,\"holdSeconds\":[]}"})
+    void refusesBadHoldTimes(String body) {
+        assertEquals("holdSeconds must be an integer from 1 to 86400", refusal(body));
+    }
+
+    @Test
+    void namesAMissingField() {
+        assertEquals("tickets is required", refusal("{\"holdSeconds\":1}"));
+        assertEquals("holdSeconds is required", refusal("{\"tickets\":1}"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "{", "tickets=1", "{\"tickets\":1,}", "\u00ff\u00fe"})
+    void refusesWhatIsNotJson(String body) {
+        assertEquals("body is not valid JSON", refusal(body));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[1,2]", "42", "null", "\"text\""})
+    void refusesJsonThatIsNotAnObject(String body) {
+        assertEquals("body must be a JSON object {\"tickets\":N,\"holdSeconds\":S}", refusal(body));
+    }
+
+    private static String refusal(String body) {
+        ApiException e = assertThrows(ApiException.class, () -> SaleSettings.parse(body));
+        assertEquals(400, e.status());
+        return e.getMessage();
+    }
+}

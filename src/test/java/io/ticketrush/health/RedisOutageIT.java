@@ -1,0 +1,79 @@
+package io.ticketrush.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SharedRedis;
+
+/** Without Redis an instance answers 503 quickly and reports not-ready; it recovers by itself. */
+@ExtendWith(ArquillianExtension.class)
+class RedisOutageIT {
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return Deployments.builtWar();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = Api.onPort(url.getPort());
+    }
+
+    @AfterEach
+    void redisIsBack() {
+        SharedRedis.server().restartIfStopped();
+    }
+
+    @Test
+    void answersServiceUnavailableWhileRedisIsDownAndRecoversAfter() {
+        String event = Deployments.newEventId("outage");
+        api.openSale(event, 10, 300);
+        assertEquals(1, api.buy(event, "before").code());
+        assertEquals(200, api.get("health/ready").status());
+
+        SharedRedis.server().stop();
+
+        for (int i = 0; i < 20; i++) {
+            long start = System.nanoTime();
+            Api.Answer answer = api.buy(event, "during-" + i);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(503, answer.status(), answer.body());
+            assertEquals(-503, answer.code());
+            assertEquals("1", answer.header("Retry-After"));
+            assertTrue(millis < 1000, "answered within 1 s, took " + millis + " ms");
+        }
+        assertEquals(503, api.get("orders/" + event + "-1-abcdef").status());
+        assertEquals(503, api.eventStatus(event).status());
+        Api.Answer health = api.get("health/ready");
+        assertEquals(503, health.status());
+        assertTrue(health.body().contains("DOWN"), health.body());
+
+        // This Redis keeps nothing on disk, so the sale comes back empty and is opened again.
+        SharedRedis.server().restart();
+
+        Eventually.within(Duration.ofSeconds(5), () -> assertEquals(200, api.get("health/ready").status()));
+        Eventually.within(Duration.ofSeconds(5), () -> assertEquals(200, api.openSale(event, 10, 300).status()));
+        Eventually.within(Duration.ofSeconds(2), () -> assertEquals(1, api.buy(event, "after").code()));
+        assertEquals(9, api.eventStatus(event).data().getInt("available"));
+    }
+}

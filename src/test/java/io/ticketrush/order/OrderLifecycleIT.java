@@ -1,0 +1,144 @@
+package io.ticketrush.order;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.json.JsonObject;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
+
+/** Reserve, pay, expire, sell again: the pre-deduct lifecycle over HTTP. */
+@ExtendWith(ArquillianExtension.class)
+class OrderLifecycleIT {
+
+    /** The contract: expired reservations are swept within two seconds of their deadline. */
+    private static final Duration SWEEP_LIMIT = Duration.ofSeconds(2);
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return Deployments.builtWar();
+    }
+
+    @ArquillianResource
+    URL url;
+
+    private Api api;
+    private String event;
+
+    @BeforeEach
+    void setUp() {
+        api = Api.onPort(url.getPort());
+        event = Deployments.newEventId("order");
+    }
+
+    @Test
+    void looksUpAnOrderById() {
+        api.openSale(event, 3, 300);
+        JsonObject reserved = api.buy(event, "frank").data();
+
+        Api.Answer found = api.get("orders/" + reserved.getString("orderId"));
+
+        assertEquals(200, found.status());
+        assertEquals(1, found.code());
+        assertEquals(reserved, found.data());
+    }
+
+    @Test
+    void answersNotFoundForAnUnknownOrder() {
+        for (String unknown : List.of(event + "-999999-zzzzzz", "no-such-thing", "x")) {
+            Api.Answer answer = api.get("orders/" + unknown);
+            assertEquals(404, answer.status(), unknown);
+            assertEquals(-404, answer.code());
+        }
+        assertEquals(404, api.pay(event + "-1-abcdef").status());
+    }
+
+    @Test
+    void paysAReservationAndPayingTwiceGivesTheSameAnswer() {
+        api.openSale(event, 3, 300);
+        String orderId = api.buy(event, "grace").data().getString("orderId");
+
+        Api.Answer paid = api.pay(orderId);
+        Api.Answer again = api.pay(orderId);
+
+        assertEquals(200, paid.status());
+        assertEquals(1, paid.code());
+        assertEquals("PAID", paid.data().getString("status"));
+        assertEquals(paid.json(), again.json());
+        assertEquals("PAID", api.get("orders/" + orderId).data().getString("status"));
+        JsonObject status = api.eventStatus(event).data();
+        assertEquals(0, status.getInt("reserved"));
+        assertEquals(1, status.getInt("paid"));
+        assertEquals(2, status.getInt("available"));
+    }
+
+    @Test
+    void expiresUnpaidHoldsAndSellsTheirTicketsAgain() {
+        int tickets = 5;
+        api.openSale(event, tickets, 1);
+        List<String> orderIds = new ArrayList<>();
+        for (int i = 0; i < tickets; i++) {
+            orderIds.add(api.buy(event, "early-" + i).data().getString("orderId"));
+        }
+        assertEquals(-1, api.buy(event, "late-0").code(), "sold out while the holds last");
+        String paid = orderIds.get(0);
+        assertEquals(1, api.pay(paid).code());
+
+        // Four unpaid holds run out after one second and come back within the sweep limit.
+        Eventually.within(Duration.ofSeconds(1).plus(SWEEP_LIMIT), () ->
+                assertEquals(tickets - 1, api.eventStatus(event).data().getInt("available")));
+
+        for (String orderId : orderIds.subList(1, tickets)) {
+            assertEquals("EXPIRED", api.get("orders/" + orderId).data().getString("status"));
+            Api.Answer refused = api.pay(orderId);
+            assertEquals(409, refused.status());
+            assertEquals(-409, refused.code());
+            assertEquals("EXPIRED", refused.data().getString("status"));
+        }
+        // Local shares re-open within one refresh interval of the tickets' return.
+        AtomicInteger buyers = new AtomicInteger();
+        AtomicInteger resold = new AtomicInteger();
+        Eventually.within(Duration.ofSeconds(2), () -> {
+            if (api.buy(event, "late-" + buyers.incrementAndGet()).code() == 1) {
+                resold.incrementAndGet();
+            }
+            assertEquals(tickets - 1, resold.get());
+        });
+        for (int i = 0; i < 5; i++) {
+            assertEquals(-1, api.buy(event, "later-" + i).code(), "every returned ticket sold again, and no more");
+        }
+        assertEquals(0, api.eventStatus(event).data().getInt("available"));
+        assertEquals("PAID", api.get("orders/" + paid).data().getString("status"), "paid orders never expire");
+    }
+
+    @Test
+    void letsABuyerWhoseHoldExpiredBuyAgain() {
+        api.openSale(event, 1, 1);
+        String first = api.buy(event, "heidi").data().getString("orderId");
+
+        Eventually.within(Duration.ofSeconds(1).plus(SWEEP_LIMIT), () ->
+                assertEquals(1, api.eventStatus(event).data().getInt("available")));
+
+        Eventually.within(Duration.ofSeconds(1), () -> {
+            Api.Answer again = api.buy(event, "heidi");
+            assertEquals(1, again.code(), again.body());
+            assertTrue(!first.equals(again.data().getString("orderId")), "a new order");
+        });
+    }
+}
