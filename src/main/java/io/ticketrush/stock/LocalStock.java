@@ -1,6 +1,7 @@
 package io.ticketrush.stock;
 
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Logger;
@@ -8,6 +9,8 @@ import java.util.logging.Logger;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -19,6 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+// Nothing here is transactional: without this every call on the hot path would begin and end a JTA transaction.
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class LocalStock {
 
     private static final Logger LOG = Logger.getLogger(LocalStock.class.getName());
@@ -63,7 +68,7 @@ public class LocalStock {
 
     /** Every event this instance holds a share of, with its permits left. */
     public Map<String, Integer> permitsLeft() {
-        Map<String, Integer> left = new java.util.TreeMap<>();
+        Map<String, Integer> left = new TreeMap<>();
         shares.forEach((eventId, share) -> left.put(eventId, share.permitsLeft()));
         return left;
     }

@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# Runs ticketrush on this machine: Redis, four Payara Micro instances and nginx in front of them.
+#
+#   payara/cluster.sh up       start what is not running yet, open the default sale, print how to use it
+#   payara/cluster.sh down     stop exactly what `up` started (by pid file)
+#   payara/cluster.sh status   each component: up or down, pid, port
+#
+# Every setting is an environment variable; see usage() or the README's configuration table.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
+BASE_PORT=${BASE_PORT:-3001}
+NGINX_PORT=${NGINX_PORT:-8080}
+REDIS_PORT=${REDIS_PORT:-6379}
+TICKETS=${TICKETS:-10000}
+HOLD_SECONDS=${HOLD_SECONDS:-300}
+EVENT_ID=${EVENT_ID:-default}
+# The seed's weighted round-robin: instance i gets WEIGHTS[i] of every sum(WEIGHTS) requests.
+WEIGHTS=(${WEIGHTS:-1 2 3 4})
+# Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector.
+INSTANCE_JAVA_OPTS=${INSTANCE_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseSerialGC -Xss512k}
+# Hazelcast (Payara's clustering) is not needed: instances share state through Redis only.
+HAZELCAST=${HAZELCAST:-off}
+START_TIMEOUT=${START_TIMEOUT:-180}
+# "always": every reservation is on disk before it is answered (see BENCHMARKS.md for the cost).
+REDIS_APPENDFSYNC=${REDIS_APPENDFSYNC:-always}
+
+WAR=$ROOT/target/ticketrush.war
+MICRO_JAR=$ROOT/target/payara-micro.jar
+TOKEN_FILE=$RUN_DIR/admin-token
+
+usage() {
+    cat <<USAGE
+Usage: payara/cluster.sh up|down|status
+
+Environment (defaults in brackets):
+  RUN_DIR [target/cluster]   pid files, logs, Redis data, nginx config
+  BASE_PORT [3001]           instances listen on BASE_PORT .. BASE_PORT+3
+  NGINX_PORT [8080]          nginx listens on 127.0.0.1:NGINX_PORT
+  REDIS_PORT [6379]          Redis on 127.0.0.1; one already answering there is used, not started
+  TICKETS [10000]            tickets of the sale opened by 'up' (only if the sale does not exist yet)
+  HOLD_SECONDS [300]         how long a reservation is held unpaid
+  EVENT_ID [default]         the event 'up' opens
+  ADMIN_TOKEN [generated]    admin API token; else one is generated and kept in RUN_DIR/admin-token
+  WEIGHTS ["1 2 3 4"]        nginx weights of the instances
+  INSTANCE_JAVA_OPTS         JVM options of each instance [$INSTANCE_JAVA_OPTS]
+  HAZELCAST [off]            'on' leaves Payara's Hazelcast clustering on
+  START_TIMEOUT [180]        seconds to wait for everything to answer
+  REDIS_APPENDFSYNC [always] Redis AOF fsync policy: always | everysec
+USAGE
+}
+
+log() { printf '%s\n' "$*"; }
+die() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
+
+instance_count() { echo "${#WEIGHTS[@]}"; }
+instance_port() { echo $((BASE_PORT + $1 - 1)); }
+instance_dir() { echo "$RUN_DIR/instance-$1"; }
+total_weight() { local sum=0 w; for w in "${WEIGHTS[@]}"; do sum=$((sum + w)); done; echo "$sum"; }
+
+# --- processes, by pid file only ---------------------------------------------------------------------
+
+# The pid in $1 if that process is alive and its command line contains $2 (guards against pid reuse).
+live_pid() {
+    local file=$1 marker=$2 pid
+    [[ -f $file ]] || return 1
+    pid=$(<"$file")
+    [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
+    echo "$pid"
+}
+
+# Sends TERM to the process in pid file $1 (checked against marker $2), waits, then KILL; removes the file.
+stop_pid() {
+    local file=$1 marker=$2 name=$3 pid waited=0
+    if ! pid=$(live_pid "$file" "$marker"); then
+        rm -f "$file"
+        log "  $name: not running"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "  $name: did not stop in 20 s, killing pid $pid"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$file"
+    log "  $name: stopped (pid $pid)"
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# --- prerequisites -------------------------------------------------------------------------------------
+
+# Installs missing Debian packages when we are root on Debian/Ubuntu; otherwise names the command to run.
+require_packages() {
+    local missing=() binary package
+    for pair in "$@"; do
+        binary=${pair%%:*}; package=${pair##*:}
+        command -v "$binary" >/dev/null 2>&1 || [[ -x /usr/sbin/$binary ]] || missing+=("$package")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        log "Installing ${missing[*]} with apt-get ..."
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+    fi
+}
+
+nginx_binary() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
+
+# Builds the WAR when it is missing or older than the sources; Maven also fetches Payara Micro into target/.
+build_if_needed() {
+    command -v java >/dev/null || die "java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk-headless)"
+    if [[ ! -f $WAR || ! -f $MICRO_JAR ]] || [[ -n $(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit) ]]; then
+        command -v mvn >/dev/null || die "mvn not found; install Maven (apt-get install -y maven)"
+        log "Building the WAR and fetching Payara Micro (mvn package) ..."
+        (cd "$ROOT" && mvn -q -B -DskipTests package) || die "the build failed"
+    fi
+}
+
+admin_token() {
+    if [[ -n ${ADMIN_TOKEN:-} ]]; then
+        echo "$ADMIN_TOKEN"
+    elif [[ -s $TOKEN_FILE ]]; then
+        cat "$TOKEN_FILE"
+    else
+        local token
+        token=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
+        (umask 077 && printf '%s\n' "$token" >"$TOKEN_FILE")
+        echo "$token"
+    fi
+}
+
+# --- Redis ---------------------------------------------------------------------------------------------
+
+redis_answers() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+
+start_redis() {
+    local dir=$RUN_DIR/redis pid
+    if pid=$(live_pid "$dir/redis.pid" "redis-server"); then
+        log "Redis: already running (pid $pid, port $REDIS_PORT)"
+        return 0
+    fi
+    if redis_answers; then
+        log "Redis: one already answers on port $REDIS_PORT; using it (it is not ours to stop)"
+        return 0
+    fi
+    mkdir -p "$dir"
+    cat >"$dir/redis.conf" <<CONF
+# Written by payara/cluster.sh
+bind 127.0.0.1
+port $REDIS_PORT
+dir $dir
+pidfile $dir/redis.pid
+logfile $dir/redis.log
+daemonize yes
+# The AOF is the durability of every reservation; no RDB snapshots on top.
+appendonly yes
+appendfsync $REDIS_APPENDFSYNC
+save ""
+CONF
+    redis-server "$dir/redis.conf"
+    local waited=0
+    until redis_answers; do
+        ((waited++ < 100)) || die "Redis did not answer on port $REDIS_PORT; see $dir/redis.log"
+        sleep 0.1
+    done
+    log "Redis: started (pid $(<"$dir/redis.pid"), port $REDIS_PORT, AOF fsync $REDIS_APPENDFSYNC)"
+}
+
+# --- Payara Micro instances ------------------------------------------------------------------------------
+
+start_instance() {
+    local i=$1 port dir pid
+    port=$(instance_port "$i"); dir=$(instance_dir "$i")
+    if pid=$(live_pid "$dir/instance.pid" "--port $port"); then
+        log "instance-$i: already running (pid $pid, port $port)"
+        return 0
+    fi
+    port_busy "$port" && die "port $port is taken by another process; choose another BASE_PORT"
+    mkdir -p "$dir"
+    local hazelcast=(--nohazelcast)
+    [[ $HAZELCAST == on ]] && hazelcast=()
+    # The token goes in the environment, not the command line, where `ps` would show it.
+    # shellcheck disable=SC2086 # INSTANCE_JAVA_OPTS is a list of options
+    ADMIN_TOKEN=$TOKEN REDIS_PORT=$REDIS_PORT \
+        nohup java $INSTANCE_JAVA_OPTS \
+        -Dinstance.name="instance-$i" -Dinstance.weight="${WEIGHTS[i - 1]}" -Dcluster.total-weight="$(total_weight)" \
+        -jar "$MICRO_JAR" --deploy "$WAR" --port "$port" --nocluster "${hazelcast[@]}" \
+        --rootdir "$dir/root" >"$dir/instance.log" 2>&1 &
+    echo $! >"$dir/instance.pid"
+    STARTED+=("$i")
+    log "instance-$i: starting (pid $!, port $port, weight ${WEIGHTS[i - 1]})"
+}
+
+# Waits until every instance started now answers /health/ready; fails with the log of one that does not.
+await_instances() {
+    local start=$SECONDS i ready pending
+    ((${#STARTED[@]} == 0)) && return 0
+    while :; do
+        ready=0; pending=()
+        for i in "${STARTED[@]}"; do
+            local dir port
+            dir=$(instance_dir "$i"); port=$(instance_port "$i")
+            if ! live_pid "$dir/instance.pid" "--port $port" >/dev/null; then
+                [[ -t 1 ]] && log ""
+                log "instance-$i exited during start. Last lines of $dir/instance.log:"
+                tail -n 30 "$dir/instance.log" >&2
+                exit 1
+            fi
+            if http_ok "http://127.0.0.1:$port/health/ready"; then ready=$((ready + 1)); else pending+=("$i"); fi
+        done
+        progress "  instances ready: $ready/${#STARTED[@]} ($((SECONDS - start))s)"
+        ((ready == ${#STARTED[@]})) && break
+        if ((SECONDS - start > START_TIMEOUT)); then
+            [[ -t 1 ]] && log ""
+            log "instance-${pending[0]} did not answer within ${START_TIMEOUT}s. Last lines of its log:"
+            tail -n 30 "$(instance_dir "${pending[0]}")/instance.log" >&2
+            exit 1
+        fi
+        sleep 1
+    done
+    [[ -t 1 ]] && log ""
+    return 0
+}
+
+# On a terminal one line that updates in place; in a log (tests, CI) a line every few seconds.
+progress() {
+    if [[ -t 1 ]]; then
+        printf '\r%s' "$1"
+    elif ((SECONDS - ${LAST_PROGRESS:-0} >= 5)); then
+        LAST_PROGRESS=$SECONDS
+        log "$1"
+    fi
+}
+
+# --- nginx -----------------------------------------------------------------------------------------------
+
+render_nginx_conf() {
+    local dir=$RUN_DIR/nginx servers="" i user_line=""
+    for ((i = 1; i <= $(instance_count); i++)); do
+        servers+="        server 127.0.0.1:$(instance_port "$i") weight=${WEIGHTS[i - 1]} max_fails=1 fail_timeout=3s;"$'\n'
+    done
+    # As root the workers drop to nobody; as anyone else there is nothing to drop.
+    [[ $EUID -eq 0 ]] && user_line="user nobody nogroup;"
+    local conf
+    conf=$(<"$ROOT/nginx/nginx.conf.template")
+    conf=${conf//@RUN_DIR@/$RUN_DIR}
+    conf=${conf//@NGINX_PORT@/$NGINX_PORT}
+    conf=${conf//@USER_LINE@/$user_line}
+    conf=${conf//@UPSTREAM_SERVERS@/${servers%$'\n'}}
+    mkdir -p "$dir/tmp"
+    printf '%s\n' "$conf" >"$dir/nginx.conf"
+}
+
+start_nginx() {
+    local dir=$RUN_DIR/nginx pid
+    if pid=$(live_pid "$dir/nginx.pid" "nginx: master"); then
+        log "nginx: already running (pid $pid, port $NGINX_PORT)"
+        return 0
+    fi
+    port_busy "$NGINX_PORT" && die "port $NGINX_PORT is taken by another process; choose another NGINX_PORT"
+    render_nginx_conf
+    "$(nginx_binary)" -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -t 2>/dev/null \
+        || { "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -t; die "nginx.conf is invalid"; }
+    "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    local waited=0
+    until http_ok "http://127.0.0.1:$NGINX_PORT/health/ready"; do
+        ((waited++ < 100)) || die "nginx did not answer on port $NGINX_PORT; see $dir/error.log"
+        sleep 0.1
+    done
+    log "nginx: started (pid $(<"$dir/nginx.pid"), port $NGINX_PORT)"
+}
+
+# --- the sale --------------------------------------------------------------------------------------------
+
+open_default_sale() {
+    local url="http://127.0.0.1:$NGINX_PORT/admin/events/$EVENT_ID" status
+    status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$url")
+    if [[ $status == 200 ]]; then
+        log "Sale '$EVENT_ID': already open, left as it is: $(curl -sS -H "Authorization: Bearer $TOKEN" "$url")"
+        return 0
+    fi
+    [[ $status == 404 ]] || die "reading sale '$EVENT_ID' answered HTTP $status; is ADMIN_TOKEN the one the instances run with?"
+    curl -fsS -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"tickets\":$TICKETS,\"holdSeconds\":$HOLD_SECONDS}" "$url" >/dev/null \
+        || die "opening sale '$EVENT_ID' failed"
+    log "Sale '$EVENT_ID': opened with $TICKETS tickets, holds of $HOLD_SECONDS s"
+}
+
+# --- commands --------------------------------------------------------------------------------------------
+
+up() {
+    local begin=$SECONDS
+    require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl
+    build_if_needed
+    mkdir -p "$RUN_DIR"
+    TOKEN=$(admin_token)
+    STARTED=()
+    start_redis
+    for ((i = 1; i <= $(instance_count); i++)); do start_instance "$i"; done
+    await_instances
+    start_nginx
+    open_default_sale
+    cat <<DONE
+
+ticketrush is up in $((SECONDS - begin)) s: http://127.0.0.1:$NGINX_PORT/
+  admin token: $TOKEN   (also in $TOKEN_FILE unless ADMIN_TOKEN was set)
+  buy a ticket:  curl -s -d userId=alice http://127.0.0.1:$NGINX_PORT/buy/ticket
+  sale status:   curl -s -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$NGINX_PORT/admin/events/$EVENT_ID
+  stop it all:   payara/cluster.sh down
+DONE
+}
+
+down() {
+    log "Stopping ticketrush in $RUN_DIR"
+    stop_pid "$RUN_DIR/nginx/nginx.pid" "nginx: master" nginx
+    local dir
+    # In parallel: each instance takes a few seconds to shut down cleanly.
+    for dir in "$RUN_DIR"/instance-*; do
+        [[ -d $dir ]] || continue
+        stop_pid "$dir/instance.pid" "payara-micro" "$(basename "$dir")" &
+    done
+    wait
+    # Only a Redis we started has a pid file here; one that was already running is left alone.
+    stop_pid "$RUN_DIR/redis/redis.pid" "redis-server" redis
+}
+
+status() {
+    local pid dir i port state
+    if pid=$(live_pid "$RUN_DIR/redis/redis.pid" "redis-server"); then
+        log "redis       up    pid $pid  port $REDIS_PORT"
+    elif redis_answers; then
+        log "redis       up    (not started by cluster.sh)  port $REDIS_PORT"
+    else
+        log "redis       down  port $REDIS_PORT"
+    fi
+    for ((i = 1; i <= $(instance_count); i++)); do
+        dir=$(instance_dir "$i"); port=$(instance_port "$i")
+        if pid=$(live_pid "$dir/instance.pid" "--port $port"); then
+            state=starting
+            http_ok "http://127.0.0.1:$port/health/ready" && state=up
+            log "instance-$i  $state  pid $pid  port $port  weight ${WEIGHTS[i - 1]}"
+        else
+            log "instance-$i  down  port $port"
+        fi
+    done
+    if pid=$(live_pid "$RUN_DIR/nginx/nginx.pid" "nginx: master"); then
+        log "nginx       up    pid $pid  port $NGINX_PORT"
+    else
+        log "nginx       down  port $NGINX_PORT"
+    fi
+}
+
+case ${1:-} in
+    up) up ;;
+    down) down ;;
+    status) status ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+esac
