@@ -1,0 +1,121 @@
+package io.ticketrush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.FreePorts;
+import io.ticketrush.testsupport.RedisServer;
+
+/**
+ * {@code payara/cluster.sh} itself, on a cluster of its own: up from nothing, up again, a crashed instance
+ * brought back, down leaving no process behind, and a Redis it did not start left alone.
+ */
+class ClusterScriptIT {
+
+    private Cluster cluster;
+    private RedisServer foreignRedis;
+
+    @AfterEach
+    void cleanUp() {
+        if (cluster != null) {
+            cluster.down();
+        }
+        if (foreignRedis != null) {
+            foreignRedis.kill();
+        }
+    }
+
+    @Test
+    void bringsTheTopologyUpAndDownAgainLeavingNothingBehind() throws Exception {
+        Path runDir = Path.of("target", "it-cluster-script");
+        deleteRecursively(runDir);
+        // No ADMIN_TOKEN: cluster.sh generates one and keeps it to itself.
+        cluster = new Cluster(runDir, Map.of("START_TIMEOUT", "240", "TICKETS", "25"));
+
+        String up = cluster.up();
+
+        assertTrue(up.contains("ticketrush is up"), up);
+        Path tokenFile = cluster.runDir().resolve("admin-token");
+        String token = Files.readString(tokenFile).trim();
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(tokenFile), "the token file is private");
+        assertTrue(up.contains(token), "the token is printed");
+        Api.Answer sale = cluster.nginx().admin("GET", "default", null, token);
+        assertEquals(25, sale.data().getInt("tickets"), "up opened the default sale");
+        String status = cluster.status();
+        assertEquals(6, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
+        List<Long> pids = cluster.pids();
+        assertEquals(6, pids.size());
+
+        String again = cluster.up();
+        assertEquals(6, count(again, "already running"), again);
+        assertEquals(pids, cluster.pids(), "a second up starts nothing");
+
+        long crashed = cluster.instancePid(2);
+        cluster.kill(2);
+        assertTrue(cluster.status().contains("instance-2  down"));
+        String revived = cluster.up();
+        assertTrue(revived.contains("instance-2: starting"), revived);
+        assertNotEquals(crashed, cluster.instancePid(2));
+        assertEquals(200, cluster.instance(2).get("health/ready").status());
+        assertEquals(25, cluster.nginx().admin("GET", "default", null, token).data().getInt("tickets"),
+                "a second up leaves the open sale as it is");
+
+        List<Long> running = cluster.pids();
+        cluster.down();
+
+        for (long pid : running) {
+            assertFalse(Cluster.alive(pid), "pid " + pid + " still running after down");
+        }
+        assertTrue(cluster.pids().isEmpty(), "pid files removed");
+        String downAgain = cluster.down();
+        assertEquals(6, count(downAgain, "not running"), downAgain);
+        cluster = null;
+    }
+
+    @Test
+    void usesARedisAlreadyRunningAndLeavesItRunning() throws Exception {
+        foreignRedis = RedisServer.start(Path.of("target", "it-foreign-redis"));
+        Path runDir = Path.of("target", "it-cluster-foreign");
+        deleteRecursively(runDir);
+        cluster = new Cluster(runDir, Cluster.testEnv(Map.of("REDIS_PORT", Integer.toString(foreignRedis.port()),
+                "WEIGHTS", "1")));
+
+        String up = cluster.up();
+
+        assertTrue(up.contains("already answers on port " + foreignRedis.port()), up);
+        assertEquals(1, cluster.nginx().buy("default", "sam").code());
+        cluster.down();
+        cluster = null;
+        try (var redis = foreignRedis.client()) {
+            assertEquals("PONG", redis.ping(), "a Redis cluster.sh did not start is not stopped");
+            assertEquals("1", redis.hget("tr:{default}:stock", "reserved"));
+        }
+    }
+
+    private static int count(String text, String needle) {
+        return text.split(java.util.regex.Pattern.quote(needle), -1).length - 1;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

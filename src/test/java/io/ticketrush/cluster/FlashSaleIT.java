@@ -1,0 +1,88 @@
+package io.ticketrush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
+import redis.clients.jedis.Jedis;
+
+/** The seed's topology end to end: nginx 1:2:3:4 over four Payara Micro instances, one Redis. */
+@ExtendWith(SharedCluster.class)
+class FlashSaleIT {
+
+    private static final int TICKETS = 500;
+    private static final int BUYERS = 3_200;
+    private static final int CONCURRENCY = 120;
+
+    @Test
+    void sellsExactlyItsTicketsToACrowdThroughNginxSplitByWeight(Cluster cluster) {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("rush");
+        assertEquals(200, api.openSale(event, TICKETS, 300).status());
+
+        List<Supplier<Api.Answer>> purchases = new ArrayList<>();
+        for (int i = 0; i < BUYERS; i++) {
+            String user = "buyer-" + i;
+            purchases.add(() -> api.buy(event, user));
+            // Every tenth buyer presses again, in another spelling of the same id.
+            if (i % 10 == 0) {
+                purchases.add(() -> api.buy(event, " " + user.toUpperCase()));
+            }
+        }
+        List<Api.Answer> answers = Crowd.run(purchases, CONCURRENCY);
+
+        Map<Integer, Integer> codes = new HashMap<>();
+        Map<String, Integer> byInstance = new HashMap<>();
+        Set<String> orderIds = new HashSet<>();
+        Set<String> winners = new HashSet<>();
+        for (Api.Answer answer : answers) {
+            assertEquals(200, answer.status(), answer.body());
+            codes.merge(answer.code(), 1, Integer::sum);
+            byInstance.merge(answer.header("X-Instance"), 1, Integer::sum);
+            if (answer.code() == 1) {
+                JsonObject order = answer.data();
+                assertTrue(orderIds.add(order.getString("orderId")), "order ids are distinct");
+                assertTrue(winners.add(order.getString("userId").strip().toLowerCase()), "no buyer twice");
+            }
+        }
+        assertEquals(TICKETS, codes.get(1), "exactly the tickets there are: " + codes);
+        assertEquals(answers.size(), codes.values().stream().mapToInt(Integer::intValue).sum());
+        assertTrue(Set.of(1, -1, -2).containsAll(codes.keySet()), "reserved, sold out or already held: " + codes);
+
+        JsonObject status = api.eventStatus(event).data();
+        assertEquals(TICKETS, status.getInt("reserved"));
+        assertEquals(0, status.getInt("available"));
+
+        int total = answers.size();
+        for (int i = 1; i <= Cluster.INSTANCES; i++) {
+            double expected = total * Cluster.WEIGHTS[i - 1] / 10.0;
+            int actual = byInstance.getOrDefault("instance-" + i, 0);
+            assertTrue(Math.abs(actual - expected) <= 0.25 * expected,
+                    "instance-" + i + " answered " + actual + " of " + total + ", expected about " + expected + ": " + byInstance);
+        }
+    }
+
+    @Test
+    void keepsRedisDurableWithAnAppendOnlyFile(Cluster cluster) {
+        try (Jedis redis = new Jedis("127.0.0.1", cluster.redisPort())) {
+            assertEquals("yes", redis.configGet("appendonly").get("appendonly"));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.ticketrush.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole topology as a user runs it: {@code payara/cluster.sh} with its own run directory and free ports,
+ * so it never meets a cluster a user is running. Stopping is the script's own {@code down}.
+ */
+public final class Cluster {
+
+    public static final int INSTANCES = 4;
+    public static final int[] WEIGHTS = {1, 2, 3, 4};
+    private static final long SCRIPT_LIMIT_SECONDS = 300;
+
+    private final Path runDir;
+    private final int basePort;
+    private final int nginxPort;
+    private final int redisPort;
+    private final Map<String, String> extraEnv;
+
+    public Cluster(Path runDir, Map<String, String> extraEnv) {
+        this.runDir = runDir.toAbsolutePath();
+        this.basePort = FreePorts.range(INSTANCES);
+        this.nginxPort = FreePorts.any();
+        this.redisPort = FreePorts.any();
+        this.extraEnv = extraEnv;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public int redisPort() {
+        return redisPort;
+    }
+
+    public int instancePort(int instance) {
+        return basePort + instance - 1;
+    }
+
+    /** The API through nginx, as clients see it. */
+    public Api nginx() {
+        return Api.onPort(nginxPort);
+    }
+
+    /** One instance's API, bypassing nginx. */
+    public Api instance(int instance) {
+        return Api.onPort(instancePort(instance));
+    }
+
+    public String up() {
+        return run("up");
+    }
+
+    public String down() {
+        return run("down");
+    }
+
+    public String status() {
+        return run("status");
+    }
+
+    /** The pid in the instance's pid file, or -1 when there is none. */
+    public long instancePid(int instance) {
+        return pid(runDir.resolve("instance-" + instance).resolve("instance.pid"));
+    }
+
+    public long nginxPid() {
+        return pid(runDir.resolve("nginx").resolve("nginx.pid"));
+    }
+
+    public long redisPid() {
+        return pid(runDir.resolve("redis").resolve("redis.pid"));
+    }
+
+    /** Every pid the cluster's pid files name. */
+    public List<Long> pids() {
+        List<Long> pids = new ArrayList<>();
+        for (int i = 1; i <= INSTANCES; i++) {
+            pids.add(instancePid(i));
+        }
+        pids.add(nginxPid());
+        pids.add(redisPid());
+        pids.removeIf(pid -> pid < 0);
+        return pids;
+    }
+
+    /** SIGKILL to one instance: a crash, no shutdown hooks, connections cut mid-request. */
+    public void kill(int instance) {
+        long pid = instancePid(instance);
+        ProcessHandle.of(pid).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().join();
+        });
+    }
+
+    public static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private String run(String command) {
+        Path script = Path.of(System.getProperty("ticketrush.basedir", ".")).resolve("payara/cluster.sh");
+        ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        // Whatever a developer exported for their own cluster must not leak into the test's.
+        List.of("RUN_DIR", "BASE_PORT", "NGINX_PORT", "REDIS_PORT", "TICKETS", "HOLD_SECONDS", "EVENT_ID", "ADMIN_TOKEN",
+                "WEIGHTS", "INSTANCE_JAVA_OPTS", "HAZELCAST", "START_TIMEOUT", "REDIS_APPENDFSYNC").forEach(env::remove);
+        env.putAll(Map.of("RUN_DIR", runDir.toString(), "BASE_PORT", Integer.toString(basePort),
+                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort)));
+        env.putAll(extraEnv);
+        try {
+            Files.createDirectories(runDir);
+            Path output = runDir.resolve("cluster-sh-" + command + ".out");
+            Process process = builder.redirectOutput(output.toFile()).start();
+            if (!process.waitFor(SCRIPT_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("cluster.sh " + command + " did not finish in " + SCRIPT_LIMIT_SECONDS + " s");
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            System.out.println("[cluster.sh " + command + "]\n" + text);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("cluster.sh " + command + " failed (" + process.exitValue() + "):\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long pid(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Long.parseLong(Files.readString(file).trim()) : -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Environment that every test cluster shares: the tests' admin token, short start-up patience. */
+    public static Map<String, String> testEnv(Map<String, String> more) {
+        Map<String, String> env = new HashMap<>(Map.of("ADMIN_TOKEN", Api.ADMIN_TOKEN, "START_TIMEOUT", "240"));
+        env.putAll(more);
+        return env;
+    }
+}
