@@ -1,11 +1,19 @@
 package io.ticketrush.admin;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Proxy;
 import java.util.Optional;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.junit.jupiter.api.Test;
+
+import io.ticketrush.web.ApiException;
 
 class AdminAuthTest {
 
@@ -38,6 +46,34 @@ class AdminAuthTest {
             assertFalse(auth.accepts("Bearer "), "an empty token never opens the API");
             assertFalse(auth.accepts("Bearer  "));
         }
+    }
+
+    @Test
+    void answersServiceUnavailableWhenNoTokenIsConfiguredAndUnauthorizedForAWrongOne() {
+        AdminAuth closed = new AdminAuth();
+        closed.token = Optional.empty();
+        closed.init();
+        ApiException unavailable = assertThrows(ApiException.class,
+                () -> closed.check(request("Bearer anything"), response()));
+        assertEquals(503, unavailable.status());
+        assertTrue(unavailable.getMessage().contains("no admin token is configured"));
+
+        ApiException unauthorized = assertThrows(ApiException.class,
+                () -> withToken("s3cret").check(request("Bearer nope"), response()));
+        assertEquals(401, unauthorized.status());
+    }
+
+    /** Just enough of a request for check(): its Authorization header. */
+    private static HttpServletRequest request(String authorization) {
+        return (HttpServletRequest) Proxy.newProxyInstance(AdminAuthTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class},
+                (proxy, method, args) -> "getHeader".equals(method.getName()) && "Authorization".equals(args[0])
+                        ? authorization : null);
+    }
+
+    private static HttpServletResponse response() {
+        return (HttpServletResponse) Proxy.newProxyInstance(AdminAuthTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> null);
     }
 
     private static AdminAuth withToken(String token) {
