@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# The benchmark: the purchase path against the machine's own ceiling, measured side by side in one run.
+#
+#   jmeter/bench.sh            measure and print the table (results also in target/bench/results.md)
+#   jmeter/bench.sh --record   the same, and append the table to BENCHMARKS.md
+#
+# Measures, interleaved, ROUNDS times each, with the same tool (wrk) and connections:
+#   (a) purchase  POST /buy/ticket through nginx, distinct userIds, stock far larger than the requests:
+#                 every request runs the reserve Lua script
+#   (b) sold out  POST /buy/ticket through nginx for an event with 0 tickets: the local-stock path
+#   (c) ceiling   a separate nginx on this machine answering `return 200`: what the machine can serve at all
+# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c and
+# b/c, and the instances' resident memory afterwards.
+#
+# Uses the cluster on NGINX_PORT if one answers there; otherwise starts one with payara/cluster.sh up (and
+# stops it again at the end).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
+export NGINX_PORT=${NGINX_PORT:-8080}
+CEILING_PORT=${CEILING_PORT:-8099}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-90s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-100}
+BENCH_DIR=$ROOT/target/bench
+RECORD=false
+[[ ${1:-} == --record ]] && RECORD=true
+
+log() { printf '%s\n' "$*" >&2; }
+die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
+
+require_tools() {
+    local missing=()
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v ab >/dev/null || missing+=(apache2-utils)
+    command -v curl >/dev/null || missing+=(curl)
+    ((${#missing[@]} == 0)) && return 0
+    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+    fi
+}
+
+STARTED_CLUSTER=false
+CLUSTER_UP_SECONDS=""
+ensure_cluster() {
+    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$NGINX_PORT/health/ready"; then
+        log "Using the cluster already answering on port $NGINX_PORT"
+        return 0
+    fi
+    log "Starting the cluster (payara/cluster.sh up) ..."
+    local out
+    out=$("$ROOT/payara/cluster.sh" up | tee /dev/stderr)
+    CLUSTER_UP_SECONDS=$(sed -n 's/^ticketrush is up in \([0-9]*\) s.*/\1/p' <<<"$out")
+    STARTED_CLUSTER=true
+}
+
+admin() { # method event [json]
+    local token
+    token=${ADMIN_TOKEN:-$(cat "$RUN_DIR/admin-token")}
+    curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        ${3:+-d "$3"} "http://127.0.0.1:$NGINX_PORT/admin/events/$2"
+}
+
+start_ceiling() {
+    local dir=$BENCH_DIR/ceiling
+    mkdir -p "$dir/tmp"
+    cat >"$dir/nginx.conf" <<CONF
+# The ceiling: nginx with the same worker setup as the front nginx, answering without any upstream.
+$([[ $EUID -eq 0 ]] && echo "user nobody nogroup;")
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 8192; multi_accept on; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp;
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:$CEILING_PORT reuseport backlog=4096;
+        location / { return 200 '{"code":-1,"msg":"sold out","data":null}'; }
+    }
+}
+CONF
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    CEILING_PID_FILE=$dir/nginx.pid
+}
+
+stop_ceiling() {
+    [[ -n ${CEILING_PID_FILE:-} && -f $CEILING_PID_FILE ]] && kill -QUIT "$(<"$CEILING_PID_FILE")" 2>/dev/null || true
+}
+
+cleanup() {
+    stop_ceiling
+    if $STARTED_CLUSTER; then "$ROOT/payara/cluster.sh" down >&2 || true; fi
+}
+
+# Runs wrk and prints "req/s p50_ms p99_ms requests non2xx errors".
+measure() { # url script-args...
+    local url=$1; shift
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/jmeter/wrk-buy.lua" "$url" -- "$@")
+    awk -v out="$out" 'BEGIN {
+        n = split(out, lines, "\n"); rps = 0; p50 = 0; p99 = 0; reqs = 0; non2xx = 0; errors = 0
+        for (i = 1; i <= n; i++) {
+            l = lines[i]
+            if (l ~ /Requests\/sec:/) { split(l, f, " "); rps = f[2] }
+            if (l ~ /^ +50%/) { split(l, f, " "); p50 = f[2] }
+            if (l ~ /^ +99%/) { split(l, f, " "); p99 = f[2] }
+            if (l ~ /requests in/) { split(l, f, " "); reqs = f[1] }
+            if (l ~ /Non-2xx/) { split(l, f, ":"); non2xx = f[2] + 0 }
+            if (l ~ /Socket errors/) { gsub(/[^0-9 ]/, " ", l); split(l, f, " "); errors = f[1] + f[2] + f[3] + f[4] }
+        }
+        printf "%s %s %s %s %s %s\n", rps, ms(p50), ms(p99), reqs, non2xx, errors
+    }
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s–%s", lo, hi }'; }
+
+main() {
+    require_tools
+    mkdir -p "$BENCH_DIR"
+    trap cleanup EXIT
+    ensure_cluster
+    start_ceiling
+
+    local stamp buy soldout
+    stamp=$(date +%s)
+    buy=bench-buy-$stamp
+    soldout=bench-soldout-$stamp
+    admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
+    admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
+
+    log "Warming up for $WARMUP (the JIT of four JVMs on the same cores takes a while) ..."
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$buy" "warm$stamp" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warm$stamp" >/dev/null
+
+    local reserved_before
+    reserved_before=$(admin GET "$buy" | sed 's/.*"reserved":\([0-9]*\).*/\1/')
+    : >"$BENCH_DIR/raw.txt"
+    local round
+    for ((round = 1; round <= ROUNDS; round++)); do
+        log "Round $round/$ROUNDS: purchase, sold out, ceiling ($DURATION each) ..."
+        echo "a $(measure "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "b $(measure "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "c $(measure "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+    done
+
+    # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
+    # flight when wrk stops may add up to CONNECTIONS more).
+    local reserved_after answered
+    reserved_after=$(admin GET "$buy" | sed 's/.*"reserved":\([0-9]*\).*/\1/')
+    answered=$(awk '$1 == "a" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
+
+    local rss_kb=0 f pid
+    for f in "$RUN_DIR"/instance-*/instance.pid; do
+        pid=$(<"$f")
+        [[ -r /proc/$pid/status ]] && rss_kb=$((rss_kb + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
+    done
+
+    report "$reserved_after" "$reserved_before" "$answered" "$rss_kb" | tee "$BENCH_DIR/results.md"
+    local made=$((reserved_after - reserved_before))
+    if ((made < answered || made > answered + CONNECTIONS)); then
+        die "answered $answered purchases but Redis made $made reservations: the purchase path is not exact"
+    fi
+    if $RECORD; then
+        { echo; cat "$BENCH_DIR/results.md"; } >>"$ROOT/BENCHMARKS.md"
+        log "Appended to BENCHMARKS.md"
+    fi
+}
+
+report() {
+    local reserved_after=$1 reserved_before=$2 answered=$3 rss_kb=$4 col label
+    local -A med
+    printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved\n\n' \
+        "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
+        "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
+    echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
+    echo '|---|---|---|---|---|---|'
+    for col in a b c; do
+        case $col in
+            a) label='(a) purchase, Lua every request' ;;
+            b) label='(b) sold out (local stock)' ;;
+            c) label='(c) ceiling: nginx return 200' ;;
+        esac
+        med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
+        printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
+            "$(awk -v c=$col '$1 == c { printf "%.0f\n", $2 }' "$BENCH_DIR/raw.txt" | spread)" \
+            "$(awk -v c=$col '$1 == c { print $3 }' "$BENCH_DIR/raw.txt" | median)" \
+            "$(awk -v c=$col '$1 == c { print $4 }' "$BENCH_DIR/raw.txt" | median)" \
+            "$(awk -v c=$col '$1 == c { s += $6 } END { print s + 0 }' "$BENCH_DIR/raw.txt")" \
+            "$(awk -v c=$col '$1 == c { s += $7 } END { print s + 0 }' "$BENCH_DIR/raw.txt")"
+    done
+    echo
+    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" \
+        'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f\n", a / c, b / c }'
+    echo
+    echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
+        "(at most $CONNECTIONS more: requests in flight when wrk stopped)."
+    printf 'Resident memory of the instances after the benchmark: %.2f GiB.\n' "$(awk -v k="$rss_kb" 'BEGIN { print k / 1048576 }')"
+    [[ -n $CLUSTER_UP_SECONDS ]] && echo "Cluster start (payara/cluster.sh up): $CLUSTER_UP_SECONDS s."
+    return 0
+}
+
+main "$@"
