@@ -14,6 +14,9 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
 
 import io.ticketrush.redis.RedisUnavailableException;
 
@@ -37,11 +40,20 @@ public class ReservationSweeper {
     @ConfigProperty(name = "order.sweep-ms", defaultValue = "500")
     long sweepMillis;
 
+    @Inject
+    MetricRegistry metrics;
+
+    private Counter sweeps;
+    private Counter returned;
     private ScheduledFuture<?> task;
     private volatile boolean redisDown;
 
     @PostConstruct
     void start() {
+        sweeps = metrics.counter(Metadata.builder().withName("ticketrush.expiry.sweeps")
+                .withDescription("Sweeps of overdue reservations run by this instance").build());
+        returned = metrics.counter(Metadata.builder().withName("ticketrush.expiry.tickets.returned")
+                .withDescription("Tickets this instance's sweeps put back on sale").build());
         task = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -52,9 +64,11 @@ public class ReservationSweeper {
 
     void sweep() {
         try {
-            long returned = orders.expireDue();
-            if (returned > 0) {
-                LOG.fine(() -> "Expired " + returned + " reservations");
+            long expired = orders.expireDue();
+            sweeps.inc();
+            if (expired > 0) {
+                returned.inc(expired);
+                LOG.fine(() -> "Expired " + expired + " reservations");
             }
             if (redisDown) {
                 redisDown = false;

@@ -6,6 +6,7 @@ import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.ticketrush.purchase.PurchaseMetrics.Outcome;
 import io.ticketrush.stock.EventShare;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
@@ -29,16 +30,21 @@ public class PurchaseService {
     @Inject
     GlobalStock globalStock;
 
+    @Inject
+    PurchaseMetrics metrics;
+
     public Reservation purchase(String eventId, String userId) {
         EventShare share = localStock.share(eventId);
         if (share == null) {
             EventStatus status = globalStock.status(eventId);
             if (status == null) {
+                metrics.count(Outcome.NO_SUCH_EVENT);
                 return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
             }
             share = localStock.update(status);
         }
         if (!share.tryAcquire()) {
+            metrics.count(Outcome.SOLD_OUT_LOCAL);
             return new Reservation(Reservation.Outcome.SOLD_OUT, null);
         }
         Reservation reservation;
@@ -46,17 +52,24 @@ public class PurchaseService {
             reservation = globalStock.reserve(eventId, share.keys(), userId, orderSuffix());
         } catch (RuntimeException e) {
             share.release();
+            metrics.count(Outcome.REDIS_FAILED);
             throw e;
         }
         switch (reservation.outcome()) {
-            case RESERVED -> {
-                // The permit became a sale and stays taken.
-            }
+            case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
             case SOLD_OUT -> {
                 share.markSoldOut();
                 share.release();
+                metrics.count(Outcome.SOLD_OUT_REDIS);
             }
-            case ALREADY_HELD, NO_SUCH_EVENT -> share.release();
+            case ALREADY_HELD -> {
+                share.release();
+                metrics.count(Outcome.ALREADY_HELD);
+            }
+            case NO_SUCH_EVENT -> {
+                share.release();
+                metrics.count(Outcome.NO_SUCH_EVENT);
+            }
         }
         return reservation;
     }

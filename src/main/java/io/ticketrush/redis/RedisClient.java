@@ -2,7 +2,9 @@ package io.ticketrush.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -12,6 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -59,6 +66,13 @@ public class RedisClient {
     @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
     String instanceName;
 
+    private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
+            .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
+
+    @Inject
+    MetricRegistry metrics;
+
+    private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
     private UnifiedJedis jedis;
 
     @PostConstruct
@@ -102,13 +116,22 @@ public class RedisClient {
 
     /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */
     public Object eval(LuaScript script, List<String> keys, List<String> args) {
-        return call(redis -> {
-            try {
-                return redis.evalsha(script.sha(), keys, args);
-            } catch (JedisNoScriptException e) {
-                return redis.eval(script.source(), keys, args);
+        long start = System.nanoTime();
+        try {
+            return call(redis -> {
+                try {
+                    return redis.evalsha(script.sha(), keys, args);
+                } catch (JedisNoScriptException e) {
+                    return redis.eval(script.source(), keys, args);
+                }
+            });
+        } finally {
+            // No registry outside a container (tests wire this class by hand): nothing to record then.
+            if (metrics != null) {
+                scriptTimers.computeIfAbsent(script.name(), name -> metrics.timer(SCRIPT_TIME, new Tag("script", name)))
+                        .update(Duration.ofNanos(System.nanoTime() - start));
             }
-        });
+        }
     }
 
     /** True when Redis answers PING within the timeout. */

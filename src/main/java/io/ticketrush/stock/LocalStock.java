@@ -14,6 +14,9 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * This instance's local stock: one {@link EventShare} per event. It sheds load (when the share is gone the
@@ -27,6 +30,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class LocalStock {
 
     private static final Logger LOG = Logger.getLogger(LocalStock.class.getName());
+
+    private static final Metadata PERMITS = Metadata.builder().withName("ticketrush.local.permits")
+            .withDescription("Permits of this instance's local share, per event").build();
 
     private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
 
@@ -42,6 +48,9 @@ public class LocalStock {
     @ConfigProperty(name = "stock.buffer-percent", defaultValue = "10")
     int bufferPercent;
 
+    @Inject
+    MetricRegistry metrics;
+
     /** The share of an event this instance has seen, or null. */
     public EventShare share(String eventId) {
         return shares.get(eventId);
@@ -54,6 +63,9 @@ public class LocalStock {
      */
     public EventShare update(EventStatus status) {
         return shares.compute(status.eventId(), (eventId, share) -> {
+            if (share == null) {
+                registerGauge(eventId);
+            }
             if (share == null || share.gen() != status.gen()) {
                 return new EventShare(eventId, status.gen(), permitsFor(status.available()));
             }
@@ -71,6 +83,19 @@ public class LocalStock {
         Map<String, Integer> left = new TreeMap<>();
         shares.forEach((eventId, share) -> left.put(eventId, share.permitsLeft()));
         return left;
+    }
+
+    /** {@code ticketrush_local_permits{event="…"}}: what this instance may still sell before asking Redis. */
+    private void registerGauge(String eventId) {
+        // No registry outside a container (unit tests wire this class by hand).
+        if (metrics != null) {
+            metrics.gauge(PERMITS, this, stock -> stock.permitsLeftOf(eventId), new Tag("event", eventId));
+        }
+    }
+
+    private int permitsLeftOf(String eventId) {
+        EventShare share = shares.get(eventId);
+        return share == null ? 0 : share.permitsLeft();
     }
 
     int permitsFor(long available) {
