@@ -28,7 +28,8 @@ public final class Api {
 
     public Api(URI base) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        // HTTP/1.1 as nginx and the load tests speak it; the default would try an h2c upgrade first.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     }
 
     /** An API on {@code 127.0.0.1:port}, whatever address the server reported. */
