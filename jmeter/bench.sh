@@ -99,11 +99,42 @@ cleanup() {
     if $STARTED_CLUSTER; then "$ROOT/payara/cluster.sh" down >&2 || true; fi
 }
 
-# Runs wrk and prints "req/s p50_ms p99_ms requests non2xx errors".
-measure() { # url script-args...
-    local url=$1; shift
-    local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/jmeter/wrk-buy.lua" "$url" -- "$@")
+# CPU ticks (user + system) used so far by each component, one "component ticks" line each, plus the
+# machine's softirq ticks (the loopback network stack, charged to no process) and total ticks.
+cpu_sample() {
+    local pid f
+    ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+    for f in "$RUN_DIR"/instance-*/instance.pid; do
+        [[ -f $f ]] && echo "payara $(ticks "$(<"$f")")"
+    done
+    if [[ -f $RUN_DIR/nginx/nginx.pid ]]; then
+        pid=$(<"$RUN_DIR/nginx/nginx.pid")
+        for f in $(ps -o pid= --ppid "$pid"); do echo "nginx $(ticks "$f")"; done
+    fi
+    [[ -f $RUN_DIR/redis/redis.pid ]] && echo "redis $(ticks "$(<"$RUN_DIR/redis/redis.pid")")"
+    awk '/^cpu / { print "softirq", $8; print "busy", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# Runs wrk and prints "req/s p50_ms p99_ms requests non2xx errors"; the CPU each component used meanwhile
+# goes to $BENCH_DIR/cpu-<label>.txt.
+measure() { # label url script-args...
+    local label=$1 url=$2; shift 2
+    local out before wrk_pid
+    before=$(cpu_sample)
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/jmeter/wrk-buy.lua" "$url" -- "$@" >"$BENCH_DIR/wrk.out" &
+    wrk_pid=$!
+    sleep 0.5
+    local wrk_before
+    wrk_before=$(awk '{ print $14 + $15 }' "/proc/$wrk_pid/stat")
+    local wrk_after=$wrk_before
+    while kill -0 "$wrk_pid" 2>/dev/null; do
+        wrk_after=$(awk '{ print $14 + $15 }' "/proc/$wrk_pid/stat" 2>/dev/null || echo "$wrk_after")
+        sleep 0.2
+    done
+    wait "$wrk_pid"
+    out=$(<"$BENCH_DIR/wrk.out")
+    { echo "$before" | sed 's/^/before /'; cpu_sample | sed 's/^/after /'; echo "after wrk $((wrk_after - wrk_before))"; } \
+        >"$BENCH_DIR/cpu-$label.txt"
     awk -v out="$out" 'BEGIN {
         n = split(out, lines, "\n"); rps = 0; p50 = 0; p99 = 0; reqs = 0; non2xx = 0; errors = 0
         for (i = 1; i <= n; i++) {
@@ -147,9 +178,9 @@ main() {
     local round
     for ((round = 1; round <= ROUNDS; round++)); do
         log "Round $round/$ROUNDS: purchase, sold out, ceiling ($DURATION each) ..."
-        echo "a $(measure "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
-        echo "b $(measure "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
-        echo "c $(measure "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "a $(measure a "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "b $(measure b "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "c $(measure c "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
     done
 
     # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
@@ -205,7 +236,32 @@ report() {
         "(up to $((CONNECTIONS * ROUNDS)) more: requests still in flight when wrk stopped each round)."
     printf 'Resident memory of the instances after the benchmark: %.2f GiB.\n' "$(awk -v k="$rss_kb" 'BEGIN { print k / 1048576 }')"
     [[ -n $CLUSTER_UP_SECONDS ]] && echo "Cluster start (payara/cluster.sh up): $CLUSTER_UP_SECONDS s."
+    echo
+    where_time_goes
     return 0
+}
+
+# CPU per request by component during the last round of (a) and (b): where the time goes.
+where_time_goes() {
+    local hz col
+    hz=$(getconf CLK_TCK)
+    echo "Where the time goes (last round; CPU microseconds per request, from /proc; 2 cores = 2,000,000 µs/s):"
+    echo
+    echo '| path | Payara (4 JVMs) | nginx | Redis | wrk | kernel softirq | all busy CPU | req/s |'
+    echo '|---|---|---|---|---|---|---|---|'
+    for col in a b; do
+        awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
+            -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
+            $1 == "before" { before[$2] += $3 }
+            $1 == "after" { after[$2] += $3 }
+            END {
+                us = 1000000 / hz / reqs
+                printf "| (%s) | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", col,
+                    (after["payara"] - before["payara"]) * us, (after["nginx"] - before["nginx"]) * us,
+                    (after["redis"] - before["redis"]) * us, after["wrk"] * us,
+                    (after["softirq"] - before["softirq"]) * us, (after["busy"] - before["busy"]) * us, rps
+            }' "$BENCH_DIR/cpu-$col.txt"
+    done
 }
 
 main "$@"

@@ -28,6 +28,9 @@ START_TIMEOUT=${START_TIMEOUT:-180}
 # Worker threads per instance. Four JVMs share two cores: Payara's default of 200 each only adds context
 # switches; a request spends most of its time waiting for Redis, so a few dozen keep the cores busy.
 HTTP_THREADS=${HTTP_THREADS:-16}
+# Per-client-IP rate limit at nginx in requests/s (0: off) and the burst allowed above it.
+RATE_LIMIT=${RATE_LIMIT:-0}
+RATE_BURST=${RATE_BURST:-100}
 # Grizzly's I/O strategy (empty: Payara's default, a worker thread per request).
 IO_STRATEGY=${IO_STRATEGY:-}
 # "always": every reservation is on disk before it is answered (see BENCHMARKS.md for the cost).
@@ -55,6 +58,8 @@ Environment (defaults in brackets):
   HAZELCAST [off]            'on' leaves Payara's Hazelcast clustering on
   START_TIMEOUT [180]        seconds to wait for everything to answer
   HTTP_THREADS [16]          HTTP worker threads per instance
+  RATE_LIMIT [0]             nginx per-client-IP limit in requests/s (0: off); answers 429 JSON beyond it
+  RATE_BURST [100]           requests a client may send above RATE_LIMIT before the limit bites
   IO_STRATEGY []             Grizzly I/O strategy class (empty: Payara's default)
   REDIS_APPENDFSYNC [always] Redis AOF fsync policy: always | everysec
 USAGE
@@ -277,11 +282,18 @@ render_nginx_conf() {
     done
     # As root the workers drop to nobody; as anyone else there is nothing to drop.
     [[ $EUID -eq 0 ]] && user_line="user nobody nogroup;"
+    local zone="" limit=""
+    if ((RATE_LIMIT > 0)); then
+        zone="    limit_req_zone \$binary_remote_addr zone=per_client:10m rate=${RATE_LIMIT}r/s;"
+        limit="        limit_req zone=per_client burst=$RATE_BURST nodelay;"
+    fi
     local conf
     conf=$(<"$ROOT/nginx/nginx.conf.template")
     conf=${conf//@RUN_DIR@/$RUN_DIR}
     conf=${conf//@NGINX_PORT@/$NGINX_PORT}
     conf=${conf//@USER_LINE@/$user_line}
+    conf=${conf//@LIMIT_REQ_ZONE@/$zone}
+    conf=${conf//@LIMIT_REQ@/$limit}
     conf=${conf//@UPSTREAM_SERVERS@/${servers%$'\n'}}
     mkdir -p "$dir/tmp"
     printf '%s\n' "$conf" >"$dir/nginx.conf"
