@@ -9,6 +9,8 @@
 #                 every request runs the reserve Lua script
 #   (b) sold out  POST /buy/ticket through nginx for an event with 0 tickets: the local-stock path
 #   (c) ceiling   a separate nginx on this machine answering `return 200`: what the machine can serve at all
+#   (d) purchase again with Redis's AOF fsync relaxed from `always` to `everysec` (only when cluster.sh
+#                 started that Redis): what durability of every reservation costs
 # and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c and
 # b/c, and the instances' resident memory afterwards.
 #
@@ -26,6 +28,7 @@ WARMUP=${WARMUP:-90s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-100}
 BENCH_DIR=$ROOT/target/bench
+REDIS_PORT=${REDIS_PORT:-6379}
 RECORD=false
 [[ ${1:-} == --record ]] && RECORD=true
 
@@ -181,13 +184,18 @@ main() {
         echo "a $(measure a "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "b $(measure b "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "c $(measure c "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        if [[ -f $RUN_DIR/redis/redis.pid ]]; then
+            redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync everysec >/dev/null
+            echo "d $(measure d "http://127.0.0.1:$NGINX_PORT/" "$buy" "d$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+            redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync always >/dev/null
+        fi
     done
 
     # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
     # flight when wrk stops may add up to CONNECTIONS more).
     local reserved_after answered
     reserved_after=$(admin GET "$buy" | sed 's/.*"reserved":\([0-9]*\).*/\1/')
-    answered=$(awk '$1 == "a" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
+    answered=$(awk '$1 == "a" || $1 == "d" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
 
     local rss_kb=0 f pid
     for f in "$RUN_DIR"/instance-*/instance.pid; do
@@ -196,7 +204,7 @@ main() {
     done
 
     report "$reserved_after" "$reserved_before" "$answered" "$rss_kb" | tee "$BENCH_DIR/results.md"
-    local made=$((reserved_after - reserved_before)) in_flight=$((CONNECTIONS * ROUNDS))
+    local made=$((reserved_after - reserved_before)) in_flight=$((CONNECTIONS * ROUNDS * 2))
     if ((made < answered || made > answered + in_flight)); then
         die "answered $answered purchases but Redis made $made reservations: the purchase path is not exact"
     fi
@@ -214,11 +222,13 @@ report() {
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
     echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|'
-    for col in a b c; do
+    for col in a b c d; do
+        grep -q "^$col " "$BENCH_DIR/raw.txt" || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
             b) label='(b) sold out (local stock)' ;;
             c) label='(c) ceiling: nginx return 200' ;;
+            d) label='(d) purchase, AOF appendfsync everysec' ;;
         esac
         med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
         printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
@@ -229,11 +239,13 @@ report() {
             "$(awk -v c=$col '$1 == c { s += $7 } END { print s + 0 }' "$BENCH_DIR/raw.txt")"
     done
     echo
-    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" \
-        'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f\n", a / c, b / c }'
+    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" \
+        'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
+                 if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
+                 print "" }'
     echo
     echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
-        "(up to $((CONNECTIONS * ROUNDS)) more: requests still in flight when wrk stopped each round)."
+        "(up to $((CONNECTIONS * ROUNDS * 2)) more: requests still in flight when wrk stopped)."
     printf 'Resident memory of the instances after the benchmark: %.2f GiB.\n' "$(awk -v k="$rss_kb" 'BEGIN { print k / 1048576 }')"
     [[ -n $CLUSTER_UP_SECONDS ]] && echo "Cluster start (payara/cluster.sh up): $CLUSTER_UP_SECONDS s."
     echo

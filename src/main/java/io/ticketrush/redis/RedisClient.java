@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -63,6 +65,10 @@ public class RedisClient {
     int poolSize;
 
     @Inject
+    @ConfigProperty(name = "redis.failfast-ms", defaultValue = "500")
+    long failFastMillis;
+
+    @Inject
     @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
     String instanceName;
 
@@ -73,6 +79,11 @@ public class RedisClient {
     MetricRegistry metrics;
 
     private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
+    /**
+     * While Redis is failing: the System.nanoTime() until which commands fail at once, without waiting for a
+     * timeout; 0 while Redis answers. When it passes, one caller probes Redis for everyone else.
+     */
+    private final AtomicLong failingUntil = new AtomicLong();
     private UnifiedJedis jedis;
 
     @PostConstruct
@@ -100,18 +111,46 @@ public class RedisClient {
         jedis.close();
     }
 
-    /** Runs one command; any failure to reach Redis becomes a {@link RedisUnavailableException}. */
+    /**
+     * Runs one command; any failure to reach Redis becomes a {@link RedisUnavailableException}. After a failure,
+     * commands fail at once for {@code redis.failfast-ms} instead of each waiting out the timeout: a hung Redis
+     * must not hold every request thread for half a second.
+     */
     public <T> T call(Function<UnifiedJedis, T> command) {
+        long until = failingUntil.get();
+        if (until != 0) {
+            long now = System.nanoTime();
+            if (now - until < 0 || !failingUntil.compareAndSet(until, now + failFastNanos())) {
+                throw new RedisUnavailableException("Redis failed recently; retrying shortly", null);
+            }
+            // This caller probes; the window was pushed on, so the others keep failing fast meanwhile.
+        }
         try {
-            return command.apply(jedis);
+            T result = command.apply(jedis);
+            if (until != 0) {
+                failingUntil.set(0);
+                LOG.info("Redis answers again");
+            }
+            return result;
         } catch (JedisDataException e) {
             if (isTransient(e)) {
-                throw new RedisUnavailableException("Redis cannot serve now: " + e.getMessage(), e);
+                throw failing("Redis cannot serve now: " + e.getMessage(), e);
             }
             throw e;
         } catch (JedisException e) {
-            throw new RedisUnavailableException("Redis unreachable: " + e.getMessage(), e);
+            throw failing("Redis unreachable: " + e.getMessage(), e);
         }
+    }
+
+    private RedisUnavailableException failing(String message, RuntimeException cause) {
+        if (failingUntil.getAndSet(System.nanoTime() + failFastNanos()) == 0) {
+            LOG.warning(message);
+        }
+        return new RedisUnavailableException(message, cause);
+    }
+
+    private long failFastNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(failFastMillis);
     }
 
     /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */

@@ -15,6 +15,7 @@ public final class RedisClients {
         client.password = Optional.empty();
         client.timeoutMs = 2000;
         client.poolSize = 32;
+        client.failFastMillis = 500;
         client.instanceName = "test";
         client.connect();
         return client;

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import redis.clients.jedis.Jedis;
+
 /**
  * The whole topology as a user runs it: {@code payara/cluster.sh} with its own run directory and free ports,
  * so it never meets a cluster a user is running. Stopping is the script's own {@code down}.
@@ -101,6 +103,34 @@ public final class Cluster {
             process.destroyForcibly();
             process.onExit().join();
         });
+    }
+
+    /** SIGKILL to the Redis cluster.sh started: no shutdown, no final write; it restarts from its AOF. */
+    public void killRedis() {
+        ProcessHandle.of(redisPid()).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().join();
+        });
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false) to Redis: a hung server that still accepts connections. */
+    public void freezeRedis(boolean frozen) {
+        try {
+            Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(redisPid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client straight to the cluster's Redis, for checking what the service answered against what it holds. */
+    public Jedis redis() {
+        return new Jedis("127.0.0.1", redisPort);
     }
 
     public static boolean alive(long pid) {
