@@ -226,6 +226,8 @@ write_preboot() {
         echo "set $http.max-connections=-1"
         echo "set $http.comet-support-enabled=false"
         echo "set $http.server-header=false"
+        # TRACE then reaches the WAR, which refuses it in JSON like every other wrong method.
+        echo "set $http.trace-enabled=true"
         if [[ -n $IO_STRATEGY ]]; then
             echo "set configs.config.server-config.network-config.transports.transport.tcp.io-strategy=$IO_STRATEGY"
         fi

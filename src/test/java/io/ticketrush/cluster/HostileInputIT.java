@@ -39,7 +39,7 @@ class HostileInputIT {
     void answersEveryMalformedRequestWithAJsonClientError(Cluster cluster) throws Exception {
         String event = Deployments.newEventId("hostile");
         cluster.nginx().openSale(event, 10, 600);
-        Map<String, Integer> statuses = new HashMap<>();
+        Map<Integer, Integer> statuses = new HashMap<>();
 
         attack(cluster.nginx().base().getPort(), event, true, new Random(42), statuses);
         attack(cluster.instancePort(1), event, false, new Random(7), statuses);
@@ -65,7 +65,7 @@ class HostileInputIT {
         }
     }
 
-    private static void attack(int port, String event, boolean throughNginx, Random random, Map<String, Integer> statuses) {
+    private static void attack(int port, String event, boolean throughNginx, Random random, Map<Integer, Integer> statuses) {
         for (int i = 0; i < REQUESTS_PER_TARGET; i++) {
             Hostile request = generate(random, event, throughNginx);
             Api.Answer answer = RawHttp.exchange(port, request.head, request.body);
@@ -100,9 +100,11 @@ class HostileInputIT {
                     "multipart/form-data; boundary=x", "image/png").get(random.nextInt(5)), "userId=abc&eventId=" + event);
             case 6 -> random.nextInt(10) == 0 ? hugeBody(random, event) : withType("no content type", null, "userId=x&eventId=" + event);
             case 7 -> admin(random, event);
-            case 8 -> path(random);
-            case 9 -> request("unknown method", List.of("DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO")
-                    .get(random.nextInt(6)) + " /buy/ticket HTTP/1.1", null, new byte[0]);
+            case 8 -> path(random, throughNginx);
+            case 9 -> {
+                String method = List.of("DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO").get(random.nextInt(6));
+                yield request("method " + method, method + " /buy/ticket HTTP/1.1", null, new byte[0]);
+            }
             case 10 -> request("percent garbage in the path", "GET /buy/%" + (char) ('g' + random.nextInt(10)) + "z HTTP/1.1", null, new byte[0]);
             default -> new Hostile("protocol garbage", garbageLine(random), new byte[0]);
         };
@@ -153,11 +155,17 @@ class HostileInputIT {
                 body.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static Hostile path(Random random) {
-        List<String> paths = List.of("/../../etc/passwd", "/buy/ticket/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
-                "/admin/events/../../x", "/admin/events/a%2Fb", "/orders/" + "z".repeat(500), "/orders/x-1-a/pay/more",
-                "/WEB-INF/web.xml", "/META-INF/MANIFEST.MF", "/buy", "/buy/ticket/", "/admin", "/orders/%00",
-                "/admin/events/%7Bx%7D", "/.env", "/admin/events/" + "e".repeat(80));
+    private static Hostile path(Random random, boolean throughNginx) {
+        List<String> paths = new java.util.ArrayList<>(List.of("/admin/events/../../x", "/buy/ticket/../../orders/x",
+                "/./buy/./ticket/../../x", "/orders/" + "z".repeat(500), "/orders/x-1-a/pay/more", "/WEB-INF/web.xml",
+                "/META-INF/MANIFEST.MF", "/buy", "/buy/ticket/", "/admin", "/admin/events/%7Bx%7D", "/.env",
+                "/admin/events/" + "e".repeat(80)));
+        if (throughNginx) {
+            // Paths that climb above the root or hide a NUL or a slash in an escape: nginx refuses them; Payara's
+            // HTTP layer, reached directly, answers an empty 400 before any application code runs.
+            paths.addAll(List.of("/../../etc/passwd", "/buy/ticket/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+                    "/admin/events/a%2Fb", "/orders/%00"));
+        }
         String target = paths.get(random.nextInt(paths.size()));
         String method = random.nextBoolean() ? "GET" : "POST";
         return request("path " + target, method + " " + target + " HTTP/1.1", null, new byte[0]);
