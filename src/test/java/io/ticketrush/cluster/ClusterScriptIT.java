@@ -88,17 +88,29 @@ class ClusterScriptIT {
     }
 
     @Test
-    void usesARedisAlreadyRunningAndLeavesItRunning() throws Exception {
+    void usesARedisAlreadyRunningAndLeavesItRunningAndLimitsEachClientsRate() throws Exception {
         foreignRedis = RedisServer.start(Path.of("target", "it-foreign-redis"));
         Path runDir = Path.of("target", "it-cluster-foreign");
         deleteRecursively(runDir);
         cluster = new Cluster(runDir, Cluster.testEnv(Map.of("REDIS_PORT", Integer.toString(foreignRedis.port()),
-                "WEIGHTS", "1")));
+                "WEIGHTS", "1", "RATE_LIMIT", "5", "RATE_BURST", "5")));
 
         String up = cluster.up();
 
         assertTrue(up.contains("already answers on port " + foreignRedis.port()), up);
         assertEquals(1, cluster.nginx().buy("default", "sam").code());
+        int limited = 0;
+        for (int i = 0; i < 40; i++) {
+            Api.Answer answer = cluster.nginx().get("orders/default-1-abcdef");
+            if (answer.status() == 429) {
+                limited++;
+                assertEquals(-429, answer.code(), "nginx answers the limit in the JSON envelope");
+                assertEquals("1", answer.header("Retry-After"));
+            } else {
+                assertEquals(404, answer.status());
+            }
+        }
+        assertTrue(limited > 20, "40 requests at once from one address, 5/s with a burst of 5: " + limited + " limited");
         cluster.down();
         cluster = null;
         try (var redis = foreignRedis.client()) {
