@@ -2,6 +2,7 @@
 # Runs ticketrush on this machine: Redis, four Payara Micro instances and nginx in front of them.
 #
 #   payara/cluster.sh up       start what is not running yet, open the default sale, print how to use it
+#                              (Redis, PostgreSQL for the durable orders, four Payara Micro instances, nginx)
 #   payara/cluster.sh down     stop exactly what `up` started (by pid file)
 #   payara/cluster.sh status   each component: up or down, pid, port
 #
@@ -14,6 +15,8 @@ RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
 BASE_PORT=${BASE_PORT:-3001}
 NGINX_PORT=${NGINX_PORT:-8080}
 REDIS_PORT=${REDIS_PORT:-6379}
+# PostgreSQL: PG_PORT if set, else the port an earlier `up` chose, else 5432 or the next free one.
+PG_PORT=${PG_PORT:-}
 TICKETS=${TICKETS:-10000}
 HOLD_SECONDS=${HOLD_SECONDS:-300}
 EVENT_ID=${EVENT_ID:-default}
@@ -39,6 +42,9 @@ REDIS_APPENDFSYNC=${REDIS_APPENDFSYNC:-always}
 WAR=$ROOT/target/ticketrush.war
 MICRO_JAR=$ROOT/target/payara-micro.jar
 TOKEN_FILE=$RUN_DIR/admin-token
+PG_DIR=$RUN_DIR/postgres
+DB_NAME=ticketrush
+DB_USER=ticketrush
 
 usage() {
     cat <<USAGE
@@ -49,6 +55,8 @@ Environment (defaults in brackets):
   BASE_PORT [3001]           instances listen on BASE_PORT .. BASE_PORT+3
   NGINX_PORT [8080]          nginx listens on 127.0.0.1:NGINX_PORT
   REDIS_PORT [6379]          Redis on 127.0.0.1; one already answering there is used, not started
+  PG_PORT [5432 or next free] PostgreSQL of this cluster (its own data directory in RUN_DIR/postgres)
+  DB_PASSWORD [generated]    password of the database user ticketrush; else kept in RUN_DIR/db-password
   TICKETS [10000]            tickets of the sale opened by 'up' (only if the sale does not exist yet)
   HOLD_SECONDS [300]         how long a reservation is held unpaid
   EVENT_ID [default]         the event 'up' opens
@@ -79,21 +87,22 @@ total_weight() { local sum=0 w; for w in "${WEIGHTS[@]}"; do sum=$((sum + w)); d
 live_pid() {
     local file=$1 marker=$2 pid
     [[ -f $file ]] || return 1
-    pid=$(<"$file")
+    pid=$(head -n 1 "$file")
     [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker" || return 1
     echo "$pid"
 }
 
-# Sends TERM to the process in pid file $1 (checked against marker $2), waits, then KILL; removes the file.
+# Sends TERM (or $4) to the process in pid file $1 (checked against marker $2), waits, then KILL; removes
+# the file.
 stop_pid() {
-    local file=$1 marker=$2 name=$3 pid waited=0
+    local file=$1 marker=$2 name=$3 signal=${4:-TERM} pid waited=0
     if ! pid=$(live_pid "$file" "$marker"); then
         rm -f "$file"
         log "  $name: not running"
         return 0
     fi
-    kill -TERM "$pid" 2>/dev/null || true
+    kill "-$signal" "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null && ((waited < 200)); do sleep 0.1; waited=$((waited + 1)); done
     if kill -0 "$pid" 2>/dev/null; then
         log "  $name: did not stop in 20 s, killing pid $pid"
@@ -109,21 +118,25 @@ http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
 # --- prerequisites -------------------------------------------------------------------------------------
 
-# Installs missing Debian packages when we are root on Debian/Ubuntu; otherwise names the command to run.
-require_packages() {
-    local missing=() binary package
-    for pair in "$@"; do
-        binary=${pair%%:*}; package=${pair##*:}
-        command -v "$binary" >/dev/null 2>&1 || [[ -x /usr/sbin/$binary ]] || missing+=("$package")
-    done
-    ((${#missing[@]} == 0)) && return 0
+# Installs Debian packages when we are root on Debian/Ubuntu; otherwise names the command to run.
+install_packages() {
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-        log "Installing ${missing[*]} with apt-get ..."
+        log "Installing $* with apt-get ..."
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
     else
-        die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
+        die "missing $*; install with: sudo apt-get install -y $*"
     fi
+}
+
+# Installs what is missing of binary:package pairs.
+require_packages() {
+    local missing=() pair binary
+    for pair in "$@"; do
+        binary=${pair%%:*}
+        command -v "$binary" >/dev/null 2>&1 || [[ -x /usr/sbin/$binary ]] || missing+=("${pair##*:}")
+    done
+    ((${#missing[@]} == 0)) || install_packages "${missing[@]}"
 }
 
 nginx_binary() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
@@ -138,16 +151,19 @@ build_if_needed() {
     fi
 }
 
-admin_token() {
-    if [[ -n ${ADMIN_TOKEN:-} ]]; then
-        echo "$ADMIN_TOKEN"
-    elif [[ -s $TOKEN_FILE ]]; then
-        cat "$TOKEN_FILE"
+# A secret: the value of variable $1 if set, else the one kept in file $2, else a new random one kept there
+# (mode 600).
+secret() {
+    local given=${!1:-} file=$2
+    if [[ -n $given ]]; then
+        echo "$given"
+    elif [[ -s $file ]]; then
+        cat "$file"
     else
-        local token
-        token=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
-        (umask 077 && printf '%s\n' "$token" >"$TOKEN_FILE")
-        echo "$token"
+        local value
+        value=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
+        (umask 077 && printf '%s\n' "$value" >"$file")
+        echo "$value"
     fi
 }
 
@@ -188,6 +204,68 @@ CONF
     log "Redis: started (pid $(<"$dir/redis.pid"), port $REDIS_PORT, AOF fsync $REDIS_APPENDFSYNC)"
 }
 
+# --- PostgreSQL ----------------------------------------------------------------------------------------
+
+# The directory of PostgreSQL's server binaries (initdb, pg_ctl), or nothing.
+pg_bin() {
+    local initdb dir
+    initdb=$(command -v initdb 2>/dev/null) && dir=$(dirname "$(readlink -f "$initdb")")
+    for dir in ${dir:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        [[ -x $dir/initdb && -x $dir/pg_ctl ]] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
+# PostgreSQL refuses to run as root: as root its commands run as the system user postgres.
+as_postgres() {
+    if [[ $EUID -eq 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start_postgres() {
+    local bin pid
+    if [[ -z $PG_PORT ]]; then
+        if [[ -s $PG_DIR/port ]]; then
+            PG_PORT=$(<"$PG_DIR/port")
+        else
+            PG_PORT=5432
+            while port_busy "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+        fi
+    fi
+    if pid=$(live_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"); then
+        log "PostgreSQL: already running (pid $pid, port $PG_PORT)"
+        return 0
+    fi
+    port_busy "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT"
+    bin=$(pg_bin) || die "PostgreSQL's server binaries (initdb, pg_ctl) are missing; install with: sudo apt-get install -y postgresql"
+    if [[ $EUID -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+        die "as root PostgreSQL must run as the user postgres, which does not exist (apt-get install -y postgresql creates it)"
+    fi
+    mkdir -p "$PG_DIR"
+    [[ $EUID -eq 0 ]] && chown postgres "$PG_DIR"
+    if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
+        # The password reaches initdb through a private file, never the command line.
+        (umask 077 && printf '%s\n' "$DB_PASSWORD" >"$PG_DIR/pwfile")
+        [[ $EUID -eq 0 ]] && chown postgres "$PG_DIR/pwfile"
+        as_postgres "$bin/initdb" -D "$PG_DIR/data" -U "$DB_USER" --pwfile="$PG_DIR/pwfile" \
+            --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
+            || { rm -f "$PG_DIR/pwfile"; tail -n 20 "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+        rm -f "$PG_DIR/pwfile"
+    fi
+    echo "$PG_PORT" >"$PG_DIR/port"
+    as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+        || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
+    # Over the local socket, where initdb made the owner trusted.
+    if [[ -z $(psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
+        psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -qc "CREATE DATABASE $DB_NAME" >/dev/null
+    fi
+    log "PostgreSQL: started (pid $(head -n 1 "$PG_DIR/data/postmaster.pid"), port $PG_PORT, database $DB_NAME)"
+}
+
 # --- Payara Micro instances ------------------------------------------------------------------------------
 
 start_instance() {
@@ -204,9 +282,10 @@ start_instance() {
     # Only --nohazelcast: adding --nocluster would start Hazelcast again, in single-member mode.
     local hazelcast=(--nohazelcast)
     [[ $HAZELCAST == on ]] && hazelcast=()
-    # The token goes in the environment, not the command line, where `ps` would show it.
+    # Secrets go in the environment, not the command line, where `ps` would show them.
     # shellcheck disable=SC2086 # INSTANCE_JAVA_OPTS is a list of options
     ADMIN_TOKEN=$TOKEN REDIS_PORT=$REDIS_PORT \
+        DB_HOST=127.0.0.1 DB_PORT=$PG_PORT DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
         nohup java $INSTANCE_JAVA_OPTS \
         -Dinstance.name="instance-$i" -Dinstance.weight="${WEIGHTS[i - 1]}" -Dcluster.total-weight="$(total_weight)" \
         -jar "$MICRO_JAR" --deploy "$WAR" --port "$port" "${hazelcast[@]}" \
@@ -340,13 +419,16 @@ open_default_sale() {
 
 up() {
     local begin=$SECONDS
-    require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl
+    require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl psql:postgresql-client
+    pg_bin >/dev/null || install_packages postgresql
     build_if_needed
     mkdir -p "$RUN_DIR"
-    TOKEN=$(admin_token)
+    TOKEN=$(secret ADMIN_TOKEN "$TOKEN_FILE")
+    DB_PASSWORD=$(secret DB_PASSWORD "$RUN_DIR/db-password")
     STARTED=()
     write_preboot
     start_redis
+    start_postgres
     for ((i = 1; i <= $(instance_count); i++)); do start_instance "$i"; done
     await_instances
     start_nginx
@@ -373,6 +455,8 @@ down() {
     wait
     # Only a Redis we started has a pid file here; one that was already running is left alone.
     stop_pid "$RUN_DIR/redis/redis.pid" "redis-server" redis
+    # SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to leave.
+    stop_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data" postgres INT
 }
 
 status() {
@@ -383,6 +467,11 @@ status() {
         log "redis       up    (not started by cluster.sh)  port $REDIS_PORT"
     else
         log "redis       down  port $REDIS_PORT"
+    fi
+    if pid=$(live_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"); then
+        log "postgres    up    pid $pid  port $(cat "$PG_DIR/port" 2>/dev/null)"
+    else
+        log "postgres    down  port ${PG_PORT:-$(cat "$PG_DIR/port" 2>/dev/null || echo 5432)}"
     fi
     for ((i = 1; i <= $(instance_count); i++)); do
         dir=$(instance_dir "$i"); port=$(instance_port "$i")

@@ -4,10 +4,17 @@
 -- KEYS[2]  buyers hash  tr:{event}:buyers
 -- KEYS[3]  orders hash  tr:{event}:orders
 -- KEYS[4]  expiry zset  tr:{event}:expiry
+-- KEYS[5]  stream       tr:{event}:stream  hand-off to PostgreSQL, read by the consumer group 'orders'
 -- ARGV[1]  tickets      ARGV[2] hold time in milliseconds
+-- ARGV[3]  '1' to hand orders off to PostgreSQL, '0' to keep them in Redis only (benchmarks)
 --
 -- Returns the sale's new generation number; instances re-compute their local share when it changes.
--- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones.
+-- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones. The stream
+-- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped.
 redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
-redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2])
-return redis.call('HINCRBY', KEYS[1], 'gen', 1)
+redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3])
+local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+-- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
+pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
+redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', gen, 'n', ARGV[1])
+return gen

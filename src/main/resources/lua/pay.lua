@@ -3,6 +3,7 @@
 -- KEYS[1]  stock hash   tr:{event}:stock
 -- KEYS[2]  orders hash  tr:{event}:orders
 -- KEYS[3]  expiry zset  tr:{event}:expiry
+-- KEYS[4]  stream       tr:{event}:stream  the status change is handed off to PostgreSQL from here
 -- ARGV[1]  orderId
 --
 -- Returns
@@ -29,4 +30,9 @@ redis.call('HSET', KEYS[2], ARGV[1], record)
 redis.call('HINCRBY', KEYS[1], 'reserved', -1)
 redis.call('HINCRBY', KEYS[1], 'paid', 1)
 redis.call('ZREM', KEYS[3], ARGV[1])
+local sale = redis.call('HMGET', KEYS[1], 'gen', 'handoff')
+if sale[2] ~= '0' then
+  redis.call('XADD', KEYS[4], '*', 'o', ARGV[1], 's', 'P', 'u', userId, 'x', expiresAt, 'g', sale[1],
+    't', string.format('%d', nowMs))
+end
 return {1, ARGV[1], record, nowMs}

@@ -4,6 +4,7 @@
 -- KEYS[2]  buyers hash  tr:{event}:buyers  buyer key -> orderId of the order the buyer holds
 -- KEYS[3]  orders hash  tr:{event}:orders  orderId -> "status|expiresAt|userId", status R, P or E
 -- KEYS[4]  expiry zset  tr:{event}:expiry  orderId of every RESERVED order, scored by expiresAt
+-- KEYS[5]  stream       tr:{event}:stream  hand-off to PostgreSQL: every new order and status change, in order
 -- ARGV[1]  event id
 -- ARGV[2]  buyer key: the userId in lower case, so Alice and alice are one buyer
 -- ARGV[3]  the userId as the buyer typed it (trimmed)
@@ -14,7 +15,7 @@
 --   {-1}                           sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
 --   {-404}                         the event was never opened
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs')
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff')
 if not stock[1] then
   return {-404}
 end
@@ -37,4 +38,9 @@ redis.call('HINCRBY', KEYS[1], 'reserved', 1)
 redis.call('HSET', KEYS[2], ARGV[2], orderId)
 redis.call('HSET', KEYS[3], orderId, record)
 redis.call('ZADD', KEYS[4], expiresAt, orderId)
+-- The hand-off record is written by this same atomic script: no reservation can exist without it.
+if stock[6] ~= '0' then
+  redis.call('XADD', KEYS[5], '*', 'o', orderId, 's', 'R', 'u', ARGV[3], 'x', string.format('%d', expiresAt),
+    'g', stock[5], 't', string.format('%d', nowMs))
+end
 return {1, orderId, record, nowMs}

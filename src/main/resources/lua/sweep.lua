@@ -5,6 +5,7 @@
 -- KEYS[2]  buyers hash  tr:{event}:buyers
 -- KEYS[3]  orders hash  tr:{event}:orders
 -- KEYS[4]  expiry zset  tr:{event}:expiry
+-- KEYS[5]  stream       tr:{event}:stream  each expiry is handed off to PostgreSQL from here
 -- ARGV[1]  most orders to expire in this call (keeps each call short)
 --
 -- Returns the number of orders expired (= tickets returned).
@@ -12,6 +13,7 @@ local clock = redis.call('TIME')
 local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
 local expired = 0
+local sale = redis.call('HMGET', KEYS[1], 'gen', 'handoff')
 for _, orderId in ipairs(due) do
   local record = redis.call('HGET', KEYS[3], orderId)
   local expiresAt, userId = string.match(record or '', '^R|(%d+)|(.*)$')
@@ -22,6 +24,10 @@ for _, orderId in ipairs(due) do
     -- The buyer may buy again; an order of a later purchase is left alone.
     if redis.call('HGET', KEYS[2], buyer) == orderId then
       redis.call('HDEL', KEYS[2], buyer)
+    end
+    if sale[2] ~= '0' then
+      redis.call('XADD', KEYS[5], '*', 'o', orderId, 's', 'E', 'u', userId, 'x', expiresAt, 'g', sale[1],
+        't', string.format('%d', nowMs))
     end
     expired = expired + 1
   end

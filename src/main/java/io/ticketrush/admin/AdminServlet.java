@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
@@ -11,6 +12,10 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.ticketrush.order.ArchiveUnavailableException;
+import io.ticketrush.order.OrderArchive;
+import io.ticketrush.order.OrderHandoff;
+import io.ticketrush.order.OrderStatus;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
@@ -35,6 +40,12 @@ public class AdminServlet extends ApiServlet {
     @EJB
     LocalStock localStock;
 
+    @Inject
+    OrderArchive archive;
+
+    @EJB
+    OrderHandoff handoff;
+
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getPathInfo();
@@ -49,7 +60,7 @@ public class AdminServlet extends ApiServlet {
         auth.check(request, response);
         if ("PUT".equals(method)) {
             SaleSettings settings = SaleSettings.parse(body(request));
-            EventStatus status = globalStock.open(eventId, settings.tickets(), settings.holdMillis());
+            EventStatus status = globalStock.open(eventId, settings.tickets(), settings.holdMillis(), settings.handoff());
             // This instance follows at once; the others within one refresh interval.
             localStock.update(status);
             ApiResponse.send(response, 200, 1, "sale opened", eventJson(status));
@@ -58,7 +69,28 @@ public class AdminServlet extends ApiServlet {
             if (status == null) {
                 throw ApiException.notFound("no such event: " + eventId);
             }
-            ApiResponse.send(response, 200, 1, "ok", eventJson(status));
+            Map<OrderStatus, Long> archived = archivedCounts(eventId);
+            long lag = handoff.lag(eventId);
+            ApiResponse.send(response, 200, 1, "ok", json -> {
+                eventJson(status).write(json);
+                if (archived == null) {
+                    json.writeNull("database");
+                } else {
+                    json.writeStartObject("database");
+                    archived.forEach((orderStatus, count) -> json.write(orderStatus.name().toLowerCase(Locale.ROOT), count));
+                    json.writeEnd();
+                }
+                json.write("handoffLag", lag);
+            });
+        }
+    }
+
+    /** The database's counts, or null while it cannot answer: the sale goes on without it. */
+    private Map<OrderStatus, Long> archivedCounts(String eventId) {
+        try {
+            return archive.counts(eventId);
+        } catch (ArchiveUnavailableException e) {
+            return null;
         }
     }
 

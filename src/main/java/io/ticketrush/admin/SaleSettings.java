@@ -14,8 +14,15 @@ import jakarta.json.JsonValue;
 
 import io.ticketrush.web.ApiException;
 
-/** The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}. */
-public record SaleSettings(long tickets, long holdSeconds) {
+/**
+ * The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}, and optionally
+ * {@code "handoff":false} to keep the sale's orders out of PostgreSQL (for benchmarks).
+ */
+public record SaleSettings(long tickets, long holdSeconds, boolean handoff) {
+
+    public SaleSettings(long tickets, long holdSeconds) {
+        this(tickets, holdSeconds, true);
+    }
 
     public static final long MAX_TICKETS = 1_000_000_000L;
     public static final long MAX_HOLD_SECONDS = 86_400L;
@@ -35,11 +42,22 @@ public record SaleSettings(long tickets, long holdSeconds) {
             throw ApiException.badRequest("body is not valid JSON");
         }
         return new SaleSettings(integer(object, "tickets", 0, MAX_TICKETS),
-                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS));
+                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS), flag(object, "handoff", true));
     }
 
     public long holdMillis() {
         return holdSeconds * 1000;
+    }
+
+    private static boolean flag(JsonObject object, String name, boolean absent) {
+        JsonValue value = object.get(name);
+        if (value == null) {
+            return absent;
+        }
+        if (value.getValueType() != JsonValue.ValueType.TRUE && value.getValueType() != JsonValue.ValueType.FALSE) {
+            throw ApiException.badRequest(name + " must be true or false");
+        }
+        return value.getValueType() == JsonValue.ValueType.TRUE;
     }
 
     private static long integer(JsonObject object, String name, long min, long max) {

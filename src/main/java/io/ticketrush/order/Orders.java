@@ -24,13 +24,17 @@ public class Orders {
     @Inject
     RedisClient redis;
 
+    @Inject
+    OrderArchive archive;
+
+    /** From Redis while the sale's keys live, else from PostgreSQL (read through). */
     public Optional<Order> find(String orderId) {
         String eventId = Order.eventIdOf(orderId);
         if (eventId == null) {
             return Optional.empty();
         }
         List<?> reply = (List<?>) redis.eval(FIND, List.of(EventKeys.of(eventId).orders()), List.of(orderId));
-        return code(reply) == 1 ? Optional.of(Order.fromReply(reply)) : Optional.empty();
+        return code(reply) == 1 ? Optional.of(Order.fromReply(reply)) : archive.find(orderId);
     }
 
     /** Pays a RESERVED order; an empty answer means there is no such order. */
@@ -40,7 +44,7 @@ public class Orders {
             return Optional.empty();
         }
         EventKeys keys = EventKeys.of(eventId);
-        List<?> reply = (List<?>) redis.eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), List.of(orderId));
+        List<?> reply = (List<?>) redis.eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), List.of(orderId));
         return switch (code(reply)) {
             case 1 -> Optional.of(new Payment(true, Order.fromReply(reply)));
             case -409 -> Optional.of(new Payment(false, Order.fromReply(reply)));

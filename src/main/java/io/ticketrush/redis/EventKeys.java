@@ -6,18 +6,19 @@ import java.util.List;
  * The Redis keys of one event. They share the hash tag {@code {eventId}}, so every script touches one slot and
  * runs unchanged on Redis Cluster. Event ids cannot contain braces, so the tag is always the whole id.
  */
-public record EventKeys(String stock, String buyers, String orders, String expiry) {
+public record EventKeys(String stock, String buyers, String orders, String expiry, String stream) {
 
     /** The set of every event ever opened, which the sweepers walk. Outside any event's slot on purpose. */
     public static final String EVENTS = "tr:events";
 
     public static EventKeys of(String eventId) {
         String prefix = "tr:{" + eventId + "}:";
-        return new EventKeys(prefix + "stock", prefix + "buyers", prefix + "orders", prefix + "expiry");
+        return new EventKeys(prefix + "stock", prefix + "buyers", prefix + "orders", prefix + "expiry",
+                prefix + "stream");
     }
 
-    /** The four keys in the order the scripts expect them: stock, buyers, orders, expiry. */
+    /** The five keys in the order the scripts expect them: stock, buyers, orders, expiry, stream. */
     public List<String> all() {
-        return List.of(stock, buyers, orders, expiry);
+        return List.of(stock, buyers, orders, expiry, stream);
     }
 }

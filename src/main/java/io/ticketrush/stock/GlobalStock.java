@@ -45,11 +45,15 @@ public class GlobalStock {
         };
     }
 
-    /** Opens the sale, or resets it to a fresh one; every order of the event is discarded. */
-    public EventStatus open(String eventId, long tickets, long holdMillis) {
+    /**
+     * Opens the sale, or resets it to a fresh one; every order of the event is discarded. With {@code handoff}
+     * false its orders stay in Redis and never reach PostgreSQL (for measuring what the hand-off costs).
+     */
+    public EventStatus open(String eventId, long tickets, long holdMillis, boolean handoff) {
         EventKeys keys = EventKeys.of(eventId);
         redis.call(r -> r.sadd(EventKeys.EVENTS, eventId));
-        long gen = (Long) redis.eval(OPEN, keys.all(), List.of(Long.toString(tickets), Long.toString(holdMillis)));
+        long gen = (Long) redis.eval(OPEN, keys.all(),
+                List.of(Long.toString(tickets), Long.toString(holdMillis), handoff ? "1" : "0"));
         return new EventStatus(eventId, tickets, 0, 0, gen);
     }
 

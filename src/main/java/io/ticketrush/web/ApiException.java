@@ -9,7 +9,12 @@ public class ApiException extends RuntimeException {
     private final int status;
 
     public ApiException(int status, String message) {
-        super(message, null, false, false);
+        this(status, message, null);
+    }
+
+    /** With the failure behind it, for a 503 whose cause an operator may want to see in a debugger or log. */
+    public ApiException(int status, String message, Throwable cause) {
+        super(message, cause, false, false);
         this.status = status;
     }
 

@@ -31,6 +31,8 @@ public abstract class ApiServlet extends HttpServlet {
             if (e.status() == 413) {
                 // The rest of the body is not read: close the connection rather than leave the client sending.
                 response.setHeader("Connection", "close");
+            } else if (e.status() == 503) {
+                response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             }
             ApiResponse.error(response, e.status(), e.getMessage());
         } catch (RedisUnavailableException e) {

@@ -116,8 +116,8 @@ class LuaScriptsIT {
     void payingTurnsAReservationIntoAPaidTicketOnce() {
         open(5, 60_000);
         String orderId = (String) reserve("bob").get(1);
-        List<?> paid = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
-        List<?> again = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
+        List<?> paid = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), orderId);
+        List<?> again = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), orderId);
         assertEquals(1L, code(paid));
         assertEquals(1L, code(again));
         assertTrue(((String) again.get(2)).startsWith("P|"));
@@ -130,7 +130,7 @@ class LuaScriptsIT {
         open(2, 50);
         String orderId = (String) reserve("carol").get(1);
         Thread.sleep(120);
-        List<?> refused = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry()), orderId);
+        List<?> refused = eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), orderId);
         assertEquals(-409L, code(refused));
         assertEquals(1L, sweep());
         assertEquals(List.of("0", "0"), jedis.hmget(keys.stock(), "reserved", "paid"));
@@ -186,7 +186,7 @@ class LuaScriptsIT {
     }
 
     private void open(long tickets, long holdMillis) {
-        eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis));
+        eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1");
     }
 
     private List<?> reserve(String user) {

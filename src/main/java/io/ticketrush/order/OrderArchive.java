@@ -1,0 +1,166 @@
+package io.ticketrush.order;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Query;
+import jakarta.transaction.Transactional;
+
+/**
+ * Orders made durable in PostgreSQL, through JPA. Writes are idempotent upserts keyed by order id in which a
+ * status never moves back, so a redelivered or twice-claimed stream entry is harmless.
+ */
+@DataSourceDefinition(
+        name = "java:app/jdbc/orders",
+        className = "org.postgresql.ds.PGSimpleDataSource",
+        user = "${MPCONFIG=db.user}",
+        password = "${MPCONFIG=db.password}",
+        minPoolSize = 0,
+        maxPoolSize = 8,
+        properties = {
+            "serverName=${MPCONFIG=db.host}",
+            "portNumber=${MPCONFIG=db.port}",
+            "databaseName=${MPCONFIG=db.name}",
+            // A stopped database must fail fast: the hand-off retries, the purchase path never waits on it.
+            "connectTimeout=2",
+            "loginTimeout=2",
+            "socketTimeout=10",
+            "fish.payara.max-wait-time-in-millis=2000",
+            "fish.payara.connection-creation-retry-attempts=0",
+            // After the database restarts, pooled connections are dead: test each before use, drop them all.
+            "fish.payara.is-connection-validation-required=true",
+            "fish.payara.connection-validation-method=meta-data",
+            "fish.payara.fail-all-connections=true"
+        })
+@ApplicationScoped
+public class OrderArchive {
+
+    /** Every instance runs this at start; the advisory lock keeps concurrent CREATEs from racing. */
+    private static final List<String> SCHEMA = List.of(
+            "SELECT pg_advisory_xact_lock(74101)",
+            "CREATE TABLE IF NOT EXISTS ticket_sale (event_id varchar(64) PRIMARY KEY, gen bigint NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS ticket_order (order_id varchar(128) PRIMARY KEY,"
+                    + " event_id varchar(64) NOT NULL, user_id varchar(64) NOT NULL, status varchar(10) NOT NULL,"
+                    + " expires_at bigint NOT NULL, gen bigint NOT NULL, updated_at bigint NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS ticket_order_event_status ON ticket_order (event_id, status)");
+
+    private static final String UPSERT_HEAD = "INSERT INTO ticket_order"
+            + " (order_id, event_id, user_id, status, expires_at, gen, updated_at)"
+            + " SELECT v.order_id, v.event_id, v.user_id, v.status, v.expires_at, v.gen, v.updated_at FROM (VALUES ";
+    // Rows of a sale that was reset since are dropped; a status moves on from RESERVED only, never back.
+    private static final String UPSERT_TAIL = ") AS v(order_id, event_id, user_id, status, expires_at, gen, updated_at)"
+            + " LEFT JOIN ticket_sale s ON s.event_id = v.event_id WHERE s.gen IS NULL OR v.gen >= s.gen"
+            + " ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at"
+            + " WHERE ticket_order.status = 'RESERVED' AND EXCLUDED.status <> 'RESERVED'";
+
+    @PersistenceContext(unitName = "orders")
+    EntityManager em;
+
+    @Transactional
+    public void ensureSchema() {
+        for (String statement : SCHEMA) {
+            Query query = em.createNativeQuery(statement);
+            if (statement.startsWith("SELECT")) {
+                query.getSingleResult();
+            } else {
+                query.executeUpdate();
+            }
+        }
+    }
+
+    /** Writes a batch of hand-off records in one transaction: resets first, then one upsert for all orders. */
+    @Transactional
+    public void write(List<HandoffRecord> records) {
+        Map<String, HandoffRecord> latest = new LinkedHashMap<>();
+        for (HandoffRecord record : records) {
+            if (record.isReset()) {
+                em.createNativeQuery("INSERT INTO ticket_sale (event_id, gen) VALUES (?1, ?2) ON CONFLICT (event_id)"
+                                + " DO UPDATE SET gen = GREATEST(ticket_sale.gen, EXCLUDED.gen)")
+                        .setParameter(1, record.eventId()).setParameter(2, record.gen()).executeUpdate();
+                em.createNativeQuery("DELETE FROM ticket_order WHERE event_id = ?1 AND gen < ?2")
+                        .setParameter(1, record.eventId()).setParameter(2, record.gen()).executeUpdate();
+            } else {
+                latest.merge(record.orderId(), record, (old, now) -> now.rank() >= old.rank() ? now : old);
+            }
+        }
+        if (latest.isEmpty()) {
+            return;
+        }
+        // A concurrent reset of the same sale waits for this transaction, and this one for it.
+        latest.values().stream().map(HandoffRecord::eventId).distinct().forEach(eventId ->
+                em.createNativeQuery("SELECT gen FROM ticket_sale WHERE event_id = ?1 FOR SHARE")
+                        .setParameter(1, eventId).getResultList());
+        StringBuilder sql = new StringBuilder(UPSERT_HEAD);
+        List<Object> values = new ArrayList<>();
+        for (HandoffRecord record : latest.values()) {
+            int n = values.size();
+            sql.append(n == 0 ? "" : ", ").append(String.format(
+                    "(CAST(?%d AS varchar), CAST(?%d AS varchar), CAST(?%d AS varchar), CAST(?%d AS varchar),"
+                            + " CAST(?%d AS bigint), CAST(?%d AS bigint), CAST(?%d AS bigint))",
+                    n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7));
+            values.addAll(List.of(record.orderId(), record.eventId(), record.userId(), record.status(),
+                    record.expiresAt(), record.gen(), record.at()));
+        }
+        Query upsert = em.createNativeQuery(sql.append(UPSERT_TAIL).toString());
+        for (int i = 0; i < values.size(); i++) {
+            upsert.setParameter(i + 1, values.get(i));
+        }
+        upsert.executeUpdate();
+    }
+
+    /** The archived order, for ids whose Redis keys are gone; a 503 when the database cannot answer. */
+    public Optional<Order> find(String orderId) {
+        try {
+            ArchivedOrder order = em.find(ArchivedOrder.class, orderId);
+            return Optional.ofNullable(order).map(o -> o.toOrder(System.currentTimeMillis()));
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The event's orders in the database by status; a 503 when the database cannot answer. */
+    public Map<OrderStatus, Long> counts(String eventId) {
+        try {
+            Map<OrderStatus, Long> counts = new EnumMap<>(OrderStatus.class);
+            for (OrderStatus status : OrderStatus.values()) {
+                counts.put(status, 0L);
+            }
+            List<Object[]> rows = em.createQuery("SELECT o.status, COUNT(o) FROM ArchivedOrder o"
+                    + " WHERE o.eventId = :event GROUP BY o.status", Object[].class)
+                    .setParameter("event", eventId).getResultList();
+            for (Object[] row : rows) {
+                counts.put(OrderStatus.valueOf((String) row[0]), (Long) row[1]);
+            }
+            return counts;
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** True when {@code failure} is the database being unreachable rather than a bug. */
+    static boolean isDatabaseFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException || cause instanceof PersistenceException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RuntimeException unavailable(RuntimeException e) {
+        if (isDatabaseFailure(e)) {
+            return new ArchiveUnavailableException("order database unavailable", e);
+        }
+        return e;
+    }
+}
