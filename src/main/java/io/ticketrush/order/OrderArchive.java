@@ -8,13 +8,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
 import jakarta.annotation.sql.DataSourceDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.Persistence;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.Query;
-import jakarta.transaction.Transactional;
 
 /**
  * Orders made durable in PostgreSQL, through JPA. Writes are idempotent upserts keyed by order id in which a
@@ -31,11 +39,12 @@ import jakarta.transaction.Transactional;
             "serverName=${MPCONFIG=db.host}",
             "portNumber=${MPCONFIG=db.port}",
             "databaseName=${MPCONFIG=db.name}",
-            // A stopped database must fail fast: the hand-off retries, the purchase path never waits on it.
-            "connectTimeout=2",
-            "loginTimeout=2",
-            "socketTimeout=10",
-            "fish.payara.max-wait-time-in-millis=2000",
+            // A stopped database refuses at once; the limits are for a slow one. Generous: while four JVMs boot
+            // on two cores, a login can take seconds. The hand-off retries; the purchase path never waits here.
+            "connectTimeout=10",
+            "loginTimeout=10",
+            "socketTimeout=30",
+            "fish.payara.max-wait-time-in-millis=5000",
             "fish.payara.connection-creation-retry-attempts=0",
             // After the database restarts, pooled connections are dead: test each before use, drop them all.
             "fish.payara.is-connection-validation-required=true",
@@ -63,24 +72,37 @@ public class OrderArchive {
             + " ON CONFLICT (order_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at"
             + " WHERE ticket_order.status = 'RESERVED' AND EXCLUDED.status <> 'RESERVED'";
 
-    @PersistenceContext(unitName = "orders")
-    EntityManager em;
+    @Resource(lookup = "java:app/jdbc/orders")
+    DataSource dataSource;
 
-    @Transactional
-    public void ensureSchema() {
-        for (String statement : SCHEMA) {
-            Query query = em.createNativeQuery(statement);
-            if (statement.startsWith("SELECT")) {
-                query.getSingleResult();
-            } else {
-                query.executeUpdate();
-            }
+    private EntityManagerFactory factory;
+
+    @PreDestroy
+    synchronized void close() {
+        if (factory != null) {
+            factory.close();
         }
     }
 
+    public void ensureSchema() {
+        inTransaction(em -> {
+            for (String statement : SCHEMA) {
+                Query query = em.createNativeQuery(statement);
+                if (statement.startsWith("SELECT")) {
+                    query.getSingleResult();
+                } else {
+                    query.executeUpdate();
+                }
+            }
+        });
+    }
+
     /** Writes a batch of hand-off records in one transaction: resets first, then one upsert for all orders. */
-    @Transactional
     public void write(List<HandoffRecord> records) {
+        inTransaction(em -> write(em, records));
+    }
+
+    private static void write(EntityManager em, List<HandoffRecord> records) {
         Map<String, HandoffRecord> latest = new LinkedHashMap<>();
         for (HandoffRecord record : records) {
             if (record.isReset()) {
@@ -120,17 +142,13 @@ public class OrderArchive {
 
     /** The archived order, for ids whose Redis keys are gone; a 503 when the database cannot answer. */
     public Optional<Order> find(String orderId) {
-        try {
-            ArchivedOrder order = em.find(ArchivedOrder.class, orderId);
-            return Optional.ofNullable(order).map(o -> o.toOrder(System.currentTimeMillis()));
-        } catch (RuntimeException e) {
-            throw unavailable(e);
-        }
+        return read(em -> Optional.ofNullable(em.find(ArchivedOrder.class, orderId))
+                .map(order -> order.toOrder(System.currentTimeMillis())));
     }
 
     /** The event's orders in the database by status; a 503 when the database cannot answer. */
     public Map<OrderStatus, Long> counts(String eventId) {
-        try {
+        return read(em -> {
             Map<OrderStatus, Long> counts = new EnumMap<>(OrderStatus.class);
             for (OrderStatus status : OrderStatus.values()) {
                 counts.put(status, 0L);
@@ -142,9 +160,55 @@ public class OrderArchive {
                 counts.put(OrderStatus.valueOf((String) row[0]), (Long) row[1]);
             }
             return counts;
+        });
+    }
+
+    private <T> T read(Function<EntityManager, T> query) {
+        try {
+            EntityManager em = factory().createEntityManager();
+            try {
+                return query.apply(em);
+            } finally {
+                em.close();
+            }
         } catch (RuntimeException e) {
             throw unavailable(e);
         }
+    }
+
+    private void inTransaction(Consumer<EntityManager> work) {
+        EntityManager em = factory().createEntityManager();
+        EntityTransaction transaction = em.getTransaction();
+        try {
+            transaction.begin();
+            work.accept(em);
+            transaction.commit();
+        } finally {
+            if (transaction.isActive()) {
+                transaction.rollback();
+            }
+            em.close();
+        }
+    }
+
+    /**
+     * The persistence unit, created on first use: logging in needs the database, and an instance must start and
+     * sell without it. A failed login is not kept; the next call tries again.
+     */
+    private synchronized EntityManagerFactory factory() {
+        if (factory == null) {
+            EntityManagerFactory created = Persistence.createEntityManagerFactory("orders", Map.of(
+                    "eclipselink.persistencexml", "META-INF/orders-persistence.xml",
+                    "jakarta.persistence.nonJtaDataSource", dataSource));
+            try {
+                created.createEntityManager().close();
+            } catch (RuntimeException e) {
+                created.close();
+                throw e;
+            }
+            factory = created;
+        }
+        return factory;
     }
 
     /** True when {@code failure} is the database being unreachable rather than a bug. */

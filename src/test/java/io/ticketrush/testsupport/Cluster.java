@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,12 +24,14 @@ public final class Cluster {
 
     public static final int INSTANCES = 4;
     public static final int[] WEIGHTS = {1, 2, 3, 4};
+    public static final String DB_PASSWORD = "it-db-password";
     private static final long SCRIPT_LIMIT_SECONDS = 300;
 
     private final Path runDir;
     private final int basePort;
     private final int nginxPort;
     private final int redisPort;
+    private final int pgPort;
     private final Map<String, String> extraEnv;
 
     public Cluster(Path runDir, Map<String, String> extraEnv) {
@@ -34,6 +39,7 @@ public final class Cluster {
         this.basePort = FreePorts.range(INSTANCES);
         this.nginxPort = FreePorts.any();
         this.redisPort = FreePorts.any();
+        this.pgPort = FreePorts.any();
         this.extraEnv = extraEnv;
     }
 
@@ -128,6 +134,27 @@ public final class Cluster {
         }
     }
 
+    /** SIGINT to the cluster's PostgreSQL (fast shutdown); {@link #up()} starts it again. */
+    public void stopPostgres() {
+        long pid = pid(runDir.resolve("postgres").resolve("data").resolve("postmaster.pid"));
+        ProcessHandle.of(pid).ifPresent(process -> {
+            try {
+                new ProcessBuilder("kill", "-INT", Long.toString(pid)).start().waitFor();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process.onExit().join();
+        });
+    }
+
+    /** A connection to the cluster's PostgreSQL, to check what the hand-off wrote. */
+    public Connection database() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/ticketrush", "ticketrush",
+                DB_PASSWORD);
+    }
+
     /** A client straight to the cluster's Redis, for checking what the service answered against what it holds. */
     public Jedis redis() {
         return new Jedis("127.0.0.1", redisPort);
@@ -143,9 +170,11 @@ public final class Cluster {
         Map<String, String> env = builder.environment();
         // Whatever a developer exported for their own cluster must not leak into the test's.
         List.of("RUN_DIR", "BASE_PORT", "NGINX_PORT", "REDIS_PORT", "TICKETS", "HOLD_SECONDS", "EVENT_ID", "ADMIN_TOKEN",
-                "WEIGHTS", "INSTANCE_JAVA_OPTS", "HAZELCAST", "START_TIMEOUT", "REDIS_APPENDFSYNC").forEach(env::remove);
+                "WEIGHTS", "INSTANCE_JAVA_OPTS", "HAZELCAST", "START_TIMEOUT", "REDIS_APPENDFSYNC", "PG_PORT",
+                "DB_PASSWORD", "RATE_LIMIT", "RATE_BURST", "HTTP_THREADS", "IO_STRATEGY").forEach(env::remove);
         env.putAll(Map.of("RUN_DIR", runDir.toString(), "BASE_PORT", Integer.toString(basePort),
-                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort)));
+                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort),
+                "PG_PORT", Integer.toString(pgPort)));
         env.putAll(extraEnv);
         try {
             Files.createDirectories(runDir);
@@ -171,7 +200,7 @@ public final class Cluster {
 
     private static long pid(Path file) {
         try {
-            return Files.isRegularFile(file) ? Long.parseLong(Files.readString(file).trim()) : -1;
+            return Files.isRegularFile(file) ? Long.parseLong(Files.readAllLines(file).get(0).trim()) : -1;
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
@@ -179,7 +208,8 @@ public final class Cluster {
 
     /** Environment that every test cluster shares: the tests' admin token, short start-up patience. */
     public static Map<String, String> testEnv(Map<String, String> more) {
-        Map<String, String> env = new HashMap<>(Map.of("ADMIN_TOKEN", Api.ADMIN_TOKEN, "START_TIMEOUT", "240"));
+        Map<String, String> env = new HashMap<>(Map.of("ADMIN_TOKEN", Api.ADMIN_TOKEN, "START_TIMEOUT", "240",
+                "DB_PASSWORD", DB_PASSWORD));
         env.putAll(more);
         return env;
     }

@@ -6,15 +6,18 @@ import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
- * One Redis for the whole Failsafe run, started before any test (and before Arquillian starts Payara Micro,
- * which reads its port from arquillian.xml through the system property {@value #PORT_PROPERTY}). It is stopped
- * when the run ends, pass or fail. Unit tests (Surefire) run without it.
+ * One Redis and one PostgreSQL for the whole Failsafe run, started before any test (and before Arquillian starts
+ * Payara Micro, which reads their ports from arquillian.xml through the system properties
+ * {@value #PORT_PROPERTY} and {@value #PG_PORT_PROPERTY}). They are stopped when the run ends, pass or fail.
+ * Unit tests (Surefire) run without them.
  */
 public class SharedRedis implements LauncherSessionListener {
 
     public static final String PORT_PROPERTY = "ticketrush.redis.port";
+    public static final String PG_PORT_PROPERTY = "ticketrush.pg.port";
 
     private static RedisServer server;
+    private static PostgresServer postgres;
 
     @Override
     public void launcherSessionOpened(LauncherSession session) {
@@ -23,6 +26,10 @@ public class SharedRedis implements LauncherSessionListener {
             RedisServer started = server;
             Runtime.getRuntime().addShutdownHook(new Thread(started::kill, "stop-shared-redis"));
             System.setProperty(PORT_PROPERTY, Integer.toString(server.port()));
+            postgres = PostgresServer.start(Path.of("target", "it-postgres"));
+            PostgresServer startedPostgres = postgres;
+            Runtime.getRuntime().addShutdownHook(new Thread(startedPostgres::close, "stop-shared-postgres"));
+            System.setProperty(PG_PORT_PROPERTY, Integer.toString(postgres.port()));
         }
     }
 
@@ -31,6 +38,10 @@ public class SharedRedis implements LauncherSessionListener {
         if (server != null) {
             server.kill();
             server = null;
+        }
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
         }
     }
 

@@ -1,0 +1,187 @@
+package io.ticketrush.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SharedCluster;
+import redis.clients.jedis.Jedis;
+
+/** Orders made durable in PostgreSQL from the Redis Stream hand-off: exactly, whatever dies meanwhile. */
+@ExtendWith(SharedCluster.class)
+class OrderHandoffIT {
+
+    /** "Within a few seconds" of the last change, the database holds what Redis holds. */
+    private static final Duration CATCH_UP = Duration.ofSeconds(15);
+
+    private Cluster cluster;
+
+    @AfterEach
+    void everythingRunsAgain() {
+        if (cluster != null) {
+            cluster.up();
+        }
+    }
+
+    @Test
+    void writesExactlyTheOrdersRedisHoldsWithTheirStatusesRowByRow(Cluster cluster) throws Exception {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("archive");
+        api.openSale(event, 500, 3);
+        List<Api.Answer> answers = rush(api, event, "buyer", 3_000, 100);
+        payEveryThird(api, answers);
+
+        // The unpaid holds expire after 3 s; the database must follow to the last status.
+        Eventually.within(Duration.ofSeconds(3).plus(CATCH_UP), () -> {
+            assertEquals(0, api.eventStatus(event).data().getInt("reserved"), "every unpaid hold expired");
+            assertDatabaseMatchesRedis(cluster, event);
+        });
+        JsonObject status = api.eventStatus(event).data();
+        assertEquals(0, status.getInt("handoffLag"));
+        assertEquals(status.getInt("paid"), status.getJsonObject("database").getInt("paid"));
+        assertEquals(500 - status.getInt("paid"), status.getJsonObject("database").getInt("expired"));
+    }
+
+    @Test
+    void keepsSellingWhilePostgresIsDownAndCatchesUpExactlyAfter(Cluster cluster) throws Exception {
+        this.cluster = cluster;
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("pgdown");
+        api.openSale(event, 400, 600);
+        rush(api, event, "early", 100, 20);
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+
+        cluster.stopPostgres();
+        List<Api.Answer> during = rush(api, event, "during", 1_000, 50);
+        assertEquals(300, during.stream().filter(a -> a.code() == 1).count(), "Redis kept selling: the rest of the 400");
+        JsonObject status = api.eventStatus(event).data();
+        assertTrue(status.isNull("database"), "the admin status says the database cannot answer");
+        assertTrue(status.getInt("handoffLag") >= 300, "the hand-off waits in Redis: lag " + status.getInt("handoffLag"));
+
+        cluster.up();
+        Eventually.within(CATCH_UP, () -> {
+            assertDatabaseMatchesRedis(cluster, event);
+            assertEquals(0, api.eventStatus(event).data().getInt("handoffLag"));
+        });
+    }
+
+    @Test
+    void losesAndDuplicatesNothingWhenAConsumerIsKilledHoldingEntries(Cluster cluster) throws Exception {
+        this.cluster = cluster;
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("claim");
+        api.openSale(event, 600, 600);
+        // With the database down every consumer reads entries it cannot acknowledge: they stay pending on it.
+        cluster.stopPostgres();
+        rush(api, event, "buyer", 1_500, 60);
+        try (Jedis redis = cluster.redis()) {
+            Eventually.within(Duration.ofSeconds(5), () -> assertTrue(
+                    redis.xpending(EventKeys.of(event).stream(), "orders").getConsumerMessageCount()
+                            .getOrDefault("instance-4", 0L) > 0, "instance-4 holds unacknowledged entries"));
+        }
+
+        cluster.kill(4);
+        cluster.up();
+
+        // The survivors claim instance-4's entries once they have been idle long enough, and write them once.
+        Eventually.within(CATCH_UP.plusSeconds(10), () -> {
+            assertDatabaseMatchesRedis(cluster, event);
+            assertEquals(0, api.eventStatus(event).data().getInt("handoffLag"));
+        });
+    }
+
+    @Test
+    void answersAnOrderFromTheDatabaseOnceItsRedisKeysAreGone(Cluster cluster) throws Exception {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("readthrough");
+        api.openSale(event, 5, 600);
+        JsonObject order = api.buy(event, "remembered").data();
+        String orderId = order.getString("orderId");
+        api.pay(orderId);
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+
+        try (Jedis redis = cluster.redis()) {
+            redis.del(EventKeys.of(event).orders());
+        }
+
+        Api.Answer answer = api.get("orders/" + orderId);
+        assertEquals(200, answer.status(), answer.body());
+        assertEquals("PAID", answer.data().getString("status"));
+        assertEquals("remembered", answer.data().getString("userId"));
+        assertEquals(404, api.get("orders/" + event + "-999999-zzzzzz").status());
+    }
+
+    private static List<Api.Answer> rush(Api api, String event, String prefix, int buyers, int concurrency) {
+        List<Supplier<Api.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < buyers; i++) {
+            String user = prefix + "-" + i;
+            calls.add(() -> api.buy(event, user));
+        }
+        List<Api.Answer> answers = Crowd.run(calls, concurrency);
+        answers.forEach(a -> assertEquals(200, a.status(), a.body()));
+        return answers;
+    }
+
+    private static void payEveryThird(Api api, List<Api.Answer> answers) {
+        int n = 0;
+        for (Api.Answer answer : answers) {
+            if (answer.code() == 1 && n++ % 3 == 0) {
+                assertEquals(200, api.pay(answer.data().getString("orderId")).status());
+            }
+        }
+    }
+
+    /** Row by row: the same order ids, buyers, deadlines and statuses in PostgreSQL as in Redis. */
+    private static void assertDatabaseMatchesRedis(Cluster cluster, String event) {
+        Map<String, String> expected = new HashMap<>();
+        try (Jedis redis = cluster.redis()) {
+            // Redis keeps "status|expiresAt|userId"; the database spells the status out.
+            redis.hgetAll(EventKeys.of(event).orders()).forEach((orderId, record) -> {
+                String[] parts = record.split("\\|", 3);
+                String status = switch (parts[0]) {
+                    case "R" -> "RESERVED";
+                    case "P" -> "PAID";
+                    default -> "EXPIRED";
+                };
+                expected.put(orderId, status + "|" + parts[1] + "|" + parts[2]);
+            });
+        }
+        Map<String, String> actual = new HashMap<>();
+        try (Connection db = cluster.database();
+                PreparedStatement query = db.prepareStatement(
+                        "SELECT order_id, status, expires_at, user_id FROM ticket_order WHERE event_id = ?")) {
+            query.setString(1, event);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    actual.put(rows.getString(1), rows.getString(2) + "|" + rows.getLong(3) + "|" + rows.getString(4));
+                }
+            }
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL cannot be read", e);
+        }
+        assertTrue(!expected.isEmpty(), "the sale sold something");
+        assertEquals(expected, actual);
+    }
+}
