@@ -11,6 +11,8 @@
 #   (c) ceiling   a separate nginx on this machine answering `return 200`: what the machine can serve at all
 #   (d) purchase again with Redis's AOF fsync relaxed from `always` to `everysec` (only when cluster.sh
 #                 started that Redis): what durability of every reservation costs
+#   (e) purchase for a sale opened with "handoff":false: no Redis Stream record, nothing for PostgreSQL —
+#                 what the asynchronous order hand-off costs the purchase path
 # and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c and
 # b/c, and the instances' resident memory afterwards.
 #
@@ -164,11 +166,13 @@ main() {
     ensure_cluster
     start_ceiling
 
-    local stamp buy soldout
+    local stamp buy soldout local_only
     stamp=$(date +%s)
     buy=bench-buy-$stamp
     soldout=bench-soldout-$stamp
+    local_only=bench-nohandoff-$stamp
     admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
+    admin PUT "$local_only" '{"tickets":1000000000,"holdSeconds":86400,"handoff":false}' >/dev/null
     admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
 
     log "Warming up for $WARMUP (the JIT of four JVMs on the same cores takes a while) ..."
@@ -189,6 +193,7 @@ main() {
             echo "d $(measure d "http://127.0.0.1:$NGINX_PORT/" "$buy" "d$round-$stamp")" >>"$BENCH_DIR/raw.txt"
             redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync always >/dev/null
         fi
+        echo "e $(measure e "http://127.0.0.1:$NGINX_PORT/" "$local_only" "e$round-$stamp")" >>"$BENCH_DIR/raw.txt"
     done
 
     # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
@@ -222,13 +227,14 @@ report() {
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
     echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|'
-    for col in a b c d; do
+    for col in a b c d e; do
         grep -q "^$col " "$BENCH_DIR/raw.txt" || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
             b) label='(b) sold out (local stock)' ;;
             c) label='(c) ceiling: nginx return 200' ;;
             d) label='(d) purchase, AOF appendfsync everysec' ;;
+            e) label='(e) purchase, no hand-off to PostgreSQL' ;;
         esac
         med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
         printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
@@ -239,9 +245,10 @@ report() {
             "$(awk -v c=$col '$1 == c { s += $7 } END { print s + 0 }' "$BENCH_DIR/raw.txt")"
     done
     echo
-    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" \
+    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" \
         'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
                  if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
+                 printf "; the hand-off costs a/e = %.2f of the purchase throughput without it", a / e
                  print "" }'
     echo
     echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \

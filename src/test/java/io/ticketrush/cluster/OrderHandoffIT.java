@@ -49,19 +49,32 @@ class OrderHandoffIT {
     void writesExactlyTheOrdersRedisHoldsWithTheirStatusesRowByRow(Cluster cluster) throws Exception {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("archive");
-        api.openSale(event, 500, 3);
-        List<Api.Answer> answers = rush(api, event, "buyer", 3_000, 100);
-        payEveryThird(api, answers);
+        api.openSale(event, 500, 5);
+        // Every third buyer who gets a ticket pays at once; the others let their hold run out.
+        List<Supplier<Api.Answer>> calls = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            String user = "buyer-" + i;
+            boolean pays = i % 3 == 0;
+            calls.add(() -> {
+                Api.Answer answer = api.buy(event, user);
+                if (pays && answer.code() == 1) {
+                    assertEquals(200, api.pay(answer.data().getString("orderId")).status());
+                }
+                return answer;
+            });
+        }
+        Crowd.run(calls, 100);
 
-        // The unpaid holds expire after 3 s; the database must follow to the last status.
-        Eventually.within(Duration.ofSeconds(3).plus(CATCH_UP), () -> {
+        // The unpaid holds expire after 5 s; the database must follow to the last status.
+        Eventually.within(Duration.ofSeconds(5).plus(CATCH_UP), () -> {
             assertEquals(0, api.eventStatus(event).data().getInt("reserved"), "every unpaid hold expired");
             assertDatabaseMatchesRedis(cluster, event);
         });
         JsonObject status = api.eventStatus(event).data();
         assertEquals(0, status.getInt("handoffLag"));
         assertEquals(status.getInt("paid"), status.getJsonObject("database").getInt("paid"));
-        assertEquals(500 - status.getInt("paid"), status.getJsonObject("database").getInt("expired"));
+        assertEquals(0, status.getJsonObject("database").getInt("reserved"));
+        assertTrue(status.getJsonObject("database").getInt("expired") > 0, "some holds ran out and were resold");
     }
 
     @Test
@@ -142,15 +155,6 @@ class OrderHandoffIT {
         List<Api.Answer> answers = Crowd.run(calls, concurrency);
         answers.forEach(a -> assertEquals(200, a.status(), a.body()));
         return answers;
-    }
-
-    private static void payEveryThird(Api api, List<Api.Answer> answers) {
-        int n = 0;
-        for (Api.Answer answer : answers) {
-            if (answer.code() == 1 && n++ % 3 == 0) {
-                assertEquals(200, api.pay(answer.data().getString("orderId")).status());
-            }
-        }
     }
 
     /** Row by row: the same order ids, buyers, deadlines and statuses in PostgreSQL as in Redis. */
