@@ -54,7 +54,7 @@ import jakarta.persistence.Query;
 @ApplicationScoped
 public class OrderArchive {
 
-    /** Every instance runs this at start; the advisory lock keeps concurrent CREATEs from racing. */
+    /** Every instance runs this on its first use of the database; the advisory lock keeps concurrent CREATEs from racing. */
     private static final List<String> SCHEMA = List.of(
             "SELECT pg_advisory_xact_lock(74101)",
             "CREATE TABLE IF NOT EXISTS ticket_sale (event_id varchar(64) PRIMARY KEY, gen bigint NOT NULL)",
@@ -82,19 +82,6 @@ public class OrderArchive {
         if (factory != null) {
             factory.close();
         }
-    }
-
-    public void ensureSchema() {
-        inTransaction(em -> {
-            for (String statement : SCHEMA) {
-                Query query = em.createNativeQuery(statement);
-                if (statement.startsWith("SELECT")) {
-                    query.getSingleResult();
-                } else {
-                    query.executeUpdate();
-                }
-            }
-        });
     }
 
     /** Writes a batch of hand-off records in one transaction: resets first, then one upsert for all orders. */
@@ -177,7 +164,11 @@ public class OrderArchive {
     }
 
     private void inTransaction(Consumer<EntityManager> work) {
-        EntityManager em = factory().createEntityManager();
+        inTransaction(factory(), work);
+    }
+
+    private static void inTransaction(EntityManagerFactory factory, Consumer<EntityManager> work) {
+        EntityManager em = factory.createEntityManager();
         EntityTransaction transaction = em.getTransaction();
         try {
             transaction.begin();
@@ -192,8 +183,9 @@ public class OrderArchive {
     }
 
     /**
-     * The persistence unit, created on first use: logging in needs the database, and an instance must start and
-     * sell without it. A failed login is not kept; the next call tries again.
+     * The persistence unit, created on first use together with the schema: logging in needs the database, and an
+     * instance must start and sell without it. A failed login is not kept; the next call tries again. Reads and
+     * writes both come through here, so none of them can run before the tables exist.
      */
     private synchronized EntityManagerFactory factory() {
         if (factory == null) {
@@ -201,7 +193,7 @@ public class OrderArchive {
                     "eclipselink.persistencexml", "META-INF/orders-persistence.xml",
                     "jakarta.persistence.nonJtaDataSource", dataSource));
             try {
-                created.createEntityManager().close();
+                inTransaction(created, OrderArchive::createSchema);
             } catch (RuntimeException e) {
                 created.close();
                 throw e;
@@ -209,6 +201,17 @@ public class OrderArchive {
             factory = created;
         }
         return factory;
+    }
+
+    private static void createSchema(EntityManager em) {
+        for (String statement : SCHEMA) {
+            Query query = em.createNativeQuery(statement);
+            if (statement.startsWith("SELECT")) {
+                query.getSingleResult();
+            } else {
+                query.executeUpdate();
+            }
+        }
     }
 
     /** True when {@code failure} is the database being unreachable rather than a bug. */

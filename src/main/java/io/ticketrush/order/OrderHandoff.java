@@ -77,7 +77,6 @@ public class OrderHandoff {
 
     private final Map<String, Integer> polls = new ConcurrentHashMap<>();
     private ScheduledFuture<?> task;
-    private volatile boolean schemaReady;
     private volatile String failing;
 
     @PostConstruct
@@ -92,10 +91,6 @@ public class OrderHandoff {
 
     void poll() {
         try {
-            if (!schemaReady) {
-                archive.ensureSchema();
-                schemaReady = true;
-            }
             for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
                 while (drain(eventId) == batch) {
                     // A full batch: more is waiting, keep going before the next event.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.json.Json;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
 
 /** The admin API: opening and resetting a sale, reading its counts, and who may do so. */
 @ExtendWith(ArquillianExtension.class)
@@ -56,7 +58,8 @@ class AdminIT {
         Api.Answer status = api.eventStatus(event);
 
         assertEquals(200, status.status());
-        assertEquals(counts(7, 1, 1, 5), status.data());
+        assertEquals(counts(7, 1, 1, 5), stockCounts(status.data()));
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(archived(1, 1, 0), handedOff(api.eventStatus(event).data())));
     }
 
     @Test
@@ -69,7 +72,9 @@ class AdminIT {
 
         assertEquals(404, api.get("orders/" + orderId).status(), "orders of the old sale are gone");
         assertEquals(1, api.buy(event, "kim").code(), "kim holds nothing in the new sale");
-        assertEquals(counts(3, 1, 0, 2), api.eventStatus(event).data());
+        assertEquals(counts(3, 1, 0, 2), stockCounts(api.eventStatus(event).data()));
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(archived(1, 0, 0), handedOff(api.eventStatus(event).data()),
+                "the database dropped the old sale's rows and holds the new one's"));
     }
 
     @Test
@@ -123,6 +128,22 @@ class AdminIT {
         assertEquals(200, api.admin("PUT", event, "{\"tickets\":1000000000,\"holdSeconds\":86400}", Api.ADMIN_TOKEN).status());
         assertEquals(200, api.admin("PUT", event, "{\"tickets\":0,\"holdSeconds\":1}", Api.ADMIN_TOKEN).status());
         assertEquals(-1, api.buy(event, "mona").code(), "a sale of zero tickets is sold out");
+    }
+
+    /** The Redis counts of a status answer, without the hand-off's fields. */
+    private static JsonObject stockCounts(JsonObject data) {
+        return Json.createObjectBuilder(data).remove("database").remove("handoffLag").build();
+    }
+
+    /** The database's counts and the hand-off lag of a status answer. */
+    private static JsonObject handedOff(JsonObject data) {
+        return Json.createObjectBuilder().add("database", data.get("database")).add("handoffLag", data.get("handoffLag")).build();
+    }
+
+    private static JsonObject archived(long reserved, long paid, long expired) {
+        return Json.createObjectBuilder()
+                .add("database", Json.createObjectBuilder().add("reserved", reserved).add("paid", paid).add("expired", expired))
+                .add("handoffLag", 0).build();
     }
 
     private JsonObject counts(long tickets, long reserved, long paid, long available) {

@@ -57,12 +57,12 @@ class ClusterScriptIT {
         Api.Answer sale = cluster.nginx().admin("GET", "default", null, token);
         assertEquals(25, sale.data().getInt("tickets"), "up opened the default sale");
         String status = cluster.status();
-        assertEquals(6, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
+        assertEquals(7, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
         List<Long> pids = cluster.pids();
-        assertEquals(6, pids.size());
+        assertEquals(7, pids.size(), "Redis, PostgreSQL, four instances, nginx");
 
         String again = cluster.up();
-        assertEquals(6, count(again, "already running"), again);
+        assertEquals(7, count(again, "already running"), again);
         assertEquals(pids, cluster.pids(), "a second up starts nothing");
 
         long crashed = cluster.instancePid(2);
@@ -83,7 +83,7 @@ class ClusterScriptIT {
         }
         assertTrue(cluster.pids().isEmpty(), "pid files removed");
         String downAgain = cluster.down();
-        assertEquals(6, count(downAgain, "not running"), downAgain);
+        assertEquals(7, count(downAgain, "not running"), downAgain);
         cluster = null;
     }
 

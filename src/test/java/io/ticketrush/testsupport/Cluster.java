@@ -98,6 +98,7 @@ public final class Cluster {
         }
         pids.add(nginxPid());
         pids.add(redisPid());
+        pids.add(pid(runDir.resolve("postgres").resolve("data").resolve("postmaster.pid")));
         pids.removeIf(pid -> pid < 0);
         return pids;
     }
