@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,9 +41,12 @@ public class RedisClient {
 
     private static final Logger LOG = Logger.getLogger(RedisClient.class.getName());
 
-    /** Error replies that mean "not now" rather than "wrong command": answered as 503, not 500. */
-    private static final List<String> TRANSIENT_ERRORS =
-            List.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
+    /**
+     * Error codes (an error reply's first word) that mean "not now" rather than "wrong command": answered as 503,
+     * not 500. Whole words: BUSYGROUP, say, is an answer to the command, not Redis being busy.
+     */
+    private static final Set<String> TRANSIENT_ERRORS = Set.of(
+            "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
 
     @Inject
     @ConfigProperty(name = "redis.host", defaultValue = "127.0.0.1")
@@ -182,8 +186,12 @@ public class RedisClient {
         }
     }
 
-    private static boolean isTransient(JedisDataException e) {
+    static boolean isTransient(JedisDataException e) {
         String message = e.getMessage();
-        return message != null && TRANSIENT_ERRORS.stream().anyMatch(message::startsWith);
+        if (message == null) {
+            return false;
+        }
+        int space = message.indexOf(' ');
+        return TRANSIENT_ERRORS.contains(space < 0 ? message : message.substring(0, space));
     }
 }
