@@ -2,7 +2,7 @@
 # The benchmark: the purchase path against the machine's own ceiling, measured side by side in one run.
 #
 #   jmeter/bench.sh            measure and print the table (results also in target/bench/results.md)
-#   jmeter/bench.sh --record   the same, and append the table to BENCHMARKS.md
+#   jmeter/bench.sh --record   the same, and add the table to BENCHMARKS.md (last under its Results)
 #
 # Measures, interleaved, ROUNDS times each, with the same tool (wrk) and connections:
 #   (a) purchase  POST /buy/ticket through nginx, distinct userIds, stock far larger than the requests:
@@ -117,6 +117,10 @@ cpu_sample() {
         for f in $(ps -o pid= --ppid "$pid"); do echo "nginx $(ticks "$f")"; done
     fi
     [[ -f $RUN_DIR/redis/redis.pid ]] && echo "redis $(ticks "$(<"$RUN_DIR/redis/redis.pid")")"
+    if [[ -f $RUN_DIR/postgres/data/postmaster.pid ]]; then
+        pid=$(head -1 "$RUN_DIR/postgres/data/postmaster.pid")
+        for f in "$pid" $(ps -o pid= --ppid "$pid"); do echo "postgres $(ticks "$f")"; done
+    fi
     awk '/^cpu / { print "softirq", $8; print "busy", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
@@ -214,9 +218,21 @@ main() {
         die "answered $answered purchases but Redis made $made reservations: the purchase path is not exact"
     fi
     if $RECORD; then
-        { echo; cat "$BENCH_DIR/results.md"; } >>"$ROOT/BENCHMARKS.md"
-        log "Appended to BENCHMARKS.md"
+        record
+        log "Recorded in BENCHMARKS.md, at the end of its Results"
     fi
+}
+
+# Puts the new run last under "## Results", before the analysis that follows it (or at the end).
+record() {
+    local file=$ROOT/BENCHMARKS.md
+    awk -v results="$BENCH_DIR/results.md" '
+        function emit() { while ((getline line < results) > 0) print line; print ""; done = 1 }
+        /^## / && seen && !done { emit() }
+        /^## Results/ { seen = 1 }
+        { print }
+        END { if (!done) { print ""; emit() } }' "$file" >"$file.new"
+    mv "$file.new" "$file"
 }
 
 report() {
@@ -248,7 +264,7 @@ report() {
     awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" \
         'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
                  if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
-                 printf "; the hand-off costs a/e = %.2f of the purchase throughput without it", a / e
+                 printf "; with the hand-off, purchases run at a/e = %.2f of the throughput without it", a / e
                  print "" }'
     echo
     echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
@@ -260,24 +276,26 @@ report() {
     return 0
 }
 
-# CPU per request by component during the last round of (a) and (b): where the time goes.
+# CPU per request by component during the last round of each path: where the time goes. PostgreSQL is
+# whatever its server processes used meanwhile (the hand-off's writes, for (a) and (d)).
 where_time_goes() {
     local hz col
     hz=$(getconf CLK_TCK)
-    echo "Where the time goes (last round; CPU microseconds per request, from /proc; 2 cores = 2,000,000 µs/s):"
+    echo "Where the time goes (last round; CPU microseconds per request, from /proc; $(nproc) cores = $(nproc),000,000 µs/s):"
     echo
-    echo '| path | Payara (4 JVMs) | nginx | Redis | wrk | kernel softirq | all busy CPU | req/s |'
-    echo '|---|---|---|---|---|---|---|---|'
-    for col in a b; do
+    echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
+    echo '|---|---|---|---|---|---|---|---|---|'
+    for col in a b d e; do
+        [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
             $1 == "before" { before[$2] += $3 }
             $1 == "after" { after[$2] += $3 }
             END {
                 us = 1000000 / hz / reqs
-                printf "| (%s) | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", col,
+                printf "| (%s) | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |\n", col,
                     (after["payara"] - before["payara"]) * us, (after["nginx"] - before["nginx"]) * us,
-                    (after["redis"] - before["redis"]) * us, after["wrk"] * us,
+                    (after["redis"] - before["redis"]) * us, (after["postgres"] - before["postgres"]) * us, after["wrk"] * us,
                     (after["softirq"] - before["softirq"]) * us, (after["busy"] - before["busy"]) * us, rps
             }' "$BENCH_DIR/cpu-$col.txt"
     done
