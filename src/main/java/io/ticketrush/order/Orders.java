@@ -44,7 +44,7 @@ public class Orders {
             return Optional.empty();
         }
         EventKeys keys = EventKeys.of(eventId);
-        List<?> reply = (List<?>) redis.eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), List.of(orderId));
+        List<?> reply = (List<?>) redis.evalReplicated(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), List.of(orderId));
         return switch (code(reply)) {
             case 1 -> Optional.of(new Payment(true, Order.fromReply(reply)));
             case -409 -> Optional.of(new Payment(false, Order.fromReply(reply)));

@@ -3,17 +3,18 @@ package io.ticketrush.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -23,18 +24,17 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * Owns this instance's pool of Redis connections. Each command borrows a connection and returns it at once,
- * so no connection is ever held across requests (the seed leaked one per request).
+ * This instance's way to Redis: the client {@link RedisConnections} produces for the configured mode, opened on
+ * first use, with Redis's failures turned into 503s. Each command borrows a pooled connection and returns it at
+ * once, so no connection is ever held across requests (the seed leaked one per request).
  */
 @ApplicationScoped
 public class RedisClient {
@@ -49,32 +49,14 @@ public class RedisClient {
             "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
 
     @Inject
-    @ConfigProperty(name = "redis.host", defaultValue = "127.0.0.1")
-    String host;
+    RedisConnections connections;
 
     @Inject
-    @ConfigProperty(name = "redis.port", defaultValue = "6379")
-    int port;
-
-    @Inject
-    @ConfigProperty(name = "redis.password")
-    Optional<String> password;
-
-    @Inject
-    @ConfigProperty(name = "redis.timeout-ms", defaultValue = "500")
-    int timeoutMs;
-
-    @Inject
-    @ConfigProperty(name = "redis.pool-size", defaultValue = "32")
-    int poolSize;
+    Instance<UnifiedJedis> clients;
 
     @Inject
     @ConfigProperty(name = "redis.failfast-ms", defaultValue = "500")
     long failFastMillis;
-
-    @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String instanceName;
 
     private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
             .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
@@ -88,31 +70,71 @@ public class RedisClient {
      * timeout; 0 while Redis answers. When it passes, one caller probes Redis for everyone else.
      */
     private final AtomicLong failingUntil = new AtomicLong();
-    private UnifiedJedis jedis;
+    private RedisSettings settings;
+    /** Opens this instance's client; the CDI producer in the container, by hand in tests. */
+    private Supplier<UnifiedJedis> connector;
+    private volatile UnifiedJedis jedis;
 
     @PostConstruct
-    void connect() {
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(poolSize);
-        pool.setMaxIdle(poolSize);
-        pool.setMinIdle(Math.min(4, poolSize));
-        // A request must not wait for a connection longer than for Redis itself: fail fast, answer 503.
-        pool.setMaxWait(Duration.ofMillis(timeoutMs));
-        pool.setTestWhileIdle(true);
-        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(5));
-        DefaultJedisClientConfig client = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeoutMs)
-                .socketTimeoutMillis(timeoutMs)
-                .password(password.filter(p -> !p.isBlank()).orElse(null))
-                .clientName(instanceName)
-                .build();
-        jedis = new JedisPooled(pool, new HostAndPort(host, port), client);
-        LOG.info(() -> "Redis at " + host + ":" + port + ", pool " + poolSize + ", timeout " + timeoutMs + " ms");
+    void init() {
+        settings = connections.settings();
+        connector = clients::get;
+    }
+
+    /** A client wired by hand, for tests and tools that run without a container. */
+    public static RedisClient of(RedisSettings settings, long failFastMillis) {
+        RedisClient client = new RedisClient();
+        client.settings = settings;
+        client.failFastMillis = failFastMillis;
+        client.connector = () -> RedisConnections.open(settings);
+        return client;
     }
 
     @PreDestroy
-    void close() {
-        jedis.close();
+    public synchronized void close() {
+        if (jedis != null) {
+            if (clients != null) {
+                clients.destroy(jedis);
+            } else {
+                jedis.close();
+            }
+            jedis = null;
+        }
+    }
+
+    public RedisSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The client, opened on first use: Sentinel and Cluster clients need their seeds to answer while they are
+     * built, and an instance must start, and answer 503, while Redis is away.
+     */
+    private UnifiedJedis jedis() {
+        UnifiedJedis current = jedis;
+        if (current == null) {
+            synchronized (this) {
+                if (jedis == null) {
+                    jedis = open();
+                }
+                current = jedis;
+            }
+        }
+        return current;
+    }
+
+    private UnifiedJedis open() {
+        try {
+            return connector.get();
+        } catch (RuntimeException e) {
+            // The producer's failure may come wrapped by the container; what matters is Redis's own.
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof JedisException jedisException) {
+                    throw jedisException;
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -130,7 +152,7 @@ public class RedisClient {
             // This caller probes; the window was pushed on, so the others keep failing fast meanwhile.
         }
         try {
-            T result = command.apply(jedis);
+            T result = command.apply(jedis());
             if (until != 0) {
                 failingUntil.set(0);
                 LOG.info("Redis answers again");
@@ -159,15 +181,68 @@ public class RedisClient {
 
     /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */
     public Object eval(LuaScript script, List<String> keys, List<String> args) {
+        return timed(script, () -> call(redis -> {
+            try {
+                return redis.evalsha(script.sha(), keys, args);
+            } catch (JedisNoScriptException e) {
+                return redis.eval(script.source(), keys, args);
+            }
+        }));
+    }
+
+    /**
+     * {@link #eval} for a write whose answer a buyer relies on: with {@code redis.wait-replicas} &gt; 0 the
+     * script and a WAIT for that many replicas go down one connection (WAIT counts what this connection wrote),
+     * and a shortfall is a {@link RedisUnavailableException}: the write happened on the master, but a failover
+     * could lose it, so the buyer is not told it succeeded. A retry finds the write if it survived.
+     */
+    public Object evalReplicated(LuaScript script, List<String> keys, List<String> args) {
+        int replicas = settings.waitReplicas();
+        if (replicas == 0) {
+            return eval(script, keys, args);
+        }
+        return timed(script, () -> call(redis -> {
+            Object reply;
+            long acknowledged;
+            try (PipelineBase pipeline = redis.pipelined()) {
+                Response<Object> evaluated = pipeline.evalsha(script.sha(), keys, args);
+                Response<Long> waited = pipeline.waitReplicas(keys.get(0), replicas, settings.waitMs());
+                pipeline.sync();
+                try {
+                    reply = evaluated.get();
+                } catch (JedisNoScriptException e) {
+                    // Nothing ran: load the script on the same connection and go again.
+                    return retryLoaded(redis, script, keys, args, replicas);
+                }
+                acknowledged = waited.get();
+            }
+            requireReplicas(acknowledged, replicas);
+            return reply;
+        }));
+    }
+
+    private Object retryLoaded(UnifiedJedis redis, LuaScript script, List<String> keys, List<String> args, int replicas) {
+        try (PipelineBase pipeline = redis.pipelined()) {
+            Response<Object> evaluated = pipeline.eval(script.source(), keys, args);
+            Response<Long> waited = pipeline.waitReplicas(keys.get(0), replicas, settings.waitMs());
+            pipeline.sync();
+            Object reply = evaluated.get();
+            requireReplicas(waited.get(), replicas);
+            return reply;
+        }
+    }
+
+    private static void requireReplicas(long acknowledged, int replicas) {
+        if (acknowledged < replicas) {
+            throw new RedisUnavailableException("written, but on " + acknowledged + " of " + replicas
+                    + " replicas in time; not confirmed", null);
+        }
+    }
+
+    private <T> T timed(LuaScript script, Supplier<T> run) {
         long start = System.nanoTime();
         try {
-            return call(redis -> {
-                try {
-                    return redis.evalsha(script.sha(), keys, args);
-                } catch (JedisNoScriptException e) {
-                    return redis.eval(script.source(), keys, args);
-                }
-            });
+            return run.get();
         } finally {
             // No registry outside a container (tests wire this class by hand): nothing to record then.
             if (metrics != null) {

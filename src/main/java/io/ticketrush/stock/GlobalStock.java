@@ -33,7 +33,7 @@ public class GlobalStock {
 
     /** One round trip: checks the event, the buyer and the stock, and records the order, atomically. */
     public Reservation reserve(String eventId, EventKeys keys, String userId, String orderSuffix) {
-        List<?> reply = (List<?>) redis.eval(RESERVE, keys.all(),
+        List<?> reply = (List<?>) redis.evalReplicated(RESERVE, keys.all(),
                 List.of(eventId, buyerKey(userId), userId, orderSuffix));
         int code = ((Long) reply.get(0)).intValue();
         return switch (code) {
@@ -52,7 +52,7 @@ public class GlobalStock {
     public EventStatus open(String eventId, long tickets, long holdMillis, boolean handoff) {
         EventKeys keys = EventKeys.of(eventId);
         redis.call(r -> r.sadd(EventKeys.EVENTS, eventId));
-        long gen = (Long) redis.eval(OPEN, keys.all(),
+        long gen = (Long) redis.evalReplicated(OPEN, keys.all(),
                 List.of(Long.toString(tickets), Long.toString(holdMillis), handoff ? "1" : "0"));
         return new EventStatus(eventId, tickets, 0, 0, gen);
     }

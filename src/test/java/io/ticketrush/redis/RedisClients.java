@@ -1,7 +1,5 @@
 package io.ticketrush.redis;
 
-import java.util.Optional;
-
 /** The production {@link RedisClient}, wired by hand for tests that run without a server container. */
 public final class RedisClients {
 
@@ -9,16 +7,7 @@ public final class RedisClients {
     }
 
     public static RedisClient connectedTo(int port) {
-        RedisClient client = new RedisClient();
-        client.host = "127.0.0.1";
-        client.port = port;
-        client.password = Optional.empty();
-        client.timeoutMs = 2000;
-        client.poolSize = 32;
-        client.failFastMillis = 500;
-        client.instanceName = "test";
-        client.connect();
-        return client;
+        return RedisClient.of(RedisSettings.standalone(port, 2000), 500);
     }
 
     public static void close(RedisClient client) {

@@ -22,12 +22,17 @@ public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final boolean appendOnly;
+    /** A config file read first (a sentinel needs one it can rewrite), or null. */
+    private final Path configFile;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(int port, Path dir, boolean appendOnly) {
+    private RedisServer(int port, Path dir, boolean appendOnly, Path configFile, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
         this.appendOnly = appendOnly;
+        this.configFile = configFile;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts a throw-away Redis (no persistence) in {@code dir}. */
@@ -37,13 +42,38 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts Redis in {@code dir}; with {@code appendOnly} every write is fsynced to its AOF before it answers. */
     public static RedisServer start(Path dir, boolean appendOnly) {
-        RedisServer server = new RedisServer(FreePorts.any(), dir.toAbsolutePath(), appendOnly);
+        RedisServer server = new RedisServer(FreePorts.any(), dir.toAbsolutePath(), appendOnly, null, List.of());
+        server.restart();
+        return server;
+    }
+
+    /** Starts a throw-away Redis on {@code port} with more options, e.g. {@code --cluster-enabled yes}. */
+    public static RedisServer start(Path dir, int port, List<String> extraArgs) {
+        RedisServer server = new RedisServer(port, dir.toAbsolutePath(), false, null, extraArgs);
+        server.restart();
+        return server;
+    }
+
+    /** Starts a sentinel on {@code port}, from {@code config} (which it rewrites as it learns the topology). */
+    public static RedisServer startSentinel(Path dir, int port, String config) {
+        Path file = dir.toAbsolutePath().resolve("sentinel.conf");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RedisServer server = new RedisServer(port, dir.toAbsolutePath(), false, file, List.of("--sentinel"));
         server.restart();
         return server;
     }
 
     public int port() {
         return port;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     public Jedis client() {
@@ -56,10 +86,17 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("Redis on port " + port + " is already running");
         }
         Path binary = Binaries.require("redis-server", "redis-server");
-        List<String> command = new ArrayList<>(List.of(binary.toString(),
-                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--save", "", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
-        command.addAll(appendOnly ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        if (configFile != null) {
+            command.add(configFile.toString());
+        }
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        if (configFile == null) {
+            command.addAll(List.of("--save", ""));
+            command.addAll(appendOnly ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        }
+        command.addAll(extraArgs);
         try {
             Files.createDirectories(dir);
             process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -126,7 +163,7 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not answer within " + START_LIMIT);
     }
 
-    static void sleep(Duration duration) {
+    public static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {

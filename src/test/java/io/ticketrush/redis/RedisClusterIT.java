@@ -1,0 +1,191 @@
+package io.ticketrush.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.PayaraInstance;
+import io.ticketrush.testsupport.RedisClusterServers;
+import io.ticketrush.testsupport.RedisServer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/**
+ * ticketrush on a real three-master Redis Cluster, by configuration only ({@code redis.mode=cluster}): two
+ * Payara Micro instances running the built WAR sell several events whose keys live on different masters.
+ */
+class RedisClusterIT {
+
+    private static final Path DIR = Path.of("target", "it-redis-cluster");
+
+    private static RedisClusterServers redis;
+    private static List<PayaraInstance> instances = List.of();
+    private static List<Api> apis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisClusterServers.start(DIR, 3);
+        Map<String, String> clusterMode = Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes(),
+                "instance.weight", "1", "cluster.total-weight", "2");
+        instances = PayaraInstance.startAll(DIR.resolve("payara"), List.of(
+                PayaraInstance.properties("cluster-1", clusterMode), PayaraInstance.properties("cluster-2", clusterMode)));
+        apis = instances.stream().map(PayaraInstance::api).toList();
+    }
+
+    @AfterAll
+    static void stop() {
+        instances.forEach(PayaraInstance::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void sellsExactlyTheTicketsOfEventsSpreadOverEveryMaster() {
+        Map<String, RedisServer> events = eventsOnEveryMaster(2);
+        int tickets = 40;
+        int buyersPerEvent = 100;
+        events.keySet().forEach(event -> assertEquals(200, apis.get(0).openSale(event, tickets, 600).status()));
+        List<Supplier<Purchase>> calls = new ArrayList<>();
+        for (String event : events.keySet()) {
+            for (int i = 0; i < buyersPerEvent; i++) {
+                Api api = apis.get(i % apis.size());
+                String user = "buyer-" + i;
+                calls.add(() -> new Purchase(event, user, api.buy(event, user)));
+            }
+        }
+
+        List<Purchase> purchases = Crowd.run(calls, 32);
+
+        for (String event : events.keySet()) {
+            List<Purchase> ofEvent = purchases.stream().filter(p -> p.event.equals(event)).toList();
+            Map<Integer, Long> codes = ofEvent.stream().collect(Collectors.groupingBy(p -> p.answer.code(), Collectors.counting()));
+            assertEquals(Map.of(1, (long) tickets, -1, (long) (buyersPerEvent - tickets)), codes, event);
+            Set<String> orders = ofEvent.stream().filter(p -> p.answer.code() == 1)
+                    .map(p -> p.answer.data().getString("orderId")).collect(Collectors.toSet());
+            assertEquals(tickets, orders.size(), "one order per code-1 answer");
+            var status = apis.get(1).eventStatus(event).data();
+            assertEquals(tickets, status.getInt("reserved"), event);
+            assertEquals(0, status.getInt("available"), event);
+            try (Jedis master = events.get(event).client()) {
+                assertEquals(tickets, master.hlen("tr:{" + event + "}:buyers"), "the event's keys live on its slot's master");
+            }
+        }
+        assertEquals(3, new HashSet<>(events.values()).size(), "the events use all three masters");
+
+        Eventually.within(Duration.ofSeconds(20), () -> {
+            for (String each : events.keySet()) {
+                var status = apis.get(0).eventStatus(each).data();
+                assertEquals(0, status.getInt("handoffLag"), each);
+                assertEquals(tickets, status.getJsonObject("database").getInt("reserved"), each);
+            }
+        });
+    }
+
+    @Test
+    void expiresUnpaidHoldsAndSellsThoseTicketsAgain() {
+        String event = Deployments.newEventId("cluster-expiry");
+        apis.get(0).openSale(event, 10, 1);
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Api.Answer answer = apis.get(i % 2).buy(event, "first-" + i);
+            assertEquals(1, answer.code(), answer.body());
+            orders.add(answer.data().getString("orderId"));
+            if (i == 0) {
+                Api.Answer again = apis.get(1).buy(event, "FIRST-0");
+                assertEquals(-2, again.code(), "one buyer, whatever the case, whichever instance");
+                assertEquals(orders.get(0), again.data().getString("orderId"));
+            }
+        }
+        assertEquals(-1, apis.get(0).buy(event, "too-early").code());
+        for (String paid : orders.subList(0, 4)) {
+            assertEquals("PAID", apis.get(1).pay(paid).data().getString("status"));
+        }
+
+        Eventually.within(Duration.ofSeconds(15), () -> {
+            var status = apis.get(0).eventStatus(event).data();
+            assertEquals(0, status.getInt("reserved"));
+            assertEquals(4, status.getInt("paid"));
+        });
+        assertEquals("EXPIRED", apis.get(0).get("orders/" + orders.get(9)).data().getString("status"));
+        assertEquals(409, apis.get(1).pay(orders.get(9)).status(), "an expired hold cannot be paid");
+
+        // New buyers until Redis has nothing left: an instance may answer -1 for a moment longer, until its
+        // refresher sees the returned tickets; Redis decides, so no more than six can ever sell.
+        List<Api.Answer> again = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(10);
+        for (int i = 0; apis.get(0).eventStatus(event).data().getInt("available") > 0; i++) {
+            assertTrue(Instant.now().isBefore(deadline), "the expired tickets sell again within seconds");
+            again.add(apis.get(i % 2).buy(event, "second-" + i));
+        }
+        for (int i = 0; i < 10; i++) {
+            again.add(apis.get(i % 2).buy(event, "late-" + i));
+        }
+        assertEquals(6, again.stream().filter(answer -> answer.code() == 1).count(), "exactly the six expired tickets sell again");
+        assertTrue(again.stream().allMatch(answer -> answer.code() == 1 || answer.code() == -1));
+        var status = apis.get(1).eventStatus(event).data();
+        assertEquals(6, status.getInt("reserved"));
+        assertEquals(4, status.getInt("paid"));
+        assertEquals(0, status.getInt("available"));
+    }
+
+    /** {@code perMaster} fresh events for each master, each mapped to the master that holds its slot. */
+    private static Map<String, RedisServer> eventsOnEveryMaster(int perMaster) {
+        Map<RedisServer, List<String>> byMaster = new HashMap<>();
+        for (int attempt = 0; byMaster.values().stream().mapToInt(List::size).sum() < perMaster * 3; attempt++) {
+            if (attempt > 10_000) {
+                throw new IllegalStateException("could not place events on every master");
+            }
+            String event = Deployments.newEventId("cluster");
+            RedisServer owner = ownerOf(JedisClusterCRC16.getSlot("tr:{" + event + "}:stock"));
+            List<String> events = byMaster.computeIfAbsent(owner, m -> new ArrayList<>());
+            if (events.size() < perMaster) {
+                events.add(event);
+            }
+        }
+        Map<String, RedisServer> events = new java.util.LinkedHashMap<>();
+        byMaster.forEach((master, ids) -> ids.forEach(id -> events.put(id, master)));
+        return events;
+    }
+
+    /** The master serving {@code slot}, from the cluster's own slot map. */
+    private static RedisServer ownerOf(int slot) {
+        for (RedisServer master : redis.masters()) {
+            try (Jedis jedis = master.client()) {
+                String self = jedis.clusterNodes().lines().filter(line -> line.contains("myself")).findFirst().orElseThrow();
+                String[] fields = self.split(" ");
+                for (int i = 8; i < fields.length; i++) {
+                    String[] range = fields[i].split("-");
+                    int from = Integer.parseInt(range[0]);
+                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                    if (slot >= from && slot <= to) {
+                        return master;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no master serves slot " + slot);
+    }
+
+    private record Purchase(String event, String user, Api.Answer answer) {
+    }
+}

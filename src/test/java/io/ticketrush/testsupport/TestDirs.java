@@ -1,0 +1,27 @@
+package io.ticketrush.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Working directories of test servers under target/. */
+public final class TestDirs {
+
+    private TestDirs() {
+    }
+
+    /** {@code dir}, emptied of whatever an earlier run left there (a cluster node's nodes.conf, say). */
+    public static Path fresh(Path dir) {
+        if (Files.exists(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
+}
