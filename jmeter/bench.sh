@@ -301,4 +301,7 @@ where_time_goes() {
     done
 }
 
-main "$@"
+# Run as a script; sourced (by jmeter/bench-redis.sh), it only defines its functions.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
