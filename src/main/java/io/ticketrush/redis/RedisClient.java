@@ -48,6 +48,9 @@ public class RedisClient {
     private static final Set<String> TRANSIENT_ERRORS = Set.of(
             "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
 
+    private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
+            .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
+
     @Inject
     RedisConnections connections;
 
@@ -57,9 +60,6 @@ public class RedisClient {
     @Inject
     @ConfigProperty(name = "redis.failfast-ms", defaultValue = "500")
     long failFastMillis;
-
-    private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
-            .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
 
     @Inject
     MetricRegistry metrics;
