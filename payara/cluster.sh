@@ -6,6 +6,9 @@
 #   payara/cluster.sh down     stop exactly what `up` started (by pid file)
 #   payara/cluster.sh status   each component: up or down, pid, port
 #
+# Over several hosts, run it on each with the same INSTANCES list (every host's instances) and SERVICES
+# naming what that host runs; each host starts its own part and nginx balances over the whole list.
+#
 # Every setting is an environment variable; see usage() or the README's configuration table.
 set -euo pipefail
 
@@ -22,6 +25,27 @@ HOLD_SECONDS=${HOLD_SECONDS:-300}
 EVENT_ID=${EVENT_ID:-default}
 # The seed's weighted round-robin: instance i gets WEIGHTS[i] of every sum(WEIGHTS) requests.
 WEIGHTS=(${WEIGHTS:-1 2 3 4})
+# Every instance of the deployment, on every host: "host:port:weight", separated by spaces or commas. Empty:
+# the seed's four on this host, 127.0.0.1:BASE_PORT.. with WEIGHTS. Instance n (its place in the list) is
+# instance-n everywhere: in X-Instance, in status and in its directory.
+INSTANCES=${INSTANCES:-}
+# Which entries of INSTANCES are this host's: those whose host is HOST_ADDRESS; if it is empty, those naming
+# a loopback address, this host's name or one of its addresses (hostname -I).
+HOST_ADDRESS=${HOST_ADDRESS:-}
+# What runs on this host: any of redis, postgres, instances, nginx.
+SERVICES=${SERVICES:-redis postgres instances nginx}
+# standalone: the Redis this script starts (or finds). sentinel, cluster: Redis run elsewhere, which the
+# instances reach through REDIS_SENTINELS / REDIS_NODES (see the README); no Redis is started here.
+REDIS_MODE=${REDIS_MODE:-standalone}
+# Addresses Redis, PostgreSQL and nginx listen on. Anything beyond loopback is for instances or clients on
+# other hosts; Redis then needs REDIS_PASSWORD.
+REDIS_BIND=${REDIS_BIND:-127.0.0.1}
+PG_LISTEN=${PG_LISTEN:-127.0.0.1}
+NGINX_BIND=${NGINX_BIND:-127.0.0.1}
+REDIS_PASSWORD=${REDIS_PASSWORD:-}
+# Where the instances reach Redis and PostgreSQL: this host's (first listen address) unless set.
+REDIS_HOST=${REDIS_HOST:-}
+DB_HOST=${DB_HOST:-}
 # Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector.
 # (Raising the C2 thresholds saved a quarter of the boot CPU but halved throughput after a 90 s warm-up.)
 INSTANCE_JAVA_OPTS=${INSTANCE_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseSerialGC -Xss512k}
@@ -53,15 +77,31 @@ Usage: payara/cluster.sh up|down|status
 Environment (defaults in brackets):
   RUN_DIR [target/cluster]   pid files, logs, Redis data, nginx config
   BASE_PORT [3001]           instances listen on BASE_PORT .. BASE_PORT+3
-  NGINX_PORT [8080]          nginx listens on 127.0.0.1:NGINX_PORT
-  REDIS_PORT [6379]          Redis on 127.0.0.1; one already answering there is used, not started
+  INSTANCES [seed's four]    every instance on every host, "host:port:weight" separated by spaces or
+                             commas; default 127.0.0.1:BASE_PORT:1 .. 127.0.0.1:BASE_PORT+3:4 (WEIGHTS)
+  HOST_ADDRESS [auto]        the host part of this host's INSTANCES entries (auto: loopback, hostname and
+                             the addresses of hostname -I); entries of other hosts are not started here
+  SERVICES ["redis postgres instances nginx"]  what runs on this host
+  NGINX_PORT [8080]          nginx listens on NGINX_BIND:NGINX_PORT
+  NGINX_BIND [127.0.0.1]     nginx's listen address (0.0.0.0: every interface)
+  REDIS_PORT [6379]          Redis's port; one already answering there is used, not started
+  REDIS_BIND [127.0.0.1]     addresses Redis listens on (space-separated); beyond loopback needs REDIS_PASSWORD
+  REDIS_PASSWORD []          Redis's password (requirepass); the instances are given it
+  REDIS_HOST [REDIS_BIND's first]  where the instances reach Redis
+  REDIS_MODE [standalone]    sentinel or cluster: Redis runs elsewhere (REDIS_SENTINELS, REDIS_NODES ...)
+                             and no Redis is started here
   PG_PORT [5432 or next free] PostgreSQL of this cluster (its own data directory in RUN_DIR/postgres)
+  PG_LISTEN [127.0.0.1]      PostgreSQL's listen_addresses (comma-separated); beyond loopback it accepts
+                             password logins from any address
+  DB_HOST [PG_LISTEN's first] where the instances reach PostgreSQL
   DB_PASSWORD [generated]    password of the database user ticketrush; else kept in RUN_DIR/db-password
+                             (a host without postgres in SERVICES must be given the database host's)
   TICKETS [10000]            tickets of the sale opened by 'up' (only if the sale does not exist yet)
   HOLD_SECONDS [300]         how long a reservation is held unpaid
   EVENT_ID [default]         the event 'up' opens
   ADMIN_TOKEN [generated]    admin API token; else one is generated and kept in RUN_DIR/admin-token
-  WEIGHTS ["1 2 3 4"]        nginx weights of the instances
+                             (a host without nginx in SERVICES must be given the nginx host's)
+  WEIGHTS ["1 2 3 4"]        nginx weights of the instances when INSTANCES is empty
   INSTANCE_JAVA_OPTS         JVM options of each instance [$INSTANCE_JAVA_OPTS]
   HAZELCAST [off]            'on' leaves Payara's Hazelcast clustering on
   START_TIMEOUT [180]        seconds to wait for everything to answer
@@ -76,10 +116,86 @@ USAGE
 log() { printf '%s\n' "$*"; }
 die() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
 
-instance_count() { echo "${#WEIGHTS[@]}"; }
-instance_port() { echo $((BASE_PORT + $1 - 1)); }
+# --- the deployment: instances, services, addresses ----------------------------------------------------
+
+has_service() { [[ " ${SERVICES//,/ } " == *" $1 "* ]]; }
+
+# Reads INSTANCES (or the default from BASE_PORT and WEIGHTS) into HOSTS, PORTS and LOADS, indexed from 1
+# like the instances' names; dies naming the first entry that is not host:port:weight.
+parse_instances() {
+    local list=${INSTANCES//,/ } entry n=0 i seen=" "
+    if [[ -z ${list// /} ]]; then
+        list=""
+        for ((i = 0; i < ${#WEIGHTS[@]}; i++)); do list+="127.0.0.1:$((BASE_PORT + i)):${WEIGHTS[i]} "; done
+    fi
+    HOSTS=(""); PORTS=(""); LOADS=("")
+    for entry in $list; do
+        n=$((n + 1))
+        [[ $entry =~ ^([A-Za-z0-9][A-Za-z0-9._-]*):([0-9]{1,5}):([0-9]{1,4})$ ]] \
+            || die "INSTANCES entry $n '$entry' is not host:port:weight (like 10.0.0.5:3001:2)"
+        local host=${BASH_REMATCH[1]} port=$((10#${BASH_REMATCH[2]})) weight=$((10#${BASH_REMATCH[3]}))
+        ((port >= 1 && port <= 65535)) || die "INSTANCES entry $n '$entry': port $port is not 1-65535"
+        ((weight >= 1)) || die "INSTANCES entry $n '$entry': the weight must be at least 1"
+        [[ $seen == *" $host:$port "* ]] && die "INSTANCES entry $n '$entry': $host:$port is listed twice"
+        seen+="$host:$port "
+        HOSTS+=("$host"); PORTS+=("$port"); LOADS+=("$weight")
+    done
+    ((n > 0)) || die "INSTANCES lists no instance"
+}
+
+instance_count() { echo $((${#HOSTS[@]} - 1)); }
+instance_port() { echo "${PORTS[$1]}"; }
+instance_host() { echo "${HOSTS[$1]}"; }
 instance_dir() { echo "$RUN_DIR/instance-$1"; }
-total_weight() { local sum=0 w; for w in "${WEIGHTS[@]}"; do sum=$((sum + w)); done; echo "$sum"; }
+total_weight() { local sum=0 i; for ((i = 1; i < ${#LOADS[@]}; i++)); do sum=$((sum + LOADS[i])); done; echo "$sum"; }
+
+# Whether host $1 is this host (see HOST_ADDRESS).
+is_local_host() {
+    local host=$1 address
+    if [[ -n $HOST_ADDRESS ]]; then
+        [[ $host == "$HOST_ADDRESS" ]]
+        return
+    fi
+    case $host in 127.* | localhost | "$(hostname)" | "$(hostname -f 2>/dev/null || hostname)") return 0 ;; esac
+    for address in $(hostname -I 2>/dev/null); do [[ $host == "$address" ]] && return 0; done
+    return 1
+}
+
+# Instance $1 runs on this host (and instances are among this host's services).
+is_local_instance() { has_service instances && is_local_host "${HOSTS[$1]}"; }
+
+# The address to reach a server listening on $1 (a listen address or list) from this host.
+reach_address() {
+    local first=${1%%[ ,]*}
+    case $first in '' | 0.0.0.0 | '*' | '::') echo 127.0.0.1 ;; *) echo "$first" ;; esac
+}
+
+# Whether every address in the list $1 is a loopback one.
+loopback_only() {
+    local address
+    for address in ${1//,/ }; do
+        case $address in 127.* | localhost | ::1) ;; *) return 1 ;; esac
+    done
+}
+
+# Checks the settings that do not depend on anything running, before anything starts.
+check_settings() {
+    local service
+    for service in ${SERVICES//,/ }; do
+        case $service in redis | postgres | instances | nginx) ;;
+            *) die "SERVICES: unknown service '$service' (redis, postgres, instances, nginx)" ;;
+        esac
+    done
+    case $REDIS_MODE in standalone | sentinel | cluster) ;;
+        *) die "REDIS_MODE must be standalone, sentinel or cluster, not '$REDIS_MODE'" ;;
+    esac
+    parse_instances
+    if has_service redis && [[ $REDIS_MODE == standalone ]] && ! loopback_only "$REDIS_BIND" && [[ -z $REDIS_PASSWORD ]]; then
+        die "Redis would listen on '$REDIS_BIND' without a password; set REDIS_PASSWORD (the instances are given it)"
+    fi
+    REDIS_HOST=${REDIS_HOST:-$(reach_address "$REDIS_BIND")}
+    DB_HOST=${DB_HOST:-$(reach_address "$PG_LISTEN")}
+}
 
 # --- processes, by pid file only ---------------------------------------------------------------------
 
@@ -112,7 +228,8 @@ stop_pid() {
     log "  $name: stopped (pid $pid)"
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Whether something accepts connections on port $1 of address $2 (default 127.0.0.1).
+port_busy() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
@@ -169,7 +286,10 @@ secret() {
 
 # --- Redis ---------------------------------------------------------------------------------------------
 
-redis_answers() { [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
+# The password through the environment (REDISCLI_AUTH), not the command line.
+redis_answers() {
+    [[ $(REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --no-auth-warning ping 2>/dev/null) == PONG ]]
+}
 
 start_redis() {
     local dir=$RUN_DIR/redis pid
@@ -178,13 +298,14 @@ start_redis() {
         return 0
     fi
     if redis_answers; then
-        log "Redis: one already answers on port $REDIS_PORT; using it (it is not ours to stop)"
+        log "Redis: one already answers on $REDIS_HOST:$REDIS_PORT; using it (it is not ours to stop)"
         return 0
     fi
     mkdir -p "$dir"
-    cat >"$dir/redis.conf" <<CONF
+    # The password is kept in the file Redis reads, readable by its owner only.
+    (umask 077 && cat >"$dir/redis.conf") <<CONF
 # Written by payara/cluster.sh
-bind 127.0.0.1
+bind ${REDIS_BIND//,/ }
 port $REDIS_PORT
 dir $dir
 pidfile $dir/redis.pid
@@ -194,14 +315,15 @@ daemonize yes
 appendonly yes
 appendfsync $REDIS_APPENDFSYNC
 save ""
+${REDIS_PASSWORD:+requirepass $REDIS_PASSWORD}
 CONF
     redis-server "$dir/redis.conf"
     local waited=0
     until redis_answers; do
-        ((waited++ < 100)) || die "Redis did not answer on port $REDIS_PORT; see $dir/redis.log"
+        ((waited++ < 100)) || die "Redis did not answer on $REDIS_HOST:$REDIS_PORT; see $dir/redis.log"
         sleep 0.1
     done
-    log "Redis: started (pid $(<"$dir/redis.pid"), port $REDIS_PORT, AOF fsync $REDIS_APPENDFSYNC)"
+    log "Redis: started (pid $(<"$dir/redis.pid"), $REDIS_HOST:$REDIS_PORT, AOF fsync $REDIS_APPENDFSYNC)"
 }
 
 # --- PostgreSQL ----------------------------------------------------------------------------------------
@@ -232,14 +354,14 @@ start_postgres() {
             PG_PORT=$(<"$PG_DIR/port")
         else
             PG_PORT=5432
-            while port_busy "$PG_PORT"; do PG_PORT=$((PG_PORT + 1)); done
+            while port_busy "$PG_PORT" "$(reach_address "$PG_LISTEN")"; do PG_PORT=$((PG_PORT + 1)); done
         fi
     fi
     if pid=$(live_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"); then
         log "PostgreSQL: already running (pid $pid, port $PG_PORT)"
         return 0
     fi
-    port_busy "$PG_PORT" && die "port $PG_PORT is taken by another process; set PG_PORT"
+    port_busy "$PG_PORT" "$(reach_address "$PG_LISTEN")" && die "port $PG_PORT is taken by another process; set PG_PORT"
     bin=$(pg_bin) || die "PostgreSQL's server binaries (initdb, pg_ctl) are missing; install with: sudo apt-get install -y postgresql"
     if [[ $EUID -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         die "as root PostgreSQL must run as the user postgres, which does not exist (apt-get install -y postgresql creates it)"
@@ -256,49 +378,65 @@ start_postgres() {
         rm -f "$PG_DIR/pwfile"
     fi
     echo "$PG_PORT" >"$PG_DIR/port"
+    # initdb lets password logins in from loopback only; listening beyond it is for instances on other hosts.
+    if ! loopback_only "$PG_LISTEN" && ! grep -q '^# ticketrush: other hosts' "$PG_DIR/data/pg_hba.conf"; then
+        printf '%s\n' '# ticketrush: other hosts' 'host all all 0.0.0.0/0 scram-sha-256' 'host all all ::/0 scram-sha-256' \
+            >>"$PG_DIR/data/pg_hba.conf"
+    fi
     as_postgres "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses='${PG_LISTEN// /}'" start >/dev/null \
         || { tail -n 20 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not start"; }
     # Over the local socket, where initdb made the owner trusted.
     if [[ -z $(psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
         psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -qc "CREATE DATABASE $DB_NAME" >/dev/null
     fi
-    log "PostgreSQL: started (pid $(head -n 1 "$PG_DIR/data/postmaster.pid"), port $PG_PORT, database $DB_NAME)"
+    log "PostgreSQL: started (pid $(head -n 1 "$PG_DIR/data/postmaster.pid"), $DB_HOST:$PG_PORT, database $DB_NAME)"
 }
 
 # --- Payara Micro instances ------------------------------------------------------------------------------
 
+# The address instance $1 listens on: its host's address when that is an IPv4 one, else every interface.
+bind_address() {
+    local host=${HOSTS[$1]}
+    if [[ $host =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]; then echo "$host"; else echo 0.0.0.0; fi
+}
+
 start_instance() {
-    local i=$1 port dir pid
-    port=$(instance_port "$i"); dir=$(instance_dir "$i")
+    local i=$1 port dir pid address
+    port=$(instance_port "$i"); dir=$(instance_dir "$i"); address=$(bind_address "$i")
     if pid=$(live_pid "$dir/instance.pid" "--port $port"); then
-        log "instance-$i: already running (pid $pid, port $port)"
+        log "instance-$i: already running (pid $pid, $address:$port)"
         return 0
     fi
-    port_busy "$port" && die "port $port is taken by another process; choose another BASE_PORT"
+    port_busy "$port" "$(reach_address "$address")" \
+        && die "port $port of $address is taken by another process; choose another port for instance-$i"
     # A fresh runtime directory: booting from a reused one measured slower than unpacking a new one.
     rm -rf "$dir/root"
     mkdir -p "$dir"
+    write_preboot "$dir/preboot.asadmin" "$address"
     # Only --nohazelcast: adding --nocluster would start Hazelcast again, in single-member mode.
     local hazelcast=(--nohazelcast)
     [[ $HAZELCAST == on ]] && hazelcast=()
     # Secrets go in the environment, not the command line, where `ps` would show them.
+    # REDIS_MODE and the other redis.* settings reach the instance through the inherited environment.
     # shellcheck disable=SC2086 # INSTANCE_JAVA_OPTS is a list of options
-    ADMIN_TOKEN=$TOKEN REDIS_PORT=$REDIS_PORT \
-        DB_HOST=127.0.0.1 DB_PORT=$PG_PORT DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
+    ADMIN_TOKEN=$TOKEN REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT REDIS_PASSWORD=$REDIS_PASSWORD \
+        DB_HOST=$DB_HOST DB_PORT=$PG_PORT DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
         nohup java $INSTANCE_JAVA_OPTS \
-        -Dinstance.name="instance-$i" -Dinstance.weight="${WEIGHTS[i - 1]}" -Dcluster.total-weight="$(total_weight)" \
+        -Dinstance.name="instance-$i" -Dinstance.weight="${LOADS[i]}" -Dcluster.total-weight="$(total_weight)" \
         -jar "$MICRO_JAR" --deploy "$WAR" --port "$port" "${hazelcast[@]}" \
-        --rootdir "$dir/root" --prebootcommandfile "$RUN_DIR/preboot.asadmin" >"$dir/instance.log" 2>&1 &
+        --rootdir "$dir/root" --prebootcommandfile "$dir/preboot.asadmin" >"$dir/instance.log" 2>&1 &
     echo $! >"$dir/instance.pid"
     STARTED+=("$i")
-    log "instance-$i: starting (pid $!, port $port, weight ${WEIGHTS[i - 1]})"
+    log "instance-$i: starting (pid $!, $address:$port, weight ${LOADS[i]})"
 }
 
-# Payara settings applied before each instance boots (asadmin commands, one a line).
+# Payara settings applied before an instance boots (asadmin commands, one a line), into file $1; the
+# instance listens on address $2.
 write_preboot() {
     local http=configs.config.server-config.network-config.protocols.protocol.http-listener.http
     {
+        echo "set configs.config.server-config.network-config.network-listeners.network-listener.http-listener.address=$2"
         echo "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-thread-pool-size=$HTTP_THREADS"
         echo "set configs.config.server-config.thread-pools.thread-pool.http-thread-pool.min-thread-pool-size=$HTTP_THREADS"
         # Payara closes a keep-alive connection after 250 requests by default; nginx would reconnect.
@@ -310,7 +448,16 @@ write_preboot() {
         if [[ -n $IO_STRATEGY ]]; then
             echo "set configs.config.server-config.network-config.transports.transport.tcp.io-strategy=$IO_STRATEGY"
         fi
-    } >"$RUN_DIR/preboot.asadmin"
+    } >"$1"
+}
+
+# Where this host reaches instance $1.
+instance_url() {
+    if is_local_instance "$1"; then
+        echo "http://$(reach_address "$(bind_address "$1")"):${PORTS[$1]}"
+    else
+        echo "http://${HOSTS[$1]}:${PORTS[$1]}"
+    fi
 }
 
 # Waits until every instance started now answers /health/ready; fails with the log of one that does not.
@@ -328,7 +475,7 @@ await_instances() {
                 tail -n 30 "$dir/instance.log" >&2
                 exit 1
             fi
-            if http_ok "http://127.0.0.1:$port/health/ready"; then ready=$((ready + 1)); else pending+=("$i"); fi
+            if http_ok "$(instance_url "$i")/health/ready"; then ready=$((ready + 1)); else pending+=("$i"); fi
         done
         progress "  instances ready: $ready/${#STARTED[@]} ($((SECONDS - start))s)"
         ((ready == ${#STARTED[@]})) && break
@@ -356,10 +503,11 @@ progress() {
 
 # --- nginx -----------------------------------------------------------------------------------------------
 
+# Writes nginx's configuration for the whole INSTANCES list to file $1.
 render_nginx_conf() {
-    local dir=$RUN_DIR/nginx servers="" i user_line=""
+    local file=$1 dir=$RUN_DIR/nginx servers="" i user_line=""
     for ((i = 1; i <= $(instance_count); i++)); do
-        servers+="        server 127.0.0.1:$(instance_port "$i") weight=${WEIGHTS[i - 1]} max_fails=1 fail_timeout=3s;"$'\n'
+        servers+="        server ${HOSTS[i]}:${PORTS[i]} weight=${LOADS[i]} max_fails=1 fail_timeout=3s;  # instance-$i"$'\n'
     done
     # As root the workers drop to nobody; as anyone else there is nothing to drop.
     [[ $EUID -eq 0 ]] && user_line="user nobody nogroup;"
@@ -372,37 +520,60 @@ render_nginx_conf() {
     conf=$(<"$ROOT/nginx/nginx.conf.template")
     conf=${conf//@RUN_DIR@/$RUN_DIR}
     conf=${conf//@NGINX_PORT@/$NGINX_PORT}
+    conf=${conf//@NGINX_BIND@/$NGINX_BIND}
     conf=${conf//@USER_LINE@/$user_line}
     conf=${conf//@LIMIT_REQ_ZONE@/$zone}
     conf=${conf//@LIMIT_REQ@/$limit}
     conf=${conf//@UPSTREAM_SERVERS@/${servers%$'\n'}}
     mkdir -p "$dir/tmp"
-    printf '%s\n' "$conf" >"$dir/nginx.conf"
+    printf '%s\n' "$conf" >"$file"
 }
 
+# Dies unless nginx accepts configuration file $1.
+check_nginx_conf() {
+    local dir=$RUN_DIR/nginx
+    "$(nginx_binary)" -q -p "$dir" -e "$dir/error.log" -c "$1" -t 2>/dev/null \
+        || { "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$1" -t; die "the nginx configuration $1 is invalid"; }
+}
+
+nginx_url() { echo "http://$(reach_address "$NGINX_BIND"):$NGINX_PORT"; }
+
+# Starts nginx; when it is running already and the configuration changed (an instance added to INSTANCES,
+# a weight changed), has it reload: new connections go by the new list, requests under way finish.
 start_nginx() {
     local dir=$RUN_DIR/nginx pid
+    mkdir -p "$dir"
     if pid=$(live_pid "$dir/nginx.pid" "nginx: master"); then
-        log "nginx: already running (pid $pid, port $NGINX_PORT)"
+        render_nginx_conf "$dir/nginx.conf.new"
+        if cmp -s "$dir/nginx.conf.new" "$dir/nginx.conf"; then
+            rm -f "$dir/nginx.conf.new"
+            log "nginx: already running (pid $pid, port $NGINX_PORT)"
+        else
+            check_nginx_conf "$dir/nginx.conf.new"
+            mv "$dir/nginx.conf.new" "$dir/nginx.conf"
+            kill -HUP "$pid"
+            log "nginx: configuration changed, reloaded (pid $pid, port $NGINX_PORT)"
+        fi
         return 0
     fi
-    port_busy "$NGINX_PORT" && die "port $NGINX_PORT is taken by another process; choose another NGINX_PORT"
-    render_nginx_conf
-    "$(nginx_binary)" -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -t 2>/dev/null \
-        || { "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -t; die "nginx.conf is invalid"; }
+    port_busy "$NGINX_PORT" "$(reach_address "$NGINX_BIND")" \
+        && die "port $NGINX_PORT is taken by another process; choose another NGINX_PORT"
+    render_nginx_conf "$dir/nginx.conf"
+    check_nginx_conf "$dir/nginx.conf"
     "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
     local waited=0
-    until http_ok "http://127.0.0.1:$NGINX_PORT/health/ready"; do
-        ((waited++ < 100)) || die "nginx did not answer on port $NGINX_PORT; see $dir/error.log"
+    until http_ok "$(nginx_url)/health/ready"; do
+        ((waited++ < 100)) || die "nginx did not answer on $NGINX_BIND:$NGINX_PORT; see $dir/error.log"
         sleep 0.1
     done
-    log "nginx: started (pid $(<"$dir/nginx.pid"), port $NGINX_PORT)"
+    log "nginx: started (pid $(<"$dir/nginx.pid"), $NGINX_BIND:$NGINX_PORT)"
 }
 
 # --- the sale --------------------------------------------------------------------------------------------
 
 open_default_sale() {
-    local url="http://127.0.0.1:$NGINX_PORT/admin/events/$EVENT_ID" status
+    local url status
+    url="$(nginx_url)/admin/events/$EVENT_ID"
     status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$url")
     if [[ $status == 200 ]]; then
         log "Sale '$EVENT_ID': already open, left as it is: $(curl -sS -H "Authorization: Bearer $TOKEN" "$url")"
@@ -417,30 +588,51 @@ open_default_sale() {
 
 # --- commands --------------------------------------------------------------------------------------------
 
+# Redis is started here only in standalone mode and when this host runs it.
+runs_redis() { has_service redis && [[ $REDIS_MODE == standalone ]]; }
+
 up() {
-    local begin=$SECONDS
-    require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl psql:postgresql-client
-    pg_bin >/dev/null || install_packages postgresql
-    build_if_needed
+    local begin=$SECONDS i local_instances=0
+    check_settings
+    for ((i = 1; i <= $(instance_count); i++)); do is_local_instance "$i" && local_instances=$((local_instances + 1)); done
+    local packages=(curl:curl)
+    runs_redis && packages+=(redis-server:redis-server redis-cli:redis-tools)
+    has_service nginx && packages+=(nginx:nginx)
+    has_service postgres && packages+=(psql:postgresql-client)
+    require_packages "${packages[@]}"
+    if has_service postgres; then pg_bin >/dev/null || install_packages postgresql; fi
+    ((local_instances > 0)) && build_if_needed
     mkdir -p "$RUN_DIR"
+    # Secrets are made where they are first needed (the admin API behind nginx, the database) and handed to
+    # the other hosts; a host without that service must be given them, or its instances would disagree.
+    has_service nginx || [[ -n ${ADMIN_TOKEN:-} || -s $TOKEN_FILE ]] \
+        || die "ADMIN_TOKEN is not set: give this host the token of the host running nginx (its RUN_DIR/admin-token)"
+    has_service postgres || [[ -n ${DB_PASSWORD:-} || -s $RUN_DIR/db-password ]] \
+        || die "DB_PASSWORD is not set: give this host the password of the host running postgres (its RUN_DIR/db-password)"
     TOKEN=$(secret ADMIN_TOKEN "$TOKEN_FILE")
     DB_PASSWORD=$(secret DB_PASSWORD "$RUN_DIR/db-password")
     STARTED=()
-    write_preboot
-    start_redis
-    start_postgres
-    for ((i = 1; i <= $(instance_count); i++)); do start_instance "$i"; done
+    runs_redis && start_redis
+    if has_service postgres; then start_postgres; else PG_PORT=${PG_PORT:-5432}; fi
+    for ((i = 1; i <= $(instance_count); i++)); do
+        if is_local_instance "$i"; then start_instance "$i"; fi
+    done
     await_instances
-    start_nginx
-    open_default_sale
-    cat <<DONE
+    if has_service nginx; then
+        start_nginx
+        open_default_sale
+        cat <<DONE
 
-ticketrush is up in $((SECONDS - begin)) s: http://127.0.0.1:$NGINX_PORT/
+ticketrush is up in $((SECONDS - begin)) s: $(nginx_url)/
   admin token: $TOKEN   (also in $TOKEN_FILE unless ADMIN_TOKEN was set)
-  buy a ticket:  curl -s -d userId=alice http://127.0.0.1:$NGINX_PORT/buy/ticket
-  sale status:   curl -s -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$NGINX_PORT/admin/events/$EVENT_ID
+  buy a ticket:  curl -s -d userId=alice $(nginx_url)/buy/ticket
+  sale status:   curl -s -H 'Authorization: Bearer $TOKEN' $(nginx_url)/admin/events/$EVENT_ID
   stop it all:   payara/cluster.sh down
 DONE
+    else
+        log ""
+        log "This host's part of ticketrush is up in $((SECONDS - begin)) s ($local_instances of $(instance_count) instances); nginx runs elsewhere."
+    fi
 }
 
 down() {
@@ -461,32 +653,51 @@ down() {
 
 status() {
     local pid dir i port state
-    if pid=$(live_pid "$RUN_DIR/redis/redis.pid" "redis-server"); then
+    check_settings
+    if [[ $REDIS_MODE != standalone ]]; then
+        log "redis       external  REDIS_MODE=$REDIS_MODE (not run by cluster.sh)"
+    elif pid=$(live_pid "$RUN_DIR/redis/redis.pid" "redis-server"); then
         log "redis       up    pid $pid  port $REDIS_PORT"
+    elif ! has_service redis; then
+        state=down
+        port_busy "$REDIS_PORT" "$REDIS_HOST" && state=up
+        log "redis       $state  $REDIS_HOST:$REDIS_PORT (on another host)"
+    elif ! command -v redis-cli >/dev/null 2>&1; then
+        log "redis       elsewhere  $REDIS_HOST:$REDIS_PORT (no redis-cli here to ask it)"
     elif redis_answers; then
-        log "redis       up    (not started by cluster.sh)  port $REDIS_PORT"
+        log "redis       up    (not started by cluster.sh)  $REDIS_HOST:$REDIS_PORT"
     else
-        log "redis       down  port $REDIS_PORT"
+        log "redis       down  $REDIS_HOST:$REDIS_PORT"
     fi
     if pid=$(live_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"); then
         log "postgres    up    pid $pid  port $(cat "$PG_DIR/port" 2>/dev/null)"
+    elif ! has_service postgres; then
+        state=down
+        port_busy "${PG_PORT:-5432}" "$DB_HOST" && state=up
+        log "postgres    $state  $DB_HOST:${PG_PORT:-5432} (on another host)"
     else
         log "postgres    down  port ${PG_PORT:-$(cat "$PG_DIR/port" 2>/dev/null || echo 5432)}"
     fi
     for ((i = 1; i <= $(instance_count); i++)); do
         dir=$(instance_dir "$i"); port=$(instance_port "$i")
-        if pid=$(live_pid "$dir/instance.pid" "--port $port"); then
+        if ! is_local_instance "$i"; then
+            state=down
+            http_ok "$(instance_url "$i")/health/ready" && state=up
+            log "instance-$i  $state  ${HOSTS[i]}:$port  weight ${LOADS[i]}  (on another host)"
+        elif pid=$(live_pid "$dir/instance.pid" "--port $port"); then
             state=starting
-            http_ok "http://127.0.0.1:$port/health/ready" && state=up
-            log "instance-$i  $state  pid $pid  port $port  weight ${WEIGHTS[i - 1]}"
+            http_ok "$(instance_url "$i")/health/ready" && state=up
+            log "instance-$i  $state  pid $pid  port $port  weight ${LOADS[i]}"
         else
             log "instance-$i  down  port $port"
         fi
     done
     if pid=$(live_pid "$RUN_DIR/nginx/nginx.pid" "nginx: master"); then
         log "nginx       up    pid $pid  port $NGINX_PORT"
-    else
+    elif has_service nginx; then
         log "nginx       down  port $NGINX_PORT"
+    else
+        log "nginx       elsewhere (not in SERVICES)"
     fi
 }
 

@@ -97,7 +97,7 @@ class ClusterScriptIT {
 
         String up = cluster.up();
 
-        assertTrue(up.contains("already answers on port " + foreignRedis.port()), up);
+        assertTrue(up.contains("already answers on 127.0.0.1:" + foreignRedis.port()), up);
         assertEquals(1, cluster.nginx().buy("default", "sam").code());
         int limited = 0;
         for (int i = 0; i < 40; i++) {
