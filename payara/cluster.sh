@@ -601,14 +601,14 @@ up() {
     has_service postgres && packages+=(psql:postgresql-client)
     require_packages "${packages[@]}"
     if has_service postgres; then pg_bin >/dev/null || install_packages postgresql; fi
-    ((local_instances > 0)) && build_if_needed
-    mkdir -p "$RUN_DIR"
     # Secrets are made where they are first needed (the admin API behind nginx, the database) and handed to
     # the other hosts; a host without that service must be given them, or its instances would disagree.
     has_service nginx || [[ -n ${ADMIN_TOKEN:-} || -s $TOKEN_FILE ]] \
         || die "ADMIN_TOKEN is not set: give this host the token of the host running nginx (its RUN_DIR/admin-token)"
     has_service postgres || [[ -n ${DB_PASSWORD:-} || -s $RUN_DIR/db-password ]] \
         || die "DB_PASSWORD is not set: give this host the password of the host running postgres (its RUN_DIR/db-password)"
+    ((local_instances > 0)) && build_if_needed
+    mkdir -p "$RUN_DIR"
     TOKEN=$(secret ADMIN_TOKEN "$TOKEN_FILE")
     DB_PASSWORD=$(secret DB_PASSWORD "$RUN_DIR/db-password")
     STARTED=()

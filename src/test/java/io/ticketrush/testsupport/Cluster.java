@@ -166,17 +166,42 @@ public final class Cluster {
     }
 
     private String run(String command) {
+        Map<String, String> env = new HashMap<>(Map.of("BASE_PORT", Integer.toString(basePort),
+                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort),
+                "PG_PORT", Integer.toString(pgPort)));
+        env.putAll(extraEnv);
+        return script(runDir, command, env);
+    }
+
+    /**
+     * Runs {@code payara/cluster.sh command} with run directory {@code runDir} and the given environment and
+     * nothing else of cluster.sh's settings; fails with its output when it exits non-zero.
+     */
+    public static String script(Path runDir, String command, Map<String, String> settings) {
+        Result result = tryScript(runDir, command, settings);
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("cluster.sh " + command + " failed (" + result.exitCode() + "):\n" + result.output());
+        }
+        return result.output();
+    }
+
+    /** What cluster.sh printed (standard output and error) and its exit code. */
+    public record Result(int exitCode, String output) {
+    }
+
+    /** Like {@link #script} but returns a failure instead of throwing, for tests of what cluster.sh refuses. */
+    public static Result tryScript(Path runDir, String command, Map<String, String> settings) {
         Path script = Path.of(System.getProperty("ticketrush.basedir", ".")).resolve("payara/cluster.sh");
         ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         // Whatever a developer exported for their own cluster must not leak into the test's.
         List.of("RUN_DIR", "BASE_PORT", "NGINX_PORT", "REDIS_PORT", "TICKETS", "HOLD_SECONDS", "EVENT_ID", "ADMIN_TOKEN",
                 "WEIGHTS", "INSTANCE_JAVA_OPTS", "HAZELCAST", "START_TIMEOUT", "REDIS_APPENDFSYNC", "PG_PORT",
-                "DB_PASSWORD", "RATE_LIMIT", "RATE_BURST", "HTTP_THREADS", "IO_STRATEGY").forEach(env::remove);
-        env.putAll(Map.of("RUN_DIR", runDir.toString(), "BASE_PORT", Integer.toString(basePort),
-                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort),
-                "PG_PORT", Integer.toString(pgPort)));
-        env.putAll(extraEnv);
+                "DB_PASSWORD", "RATE_LIMIT", "RATE_BURST", "HTTP_THREADS", "IO_STRATEGY", "INSTANCES", "HOST_ADDRESS",
+                "SERVICES", "REDIS_MODE", "REDIS_BIND", "REDIS_PASSWORD", "REDIS_HOST", "PG_LISTEN", "DB_HOST",
+                "NGINX_BIND").forEach(env::remove);
+        env.put("RUN_DIR", runDir.toAbsolutePath().toString());
+        env.putAll(settings);
         try {
             Files.createDirectories(runDir);
             Path output = runDir.resolve("cluster-sh-" + command + ".out");
@@ -186,11 +211,8 @@ public final class Cluster {
                 throw new IllegalStateException("cluster.sh " + command + " did not finish in " + SCRIPT_LIMIT_SECONDS + " s");
             }
             String text = Files.readString(output, StandardCharsets.UTF_8);
-            System.out.println("[cluster.sh " + command + "]\n" + text);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException("cluster.sh " + command + " failed (" + process.exitValue() + "):\n" + text);
-            }
-            return text;
+            System.out.println("[cluster.sh " + command + " in " + runDir + "]\n" + text);
+            return new Result(process.exitValue(), text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -199,7 +221,8 @@ public final class Cluster {
         }
     }
 
-    private static long pid(Path file) {
+    /** The pid in pid file {@code file}, or -1 when there is none. */
+    public static long pid(Path file) {
         try {
             return Files.isRegularFile(file) ? Long.parseLong(Files.readAllLines(file).get(0).trim()) : -1;
         } catch (IOException | NumberFormatException e) {
