@@ -48,4 +48,9 @@ public class ArchivedOrder {
     public String status() {
         return status;
     }
+
+    /** The generation of the sale the order was made in. */
+    long gen() {
+        return gen;
+    }
 }

@@ -127,9 +127,13 @@ public class OrderArchive {
         upsert.executeUpdate();
     }
 
-    /** The archived order, for ids whose Redis keys are gone; a 503 when the database cannot answer. */
-    public Optional<Order> find(String orderId) {
+    /**
+     * The archived order of generation {@code minGen} or later, for ids whose Redis keys are gone; a 503 when
+     * the database cannot answer.
+     */
+    public Optional<Order> find(String orderId, long minGen) {
         return read(em -> Optional.ofNullable(em.find(ArchivedOrder.class, orderId))
+                .filter(order -> order.gen() >= minGen)
                 .map(order -> order.toOrder(System.currentTimeMillis())));
     }
 

@@ -27,14 +27,21 @@ public class Orders {
     @Inject
     OrderArchive archive;
 
-    /** From Redis while the sale's keys live, else from PostgreSQL (read through). */
+    /**
+     * From Redis while the sale's keys live, else from PostgreSQL (read through) unless it belongs to an
+     * earlier generation of the sale than Redis's: a reset's deletion may not have reached the database yet.
+     */
     public Optional<Order> find(String orderId) {
         String eventId = Order.eventIdOf(orderId);
         if (eventId == null) {
             return Optional.empty();
         }
-        List<?> reply = (List<?>) redis.eval(FIND, List.of(EventKeys.of(eventId).orders()), List.of(orderId));
-        return code(reply) == 1 ? Optional.of(Order.fromReply(reply)) : archive.find(orderId);
+        EventKeys keys = EventKeys.of(eventId);
+        List<?> reply = (List<?>) redis.eval(FIND, List.of(keys.orders(), keys.stock()), List.of(orderId));
+        if (code(reply) == 1) {
+            return Optional.of(Order.fromReply(reply));
+        }
+        return archive.find(orderId, (Long) reply.get(1));
     }
 
     /** Pays a RESERVED order; an empty answer means there is no such order. */

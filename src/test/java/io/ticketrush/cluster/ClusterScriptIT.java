@@ -55,6 +55,7 @@ class ClusterScriptIT {
                 Files.getPosixFilePermissions(tokenFile), "the token file is private");
         assertTrue(up.contains(token), "the token is printed");
         Api.Answer sale = cluster.nginx().admin("GET", "default", null, token);
+        assertEquals(200, sale.status(), sale.body());
         assertEquals(25, sale.data().getInt("tickets"), "up opened the default sale");
         String status = cluster.status();
         assertEquals(7, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);

@@ -146,6 +146,31 @@ class OrderHandoffIT {
         assertEquals(404, api.get("orders/" + event + "-999999-zzzzzz").status());
     }
 
+    @Test
+    void doesNotAnswerFromTheDatabaseAnOrderOfASaleResetSince(Cluster cluster) throws Exception {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("stale");
+        api.openSale(event, 5, 600);
+        String orderId = api.buy(event, "forgotten").data().getString("orderId");
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+
+        // A reset as PostgreSQL sees it in the moment before the reset's stream record reaches it: Redis has
+        // the sale's next generation and none of its orders, the database still the old rows.
+        EventKeys keys = EventKeys.of(event);
+        try (Jedis redis = cluster.redis()) {
+            redis.hincrBy(keys.stock(), "gen", 1);
+            redis.del(keys.orders());
+        }
+
+        assertEquals(404, api.get("orders/" + orderId).status(), "an order of the old sale is gone");
+        try (Connection db = cluster.database();
+                ResultSet rows = db.createStatement().executeQuery(
+                        "SELECT count(*) FROM ticket_order WHERE order_id = '" + orderId + "'")) {
+            rows.next();
+            assertEquals(1, rows.getLong(1), "though its row is still in the database");
+        }
+    }
+
     private static List<Api.Answer> rush(Api api, String event, String prefix, int buyers, int concurrency) {
         List<Supplier<Api.Answer>> calls = new ArrayList<>();
         for (int i = 0; i < buyers; i++) {
