@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.logging.Logger;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
@@ -34,7 +35,13 @@ public class LocalStock {
     private static final Metadata PERMITS = Metadata.builder().withName("ticketrush.local.permits")
             .withDescription("Permits of this instance's local share, per event").build();
 
+    private static final Metadata WEIGHT = Metadata.builder().withName("ticketrush.cluster.weight")
+            .withDescription("Total weight of the instances alive, which local shares are sized by").build();
+
     private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
+
+    /** The weight of the instances alive as Redis last said, 0 until it has. */
+    private volatile int aliveWeight;
 
     @Inject
     @ConfigProperty(name = "instance.weight", defaultValue = "1")
@@ -42,7 +49,7 @@ public class LocalStock {
 
     @Inject
     @ConfigProperty(name = "cluster.total-weight", defaultValue = "1")
-    int totalWeight;
+    int configuredTotalWeight;
 
     @Inject
     @ConfigProperty(name = "stock.buffer-percent", defaultValue = "10")
@@ -50,6 +57,33 @@ public class LocalStock {
 
     @Inject
     MetricRegistry metrics;
+
+    @PostConstruct
+    void registerWeightGauge() {
+        if (metrics != null) {
+            metrics.gauge(WEIGHT, this, LocalStock::totalWeight);
+        }
+    }
+
+    /**
+     * The instances alive changed, or did not: shares opened or re-opened from now on are sized by their weight.
+     * Shares already open are left as they are; Redis decides every sale either way.
+     */
+    public void alive(Members.Alive alive) {
+        int total = (int) Math.min(Integer.MAX_VALUE, Math.max(weight, alive.totalWeight()));
+        int before = aliveWeight;
+        aliveWeight = total;
+        if (total != before) {
+            LOG.info(() -> "Instances alive: " + Math.max(1, alive.instances()) + ", total weight " + total
+                    + (before == 0 ? "" : " (was " + before + ")") + "; this instance's weight is " + weight);
+        }
+    }
+
+    /** The total weight shares are sized by: the instances alive, or {@code cluster.total-weight} until known. */
+    public int totalWeight() {
+        int alive = aliveWeight;
+        return alive > 0 ? alive : configuredTotalWeight;
+    }
 
     /** The share of an event this instance has seen, or null. */
     public EventShare share(String eventId) {
@@ -99,7 +133,7 @@ public class LocalStock {
     }
 
     int permitsFor(long available) {
-        return permitsFor(available, weight, totalWeight, bufferPercent);
+        return permitsFor(available, weight, totalWeight(), bufferPercent);
     }
 
     /**

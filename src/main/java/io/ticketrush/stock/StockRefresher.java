@@ -19,9 +19,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.ticketrush.redis.RedisUnavailableException;
 
 /**
- * Keeps local shares in step with Redis: every few hundred milliseconds it reads the stock of each event this
- * instance sells and lets {@link LocalStock} re-open a used-up share or pick up a reset sale. Polling, unlike
- * pub/sub, cannot miss a message while Redis is away.
+ * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
+ * {@link Members}), reads the stock of each event this instance sells and lets {@link LocalStock} re-open a
+ * used-up share or pick up a reset sale. Polling, unlike pub/sub, cannot miss a message while Redis is away.
  */
 @Singleton
 @Startup
@@ -39,6 +39,9 @@ public class StockRefresher {
     GlobalStock globalStock;
 
     @Inject
+    Members members;
+
+    @Inject
     @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
     long refreshMillis;
 
@@ -47,16 +50,27 @@ public class StockRefresher {
 
     @PostConstruct
     void start() {
+        if (members.ttlMillis() <= refreshMillis) {
+            throw new IllegalStateException("cluster.member-ttl-ms (" + members.ttlMillis()
+                    + ") must be longer than stock.refresh-ms (" + refreshMillis + "): an instance beats once per refresh");
+        }
         task = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
     void stop() {
         task.cancel(false);
+        try {
+            members.leave();
+        } catch (RuntimeException e) {
+            // Redis away or already closed: the heartbeat runs out by itself.
+            LOG.fine(() -> "Could not leave the members: " + e);
+        }
     }
 
     void refresh() {
         try {
+            localStock.alive(members.beat());
             for (String eventId : localStock.permitsLeft().keySet()) {
                 EventStatus status = globalStock.status(eventId);
                 if (status != null) {

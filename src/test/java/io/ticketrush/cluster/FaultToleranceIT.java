@@ -191,6 +191,26 @@ class FaultToleranceIT {
         assertEquals(tickets, api.eventStatus(event).data().getInt("reserved"), "all sold, none oversold");
     }
 
+    @Test
+    void sizesSharesByTheInstancesAliveSoADeadInstancesPartGoesToTheOthers(Cluster cluster) {
+        this.cluster = cluster;
+        Api first = cluster.instance(1);
+        String weight = "ticketrush_cluster_weight\\{[^}]*\\}";
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, metric(first, weight), "weights 1 to 4 alive"));
+
+        cluster.kill(4);
+        // Its heartbeat runs out (cluster.member-ttl-ms, 2 s); the others then count 1 + 2 + 3.
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(6, metric(first, weight)));
+        String event = Deployments.newEventId("alive");
+        cluster.nginx().openSale(event, 600, 600);
+        assertEquals(1, first.buy(event, "first").code());
+        assertEquals(100 + 10 - 1, metric(first, "ticketrush_local_permits\\{[^}]*event=\"" + event + "\"[^}]*\\}"),
+                "instance-1's share is a sixth of 600 (plus 10%), not a tenth: the three alive hold it all");
+
+        cluster.up();
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, metric(first, weight), "instance-4 is back"));
+    }
+
     /** A crowd of distinct buyers who retry on 5xx or a broken connection, as real clients would. */
     private static final class Buyers {
 

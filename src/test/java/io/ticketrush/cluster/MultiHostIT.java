@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -140,6 +142,10 @@ class MultiHostIT {
         assertTrue(statusB.contains("nginx       elsewhere"), statusB);
 
         Api nginx = new Api(URI.create("http://" + HOST_A + ":" + nginxPort + "/"));
+        Api first = new Api(URI.create("http://" + HOST_A + ":" + port1 + "/"));
+        Api second = new Api(URI.create("http://" + HOST_B + ":" + port2 + "/"));
+        // The instances know each other through Redis's heartbeats, not through a list given to them.
+        assertClusterWeight(4, first, second);
         assertEquals(200, nginx.admin("PUT", "two-hosts", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN).status());
         Map<String, Integer> sold = sell(nginx, "two-hosts", "buyer-");
         assertEquals(Set.of("instance-1", "instance-2"), sold.keySet(), "both hosts sold: " + sold);
@@ -155,6 +161,7 @@ class MultiHostIT {
         assertTrue(grown.contains("instance-3: starting"), grown);
         assertTrue(grown.contains("nginx: configuration changed, reloaded"), grown);
         assertEquals(nginxPid, Cluster.pid(runA.resolve("nginx").resolve("nginx.pid")), "reloaded, not restarted");
+        assertClusterWeight(1 + 3 + 2, first, second);
         assertEquals(200, nginx.admin("PUT", "three-instances", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN).status());
         Map<String, Integer> soldByThree = sell(nginx, "three-instances", "later-");
         assertEquals(Set.of("instance-1", "instance-2", "instance-3"), soldByThree.keySet(), "all three sold: " + soldByThree);
@@ -168,6 +175,7 @@ class MultiHostIT {
         Cluster.script(runB, "down", hostB);
         assertFalse(Cluster.alive(instance2), "B's instance stopped");
         assertTrue(pidsA.stream().allMatch(Cluster::alive), "A's processes untouched by B's down");
+        assertClusterWeight(1 + 2, first);
         assertEquals(200, nginx.admin("PUT", "after-b", "{\"tickets\":20,\"holdSeconds\":300}", TOKEN).status());
         Map<String, Integer> soldWithoutB = sell(nginx, "after-b", "last-", 20, 40);
         assertFalse(soldWithoutB.containsKey("instance-2"), "nothing sold by the stopped instance: " + soldWithoutB);
@@ -178,6 +186,18 @@ class MultiHostIT {
         }
     }
 
+    /** Every instance named counts {@code weight} alive (the {@code ticketrush_cluster_weight} gauge). */
+    private static void assertClusterWeight(int weight, Api... instances) {
+        Pattern gauge = Pattern.compile("(?m)^ticketrush_cluster_weight\\{[^}]*\\} ([0-9.]+)$");
+        Eventually.within(Duration.ofSeconds(15), () -> {
+            for (Api instance : instances) {
+                Matcher line = gauge.matcher(instance.get("metrics").body());
+                assertTrue(line.find(), "no ticketrush_cluster_weight on /metrics");
+                assertEquals(weight, Double.parseDouble(line.group(1)), "weight alive");
+            }
+        });
+    }
+
     private static Map<String, Integer> sell(Api nginx, String event, String prefix) {
         return sell(nginx, event, prefix, TICKETS, BUYERS);
     }
@@ -186,7 +206,8 @@ class MultiHostIT {
      * Sells the event's tickets to crowds of {@code buyers} new buyers until Redis has none left, and checks the
      * exact count: {@code tickets} successes, no buyer twice, every other answer "sold out". More than one
      * crowd may be needed: an instance whose local share is used up answers "sold out" until its next stock
-     * refresh re-opens the share, and with an instance down the others' shares add up to less than the stock.
+     * refresh re-opens the share, and until a stopped instance's heartbeat has run out the others' shares add
+     * up to less than the stock.
      * Returns the sales by instance.
      */
     private static Map<String, Integer> sell(Api nginx, String event, String prefix, int tickets, int buyers) {

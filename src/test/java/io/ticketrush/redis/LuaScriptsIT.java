@@ -31,6 +31,7 @@ class LuaScriptsIT {
     private static final LuaScript PAY = LuaScript.load("pay");
     private static final LuaScript SWEEP = LuaScript.load("sweep");
     private static final LuaScript ORDER = LuaScript.load("order");
+    private static final LuaScript MEMBERS = LuaScript.load("members");
 
     private static RedisClient redis;
     private static Jedis jedis;
@@ -184,6 +185,26 @@ class LuaScriptsIT {
             slots.add(JedisClusterCRC16.getSlot(key));
         }
         assertEquals(1, slots.size());
+    }
+
+    @Test
+    void countsTheWeightOfTheInstancesThatBeatAndForgetsTheOnesThatStopped() throws InterruptedException {
+        // Keys of this test's own: the Arquillian instance beats on the real ones in this Redis.
+        String tag = "{members-" + UUID.randomUUID() + "}";
+        List<String> members = List.of("tr:" + tag + ":live", "tr:" + tag + ":weight");
+
+        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-1", "1", "10000"));
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000"));
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000"), "a beat is not a join");
+        assertEquals(List.of(7L, 3L), eval(MEMBERS, members, "instance-4", "4", "100"));
+
+        Thread.sleep(300);
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-1", "1", "10000"), "instance-4 stopped beating");
+        assertEquals(Set.of("instance-1", "instance-2"), Set.copyOf(jedis.zrange(members.get(0), 0, -1)));
+        assertEquals(Set.of("instance-1", "instance-2"), jedis.hkeys(members.get(1)), "nothing of it is left");
+
+        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-2", "0", "10000"), "instance-2 left");
+        jedis.del(members.get(0), members.get(1));
     }
 
     private void open(long tickets, long holdMillis) {

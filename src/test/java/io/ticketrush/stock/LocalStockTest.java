@@ -107,10 +107,45 @@ class LocalStockTest {
         assertFalse(share.tryAcquire());
     }
 
+    @Test
+    void sizesSharesByTheWeightAliveOnceRedisHasSaidIt() {
+        // Weight 1 of the seed's 10; instance-4 (weight 4) died, so 6 are alive.
+        LocalStock stock = localStock(1, 10);
+        assertEquals(10, stock.totalWeight(), "cluster.total-weight until Redis answers");
+        stock.alive(new Members.Alive(6, 3));
+        assertEquals(6, stock.totalWeight());
+
+        EventShare share = stock.update(new EventStatus("e", 600, 0, 0, 1));
+        assertEquals(100 + 10, share.permitsLeft(), "a sixth of the stock, not a tenth");
+    }
+
+    @Test
+    void reopensAUsedUpShareByTheWeightAliveThen() {
+        LocalStock stock = localStock(1, 10);
+        EventShare share = stock.update(new EventStatus("e", 100, 0, 0, 1));
+        assertEquals(10 + 1, share.permitsLeft());
+        stock.alive(new Members.Alive(5, 2));
+        assertEquals(11, share.permitsLeft(), "a share with permits is left as it is");
+        while (share.tryAcquire()) {
+            // Use it up.
+        }
+
+        stock.update(new EventStatus("e", 100, 11, 0, 1));
+
+        assertEquals(18 + 2, share.permitsLeft(), "ceil(89 / 5) + 10%");
+    }
+
+    @Test
+    void neverCountsLessThanItsOwnWeightAlive() {
+        LocalStock stock = localStock(3, 10);
+        stock.alive(new Members.Alive(0, 0));
+        assertEquals(3, stock.totalWeight(), "its own beat may have expired on a stalled host; it is alive");
+    }
+
     private static LocalStock localStock(int weight, int totalWeight) {
         LocalStock stock = new LocalStock();
         stock.weight = weight;
-        stock.totalWeight = totalWeight;
+        stock.configuredTotalWeight = totalWeight;
         stock.bufferPercent = 10;
         return stock;
     }
