@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.ticketrush.purchase.PurchaseMetrics.Outcome;
+import io.ticketrush.redis.RedisUnavailableException;
 import io.ticketrush.stock.EventShare;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
@@ -67,8 +68,13 @@ public class PurchaseService {
                 metrics.count(Outcome.ALREADY_HELD);
             }
             case NO_SUCH_EVENT -> {
+                // This instance saw the sale in Redis (it holds a share) and events are never deleted: Redis has
+                // lost it, to a failover onto a server without the data or a restart without persistence. The
+                // sale exists; the buyer is told to retry, not that there is no such event.
                 share.release();
-                metrics.count(Outcome.NO_SUCH_EVENT);
+                metrics.count(Outcome.REDIS_FAILED);
+                throw new RedisUnavailableException("Redis no longer has event " + eventId
+                        + ", which this instance was selling", null);
             }
         }
         return reservation;

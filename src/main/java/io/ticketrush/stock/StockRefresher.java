@@ -1,5 +1,7 @@
 package io.ticketrush.stock;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -47,6 +49,7 @@ public class StockRefresher {
 
     private ScheduledFuture<?> task;
     private volatile boolean redisDown;
+    private final Set<String> lost = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void start() {
@@ -75,6 +78,11 @@ public class StockRefresher {
                 EventStatus status = globalStock.status(eventId);
                 if (status != null) {
                     localStock.update(status);
+                    lost.remove(eventId);
+                } else if (lost.add(eventId)) {
+                    // Events are never deleted: Redis lost its data. Purchases of it answer 503 until it is opened again.
+                    LOG.warning("Redis no longer has event " + eventId + ", which this instance was selling: "
+                            + "failover onto a server without the data, or a restart without persistence?");
                 }
             }
             if (redisDown) {

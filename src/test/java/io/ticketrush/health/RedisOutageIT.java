@@ -15,10 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedRedis;
+import redis.clients.jedis.Jedis;
 
 /** Without Redis an instance answers 503 quickly and reports not-ready; it recovers by itself. */
 @ExtendWith(ArquillianExtension.class)
@@ -75,5 +77,25 @@ class RedisOutageIT {
         Eventually.within(Duration.ofSeconds(5), () -> assertEquals(200, api.openSale(event, 10, 300).status()));
         Eventually.within(Duration.ofSeconds(2), () -> assertEquals(1, api.buy(event, "after").code()));
         assertEquals(9, api.eventStatus(event).data().getInt("available"));
+    }
+
+    @Test
+    void answersServiceUnavailableNotNoSuchEventWhenRedisHasLostASaleOnSale() {
+        String event = Deployments.newEventId("lost");
+        api.openSale(event, 10, 300);
+        assertEquals(1, api.buy(event, "before").code());
+
+        // What a failover onto a server without the data looks like from here: the sale is gone from Redis.
+        try (Jedis redis = SharedRedis.server().client()) {
+            redis.del(EventKeys.of(event).stock());
+        }
+
+        Api.Answer answer = api.buy(event, "during");
+        assertEquals(503, answer.status(), "this instance sold the event: it exists, Redis lost it; " + answer.body());
+        assertEquals(-503, answer.code());
+        assertEquals(404, api.buy(Deployments.newEventId("never-opened"), "during").status(), "unlike an event never seen");
+
+        assertEquals(200, api.openSale(event, 10, 300).status());
+        Eventually.within(Duration.ofSeconds(2), () -> assertEquals(1, api.buy(event, "after").code()));
     }
 }
