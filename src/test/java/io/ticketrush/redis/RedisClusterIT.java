@@ -65,21 +65,26 @@ class RedisClusterIT {
         int tickets = 40;
         int buyersPerEvent = 100;
         events.keySet().forEach(event -> assertEquals(200, apis.get(0).openSale(event, tickets, 600).status()));
-        List<Supplier<Purchase>> calls = new ArrayList<>();
-        for (String event : events.keySet()) {
-            for (int i = 0; i < buyersPerEvent; i++) {
-                Api api = apis.get(i % apis.size());
-                String user = "buyer-" + i;
-                calls.add(() -> new Purchase(event, user, api.buy(event, user)));
+        // Crowds of new buyers until Redis has nothing left. One crowd is almost always enough; but an instance
+        // that meets its first buyer of an event late (a stall on a busy machine) takes a share of what is left
+        // then and answers -1 until its next refresh re-opens it, and the crowd may be over by that time.
+        List<Purchase> purchases = new ArrayList<>();
+        for (int round = 0; round < 5 && events.keySet().stream().anyMatch(RedisClusterIT::onSale); round++) {
+            List<Supplier<Purchase>> calls = new ArrayList<>();
+            for (String event : events.keySet()) {
+                for (int i = 0; i < buyersPerEvent; i++) {
+                    Api api = apis.get(i % apis.size());
+                    String user = "buyer-" + round + "-" + i;
+                    calls.add(() -> new Purchase(event, user, api.buy(event, user)));
+                }
             }
+            purchases.addAll(Crowd.run(calls, 32));
         }
-
-        List<Purchase> purchases = Crowd.run(calls, 32);
 
         for (String event : events.keySet()) {
             List<Purchase> ofEvent = purchases.stream().filter(p -> p.event.equals(event)).toList();
             Map<Integer, Long> codes = ofEvent.stream().collect(Collectors.groupingBy(p -> p.answer.code(), Collectors.counting()));
-            assertEquals(Map.of(1, (long) tickets, -1, (long) (buyersPerEvent - tickets)), codes, event);
+            assertEquals(Map.of(1, (long) tickets, -1, (long) (ofEvent.size() - tickets)), codes, event);
             Set<String> orders = ofEvent.stream().filter(p -> p.answer.code() == 1)
                     .map(p -> p.answer.data().getString("orderId")).collect(Collectors.toSet());
             assertEquals(tickets, orders.size(), "one order per code-1 answer");
@@ -146,6 +151,10 @@ class RedisClusterIT {
         assertEquals(6, status.getInt("reserved"));
         assertEquals(4, status.getInt("paid"));
         assertEquals(0, status.getInt("available"));
+    }
+
+    private static boolean onSale(String event) {
+        return apis.get(0).eventStatus(event).data().getInt("available") > 0;
     }
 
     /** {@code perMaster} fresh events for each master, each mapped to the master that holds its slot. */
