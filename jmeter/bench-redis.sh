@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/jmeter/bench.sh"
 
 BENCH_DIR=$ROOT/target/bench-redis
-MODES=(${MODES:-standalone cluster sentinel})
+read -r -a MODES <<< "${MODES:-standalone cluster sentinel}"
 PORTS=${BENCH_PORT_BASE:-13000}
 RECORD=false
 [[ ${1:-} == --record ]] && RECORD=true

@@ -24,7 +24,7 @@ TICKETS=${TICKETS:-10000}
 HOLD_SECONDS=${HOLD_SECONDS:-300}
 EVENT_ID=${EVENT_ID:-default}
 # The seed's weighted round-robin: instance i gets WEIGHTS[i] of every sum(WEIGHTS) requests.
-WEIGHTS=(${WEIGHTS:-1 2 3 4})
+read -r -a WEIGHTS <<< "${WEIGHTS:-1 2 3 4}"
 # Every instance of the deployment, on every host: "host:port:weight", separated by spaces or commas. Empty:
 # the seed's four on this host, 127.0.0.1:BASE_PORT.. with WEIGHTS. Instance n (its place in the list) is
 # instance-n everywhere: in X-Instance, in status and in its directory.
