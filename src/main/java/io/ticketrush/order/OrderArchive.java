@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -54,6 +55,10 @@ import jakarta.persistence.Query;
 @ApplicationScoped
 public class OrderArchive {
 
+    private static final Logger LOG = Logger.getLogger(OrderArchive.class.getName());
+    /** Holds a space, which no event or order id may (see Ids), so a warm-up read can never find anything. */
+    private static final String WARM_UP_ID = "warm up";
+
     /** Every instance runs this on its first use of the database; the advisory lock keeps concurrent CREATEs from racing. */
     private static final List<String> SCHEMA = List.of(
             "SELECT pg_advisory_xact_lock(74101)",
@@ -76,6 +81,7 @@ public class OrderArchive {
     DataSource dataSource;
 
     private EntityManagerFactory factory;
+    private volatile boolean warmedUp;
 
     @PreDestroy
     synchronized void close() {
@@ -152,6 +158,27 @@ public class OrderArchive {
             }
             return counts;
         });
+    }
+
+    /**
+     * Opens the persistence unit and runs each kind of read once, so that the first buyer or admin to read from
+     * the database does not wait for it: on a cold JVM this takes seconds (nginx gives an instance 5). The
+     * database being away is not an error here; the first real read tries again.
+     */
+    public void warmUp() {
+        try {
+            counts(WARM_UP_ID);
+            find(WARM_UP_ID, 0);
+        } catch (ArchiveUnavailableException e) {
+            LOG.info(() -> "Order database not reachable at start (" + e.getCause() + "); reads will try again");
+        } finally {
+            warmedUp = true;
+        }
+    }
+
+    /** True once {@link #warmUp()} has finished, whether or not the database answered. */
+    public boolean warmedUp() {
+        return warmedUp;
     }
 
     private <T> T read(Function<EntityManager, T> query) {

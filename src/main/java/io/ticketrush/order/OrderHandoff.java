@@ -81,6 +81,8 @@ public class OrderHandoff {
 
     @PostConstruct
     void start() {
+        // Off the deployment thread: an instance must start (and sell) while the database is away.
+        scheduler.execute(archive::warmUp);
         task = scheduler.scheduleWithFixedDelay(this::poll, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
