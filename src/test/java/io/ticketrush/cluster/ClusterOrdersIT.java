@@ -1,6 +1,7 @@
 package io.ticketrush.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,13 @@ class ClusterOrdersIT {
 
         Eventually.within(Duration.ofSeconds(2).plus(SWEEP_LIMIT), () ->
                 assertEquals(tickets, api.eventStatus(event).data().getInt("available")));
+        // Every instance has re-opened its share of the returned tickets (within a refresh; under load, later).
+        // Else the first instances to refresh could sell all 60 before a late one has any to sell.
+        Eventually.within(Duration.ofSeconds(10), () -> {
+            for (int i = 1; i <= Cluster.INSTANCES; i++) {
+                assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
+            }
+        });
 
         // New buyers keep coming until the returned tickets are gone; shares re-open within a refresh interval.
         List<Api.Answer> second = new ArrayList<>();

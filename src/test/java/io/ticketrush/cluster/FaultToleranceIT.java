@@ -178,7 +178,7 @@ class FaultToleranceIT {
         cluster.up();
         Api restarted = cluster.instance(1);
         assertEquals(1, restarted.buy(event, "first-after-restart").code());
-        int permits = (int) metric(restarted, "ticketrush_local_permits\\{[^}]*event=\"" + event + "\"[^}]*\\}");
+        int permits = (int) restarted.localPermits(event);
         int share = (int) Math.ceil(left / 10.0);
         int fairShare = share + Math.max(1, (int) Math.ceil(share / 10.0));
         assertTrue(permits < fairShare, "instance-1 took " + permits + " permits of " + left + " left; "
@@ -196,19 +196,19 @@ class FaultToleranceIT {
         this.cluster = cluster;
         Api first = cluster.instance(1);
         String weight = "ticketrush_cluster_weight\\{[^}]*\\}";
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, metric(first, weight), "weights 1 to 4 alive"));
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, first.metric(weight), "weights 1 to 4 alive"));
 
         cluster.kill(4);
         // Its heartbeat runs out (cluster.member-ttl-ms, 2 s); the others then count 1 + 2 + 3.
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(6, metric(first, weight)));
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(6, first.metric(weight)));
         String event = Deployments.newEventId("alive");
         cluster.nginx().openSale(event, 600, 600);
         assertEquals(1, first.buy(event, "first").code());
-        assertEquals(100 + 10 - 1, metric(first, "ticketrush_local_permits\\{[^}]*event=\"" + event + "\"[^}]*\\}"),
+        assertEquals(100 + 10 - 1, first.localPermits(event),
                 "instance-1's share is a sixth of 600 (plus 10%), not a tenth: the three alive hold it all");
 
         cluster.up();
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, metric(first, weight), "instance-4 is back"));
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, first.metric(weight), "instance-4 is back"));
     }
 
     /** A crowd of distinct buyers who retry on 5xx or a broken connection, as real clients would. */
@@ -328,13 +328,6 @@ class FaultToleranceIT {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static double metric(Api api, String series) {
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$")
-                .matcher(api.get("metrics").body());
-        assertTrue(line.find(), "no " + series + " on /metrics");
-        return Double.parseDouble(line.group(1));
     }
 
     private static void sleep(Duration duration) {

@@ -35,7 +35,7 @@ class MetricsIT {
     void countsPurchasesByOutcomeAndShowsPermitsScriptTimesAndExpiries() {
         Api api = Api.onPort(url.getPort());
         String event = Deployments.newEventId("metrics");
-        double reservedBefore = value(api, "ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}");
+        double reservedBefore = api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}");
         api.openSale(event, 2, 1);
 
         assertEquals(1, api.buy(event, "m1").code());
@@ -43,27 +43,17 @@ class MetricsIT {
         assertEquals(1, api.buy(event, "m2").code());
         assertEquals(-1, api.buy(event, "m3").code());
 
-        assertEquals(reservedBefore + 2, value(api, "ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}"));
-        assertTrue(value(api, "ticketrush_purchases_total\\{[^}]*outcome=\"already_held\"[^}]*\\}") >= 1);
-        assertTrue(value(api, "ticketrush_purchases_total\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}") >= 1,
+        assertEquals(reservedBefore + 2, api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}"));
+        assertTrue(api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"already_held\"[^}]*\\}") >= 1);
+        assertTrue(api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}") >= 1,
                 "the share of two permits was used up, so the third buyer never reached Redis");
-        assertEquals(0, value(api, "ticketrush_local_permits\\{[^}]*event=\"" + event + "\"[^}]*\\}"));
-        assertTrue(value(api, "ticketrush_redis_script_seconds_count\\{[^}]*script=\"reserve\"[^}]*\\}") >= 3);
+        assertEquals(0, api.localPermits(event));
+        assertTrue(api.metric("ticketrush_redis_script_seconds_count\\{[^}]*script=\"reserve\"[^}]*\\}") >= 3);
 
-        double returnedBefore = value(api, "ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?");
+        double returnedBefore = api.metric("ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?");
         Eventually.within(Duration.ofSeconds(4), () ->
-                assertTrue(value(api, "ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?") >= returnedBefore + 2,
+                assertTrue(api.metric("ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?") >= returnedBefore + 2,
                         "the two unpaid holds expired and came back"));
-        assertTrue(value(api, "ticketrush_expiry_sweeps_total(\\{[^}]*\\})?") > 0);
-    }
-
-    /** The value of the first /metrics line whose name and labels match {@code series}. */
-    private static double value(Api api, String series) {
-        String text = api.get("metrics").body();
-        Matcher line = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(text);
-        if (!line.find()) {
-            throw new AssertionError("No series " + series + " in /metrics:\n" + text);
-        }
-        return Double.parseDouble(line.group(line.groupCount()));
+        assertTrue(api.metric("ticketrush_expiry_sweeps_total(\\{[^}]*\\})?") > 0);
     }
 }

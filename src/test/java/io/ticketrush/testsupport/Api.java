@@ -85,6 +85,21 @@ public final class Api {
     }
 
     /** Sends any request; the answer's body is parsed when it is JSON. */
+    /** The value of the first line of this instance's /metrics whose name and labels match the regex {@code series}. */
+    public double metric(String series) {
+        String text = get("metrics").body();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$").matcher(text);
+        if (!line.find()) {
+            throw new AssertionError("No series " + series + " in /metrics:\n" + text);
+        }
+        return Double.parseDouble(line.group(line.groupCount()));
+    }
+
+    /** This instance's {@code ticketrush_local_permits} of one event: what it may sell before asking Redis. */
+    public double localPermits(String eventId) {
+        return metric("ticketrush_local_permits\\{[^}]*event=\"" + eventId + "\"[^}]*\\}");
+    }
+
     public Answer send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = http.send(request.timeout(TIMEOUT).build(),
