@@ -171,6 +171,44 @@ class OrderHandoffIT {
         }
     }
 
+    @Test
+    void aSaleRedisLostAndAnAdminOpenedAgainReachesTheDatabaseAsANewSale(Cluster cluster) throws Exception {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("lost");
+        api.openSale(event, 20, 600);
+        List<Api.Answer> before = rush(api, event, "before", 30, 10);
+        assertEquals(20, before.stream().filter(a -> a.code() == 1).count());
+        assertEquals(10, before.stream().filter(a -> a.code() == -1).count());
+        before.stream().filter(a -> a.code() == 1).limit(5)
+                .forEach(a -> assertEquals(200, api.pay(a.data().getString("orderId")).status()));
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+
+        // Redis loses the sale whole, its generation and stream included: a flush, or a failover onto a server
+        // that never had it. The admin opens it again, which starts it over.
+        try (Jedis redis = cluster.redis()) {
+            redis.del(EventKeys.of(event).all().toArray(String[]::new));
+        }
+        Eventually.within(Duration.ofSeconds(5), () -> assertEquals(200, api.openSale(event, 10, 600).status()));
+        // Instances follow a re-opened sale within a refresh, as after any reset: until then one that saw the sale
+        // gone answers 503, one that did not sells from its old, used-up share (-1). Buyers arrive after that.
+        Eventually.within(Duration.ofSeconds(10), () -> {
+            for (int i = 1; i <= Cluster.INSTANCES; i++) {
+                assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
+            }
+        });
+        List<Api.Answer> after = rush(api, event, "after", 30, 10);
+        assertEquals(10, after.stream().filter(a -> a.code() == 1).count(), "ten tickets, ten buyers");
+        assertEquals(20, after.stream().filter(a -> a.code() == -1).count(), "the rest told sold out");
+        assertEquals(10, after.stream().filter(a -> a.code() == 1).map(a -> a.data().getString("userId")).distinct().count());
+
+        // The database follows the new sale exactly: its ten orders, none of the lost sale's twenty beside them
+        // (a reset discards a sale's orders), and none of the new ones dropped as belonging to an older sale.
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+        JsonObject database = api.eventStatus(event).data().getJsonObject("database");
+        assertEquals(10, database.getInt("reserved"));
+        assertEquals(0, database.getInt("paid"));
+    }
+
     private static List<Api.Answer> rush(Api api, String event, String prefix, int buyers, int concurrency) {
         List<Supplier<Api.Answer>> calls = new ArrayList<>();
         for (int i = 0; i < buyers; i++) {

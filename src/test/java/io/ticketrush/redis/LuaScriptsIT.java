@@ -168,14 +168,25 @@ class LuaScriptsIT {
 
     @Test
     void resettingASaleDiscardsItsOrdersButNeverReusesAnOrderId() {
-        open(3, 60_000);
+        long first = open(3, 60_000);
         String before = (String) reserve("erin").get(1);
-        open(3, 60_000);
+        long second = open(3, 60_000);
+        assertTrue(second > first, first + " then " + second);
         assertEquals(List.of("3", "0", "0"), jedis.hmget(keys.stock(), "tickets", "reserved", "paid"));
-        assertEquals(List.of(-404L, 2L), eval(ORDER, List.of(keys.orders(), keys.stock()), before),
+        assertEquals(List.of(-404L, second), eval(ORDER, List.of(keys.orders(), keys.stock()), before),
                 "no such order in Redis, and the sale is in its second generation");
         String after = (String) reserve("erin").get(1);
         assertTrue(!after.equals(before), "order ids of a reset sale are new");
+    }
+
+    @Test
+    void aSaleOpenedAgainAfterRedisLostItOutranksEveryEarlierGeneration() {
+        open(3, 60_000);
+        long reset = open(3, 60_000);
+        jedis.del(keys.all().toArray(String[]::new));
+        long reopened = open(3, 60_000);
+        assertTrue(reopened > reset, "after the loss " + reopened + ", before it " + reset);
+        assertEquals(Long.toString(reopened), jedis.hget(keys.stock(), "gen"));
     }
 
     @Test
@@ -207,8 +218,8 @@ class LuaScriptsIT {
         jedis.del(members.get(0), members.get(1));
     }
 
-    private void open(long tickets, long holdMillis) {
-        eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1");
+    private long open(long tickets, long holdMillis) {
+        return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1").get(0);
     }
 
     private List<?> reserve(String user) {
