@@ -14,7 +14,8 @@
 -- has seen, or its orders would be dropped there as a reset sale's, or counted beside the lost sale's. (This
 -- trusts a failed-over server's clock not to lag the old one's by more than the time between the two opens.)
 -- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones. The stream
--- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped.
+-- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped;
+-- it carries the sale's settings too, so that a sale Redis loses can be restored from the database.
 redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
 redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3])
 local clock = redis.call('TIME')
@@ -23,5 +24,5 @@ local gen = math.max(tonumber(redis.call('HGET', KEYS[1], 'gen') or '0') + 1,
 redis.call('HSET', KEYS[1], 'gen', string.format('%d', gen))
 -- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
-redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1])
+redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
 return gen

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.ticketrush.order.ArchiveUnavailableException;
+import io.ticketrush.order.ArchivedSale;
 import io.ticketrush.order.OrderArchive;
 import io.ticketrush.order.OrderHandoff;
 import io.ticketrush.order.OrderStatus;
@@ -24,12 +26,17 @@ import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Ids;
 
-/** {@code PUT /admin/events/{eventId}} opens or resets a sale; {@code GET} reads its counts. */
+/**
+ * {@code PUT /admin/events/{eventId}} opens or resets a sale; {@code GET} reads its counts;
+ * {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has lost.
+ */
 @WebServlet("/admin/events/*")
 public class AdminServlet extends ApiServlet {
 
     /** {"tickets":1000000000,"holdSeconds":86400} is 40 bytes; room for whitespace, no room for abuse. */
     static final int MAX_BODY_BYTES = 4 * 1024;
+    private static final String RESTORE = "/restore";
+    private static final Logger LOG = Logger.getLogger(AdminServlet.class.getName());
 
     @Inject
     AdminAuth auth;
@@ -49,9 +56,19 @@ public class AdminServlet extends ApiServlet {
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getPathInfo();
-        String eventId = path == null ? "" : path.substring(1);
+        String rest = path == null ? "" : path.substring(1);
+        boolean restore = rest.endsWith(RESTORE);
+        String eventId = restore ? rest.substring(0, rest.length() - RESTORE.length()) : rest;
         if (!Ids.isValid(eventId)) {
             throw ApiException.notFound("no such path");
+        }
+        if (restore) {
+            if (!"POST".equals(request.getMethod())) {
+                throw methodNotAllowed(request, response, "POST");
+            }
+            auth.check(request, response);
+            restore(eventId, response);
+            return;
         }
         String method = request.getMethod();
         if (!"GET".equals(method) && !"PUT".equals(method)) {
@@ -83,6 +100,29 @@ public class AdminServlet extends ApiServlet {
                 json.write("handoffLag", lag);
             });
         }
+    }
+
+    /**
+     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders and the rest of its tickets sell
+     * on. Only for a lost sale: one Redis has is a 409, and so is a sale the database never had (404).
+     */
+    private void restore(String eventId, HttpServletResponse response) throws IOException {
+        if (globalStock.status(eventId) != null) {
+            throw new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
+        }
+        ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
+                "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
+        EventStatus status = globalStock.restore(sale);
+        if (status == null) {
+            throw new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
+        }
+        localStock.update(status);
+        LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
+                + status.paid() + " paid, " + status.available() + " available");
+        ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {
+            eventJson(status).write(json);
+            json.write("restoredOrders", sale.orders().size());
+        });
     }
 
     /** The database's counts, or null while it cannot answer: the sale goes on without it. */

@@ -45,6 +45,11 @@ public class ArchivedOrder {
         return new Order(orderId, eventId, userId, current, expiresAt);
     }
 
+    /** The order as stored, a reservation past its deadline still RESERVED: Redis's sweeper decides that. */
+    Order asStored() {
+        return new Order(orderId, eventId, userId, OrderStatus.valueOf(status), expiresAt);
+    }
+
     public String status() {
         return status;
     }

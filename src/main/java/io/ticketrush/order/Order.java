@@ -44,6 +44,12 @@ public record Order(String orderId, String eventId, String userId, OrderStatus s
         return Ids.isValid(eventId) ? eventId : null;
     }
 
+    /** The sequence part of an order id this service made ({@link #eventIdOf} not null). */
+    public static long sequenceOf(String orderId) {
+        int suffix = orderId.lastIndexOf('-');
+        return Long.parseLong(orderId, orderId.lastIndexOf('-', suffix - 1) + 1, suffix, 10);
+    }
+
     private static boolean all(String text, int from, int to, IntPredicate test) {
         return from < to && text.substring(from, to).chars().allMatch(test);
     }

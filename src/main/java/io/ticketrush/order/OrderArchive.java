@@ -66,7 +66,10 @@ public class OrderArchive {
             "CREATE TABLE IF NOT EXISTS ticket_order (order_id varchar(128) PRIMARY KEY,"
                     + " event_id varchar(64) NOT NULL, user_id varchar(64) NOT NULL, status varchar(10) NOT NULL,"
                     + " expires_at bigint NOT NULL, gen bigint NOT NULL, updated_at bigint NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS ticket_order_event_status ON ticket_order (event_id, status)");
+            "CREATE INDEX IF NOT EXISTS ticket_order_event_status ON ticket_order (event_id, status)",
+            // The sale's settings, for restoring it; null for a sale whose orders never come here.
+            "ALTER TABLE ticket_sale ADD COLUMN IF NOT EXISTS tickets bigint",
+            "ALTER TABLE ticket_sale ADD COLUMN IF NOT EXISTS hold_ms bigint");
 
     private static final String UPSERT_HEAD = "INSERT INTO ticket_order"
             + " (order_id, event_id, user_id, status, expires_at, gen, updated_at)"
@@ -99,9 +102,15 @@ public class OrderArchive {
         Map<String, HandoffRecord> latest = new LinkedHashMap<>();
         for (HandoffRecord record : records) {
             if (record.isReset()) {
-                em.createNativeQuery("INSERT INTO ticket_sale (event_id, gen) VALUES (?1, ?2) ON CONFLICT (event_id)"
-                                + " DO UPDATE SET gen = GREATEST(ticket_sale.gen, EXCLUDED.gen)")
-                        .setParameter(1, record.eventId()).setParameter(2, record.gen()).executeUpdate();
+                HandoffRecord.SaleRecord sale = record.sale();
+                em.createNativeQuery("INSERT INTO ticket_sale (event_id, gen, tickets, hold_ms)"
+                                + " VALUES (?1, ?2, NULLIF(CAST(?3 AS bigint), -1), NULLIF(CAST(?4 AS bigint), -1))"
+                                + " ON CONFLICT (event_id) DO UPDATE"
+                                + " SET gen = EXCLUDED.gen, tickets = EXCLUDED.tickets, hold_ms = EXCLUDED.hold_ms"
+                                + " WHERE EXCLUDED.gen >= ticket_sale.gen")
+                        .setParameter(1, record.eventId()).setParameter(2, record.gen())
+                        .setParameter(3, sale == null ? -1L : sale.tickets())
+                        .setParameter(4, sale == null ? -1L : sale.holdMillis()).executeUpdate();
                 em.createNativeQuery("DELETE FROM ticket_order WHERE event_id = ?1 AND gen < ?2")
                         .setParameter(1, record.eventId()).setParameter(2, record.gen()).executeUpdate();
             } else {
@@ -157,6 +166,31 @@ public class OrderArchive {
                 counts.put(OrderStatus.valueOf((String) row[0]), (Long) row[1]);
             }
             return counts;
+        });
+    }
+
+    /**
+     * The last sale of the event as the database holds it, for putting it back into Redis after Redis lost it:
+     * its settings and its orders still standing (reserved or paid). Empty when the database never had the sale
+     * or it keeps no orders here; a 503 when the database cannot answer.
+     */
+    public Optional<ArchivedSale> sale(String eventId) {
+        return read(em -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> sales = em.createNativeQuery("SELECT gen, tickets, hold_ms FROM ticket_sale"
+                    + " WHERE event_id = ?1 AND tickets IS NOT NULL AND hold_ms IS NOT NULL")
+                    .setParameter(1, eventId).getResultList();
+            if (sales.isEmpty()) {
+                return Optional.empty();
+            }
+            Object[] sale = sales.get(0);
+            long gen = ((Number) sale[0]).longValue();
+            List<Order> orders = em.createQuery("SELECT o FROM ArchivedOrder o WHERE o.eventId = :event"
+                    + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID') ORDER BY o.orderId", ArchivedOrder.class)
+                    .setParameter("event", eventId).setParameter("gen", gen).getResultList().stream()
+                    .map(ArchivedOrder::asStored).toList();
+            return Optional.of(new ArchivedSale(eventId, gen, ((Number) sale[1]).longValue(),
+                    ((Number) sale[2]).longValue(), orders));
         });
     }
 

@@ -1,12 +1,15 @@
 package io.ticketrush.stock;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.ticketrush.order.ArchivedSale;
 import io.ticketrush.order.Order;
+import io.ticketrush.order.OrderStatus;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
@@ -17,6 +20,7 @@ public class GlobalStock {
 
     private static final LuaScript RESERVE = LuaScript.load("reserve");
     private static final LuaScript OPEN = LuaScript.load("open");
+    private static final LuaScript RESTORE = LuaScript.load("restore");
 
     @Inject
     RedisClient redis;
@@ -55,6 +59,33 @@ public class GlobalStock {
         long gen = (Long) redis.evalReplicated(OPEN, keys.all(),
                 List.of(Long.toString(tickets), Long.toString(holdMillis), handoff ? "1" : "0"));
         return new EventStatus(eventId, tickets, 0, 0, gen);
+    }
+
+    /**
+     * Puts back a sale Redis has lost, as the database holds it: same generation (so instances keep their shares
+     * and the hand-off goes on), its settings, and every order still standing with its buyer. Returns null when
+     * Redis has the sale: restoring is never a way to change one on sale.
+     */
+    public EventStatus restore(ArchivedSale sale) {
+        EventKeys keys = EventKeys.of(sale.eventId());
+        List<String> args = new ArrayList<>(4 + 5 * sale.orders().size());
+        long sequence = 0;
+        for (Order order : sale.orders()) {
+            sequence = Math.max(sequence, Order.sequenceOf(order.orderId()));
+            args.add(order.orderId());
+            args.add(order.status() == OrderStatus.PAID ? "P" : "R");
+            args.add(Long.toString(order.expiresAt()));
+            args.add(buyerKey(order.userId()));
+            args.add(order.userId());
+        }
+        args.addAll(0, List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
+                Long.toString(sale.gen()), Long.toString(sequence)));
+        redis.call(r -> r.sadd(EventKeys.EVENTS, sale.eventId()));
+        List<?> reply = (List<?>) redis.evalReplicated(RESTORE, keys.all(), args);
+        if ((Long) reply.get(0) == -409) {
+            return null;
+        }
+        return new EventStatus(sale.eventId(), sale.tickets(), (Long) reply.get(0), (Long) reply.get(1), sale.gen());
     }
 
     /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */

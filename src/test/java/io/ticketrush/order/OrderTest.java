@@ -34,4 +34,10 @@ class OrderTest {
     void refusesIdsThatCannotBeOurs(String orderId) {
         assertNull(Order.eventIdOf(orderId));
     }
+
+    @Test
+    void readsTheSequenceOfAnOrderId() {
+        assertEquals(42, Order.sequenceOf("summer-fest-42-abc123"));
+        assertEquals(1, Order.sequenceOf("e-1-x"));
+    }
 }

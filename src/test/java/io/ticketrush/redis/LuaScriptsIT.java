@@ -32,6 +32,7 @@ class LuaScriptsIT {
     private static final LuaScript SWEEP = LuaScript.load("sweep");
     private static final LuaScript ORDER = LuaScript.load("order");
     private static final LuaScript MEMBERS = LuaScript.load("members");
+    private static final LuaScript RESTORE = LuaScript.load("restore");
 
     private static RedisClient redis;
     private static Jedis jedis;
@@ -187,6 +188,28 @@ class LuaScriptsIT {
         long reopened = open(3, 60_000);
         assertTrue(reopened > reset, "after the loss " + reopened + ", before it " + reset);
         assertEquals(Long.toString(reopened), jedis.hget(keys.stock(), "gen"));
+    }
+
+    @Test
+    void restoreRebuildsALostSaleAndNeverOverwritesOneRedisHas() {
+        long gen = open(3, 60_000);
+        String erin = (String) reserve("erin").get(1);
+        assertEquals(List.of(-409L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "1"));
+        assertEquals("1", jedis.hget(keys.stock(), "reserved"), "the sale on is untouched");
+
+        Map<String, String> orders = jedis.hgetAll(keys.orders());
+        jedis.del(keys.all().toArray(String[]::new));
+        String expiresAt = orders.get(erin).split("\\|")[1];
+        assertEquals(List.of(1L, 1L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "7",
+                erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
+        assertEquals(List.of("3", "1", "1", Long.toString(gen), "7"),
+                jedis.hmget(keys.stock(), "tickets", "reserved", "paid", "gen", "seq"));
+        assertEquals(orders.get(erin), jedis.hget(keys.orders(), erin));
+        assertEquals(erin, jedis.hget(keys.buyers(), "erin"));
+        assertEquals(List.of(erin), jedis.zrange(keys.expiry(), 0, -1), "only the reservation can expire");
+        assertEquals(-2L, reserve("erin").get(0), "Erin holds her order again");
+        assertTrue(((String) reserve("gina").get(1)).startsWith(event + "-8-"), "order ids follow on");
+        assertEquals(-1L, reserve("hal").get(0), "three tickets: Erin's, Finn's, Gina's");
     }
 
     @Test

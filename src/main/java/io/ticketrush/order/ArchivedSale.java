@@ -1,0 +1,15 @@
+package io.ticketrush.order;
+
+import java.util.List;
+
+/**
+ * A sale as PostgreSQL holds it: its generation and settings, and its orders still standing (RESERVED or PAID).
+ * What the database has is what the hand-off had written when Redis lost the sale; entries still in the stream
+ * then are not in it.
+ */
+public record ArchivedSale(String eventId, long gen, long tickets, long holdMillis, List<Order> orders) {
+
+    public ArchivedSale {
+        orders = List.copyOf(orders);
+    }
+}
