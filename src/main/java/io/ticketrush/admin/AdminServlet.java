@@ -108,13 +108,13 @@ public class AdminServlet extends ApiServlet {
      */
     private void restore(String eventId, HttpServletResponse response) throws IOException {
         if (globalStock.status(eventId) != null) {
-            throw new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
+            throw notLost(eventId);
         }
         ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
                 "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
         EventStatus status = globalStock.restore(sale);
         if (status == null) {
-            throw new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
+            throw notLost(eventId);
         }
         localStock.update(status);
         LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
@@ -123,6 +123,10 @@ public class AdminServlet extends ApiServlet {
             eventJson(status).write(json);
             json.write("restoredOrders", sale.orders().size());
         });
+    }
+
+    private static ApiException notLost(String eventId) {
+        return new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
     }
 
     /** The database's counts, or null while it cannot answer: the sale goes on without it. */

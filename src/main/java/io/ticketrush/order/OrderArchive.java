@@ -186,7 +186,7 @@ public class OrderArchive {
             Object[] sale = sales.get(0);
             long gen = ((Number) sale[0]).longValue();
             List<Order> orders = em.createQuery("SELECT o FROM ArchivedOrder o WHERE o.eventId = :event"
-                    + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID') ORDER BY o.orderId", ArchivedOrder.class)
+                    + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID')", ArchivedOrder.class)
                     .setParameter("event", eventId).setParameter("gen", gen).getResultList().stream()
                     .map(ArchivedOrder::asStored).toList();
             return Optional.of(new ArchivedSale(eventId, gen, ((Number) sale[1]).longValue(),

@@ -196,9 +196,9 @@ class OrderHandoffIT {
                 assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
             }
         });
-        List<Api.Answer> after = rush(api, event, "after", 30, 10);
+        List<Api.Answer> after = sellOut(api, event, "after");
         assertEquals(10, after.stream().filter(a -> a.code() == 1).count(), "ten tickets, ten buyers");
-        assertEquals(20, after.stream().filter(a -> a.code() == -1).count(), "the rest told sold out");
+        assertEquals(after.size() - 10, after.stream().filter(a -> a.code() == -1).count(), "the rest told sold out");
         assertEquals(10, after.stream().filter(a -> a.code() == 1).map(a -> a.data().getString("userId")).distinct().count());
 
         // The database follows the new sale exactly: its ten orders, none of the lost sale's twenty beside them
@@ -261,12 +261,8 @@ class OrderHandoffIT {
         Api.Answer payment = api.pay(ordersOf.get("before-10"));
         assertEquals(200, payment.status(), payment.body());
         assertEquals("PAID", payment.data().getString("status"));
-        // The five tickets left sell to five new buyers, under new order ids. In crowds until Redis has none left:
-        // a share used up in one crowd re-opens within a refresh.
-        List<Api.Answer> after = new ArrayList<>();
-        for (int round = 0; round < 5 && api.eventStatus(event).data().getInt("available") > 0; round++) {
-            after.addAll(rush(api, event, "after-" + round, 30, 10));
-        }
+        // The five tickets left sell to five new buyers, under new order ids.
+        List<Api.Answer> after = sellOut(api, event, "after");
         assertEquals(5, after.stream().filter(a -> a.code() == 1).count());
         assertEquals(after.size() - 5, after.stream().filter(a -> a.code() == -1).count());
         after.stream().filter(a -> a.code() == 1)
@@ -277,6 +273,18 @@ class OrderHandoffIT {
         try (Jedis redis = cluster.redis()) {
             assertEquals(25, redis.hlen(keys.orders()));
         }
+    }
+
+    /**
+     * Crowds of 30 new buyers until Redis has no ticket left (at most five): a small share a crowd used up
+     * re-opens within a refresh, so one crowd may end with tickets still in Redis.
+     */
+    private static List<Api.Answer> sellOut(Api api, String event, String prefix) {
+        List<Api.Answer> answers = new ArrayList<>();
+        for (int round = 0; round < 5 && api.eventStatus(event).data().getInt("available") > 0; round++) {
+            answers.addAll(rush(api, event, prefix + "-" + round, 30, 10));
+        }
+        return answers;
     }
 
     private static List<Api.Answer> rush(Api api, String event, String prefix, int buyers, int concurrency) {
