@@ -347,6 +347,20 @@ as_postgres() {
     fi
 }
 
+# As root, PostgreSQL runs as postgres, which must be able to enter every directory above its data (a clone
+# under `mktemp -d`, mode 700, is not). Dies naming the first one it cannot enter.
+postgres_can_reach() {
+    local path="" part parts
+    IFS=/ read -r -a parts <<<"$(realpath -m "$1")"
+    for part in "${parts[@]}"; do
+        [[ -n $part ]] || continue
+        path+="/$part"
+        [[ -d $path ]] || return 0
+        runuser -u postgres -- test -x "$path" \
+            || die "PostgreSQL runs as the user postgres, which cannot enter $path (mode $(stat -c %a "$path")); set RUN_DIR to a directory under one others may enter, or: chmod o+x $path"
+    done
+}
+
 start_postgres() {
     local bin pid
     if [[ -z $PG_PORT ]]; then
@@ -594,6 +608,11 @@ runs_redis() { has_service redis && [[ $REDIS_MODE == standalone ]]; }
 up() {
     local begin=$SECONDS i local_instances=0
     check_settings
+    # Before anything starts, not halfway.
+    if [[ $EUID -eq 0 ]] && has_service postgres && id postgres >/dev/null 2>&1; then
+        mkdir -p "$PG_DIR"
+        postgres_can_reach "$PG_DIR"
+    fi
     for ((i = 1; i <= $(instance_count); i++)); do is_local_instance "$i" && local_instances=$((local_instances + 1)); done
     local packages=(curl:curl)
     runs_redis && packages+=(redis-server:redis-server redis-cli:redis-tools)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -109,6 +110,7 @@ public final class PostgresServer implements AutoCloseable {
             if (isRoot()) {
                 UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
                 Files.setOwner(dir, postgres);
+                requireReachable(dir);
             }
             Process initdb = run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
                     "-U", USER, "--auth=trust", "-E", "UTF8"), dir.resolve("initdb.log"));
@@ -120,6 +122,23 @@ public final class PostgresServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * As root PostgreSQL runs as postgres, which must be able to enter every directory above its data; a clone
+     * under {@code mktemp -d} (mode 700) is not. Fails naming the first directory it cannot enter.
+     */
+    private void requireReachable(Path target) throws IOException, InterruptedException {
+        Path path = target.toAbsolutePath().getRoot();
+        for (Path part : target.toAbsolutePath()) {
+            path = path.resolve(part);
+            Process test = run(List.of("test", "-x", path.toString()), dir.resolve("reach.log"));
+            if (test.waitFor() != 0) {
+                throw new IllegalStateException("PostgreSQL runs as the user postgres, which cannot enter " + path
+                        + " (" + PosixFilePermissions.toString(Files.getPosixFilePermissions(path))
+                        + "); build from a directory others may enter, or: chmod o+x " + path);
+            }
         }
     }
 
