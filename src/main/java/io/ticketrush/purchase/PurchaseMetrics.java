@@ -29,6 +29,8 @@ public class PurchaseMetrics {
         SOLD_OUT_LOCAL,
         /** Redis said sold out (the local share then latches). */
         SOLD_OUT_REDIS,
+        /** A retry met a used-up local share; Redis, asked, said the buyer holds no order. */
+        SOLD_OUT_RETRY,
         ALREADY_HELD,
         NO_SUCH_EVENT,
         /** Redis could not be reached; answered 503. */

@@ -17,6 +17,9 @@ import io.ticketrush.stock.Reservation;
 /**
  * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
  * fail at the local permit, without a network call. No lock is held while Redis answers.
+ *
+ * <p>A retry (the buyer did not get the answer to an earlier attempt) that meets a used-up share asks Redis one
+ * read first: the lost answer may have been their reservation, and they get it back rather than "sold out".
  */
 @ApplicationScoped
 public class PurchaseService {
@@ -34,7 +37,11 @@ public class PurchaseService {
     @Inject
     PurchaseMetrics metrics;
 
-    public Reservation purchase(String eventId, String userId) {
+    /**
+     * @param retry the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
+     *              may hold an order they were never told of
+     */
+    public Reservation purchase(String eventId, String userId, boolean retry) {
         EventShare share = localStock.share(eventId);
         if (share == null) {
             EventStatus status = globalStock.status(eventId);
@@ -45,6 +52,9 @@ public class PurchaseService {
             share = localStock.update(status);
         }
         if (!share.tryAcquire()) {
+            if (retry) {
+                return heldOrSoldOut(share, userId);
+            }
             metrics.count(Outcome.SOLD_OUT_LOCAL);
             return new Reservation(Reservation.Outcome.SOLD_OUT, null);
         }
@@ -68,16 +78,39 @@ public class PurchaseService {
                 metrics.count(Outcome.ALREADY_HELD);
             }
             case NO_SUCH_EVENT -> {
-                // This instance saw the sale in Redis (it holds a share) and events are never deleted: Redis has
-                // lost it, to a failover onto a server without the data or a restart without persistence. The
-                // sale exists; the buyer is told to retry, not that there is no such event.
                 share.release();
-                metrics.count(Outcome.REDIS_FAILED);
-                throw new RedisUnavailableException("Redis no longer has event " + eventId
-                        + ", which this instance was selling", null);
+                throw lost(eventId);
             }
         }
         return reservation;
+    }
+
+    /** A used-up share sells nothing, retry or not; it only gives a retrying buyer the order they may hold. */
+    private Reservation heldOrSoldOut(EventShare share, String userId) {
+        Reservation held;
+        try {
+            held = globalStock.held(share.keys(), userId);
+        } catch (RuntimeException e) {
+            metrics.count(Outcome.REDIS_FAILED);
+            throw e;
+        }
+        switch (held.outcome()) {
+            case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+            case NO_SUCH_EVENT -> throw lost(share.eventId());
+            default -> metrics.count(Outcome.SOLD_OUT_RETRY);
+        }
+        return held;
+    }
+
+    /**
+     * This instance saw the sale in Redis (it holds a share) and events are never deleted: Redis has lost it, to a
+     * failover onto a server without the data or a restart without persistence. The sale exists; the buyer is
+     * told to retry, not that there is no such event.
+     */
+    private RedisUnavailableException lost(String eventId) {
+        metrics.count(Outcome.REDIS_FAILED);
+        return new RedisUnavailableException("Redis no longer has event " + eventId
+                + ", which this instance was selling", null);
     }
 
     private static String orderSuffix() {

@@ -16,7 +16,10 @@ import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
 
-/** {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId}. */
+/**
+ * {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId} and {@code retry}
+ * ({@code true} when an earlier attempt went unanswered).
+ */
 @WebServlet("/buy/ticket")
 public class PurchaseServlet extends ApiServlet {
 
@@ -38,8 +41,9 @@ public class PurchaseServlet extends ApiServlet {
         Form form = Form.read(request, MAX_BODY_BYTES);
         String userId = form.id("userId", null);
         String eventId = form.id("eventId", defaultEvent);
+        boolean retry = form.flag("retry");
 
-        Reservation reservation = purchases.purchase(eventId, userId);
+        Reservation reservation = purchases.purchase(eventId, userId, retry);
         switch (reservation.outcome()) {
             case RESERVED -> ApiResponse.send(response, 200, 1, "reserved", OrderJson.of(reservation.order()));
             case SOLD_OUT -> ApiResponse.send(response, 200, -1, "sold out", null);

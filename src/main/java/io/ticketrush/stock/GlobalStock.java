@@ -21,6 +21,7 @@ public class GlobalStock {
     private static final LuaScript RESERVE = LuaScript.load("reserve");
     private static final LuaScript OPEN = LuaScript.load("open");
     private static final LuaScript RESTORE = LuaScript.load("restore");
+    private static final LuaScript HELD = LuaScript.load("held");
 
     @Inject
     RedisClient redis;
@@ -46,6 +47,22 @@ public class GlobalStock {
             case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
             case -404 -> Reservation.NO_SUCH_EVENT;
             default -> throw new IllegalStateException("reserve.lua answered " + reply);
+        };
+    }
+
+    /**
+     * The order {@code userId} already holds ({@code ALREADY_HELD}), or {@code SOLD_OUT} when they hold none: a
+     * read, never a reservation. For a retried purchase that meets a used-up local share.
+     */
+    public Reservation held(EventKeys keys, String userId) {
+        List<?> reply = (List<?>) redis.evalReplicated(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
+                List.of(buyerKey(userId)));
+        int code = ((Long) reply.get(0)).intValue();
+        return switch (code) {
+            case -1 -> Reservation.SOLD_OUT;
+            case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
+            case -404 -> Reservation.NO_SUCH_EVENT;
+            default -> throw new IllegalStateException("held.lua answered " + reply);
         };
     }
 

@@ -77,6 +77,22 @@ public final class Form {
         return Ids.check(name, given.get(0));
     }
 
+    /** The parameter {@code name} given at most once as {@code true} or {@code false}; false when absent. */
+    public boolean flag(String name) {
+        List<String> given = values.get(name);
+        if (given == null) {
+            return false;
+        }
+        if (given.size() > 1) {
+            throw ApiException.badRequest(name + " is given more than once");
+        }
+        return switch (given.get(0).strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.badRequest(name + " must be true or false");
+        };
+    }
+
     private static void parse(String encoded, Map<String, List<String>> values) {
         if (encoded == null || encoded.isEmpty()) {
             return;

@@ -41,6 +41,8 @@ class PurchaseIT {
     @ArquillianResource
     URL url;
 
+    private static final String OUTCOME = "ticketrush_purchases_total";
+
     private Api api;
     private String event;
 
@@ -84,6 +86,33 @@ class PurchaseIT {
         assertEquals(-1, soldOut.code());
         assertTrue(soldOut.json().isNull("data"));
         assertEquals(2, api.eventStatus(event).data().getInt("reserved"));
+    }
+
+    @Test
+    void givesARetryingHolderTheirOrderEvenWhereTheLocalShareIsUsedUp() {
+        api.openSale(event, 3, 300);
+        JsonObject alices = api.buy(event, "alice").data();
+        assertEquals(1, api.buy(event, "bob").code());
+        assertEquals(1, api.buy(event, "carol").code());
+        assertEquals(-1, api.buy(event, "dave").code(), "Redis says sold out; the share now answers alone");
+        double checked = api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_retry\"[^}]*\\}");
+        double local = api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}");
+
+        // Alice's first answer was lost (so she thinks): her retry gets her order back, not "sold out".
+        Api.Answer again = api.buyAgain(event, "ALICE");
+        assertEquals(200, again.status());
+        assertEquals(-2, again.code(), again.body());
+        assertEquals(alices, again.data(), "the very same order");
+        // A retry sells nothing a used-up share would not: a buyer without an order is still sold out.
+        assertEquals(-1, api.buyAgain(event, "erin").code());
+        // Without retry=true the used-up share answers without asking Redis, even a holder (the README says so).
+        assertEquals(-1, api.buy(event, "alice").code());
+
+        assertEquals(checked + 1, api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_retry\"[^}]*\\}"));
+        assertEquals(local + 1, api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}"));
+        JsonObject status = api.eventStatus(event).data();
+        assertEquals(3, status.getInt("reserved"), "3 tickets, 3 buyers");
+        assertEquals(0, status.getInt("available"));
     }
 
     @Test

@@ -33,6 +33,7 @@ class LuaScriptsIT {
     private static final LuaScript ORDER = LuaScript.load("order");
     private static final LuaScript MEMBERS = LuaScript.load("members");
     private static final LuaScript RESTORE = LuaScript.load("restore");
+    private static final LuaScript HELD = LuaScript.load("held");
 
     private static RedisClient redis;
     private static Jedis jedis;
@@ -100,6 +101,20 @@ class LuaScriptsIT {
         assertEquals(first.get(1), again.get(1));
         assertEquals(first.get(2), again.get(2));
         assertEquals("1", jedis.hget(keys.stock(), "reserved"));
+    }
+
+    @Test
+    void readsTheOrderABuyerHoldsWithoutEverReserving() {
+        List<String> heldKeys = List.of(keys.stock(), keys.buyers(), keys.orders());
+        assertEquals(List.of(-404L), eval(HELD, heldKeys, "alice"), "no sale");
+        open(1, 60_000);
+        assertEquals(List.of(-1L), eval(HELD, heldKeys, "alice"), "holds nothing, and a ticket is left");
+        List<?> first = reserve("alice");
+        List<?> held = eval(HELD, heldKeys, "alice");
+        assertEquals(-2L, code(held));
+        assertEquals(first.subList(1, 3), held.subList(1, 3), "the order reserve.lua made, as it stands");
+        assertEquals(List.of(-1L), eval(HELD, heldKeys, "bob"));
+        assertEquals(List.of("1", "0", "1"), jedis.hmget(keys.stock(), "reserved", "paid", "seq"), "only read");
     }
 
     @Test

@@ -49,6 +49,11 @@ public final class Api {
         return post("buy/ticket", Map.of("userId", userId, "eventId", eventId));
     }
 
+    /** A purchase repeated because an earlier attempt went unanswered: a holder gets the order back even then. */
+    public Answer buyAgain(String eventId, String userId) {
+        return post("buy/ticket", Map.of("userId", userId, "eventId", eventId, "retry", "true"));
+    }
+
     public Answer post(String path, Map<String, String> form) {
         return send(HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")

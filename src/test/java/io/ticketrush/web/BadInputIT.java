@@ -59,7 +59,9 @@ class BadInputIT {
                 "userId=al%20ice", "userId may only contain",
                 "userId=%3Cscript%3E", "userId may only contain",
                 "userId=%C3%A9mile", "userId may only contain",
-                "userId=a&userId=b", "userId is given more than once");
+                "userId=a&userId=b", "userId is given more than once",
+                "userId=a&retry=1", "retry must be true or false",
+                "userId=a&retry=true&retry=true", "retry is given more than once");
         cases.forEach((form, message) -> {
             Api.Answer answer = postForm(form + "&eventId=" + event);
             assertEquals(400, answer.status(), form);

@@ -43,6 +43,24 @@ class FormTest {
         assertEquals("userId is blank", refusal("userId", "userId"));
     }
 
+    @Test
+    void readsAFlagFalseWhenAbsent() {
+        assertEquals(true, Form.parse("retry=true").flag("retry"));
+        assertEquals(true, Form.parse("retry=+TRUE").flag("retry"));
+        assertEquals(false, Form.parse("retry=false").flag("retry"));
+        assertEquals(false, Form.parse("userId=a").flag("retry"));
+    }
+
+    @Test
+    void refusesAFlagThatIsNotTrueOrFalse() {
+        for (String bad : new String[] {"retry=1", "retry=yes", "retry", "retry=true&retry=true"}) {
+            ApiException e = assertThrows(ApiException.class, () -> Form.parse(bad).flag("retry"), bad);
+            assertEquals(400, e.status());
+            assertEquals(bad.contains("&") ? "retry is given more than once" : "retry must be true or false",
+                    e.getMessage());
+        }
+    }
+
     private static String refusal(String encoded, String name) {
         ApiException e = assertThrows(ApiException.class, () -> Form.parse(encoded).id(name, null));
         assertEquals(400, e.status());

@@ -1,0 +1,22 @@
+-- held.lua: the order a buyer already holds, read only. Asked when a retried purchase meets a used-up local
+-- share: the retry may follow an answer that was lost after its reservation was made, and that buyer must get
+-- the order back (-2), not "sold out". Never reserves: a used-up share still sells nothing.
+--
+-- KEYS[1]  stock hash   tr:{event}:stock
+-- KEYS[2]  buyers hash  tr:{event}:buyers
+-- KEYS[3]  orders hash  tr:{event}:orders
+-- ARGV[1]  buyer key (the userId in lower case)
+--
+-- Returns
+--   {-2, orderId, record, nowMs}   the buyer holds this order
+--   {-1}                           the buyer holds none
+--   {-404}                         Redis has no such sale
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {-404}
+end
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if not held then
+  return {-1}
+end
+local clock = redis.call('TIME')
+return {-2, held, redis.call('HGET', KEYS[3], held), clock[1] * 1000 + math.floor(clock[2] / 1000)}
