@@ -1,5 +1,8 @@
 package io.ticketrush.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.platform.launcher.LauncherSession;
@@ -22,6 +25,7 @@ public class SharedRedis implements LauncherSessionListener {
     @Override
     public void launcherSessionOpened(LauncherSession session) {
         if (Boolean.getBoolean("ticketrush.it") && server == null) {
+            createTemporaryDirectory();
             server = RedisServer.start(Path.of("target", "it-redis"));
             RedisServer started = server;
             Runtime.getRuntime().addShutdownHook(new Thread(started::kill, "stop-shared-redis"));
@@ -43,6 +47,22 @@ public class SharedRedis implements LauncherSessionListener {
             postgres.close();
             postgres = null;
         }
+        if (Boolean.getBoolean("ticketrush.it")) {
+            TestDirs.fresh(temporaryDirectory());
+        }
+    }
+
+    /** Failsafe points java.io.tmpdir into target/ (see the pom); the JVM does not create it. */
+    private static void createTemporaryDirectory() {
+        try {
+            Files.createDirectories(TestDirs.fresh(temporaryDirectory()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path temporaryDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** The shared server; only integration tests may ask for it. */

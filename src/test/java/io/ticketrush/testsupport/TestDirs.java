@@ -13,7 +13,7 @@ public final class TestDirs {
     private TestDirs() {
     }
 
-    /** {@code dir}, emptied of whatever an earlier run left there (a cluster node's nodes.conf, say). */
+    /** {@code dir} deleted with whatever is in it (a cluster node's nodes.conf from an earlier run, say). */
     public static Path fresh(Path dir) {
         if (Files.exists(dir)) {
             try (Stream<Path> paths = Files.walk(dir)) {
