@@ -115,7 +115,7 @@ cleanup_modes() {
     done
 }
 
-reserved() { mode_admin "$1" GET "$2" | sed 's/.*"reserved":\([0-9]*\).*/\1/'; }
+reserved() { mode_admin "$1" GET "$2" | redis_reserved; }
 
 main_modes() {
     require_tools

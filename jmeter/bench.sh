@@ -13,8 +13,10 @@
 #                 started that Redis): what durability of every reservation costs
 #   (e) purchase for a sale opened with "handoff":false: no Redis Stream record, nothing for PostgreSQL —
 #                 what the asynchronous order hand-off costs the purchase path
-# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c and
-# b/c, and the instances' resident memory afterwards.
+#   (f) sold out as (b), every request sent with retry=true: each asks Redis whether its buyer holds an
+#                 order — what clients (or bots) that always claim to retry cost the sold-out path
+# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c, b/c
+# and f/b, and the instances' resident memory afterwards.
 #
 # Uses the cluster on NGINX_PORT if one answers there; otherwise starts one with payara/cluster.sh up (and
 # stops it again at the end).
@@ -70,6 +72,10 @@ admin() { # method event [json]
     curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         ${3:+-d "$3"} "http://127.0.0.1:$NGINX_PORT/admin/events/$2"
 }
+
+# Redis's "reserved" from an admin sale status: the first one. The status also carries the database's counts
+# ("database":{"reserved":…}), which trail Redis by the hand-off's lag.
+redis_reserved() { grep -o '"reserved":[0-9]*' | head -n 1 | cut -d: -f2; }
 
 start_ceiling() {
     local dir=$BENCH_DIR/ceiling
@@ -182,15 +188,17 @@ main() {
     log "Warming up for $WARMUP (the JIT of four JVMs on the same cores takes a while) ..."
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$buy" "warm$stamp" >/dev/null
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warm$stamp" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warmf$stamp" '&retry=true' >/dev/null
 
     local reserved_before
-    reserved_before=$(admin GET "$buy" | sed 's/.*"reserved":\([0-9]*\).*/\1/')
+    reserved_before=$(admin GET "$buy" | redis_reserved)
     : >"$BENCH_DIR/raw.txt"
     local round
     for ((round = 1; round <= ROUNDS; round++)); do
-        log "Round $round/$ROUNDS: purchase, sold out, ceiling ($DURATION each) ..."
+        log "Round $round/$ROUNDS: purchase, sold out (plain and retry=true), ceiling, fsync everysec, no hand-off ($DURATION each) ..."
         echo "a $(measure a "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "b $(measure b "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "f $(measure f "http://127.0.0.1:$NGINX_PORT/" "$soldout" "f$round-$stamp" '&retry=true')" >>"$BENCH_DIR/raw.txt"
         echo "c $(measure c "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         if [[ -f $RUN_DIR/redis/redis.pid ]]; then
             redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync everysec >/dev/null
@@ -203,7 +211,7 @@ main() {
     # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
     # flight when wrk stops may add up to CONNECTIONS more).
     local reserved_after answered
-    reserved_after=$(admin GET "$buy" | sed 's/.*"reserved":\([0-9]*\).*/\1/')
+    reserved_after=$(admin GET "$buy" | redis_reserved)
     answered=$(awk '$1 == "a" || $1 == "d" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
 
     local rss_kb=0 f pid
@@ -243,7 +251,7 @@ report() {
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
     echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|'
-    for col in a b c d e; do
+    for col in a b f c d e; do
         grep -q "^$col " "$BENCH_DIR/raw.txt" || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
@@ -251,6 +259,7 @@ report() {
             c) label='(c) ceiling: nginx return 200' ;;
             d) label='(d) purchase, AOF appendfsync everysec' ;;
             e) label='(e) purchase, no hand-off to PostgreSQL' ;;
+            f) label='(f) sold out, every request retry=true' ;;
         esac
         med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
         printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
@@ -261,8 +270,9 @@ report() {
             "$(awk -v c=$col '$1 == c { s += $7 } END { print s + 0 }' "$BENCH_DIR/raw.txt")"
     done
     echo
-    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" \
+    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" -v f="${med[f]}" \
         'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
+                 printf "; sold out with retry=true runs at f/b = %.2f of the local answer", f / b
                  if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
                  printf "; with the hand-off, purchases run at a/e = %.2f of the throughput without it", a / e
                  print "" }'
@@ -285,7 +295,7 @@ where_time_goes() {
     echo
     echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
     echo '|---|---|---|---|---|---|---|---|---|'
-    for col in a b d e; do
+    for col in a b f d e; do
         [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
