@@ -18,10 +18,13 @@ import io.ticketrush.web.Form;
 
 /**
  * {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId} and {@code retry}
- * ({@code true} when an earlier attempt went unanswered).
+ * ({@code true} when an earlier attempt went unanswered; nginx says the same with the header
+ * {@value #RETRY_HEADER} when it resends a purchase its instance never answered).
  */
 @WebServlet("/buy/ticket")
 public class PurchaseServlet extends ApiServlet {
+
+    static final String RETRY_HEADER = "X-Ticketrush-Retry";
 
     /** A purchase form is two short ids; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
@@ -41,7 +44,7 @@ public class PurchaseServlet extends ApiServlet {
         Form form = Form.read(request, MAX_BODY_BYTES);
         String userId = form.id("userId", null);
         String eventId = form.id("eventId", defaultEvent);
-        boolean retry = form.flag("retry");
+        boolean retry = form.flag("retry") | retryHeader(request);
 
         Reservation reservation = purchases.purchase(eventId, userId, retry);
         switch (reservation.outcome()) {
@@ -51,5 +54,16 @@ public class PurchaseServlet extends ApiServlet {
                     OrderJson.of(reservation.order()));
             case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
         }
+    }
+
+    private static boolean retryHeader(HttpServletRequest request) {
+        String value = request.getHeader(RETRY_HEADER);
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("header " + RETRY_HEADER + " must be true or false");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,6 +106,55 @@ class FaultToleranceIT {
         JsonObject status = api.eventStatus(event).data();
         assertEquals(tickets, status.getInt("reserved") + status.getInt("paid"), "sold out, not one more");
         buyers.assertEveryOrderWasAnsweredAndExists(cluster, tickets);
+    }
+
+    @Test
+    void resendsAPurchaseItsInstanceNeverAnsweredAsARetrySoItsHolderIsNotToldSoldOut(Cluster cluster) {
+        this.cluster = cluster;
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("resend");
+        api.openSale(event, 10, 600);
+        Map<String, String> orders = new HashMap<>();
+        for (int i = 0; orders.size() < 10; i++) {
+            Api.Answer answer = api.buy(event, "holder-" + i);
+            if (answer.code() == 1) {
+                orders.put("holder-" + i, answer.data().getString("orderId"));
+            }
+            assertTrue(i < 100, "10 tickets sell within 100 buyers");
+        }
+        // Every share used up: each instance answers sold out from memory from now on.
+        for (int i = 1; i <= Cluster.INSTANCES; i++) {
+            for (int n = 0; cluster.instance(i).localPermits(event) > 0; n++) {
+                assertEquals(-1, cluster.instance(i).buy(event, "late-" + i + "-" + n).code());
+            }
+        }
+        String holder = "holder-3";
+
+        // instance-4 takes requests and never answers: nginx gives up after proxy_read_timeout (5 s) and resends
+        // the purchase marked as a retry. Unmarked, the next instance's used-up share would say -1.
+        cluster.freeze(4, true);
+        try {
+            boolean resent = false;
+            for (int attempt = 0; attempt < 20 && !resent; attempt++) {
+                long start = System.nanoTime();
+                Api.Answer answer = api.buy(event, holder);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(200, answer.status(), answer.body());
+                resent = millis >= 4_500;
+                if (resent) {
+                    assertEquals(-2, answer.code(), "resent after " + millis + " ms: " + answer.body());
+                    assertEquals(orders.get(holder), answer.data().getString("orderId"));
+                    assertTrue(!"instance-4".equals(answer.header("X-Instance")), answer.header("X-Instance"));
+                } else {
+                    // A first attempt that reaches a used-up share is answered from memory (the README says so).
+                    assertEquals(-1, answer.code(), answer.body());
+                }
+            }
+            assertTrue(resent, "one of 20 purchases went to instance-4 (weight 4 of 10)");
+        } finally {
+            cluster.freeze(4, false);
+        }
+        assertEquals(10, api.eventStatus(event).data().getInt("reserved"), "10 tickets, 10 holders, none more");
     }
 
     @Test

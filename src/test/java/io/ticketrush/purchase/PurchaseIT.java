@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
+import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,6 +104,13 @@ class PurchaseIT {
         assertEquals(200, again.status());
         assertEquals(-2, again.code(), again.body());
         assertEquals(alices, again.data(), "the very same order");
+        // nginx's resend says the same with a header; anything but true or false there is refused.
+        Api.Answer resent = api.send(buyRequest("alice").header("X-Ticketrush-Retry", "true"));
+        assertEquals(-2, resent.code(), resent.body());
+        assertEquals(alices, resent.data());
+        Api.Answer unclear = api.send(buyRequest("alice").header("X-Ticketrush-Retry", "maybe"));
+        assertEquals(400, unclear.status());
+        assertEquals("header X-Ticketrush-Retry must be true or false", unclear.json().getString("msg"));
         // A retry sells nothing a used-up share would not: a buyer without an order is still sold out.
         assertEquals(-1, api.buyAgain(event, "erin").code());
         // Without retry=true the used-up share answers without asking Redis, even a holder (the README says so).
@@ -113,6 +121,12 @@ class PurchaseIT {
         JsonObject status = api.eventStatus(event).data();
         assertEquals(3, status.getInt("reserved"), "3 tickets, 3 buyers");
         assertEquals(0, status.getInt("available"));
+    }
+
+    private HttpRequest.Builder buyRequest(String user) {
+        return HttpRequest.newBuilder(api.base().resolve("buy/ticket"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("userId=" + user + "&eventId=" + event));
     }
 
     @Test

@@ -122,8 +122,17 @@ public final class Cluster {
 
     /** SIGSTOP (true) or SIGCONT (false) to Redis: a hung server that still accepts connections. */
     public void freezeRedis(boolean frozen) {
+        freeze(redisPid(), frozen);
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false) to one instance: it takes requests and never answers them. */
+    public void freeze(int instance, boolean frozen) {
+        freeze(instancePid(instance), frozen);
+    }
+
+    private static void freeze(long pid, boolean frozen) {
         try {
-            Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(redisPid())).start();
+            Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(pid)).start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill " + (frozen ? "-STOP" : "-CONT") + " failed");
             }
