@@ -42,8 +42,6 @@ class PurchaseIT {
     @ArquillianResource
     URL url;
 
-    private static final String OUTCOME = "ticketrush_purchases_total";
-
     private Api api;
     private String event;
 
@@ -96,8 +94,8 @@ class PurchaseIT {
         assertEquals(1, api.buy(event, "bob").code());
         assertEquals(1, api.buy(event, "carol").code());
         assertEquals(-1, api.buy(event, "dave").code(), "Redis says sold out; the share now answers alone");
-        double checked = api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_retry\"[^}]*\\}");
-        double local = api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}");
+        double checked = outcome("sold_out_retry");
+        double local = outcome("sold_out_local");
 
         // Alice's first answer was lost (so she thinks): her retry gets her order back, not "sold out".
         Api.Answer again = api.buyAgain(event, "ALICE");
@@ -116,17 +114,19 @@ class PurchaseIT {
         // Without retry=true the used-up share answers without asking Redis, even a holder (the README says so).
         assertEquals(-1, api.buy(event, "alice").code());
 
-        assertEquals(checked + 1, api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_retry\"[^}]*\\}"));
-        assertEquals(local + 1, api.metric(OUTCOME + "\\{[^}]*outcome=\"sold_out_local\"[^}]*\\}"));
+        assertEquals(checked + 1, outcome("sold_out_retry"));
+        assertEquals(local + 1, outcome("sold_out_local"));
         JsonObject status = api.eventStatus(event).data();
         assertEquals(3, status.getInt("reserved"), "3 tickets, 3 buyers");
         assertEquals(0, status.getInt("available"));
     }
 
     private HttpRequest.Builder buyRequest(String user) {
-        return HttpRequest.newBuilder(api.base().resolve("buy/ticket"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("userId=" + user + "&eventId=" + event));
+        return api.postRequest("buy/ticket", Map.of("userId", user, "eventId", event));
+    }
+
+    private double outcome(String outcome) {
+        return api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*\\}");
     }
 
     @Test

@@ -55,9 +55,14 @@ public final class Api {
     }
 
     public Answer post(String path, Map<String, String> form) {
-        return send(HttpRequest.newBuilder(base.resolve(path))
+        return send(postRequest(path, form));
+    }
+
+    /** A form POST to add headers to before {@link #send}. */
+    public HttpRequest.Builder postRequest(String path, Map<String, String> form) {
+        return HttpRequest.newBuilder(base.resolve(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(encode(form))));
+                .POST(HttpRequest.BodyPublishers.ofString(encode(form)));
     }
 
     public Answer get(String path) {
