@@ -5,6 +5,7 @@
 -- KEYS[3]  orders hash  tr:{event}:orders
 -- KEYS[4]  expiry zset  tr:{event}:expiry
 -- KEYS[5]  stream       tr:{event}:stream  hand-off to PostgreSQL, read by the consumer group 'orders'
+--                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  tickets      ARGV[2] hold time in milliseconds
 -- ARGV[3]  '1' to hand orders off to PostgreSQL, '0' to keep them in Redis only (benchmarks)
 --

@@ -4,6 +4,7 @@
 -- KEYS[2]  orders hash  tr:{event}:orders
 -- KEYS[3]  expiry zset  tr:{event}:expiry
 -- KEYS[4]  stream       tr:{event}:stream  the status change is handed off to PostgreSQL from here
+--                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  orderId
 --
 -- Returns

@@ -5,6 +5,7 @@
 -- KEYS[3]  orders hash  tr:{event}:orders  orderId -> "status|expiresAt|userId", status R, P or E
 -- KEYS[4]  expiry zset  tr:{event}:expiry  orderId of every RESERVED order, scored by expiresAt
 -- KEYS[5]  stream       tr:{event}:stream  hand-off to PostgreSQL: every new order and status change, in order
+--                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  event id
 -- ARGV[2]  buyer key: the userId in lower case, so Alice and alice are one buyer
 -- ARGV[3]  the userId as the buyer typed it (trimmed)

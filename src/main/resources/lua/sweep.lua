@@ -6,6 +6,7 @@
 -- KEYS[3]  orders hash  tr:{event}:orders
 -- KEYS[4]  expiry zset  tr:{event}:expiry
 -- KEYS[5]  stream       tr:{event}:stream  each expiry is handed off to PostgreSQL from here
+--                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  most orders to expire in this call (keeps each call short)
 --
 -- Returns the number of orders expired (= tickets returned).

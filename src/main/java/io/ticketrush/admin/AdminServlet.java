@@ -13,10 +13,10 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.ticketrush.order.ArchiveUnavailableException;
-import io.ticketrush.order.ArchivedSale;
-import io.ticketrush.order.OrderArchive;
-import io.ticketrush.order.OrderHandoff;
+import io.ticketrush.archive.ArchiveUnavailableException;
+import io.ticketrush.archive.ArchivedSale;
+import io.ticketrush.archive.OrderArchive;
+import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.OrderStatus;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;

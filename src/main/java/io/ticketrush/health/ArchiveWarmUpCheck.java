@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.ticketrush.order.OrderArchive;
+import io.ticketrush.archive.OrderArchive;
 
 /**
  * DOWN until the instance has made its first attempt at the order database, so that nobody is sent here while

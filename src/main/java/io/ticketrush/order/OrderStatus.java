@@ -6,7 +6,7 @@ public enum OrderStatus {
     PAID,
     EXPIRED;
 
-    static OrderStatus ofLetter(char letter) {
+    public static OrderStatus ofLetter(char letter) {
         return switch (letter) {
             case 'R' -> RESERVED;
             case 'P' -> PAID;

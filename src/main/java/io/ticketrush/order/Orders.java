@@ -6,6 +6,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.ticketrush.archive.OrderArchive;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;

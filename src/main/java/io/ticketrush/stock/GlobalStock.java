@@ -7,7 +7,7 @@ import java.util.Locale;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.ticketrush.order.ArchivedSale;
+import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.order.Order;
 import io.ticketrush.order.OrderStatus;
 import io.ticketrush.redis.EventKeys;

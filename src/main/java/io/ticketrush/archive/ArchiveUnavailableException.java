@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.archive;
 
 import io.ticketrush.web.ApiException;
 

@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.archive;
 
 import org.eclipse.persistence.config.SessionCustomizer;
 import org.eclipse.persistence.sessions.DatabaseLogin;

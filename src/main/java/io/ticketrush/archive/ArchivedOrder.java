@@ -1,9 +1,12 @@
-package io.ticketrush.order;
+package io.ticketrush.archive;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+
+import io.ticketrush.order.Order;
+import io.ticketrush.order.OrderStatus;
 
 /** An order as PostgreSQL keeps it: written from the hand-off stream, never by the purchase path. */
 @Entity

@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.archive;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +60,9 @@ public class OrderHandoff {
     OrderArchive archive;
 
     @Inject
+    ArchiveWriter writer;
+
+    @Inject
     @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
     String consumer;
 
@@ -102,7 +105,7 @@ public class OrderHandoff {
         } catch (RedisUnavailableException e) {
             failed("Redis: " + e.getMessage());
         } catch (RuntimeException e) {
-            if (OrderArchive.isDatabaseFailure(e)) {
+            if (OrderDatabase.isDatabaseFailure(e)) {
                 failed("PostgreSQL: " + rootMessage(e));
             } else {
                 // A scheduled task that throws is never run again: log and keep going.
@@ -134,7 +137,7 @@ public class OrderHandoff {
             for (StreamEntry entry : entries) {
                 records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
             }
-            archive.write(records);
+            writer.write(records);
             StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
             redis.call(r -> r.xack(stream, GROUP, ids));
         }

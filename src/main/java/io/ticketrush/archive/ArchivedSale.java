@@ -1,6 +1,8 @@
-package io.ticketrush.order;
+package io.ticketrush.archive;
 
 import java.util.List;
+
+import io.ticketrush.order.Order;
 
 /**
  * A sale as PostgreSQL holds it: its generation and settings, and its orders still standing (RESERVED or PAID).
