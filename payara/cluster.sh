@@ -9,13 +9,15 @@
 # Over several hosts, run it on each with the same INSTANCES list (every host's instances) and SERVICES
 # naming what that host runs; each host starts its own part and nginx balances over the whole list.
 #
-# Every setting is an environment variable; see usage() or the README's configuration table.
+# Every setting is an environment variable, declared once in payara/lib/settings.sh (see usage()).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Functions by component, each file named after what it runs; this file keeps the commands.
 # shellcheck source=payara/lib/common.sh
 source "$ROOT/payara/lib/common.sh"
+# shellcheck source=payara/lib/settings.sh
+source "$ROOT/payara/lib/settings.sh"
 # shellcheck source=payara/lib/topology.sh
 source "$ROOT/payara/lib/topology.sh"
 # shellcheck source=payara/lib/redis.sh
@@ -27,103 +29,39 @@ source "$ROOT/payara/lib/instances.sh"
 # shellcheck source=payara/lib/nginx.sh
 source "$ROOT/payara/lib/nginx.sh"
 
-RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
-BASE_PORT=${BASE_PORT:-3001}
-NGINX_PORT=${NGINX_PORT:-8080}
-REDIS_PORT=${REDIS_PORT:-6379}
-# PostgreSQL: PG_PORT if set, else the port an earlier `up` chose, else 5432 or the next free one.
-PG_PORT=${PG_PORT:-}
-TICKETS=${TICKETS:-10000}
-HOLD_SECONDS=${HOLD_SECONDS:-300}
-EVENT_ID=${EVENT_ID:-default}
-# The seed's weighted round-robin: instance i gets WEIGHTS[i] of every sum(WEIGHTS) requests.
-read -r -a WEIGHTS <<< "${WEIGHTS:-1 2 3 4}"
-# Every instance of the deployment, on every host: "host:port:weight", separated by spaces or commas. Empty:
-# the seed's four on this host, 127.0.0.1:BASE_PORT.. with WEIGHTS. Instance n (its place in the list) is
-# instance-n everywhere: in X-Instance, in status and in its directory.
-INSTANCES=${INSTANCES:-}
-# Which entries of INSTANCES are this host's: those whose host is HOST_ADDRESS; if it is empty, those naming
-# a loopback address, this host's name or one of its addresses (hostname -I).
-HOST_ADDRESS=${HOST_ADDRESS:-}
-# What runs on this host: any of redis, postgres, instances, nginx.
-SERVICES=${SERVICES:-redis postgres instances nginx}
-# standalone: the Redis this script starts (or finds). sentinel, cluster: Redis run elsewhere, which the
-# instances reach through REDIS_SENTINELS / REDIS_NODES (see the README); no Redis is started here.
-REDIS_MODE=${REDIS_MODE:-standalone}
-# Addresses Redis, PostgreSQL and nginx listen on. Anything beyond loopback is for instances or clients on
-# other hosts; Redis then needs REDIS_PASSWORD.
-REDIS_BIND=${REDIS_BIND:-127.0.0.1}
-PG_LISTEN=${PG_LISTEN:-127.0.0.1}
-NGINX_BIND=${NGINX_BIND:-127.0.0.1}
-REDIS_PASSWORD=${REDIS_PASSWORD:-}
-# Where the instances reach Redis and PostgreSQL: this host's (first listen address) unless set.
-REDIS_HOST=${REDIS_HOST:-}
-DB_HOST=${DB_HOST:-}
-# Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector.
-# (Raising the C2 thresholds saved a quarter of the boot CPU but halved throughput after a 90 s warm-up.)
-INSTANCE_JAVA_OPTS=${INSTANCE_JAVA_OPTS:--Xms256m -Xmx384m -XX:+UseSerialGC -Xss512k}
-# Hazelcast (Payara's clustering) is not needed: instances share state through Redis only.
-HAZELCAST=${HAZELCAST:-off}
-START_TIMEOUT=${START_TIMEOUT:-180}
-# Worker threads per instance. Four JVMs share two cores: Payara's default of 200 each only adds context
-# switches; a request spends most of its time waiting for Redis, so a few dozen keep the cores busy.
-HTTP_THREADS=${HTTP_THREADS:-16}
-# Per-client-IP rate limit at nginx in requests/s (0: off) and the burst allowed above it.
-RATE_LIMIT=${RATE_LIMIT:-0}
-RATE_BURST=${RATE_BURST:-100}
-# Grizzly's I/O strategy (empty: Payara's default, a worker thread per request).
-IO_STRATEGY=${IO_STRATEGY:-}
-# "always": every reservation is on disk before it is answered (see BENCHMARKS.md for the cost).
-REDIS_APPENDFSYNC=${REDIS_APPENDFSYNC:-always}
-
 WAR=$ROOT/target/ticketrush.war
 MICRO_JAR=$ROOT/target/payara-micro.jar
 TOKEN_FILE=$RUN_DIR/admin-token
 PG_DIR=$RUN_DIR/postgres
 DB_NAME=ticketrush
 DB_USER=ticketrush
+CONFIGURATION_DOC=$ROOT/docs/configuration.md
 
 usage() {
     cat <<USAGE
-Usage: payara/cluster.sh up|down|status
+Usage: payara/cluster.sh up | down | status | settings [--markdown | --write-docs]
 
-Environment (defaults in brackets):
-  RUN_DIR [target/cluster]   pid files, logs, Redis data, nginx config
-  BASE_PORT [3001]           instances listen on BASE_PORT .. BASE_PORT+3
-  INSTANCES [seed's four]    every instance on every host, "host:port:weight" separated by spaces or
-                             commas; default 127.0.0.1:BASE_PORT:1 .. 127.0.0.1:BASE_PORT+3:4 (WEIGHTS)
-  HOST_ADDRESS [auto]        the host part of this host's INSTANCES entries (auto: loopback, hostname and
-                             the addresses of hostname -I); entries of other hosts are not started here
-  SERVICES ["redis postgres instances nginx"]  what runs on this host
-  NGINX_PORT [8080]          nginx listens on NGINX_BIND:NGINX_PORT
-  NGINX_BIND [127.0.0.1]     nginx's listen address (0.0.0.0: every interface)
-  REDIS_PORT [6379]          Redis's port; one already answering there is used, not started
-  REDIS_BIND [127.0.0.1]     addresses Redis listens on (space-separated); beyond loopback needs REDIS_PASSWORD
-  REDIS_PASSWORD []          Redis's password (requirepass); the instances are given it
-  REDIS_HOST [REDIS_BIND's first]  where the instances reach Redis
-  REDIS_MODE [standalone]    sentinel or cluster: Redis runs elsewhere (REDIS_SENTINELS, REDIS_NODES ...)
-                             and no Redis is started here
-  PG_PORT [5432 or next free] PostgreSQL of this cluster (its own data directory in RUN_DIR/postgres)
-  PG_LISTEN [127.0.0.1]      PostgreSQL's listen_addresses (comma-separated); beyond loopback it accepts
-                             password logins from any address
-  DB_HOST [PG_LISTEN's first] where the instances reach PostgreSQL
-  DB_PASSWORD [generated]    password of the database user ticketrush; else kept in RUN_DIR/db-password
-                             (a host without postgres in SERVICES must be given the database host's)
-  TICKETS [10000]            tickets of the sale opened by 'up' (only if the sale does not exist yet)
-  HOLD_SECONDS [300]         how long a reservation is held unpaid
-  EVENT_ID [default]         the event 'up' opens
-  ADMIN_TOKEN [generated]    admin API token; else one is generated and kept in RUN_DIR/admin-token
-                             (a host without nginx in SERVICES must be given the nginx host's)
-  WEIGHTS ["1 2 3 4"]        nginx weights of the instances when INSTANCES is empty
-  INSTANCE_JAVA_OPTS         JVM options of each instance [$INSTANCE_JAVA_OPTS]
-  HAZELCAST [off]            'on' leaves Payara's Hazelcast clustering on
-  START_TIMEOUT [180]        seconds to wait for everything to answer
-  HTTP_THREADS [16]          HTTP worker threads per instance
-  RATE_LIMIT [0]             nginx per-client-IP limit in requests/s (0: off); answers 429 JSON beyond it
-  RATE_BURST [100]           requests a client may send above RATE_LIMIT before the limit bites
-  IO_STRATEGY []             Grizzly I/O strategy class (empty: Payara's default)
-  REDIS_APPENDFSYNC [always] Redis AOF fsync policy: always | everysec
+  up        start what is not running yet, open the default sale, print how to use it
+  down      stop exactly what 'up' started (by pid file)
+  status    each component: up or down, pid, port
+  settings  the settings below; --markdown: as the table in docs/configuration.md;
+            --write-docs: rewrite that table from payara/lib/settings.sh
+
+Settings, from the environment (defaults in brackets):
+$(print_settings)
+
+The instances' own settings (REDIS_SENTINELS, REDIS_WAIT_REPLICAS, ...) pass through the environment; see
+docs/configuration.md.
 USAGE
+}
+
+settings() {
+    case ${1:-} in
+        '') print_settings ;;
+        --markdown) print_settings_markdown ;;
+        --write-docs) write_settings_markdown "$CONFIGURATION_DOC" ;;
+        *) usage >&2; exit 2 ;;
+    esac
 }
 
 # --- the sale --------------------------------------------------------------------------------------------
@@ -264,6 +202,7 @@ case ${1:-} in
     up) up ;;
     down) down ;;
     status) status ;;
+    settings) settings "${2:-}" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
 esac

@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # The Payara Micro instances of this host: building the WAR, starting each with its preboot settings, and
 # waiting until they are ready.
-# shellcheck disable=SC2154 # settings come from settings.sh
 
 # Builds the WAR when it is missing or older than the sources; Maven also fetches Payara Micro into target/.
 build_if_needed() {

@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # nginx in front of the instances: its configuration rendered from nginx/nginx.conf.template for the whole
 # INSTANCES list, started or reloaded.
-# shellcheck disable=SC2154 # settings come from settings.sh
 
 nginx_binary() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 

@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # PostgreSQL for the durable orders: this cluster's own server and data directory, as the user postgres when
 # run as root.
-# shellcheck disable=SC2154 # settings come from settings.sh
 
 # The directory of PostgreSQL's server binaries (initdb, pg_ctl), or nothing.
 pg_bin() {

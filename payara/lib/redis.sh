@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # Redis, when this host runs it in standalone mode: started from its own configuration in RUN_DIR/redis, or a
 # Redis already answering on REDIS_PORT is used and left alone.
-# shellcheck disable=SC2154 # settings come from settings.sh
 
 # Redis is started here only in standalone mode and when this host runs it.
 runs_redis() { has_service redis && [[ $REDIS_MODE == standalone ]]; }

@@ -1,7 +1,6 @@
 # shellcheck shell=bash
 # The deployment: which instances there are (INSTANCES), what runs on this host (SERVICES), the addresses
 # to reach each server, and the checks of these settings before anything starts.
-# shellcheck disable=SC2034,SC2154 # settings come from settings.sh; HOSTS, PORTS, LOADS are read elsewhere
 
 has_service() { [[ " ${SERVICES//,/ } " == *" $1 "* ]]; }
 
