@@ -9,7 +9,7 @@
 # Every Redis fsyncs its AOF on every write, as in bench.sh.
 #
 #   jmeter/bench-redis.sh            measure and print the table (also in target/bench-redis/results.md)
-#   jmeter/bench-redis.sh --record   the same, and add it to BENCHMARKS.md (last under its Results)
+#   jmeter/bench-redis.sh --record   the same, and add it to docs/benchmarks.md (last under its Results)
 #
 # Starts and stops everything itself, by pid file, on its own ports (BENCH_PORT_BASE, default 13000).
 set -euo pipefail
@@ -32,18 +32,17 @@ REDIS_PIDS=()
 start_redis() { # dir port args...
     local dir=$1 port=$2; shift 2
     mkdir -p "$dir"
-    port_free "$port" || die "port $port is taken; choose another BENCH_PORT_BASE"
+    port_busy "$port" && die "port $port is taken; choose another BENCH_PORT_BASE"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" \
         --logfile "$dir/redis.log" --save '' --appendonly yes --appendfsync always "$@" >/dev/null
-    local waited=0
-    until [[ $(redis-cli -p "$port" ping 2>/dev/null) == PONG ]]; do
-        ((waited++ < 100)) || die "Redis on $port did not start; see $dir/redis.log"
-        sleep 0.1
-    done
+    wait_until 10 redis_pong "$port" || die "Redis on $port did not start in 10 s; see $dir/redis.log"
     REDIS_PIDS+=("$dir/redis.pid")
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+redis_pong() { [[ $(redis-cli -p "$1" ping 2>/dev/null) == PONG ]]; }
+cluster_ok() { redis-cli -p "$1" cluster info 2>/dev/null | grep -q cluster_state:ok; }
+# Whether the sentinel on port $1 sees the replica and the other two sentinels.
+sentinels_agree() { redis-cli -p "$1" info sentinel 2>/dev/null | grep -q 'slaves=1,sentinels=3'; }
 
 start_redis_cluster() { # base
     local base=$1 i nodes=()
@@ -54,11 +53,7 @@ start_redis_cluster() { # base
         nodes+=("127.0.0.1:$((base + 20 + i))")
     done
     redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$BENCH_DIR/cluster/create.log"
-    local waited=0
-    until redis-cli -p $((base + 21)) cluster info | grep -q cluster_state:ok; do
-        ((waited++ < 100)) || die "the Redis Cluster did not come up; see $BENCH_DIR/cluster"
-        sleep 0.2
-    done
+    wait_until 20 cluster_ok $((base + 21)) || die "the Redis Cluster did not come up in 20 s; see $BENCH_DIR/cluster"
     sleep 2 # every node learns the others' slots
     REDIS_NODES=$(IFS=,; echo "${nodes[*]}")
 }
@@ -78,11 +73,7 @@ start_sentinel() { # base
         REDIS_PIDS+=("$dir/redis.pid")
         sentinels+=("127.0.0.1:$((base + 25 + i))")
     done
-    local waited=0
-    until redis-cli -p $((base + 26)) info sentinel 2>/dev/null | grep -q 'slaves=1,sentinels=3'; do
-        ((waited++ < 150)) || die "the sentinels did not see each other; see $BENCH_DIR/sentinel"
-        sleep 0.2
-    done
+    wait_until 30 sentinels_agree $((base + 26)) || die "the sentinels did not see each other in 30 s; see $BENCH_DIR/sentinel"
     REDIS_SENTINELS=$(IFS=,; echo "${sentinels[*]}")
 }
 
@@ -111,7 +102,7 @@ cleanup_modes() {
         [[ -d $BENCH_DIR/$mode/run ]] && cluster_sh "$mode" down >&2 || true
     done
     for pid_file in "${REDIS_PIDS[@]}"; do
-        [[ -f $pid_file ]] && kill "$(<"$pid_file")" 2>/dev/null || true
+        stop_pid "$pid_file" redis-server "$(basename "$(dirname "$pid_file")")"
     done
 }
 
@@ -119,7 +110,7 @@ reserved() { mode_admin "$1" GET "$2" | redis_reserved; }
 
 main_modes() {
     require_tools
-    command -v redis-server >/dev/null || die "redis-server missing; install with: apt-get install -y redis-server"
+    require_packages redis-server:redis-server redis-cli:redis-tools
     mkdir -p "$BENCH_DIR"
     trap cleanup_modes EXIT
     local mode stamp
@@ -156,7 +147,7 @@ main_modes() {
     report_modes "$stamp" before | tee "$BENCH_DIR/results.md"
     if $RECORD; then
         record
-        log "Recorded in BENCHMARKS.md, at the end of its Results"
+        log "Recorded in $RESULTS_DOC, at the end of its Results"
     fi
 }
 

@@ -2,7 +2,7 @@
 # The benchmark: the purchase path against the machine's own ceiling, measured side by side in one run.
 #
 #   jmeter/bench.sh            measure and print the table (results also in target/bench/results.md)
-#   jmeter/bench.sh --record   the same, and add the table to BENCHMARKS.md (last under its Results)
+#   jmeter/bench.sh --record   the same, and add the table to docs/benchmarks.md (last under its Results)
 #
 # Measures, interleaved, ROUNDS times each, with the same tool (wrk) and connections:
 #   (a) purchase  POST /buy/ticket through nginx, distinct userIds, stock far larger than the requests:
@@ -23,6 +23,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=payara/lib/common.sh
+source "$ROOT/payara/lib/common.sh"
+# Standard output is the results table; messages go to standard error.
+LOG_FD=2
 export RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
 export NGINX_PORT=${NGINX_PORT:-8080}
 CEILING_PORT=${CEILING_PORT:-8099}
@@ -35,27 +39,14 @@ BENCH_DIR=$ROOT/target/bench
 REDIS_PORT=${REDIS_PORT:-6379}
 RECORD=false
 [[ ${1:-} == --record ]] && RECORD=true
+RESULTS_DOC=$ROOT/docs/benchmarks.md
 
-log() { printf '%s\n' "$*" >&2; }
-die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
-
-require_tools() {
-    local missing=()
-    command -v wrk >/dev/null || missing+=(wrk)
-    command -v ab >/dev/null || missing+=(apache2-utils)
-    command -v curl >/dev/null || missing+=(curl)
-    ((${#missing[@]} == 0)) && return 0
-    if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-    else
-        die "missing ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}"
-    fi
-}
+require_tools() { require_packages wrk:wrk ab:apache2-utils curl:curl; }
 
 STARTED_CLUSTER=false
 CLUSTER_UP_SECONDS=""
 ensure_cluster() {
-    if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$NGINX_PORT/health/ready"; then
+    if http_ok "http://127.0.0.1:$NGINX_PORT/health/ready"; then
         log "Using the cluster already answering on port $NGINX_PORT"
         return 0
     fi
@@ -102,7 +93,8 @@ CONF
 }
 
 stop_ceiling() {
-    [[ -n ${CEILING_PID_FILE:-} && -f $CEILING_PID_FILE ]] && kill -QUIT "$(<"$CEILING_PID_FILE")" 2>/dev/null || true
+    # QUIT: nginx's graceful shutdown.
+    [[ -z ${CEILING_PID_FILE:-} ]] || stop_pid "$CEILING_PID_FILE" "nginx: master" "ceiling nginx" QUIT
 }
 
 cleanup() {
@@ -227,13 +219,13 @@ main() {
     fi
     if $RECORD; then
         record
-        log "Recorded in BENCHMARKS.md, at the end of its Results"
+        log "Recorded in $RESULTS_DOC, at the end of its Results"
     fi
 }
 
 # Puts the new run last under "## Results", before the analysis that follows it (or at the end).
 record() {
-    local file=$ROOT/BENCHMARKS.md
+    local file=$RESULTS_DOC
     awk -v results="$BENCH_DIR/results.md" '
         function emit() { while ((getline line < results) > 0) print line; print ""; done = 1 }
         /^## / && seen && !done { emit() }

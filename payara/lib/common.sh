@@ -91,13 +91,20 @@ install_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Installs what is missing of binary:package pairs (a binary counts when on the PATH or in /usr/sbin).
-require_packages() {
-    local missing=() pair binary
+# The packages of binary:package pairs whose binary is missing (neither on the PATH nor in /usr/sbin), one a
+# line.
+missing_packages() {
+    local pair binary
     for pair in "$@"; do
         binary=${pair%%:*}
-        command -v "$binary" >/dev/null 2>&1 || [[ -x /usr/sbin/$binary ]] || missing+=("${pair##*:}")
+        command -v "$binary" >/dev/null 2>&1 || [[ -x /usr/sbin/$binary ]] || echo "${pair##*:}"
     done
+}
+
+# Installs what is missing of binary:package pairs.
+require_packages() {
+    local missing=()
+    mapfile -t missing < <(missing_packages "$@")
     ((${#missing[@]} == 0)) || install_packages "${missing[@]}"
 }
 
