@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -65,11 +63,7 @@ public class RedisClient {
     MetricRegistry metrics;
 
     private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
-    /**
-     * While Redis is failing: the System.nanoTime() until which commands fail at once, without waiting for a
-     * timeout; 0 while Redis answers. When it passes, one caller probes Redis for everyone else.
-     */
-    private final AtomicLong failingUntil = new AtomicLong();
+    private CircuitBreaker breaker;
     private RedisSettings settings;
     /** Opens this instance's client; the CDI producer in the container, by hand in tests. */
     private Supplier<UnifiedJedis> connector;
@@ -78,6 +72,7 @@ public class RedisClient {
     @PostConstruct
     void init() {
         settings = connections.settings();
+        breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
         connector = clients::get;
     }
 
@@ -86,6 +81,7 @@ public class RedisClient {
         RedisClient client = new RedisClient();
         client.settings = settings;
         client.failFastMillis = failFastMillis;
+        client.breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
         client.connector = () -> RedisConnections.open(settings);
         return client;
     }
@@ -139,22 +135,17 @@ public class RedisClient {
 
     /**
      * Runs one command; any failure to reach Redis becomes a {@link RedisUnavailableException}. After a failure,
-     * commands fail at once for {@code redis.failfast-ms} instead of each waiting out the timeout: a hung Redis
-     * must not hold every request thread for half a second.
+     * commands fail at once for {@code redis.failfast-ms} ({@link CircuitBreaker}) instead of each waiting out the
+     * timeout.
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
-        long until = failingUntil.get();
-        if (until != 0) {
-            long now = System.nanoTime();
-            if (now - until < 0 || !failingUntil.compareAndSet(until, now + failFastNanos())) {
-                throw new RedisUnavailableException("Redis failed recently; retrying shortly", null);
-            }
-            // This caller probes; the window was pushed on, so the others keep failing fast meanwhile.
+        CircuitBreaker.Permission permission = breaker.ask();
+        if (permission == CircuitBreaker.Permission.REJECTED) {
+            throw new RedisUnavailableException("Redis failed recently; retrying shortly", null);
         }
         try {
             T result = command.apply(jedis());
-            if (until != 0) {
-                failingUntil.set(0);
+            if (breaker.succeeded(permission)) {
                 LOG.info("Redis answers again");
             }
             return result;
@@ -169,14 +160,10 @@ public class RedisClient {
     }
 
     private RedisUnavailableException failing(String message, RuntimeException cause) {
-        if (failingUntil.getAndSet(System.nanoTime() + failFastNanos()) == 0) {
+        if (breaker.failed()) {
             LOG.warning(message);
         }
         return new RedisUnavailableException(message, cause);
-    }
-
-    private long failFastNanos() {
-        return TimeUnit.MILLISECONDS.toNanos(failFastMillis);
     }
 
     /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */

@@ -1,2 +1,2 @@
-/** The connection to Redis and the Lua scripts that keep the unified stock there. */
+/** The connection to Redis, the policy around it (fail-fast window, periodic jobs) and the Lua scripts run there. */
 package io.ticketrush.redis;
