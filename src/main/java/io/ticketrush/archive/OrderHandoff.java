@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -23,8 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.PeriodicTask;
 import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.RedisUnavailableException;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
@@ -79,39 +76,37 @@ public class OrderHandoff {
     long claimIdleMillis;
 
     private final Map<String, Integer> polls = new ConcurrentHashMap<>();
-    private ScheduledFuture<?> task;
-    private volatile String failing;
+    private PeriodicTask task;
 
     @PostConstruct
     void start() {
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
-        task = scheduler.scheduleWithFixedDelay(this::poll, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+        task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(
+                "Hand-off to PostgreSQL paused, entries wait in Redis: ", "Hand-off to PostgreSQL resumed",
+                "Handing orders off to PostgreSQL failed"), OrderHandoff::outage, this::poll);
     }
 
     @PreDestroy
     void stop() {
-        task.cancel(false);
+        task.stop();
     }
 
     void poll() {
-        try {
-            for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
-                while (drain(eventId) == batch) {
-                    // A full batch: more is waiting, keep going before the next event.
-                }
-            }
-            recovered();
-        } catch (RedisUnavailableException e) {
-            failed("Redis: " + e.getMessage());
-        } catch (RuntimeException e) {
-            if (OrderDatabase.isDatabaseFailure(e)) {
-                failed("PostgreSQL: " + rootMessage(e));
-            } else {
-                // A scheduled task that throws is never run again: log and keep going.
-                LOG.log(Level.SEVERE, "Handing orders off to PostgreSQL failed", e);
+        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
+            while (drain(eventId) == batch) {
+                // A full batch: more is waiting, keep going before the next event.
             }
         }
+    }
+
+    /** What is away when the hand-off fails: Redis or PostgreSQL; null for a bug. */
+    private static String outage(RuntimeException e) {
+        String redisAway = PeriodicTask.redisAway(e);
+        if (redisAway != null) {
+            return "Redis: " + redisAway;
+        }
+        return OrderDatabase.isDatabaseFailure(e) ? "PostgreSQL: " + rootMessage(e) : null;
     }
 
     /** Entries of one event not yet written to PostgreSQL: read but unacknowledged, plus not yet read. */
@@ -181,20 +176,6 @@ public class OrderHandoff {
             if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
                 throw e;
             }
-        }
-    }
-
-    private void failed(String why) {
-        if (failing == null) {
-            LOG.warning("Hand-off to PostgreSQL paused, entries wait in Redis: " + why);
-        }
-        failing = why;
-    }
-
-    private void recovered() {
-        if (failing != null) {
-            failing = null;
-            LOG.info("Hand-off to PostgreSQL resumed");
         }
     }
 

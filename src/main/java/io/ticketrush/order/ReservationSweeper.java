@@ -1,8 +1,5 @@
 package io.ticketrush.order;
 
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -18,7 +15,7 @@ import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
-import io.ticketrush.redis.RedisUnavailableException;
+import io.ticketrush.redis.PeriodicTask;
 
 /**
  * Expires unpaid reservations once their hold has run out and puts their tickets back on sale. Every instance
@@ -45,8 +42,7 @@ public class ReservationSweeper {
 
     private Counter sweeps;
     private Counter returned;
-    private ScheduledFuture<?> task;
-    private volatile boolean redisDown;
+    private PeriodicTask task;
 
     @PostConstruct
     void start() {
@@ -54,34 +50,21 @@ public class ReservationSweeper {
                 .withDescription("Sweeps of overdue reservations run by this instance").build());
         returned = metrics.counter(Metadata.builder().withName("ticketrush.expiry.tickets.returned")
                 .withDescription("Tickets this instance's sweeps put back on sale").build());
-        task = scheduler.scheduleWithFixedDelay(this::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        task = PeriodicTask.start(scheduler, sweepMillis, LOG, new PeriodicTask.Wording("Cannot sweep expired reservations: ",
+                "Redis is back; sweeping again", "Sweeping expired reservations failed"), this::sweep);
     }
 
     @PreDestroy
     void stop() {
-        task.cancel(false);
+        task.stop();
     }
 
     void sweep() {
-        try {
-            long expired = orders.expireDue();
-            sweeps.inc();
-            if (expired > 0) {
-                returned.inc(expired);
-                LOG.fine(() -> "Expired " + expired + " reservations");
-            }
-            if (redisDown) {
-                redisDown = false;
-                LOG.info("Redis is back; sweeping again");
-            }
-        } catch (RedisUnavailableException e) {
-            if (!redisDown) {
-                redisDown = true;
-                LOG.warning("Cannot sweep expired reservations: " + e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again: log and keep going.
-            LOG.log(Level.SEVERE, "Sweeping expired reservations failed", e);
+        long expired = orders.expireDue();
+        sweeps.inc();
+        if (expired > 0) {
+            returned.inc(expired);
+            LOG.fine(() -> "Expired " + expired + " reservations");
         }
     }
 }

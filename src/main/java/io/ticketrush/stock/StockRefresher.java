@@ -2,9 +2,6 @@ package io.ticketrush.stock;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -18,7 +15,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.ticketrush.redis.RedisUnavailableException;
+import io.ticketrush.redis.PeriodicTask;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
@@ -47,8 +44,7 @@ public class StockRefresher {
     @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
     long refreshMillis;
 
-    private ScheduledFuture<?> task;
-    private volatile boolean redisDown;
+    private PeriodicTask task;
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
@@ -57,12 +53,13 @@ public class StockRefresher {
             throw new IllegalStateException("cluster.member-ttl-ms (" + members.ttlMillis()
                     + ") must be longer than stock.refresh-ms (" + refreshMillis + "): an instance beats once per refresh");
         }
-        task = scheduler.scheduleWithFixedDelay(this::refresh, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+        task = PeriodicTask.start(scheduler, refreshMillis, LOG, new PeriodicTask.Wording("Cannot refresh local shares: ",
+                "Redis is back; local shares follow it again", "Refreshing local shares failed"), this::refresh);
     }
 
     @PreDestroy
     void stop() {
-        task.cancel(false);
+        task.stop();
         try {
             members.leave();
         } catch (RuntimeException e) {
@@ -72,31 +69,17 @@ public class StockRefresher {
     }
 
     void refresh() {
-        try {
-            localStock.alive(members.beat());
-            for (String eventId : localStock.permitsLeft().keySet()) {
-                EventStatus status = globalStock.status(eventId);
-                if (status != null) {
-                    localStock.update(status);
-                    lost.remove(eventId);
-                } else if (lost.add(eventId)) {
-                    // Events are never deleted: Redis lost its data. Purchases of it answer 503 until it is opened again.
-                    LOG.warning("Redis no longer has event " + eventId + ", which this instance was selling: "
-                            + "failover onto a server without the data, or a restart without persistence?");
-                }
+        localStock.alive(members.beat());
+        for (String eventId : localStock.permitsLeft().keySet()) {
+            EventStatus status = globalStock.status(eventId);
+            if (status != null) {
+                localStock.update(status);
+                lost.remove(eventId);
+            } else if (lost.add(eventId)) {
+                // Events are never deleted: Redis lost its data. Purchases of it answer 503 until it is opened again.
+                LOG.warning("Redis no longer has event " + eventId + ", which this instance was selling: "
+                        + "failover onto a server without the data, or a restart without persistence?");
             }
-            if (redisDown) {
-                redisDown = false;
-                LOG.info("Redis is back; local shares follow it again");
-            }
-        } catch (RedisUnavailableException e) {
-            if (!redisDown) {
-                redisDown = true;
-                LOG.warning("Cannot refresh local shares: " + e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again: log and keep going.
-            LOG.log(Level.SEVERE, "Refreshing local shares failed", e);
         }
     }
 }
