@@ -27,7 +27,7 @@ local held = redis.call('HGET', KEYS[2], ARGV[2])
 if held then
   return {-2, held, redis.call('HGET', KEYS[3], held), nowMs}
 end
--- '>=' where the seed wrote 'total >= sold' the other way round and sold one ticket too many.
+-- Sold out once reserved + paid reaches tickets: '>=', so the last ticket is sold once and never one more.
 if tonumber(stock[2]) + tonumber(stock[3]) >= tonumber(stock[1]) then
   return {-1}
 end

@@ -150,7 +150,8 @@ public class OrderHandoff {
             return reply == null || reply.isEmpty() ? List.of() : reply.get(0).getValue();
         } catch (JedisDataException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("NOGROUP")) {
-                // A sale opened before the hand-off existed: start its group from the stream's beginning.
+                // The stream has no group (Redis lost the keys, or nothing opened the sale with one): start it
+                // from the stream's beginning, so no entry already there is missed.
                 createGroup(stream);
                 return List.of();
             }

@@ -32,7 +32,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 /**
  * This instance's way to Redis: the client {@link RedisConnections} produces for the configured mode, opened on
  * first use, with Redis's failures turned into 503s. Each command borrows a pooled connection and returns it at
- * once, so no connection is ever held across requests (the seed leaked one per request).
+ * once: a connection held across requests, or never returned, would drain the pool under load.
  */
 @ApplicationScoped
 public class RedisClient {
