@@ -23,7 +23,7 @@ import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
-/** The seed's topology end to end: nginx 1:2:3:4 over four Payara Micro instances, one Redis. */
+/** The topology cluster.sh runs, end to end: nginx 1:2:3:4 over four Payara Micro instances, one Redis. */
 @ExtendWith(SharedCluster.class)
 class FlashSaleIT {
 

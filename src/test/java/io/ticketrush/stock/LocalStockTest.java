@@ -11,7 +11,7 @@ class LocalStockTest {
 
     @Test
     void sharesTicketsByWeightWithATenPercentBuffer() {
-        // The seed's topology: weights 1, 2, 3, 4 out of 10, 500 tickets.
+        // The topology cluster.sh runs: weights 1, 2, 3, 4 out of 10; 500 tickets.
         assertEquals(50 + 5, LocalStock.permitsFor(500, 1, 10, 10));
         assertEquals(100 + 10, LocalStock.permitsFor(500, 2, 10, 10));
         assertEquals(150 + 15, LocalStock.permitsFor(500, 3, 10, 10));
@@ -109,7 +109,7 @@ class LocalStockTest {
 
     @Test
     void sizesSharesByTheWeightAliveOnceRedisHasSaidIt() {
-        // Weight 1 of the seed's 10; instance-4 (weight 4) died, so 6 are alive.
+        // Weight 1 of cluster.sh's 10; instance-4 (weight 4) died, so 6 are alive.
         LocalStock stock = localStock(1, 10);
         assertEquals(10, stock.totalWeight(), "cluster.total-weight until Redis answers");
         stock.alive(new Members.Alive(6, 3));
