@@ -183,8 +183,8 @@ public final class Cluster {
     }
 
     /**
-     * Runs {@code payara/cluster.sh command} with run directory {@code runDir} and the given environment and
-     * nothing else of cluster.sh's settings; fails with its output when it exits non-zero.
+     * Runs {@code payara/cluster.sh command} with run directory {@code runDir}, the given settings, PATH and HOME,
+     * and nothing else of the caller's environment; fails with its output when it exits non-zero.
      */
     public static String script(Path runDir, String command, Map<String, String> settings) {
         Result result = tryScript(runDir, command, settings);
@@ -203,12 +203,11 @@ public final class Cluster {
         Path script = Path.of(System.getProperty("ticketrush.basedir", ".")).resolve("payara/cluster.sh");
         ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        // Whatever a developer exported for their own cluster must not leak into the test's.
-        List.of("RUN_DIR", "BASE_PORT", "NGINX_PORT", "REDIS_PORT", "TICKETS", "HOLD_SECONDS", "EVENT_ID", "ADMIN_TOKEN",
-                "WEIGHTS", "INSTANCE_JAVA_OPTS", "HAZELCAST", "START_TIMEOUT", "REDIS_APPENDFSYNC", "PG_PORT",
-                "DB_PASSWORD", "RATE_LIMIT", "RATE_BURST", "HTTP_THREADS", "IO_STRATEGY", "INSTANCES", "HOST_ADDRESS",
-                "SERVICES", "REDIS_MODE", "REDIS_BIND", "REDIS_PASSWORD", "REDIS_HOST", "PG_LISTEN", "DB_HOST",
-                "NGINX_BIND").forEach(env::remove);
+        // Nothing a developer exported for their own cluster (TICKETS, REDIS_MODE, the instances' REDIS_* and
+        // DB_* keys, ...) reaches the test's: only PATH, HOME and what the test sets.
+        env.clear();
+        env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"));
+        env.put("HOME", System.getProperty("user.home"));
         env.put("RUN_DIR", runDir.toAbsolutePath().toString());
         env.putAll(settings);
         try {
