@@ -4,43 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.List;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** The admin API: opening and resetting a sale, reading its counts, and who may do so. */
-@ExtendWith(ArquillianExtension.class)
-class AdminIT {
+class AdminIT extends SingleInstanceIT {
 
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Api api;
     private String event;
 
     @BeforeEach
-    void setUp() {
-        api = Api.onPort(url.getPort());
+    void newEvent() {
         event = Deployments.newEventId("admin");
     }
 

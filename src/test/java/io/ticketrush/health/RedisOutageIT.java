@@ -3,43 +3,21 @@ package io.ticketrush.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.time.Duration;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SingleInstanceIT;
 import redis.clients.jedis.Jedis;
 
 /** Without Redis an instance answers 503 quickly and reports not-ready; it recovers by itself. */
-@ExtendWith(ArquillianExtension.class)
-class RedisOutageIT {
-
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = Api.onPort(url.getPort());
-    }
+class RedisOutageIT extends SingleInstanceIT {
 
     @AfterEach
     void redisIsBack() {

@@ -3,7 +3,6 @@ package io.ticketrush.order;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,39 +10,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.json.JsonObject;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** Reserve, pay, expire, sell again: the pre-deduct lifecycle over HTTP. */
-@ExtendWith(ArquillianExtension.class)
-class OrderLifecycleIT {
+class OrderLifecycleIT extends SingleInstanceIT {
 
     /** The contract: expired reservations are swept within two seconds of their deadline. */
     private static final Duration SWEEP_LIMIT = Duration.ofSeconds(2);
 
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Api api;
     private String event;
 
     @BeforeEach
-    void setUp() {
-        api = Api.onPort(url.getPort());
+    void newEvent() {
         event = Deployments.newEventId("order");
     }
 

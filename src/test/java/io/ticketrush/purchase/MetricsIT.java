@@ -3,37 +3,19 @@ package io.ticketrush.purchase;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** The metrics an operator reads during a sale, in Prometheus text on /metrics. */
-@ExtendWith(ArquillianExtension.class)
-class MetricsIT {
-
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
+class MetricsIT extends SingleInstanceIT {
 
     @Test
     void countsPurchasesByOutcomeAndShowsPermitsScriptTimesAndExpiries() {
-        Api api = Api.onPort(url.getPort());
         String event = Deployments.newEventId("metrics");
         double reservedBefore = api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}");
         api.openSale(event, 2, 1);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,42 +11,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import jakarta.json.JsonObject;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** {@code POST /buy/ticket} on the built WAR, on Payara Micro, against a real Redis. */
-@ExtendWith(ArquillianExtension.class)
-class PurchaseIT {
+class PurchaseIT extends SingleInstanceIT {
 
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Api api;
     private String event;
 
     @BeforeEach
-    void openSale() {
-        api = Api.onPort(url.getPort());
+    void newEvent() {
         event = Deployments.newEventId("buy");
     }
 
@@ -69,7 +51,7 @@ class PurchaseIT {
         long expiresAt = order.getJsonNumber("expiresAt").longValue();
         assertTrue(expiresAt >= before + 299_000 && expiresAt <= System.currentTimeMillis() + 301_000,
                 "expiresAt is the hold time from now, in epoch ms: " + expiresAt);
-        assertEquals("it-solo", answer.header("X-Instance"));
+        assertEquals(INSTANCE_NAME, answer.header("X-Instance"));
         assertTrue(answer.header("Content-Type").startsWith("application/json"));
     }
 
@@ -165,12 +147,11 @@ class PurchaseIT {
     }
 
     @Test
-    void sellsExactlyTheTicketsItHasToManyConcurrentBuyers() throws Exception {
+    void sellsExactlyTheTicketsItHasToManyConcurrentBuyers() {
         int tickets = 50;
         int buyers = 240;
         api.openSale(event, tickets, 300);
-        ExecutorService pool = Executors.newFixedThreadPool(buyers);
-        List<Callable<Api.Answer>> purchases = new ArrayList<>();
+        List<Supplier<Api.Answer>> purchases = new ArrayList<>();
         for (int i = 0; i < buyers; i++) {
             String user = "user-" + i;
             // Some buyers press "buy" twice at once: they must still get one ticket at most.
@@ -182,18 +163,13 @@ class PurchaseIT {
         Map<Integer, Integer> codes = new HashMap<>();
         Set<String> orderIds = new HashSet<>();
         Set<String> winners = new HashSet<>();
-        try {
-            for (Future<Api.Answer> future : pool.invokeAll(purchases)) {
-                Api.Answer answer = future.get();
-                assertEquals(200, answer.status(), answer.body());
-                codes.merge(answer.code(), 1, Integer::sum);
-                if (answer.code() == 1) {
-                    assertTrue(orderIds.add(answer.data().getString("orderId")), "order ids are distinct");
-                    assertTrue(winners.add(answer.data().getString("userId").toLowerCase()), "no buyer twice");
-                }
+        for (Api.Answer answer : Crowd.run(purchases, buyers)) {
+            assertEquals(200, answer.status(), answer.body());
+            codes.merge(answer.code(), 1, Integer::sum);
+            if (answer.code() == 1) {
+                assertTrue(orderIds.add(answer.data().getString("orderId")), "order ids are distinct");
+                assertTrue(winners.add(answer.data().getString("userId").toLowerCase()), "no buyer twice");
             }
-        } finally {
-            pool.shutdownNow();
         }
         assertEquals(tickets, codes.get(1));
         assertEquals(purchases.size(), codes.values().stream().mapToInt(Integer::intValue).sum());

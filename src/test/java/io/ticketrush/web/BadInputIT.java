@@ -4,42 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URL;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Map;
 
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.RawHttp;
+import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** Bad requests get a 4xx JSON answer naming the problem; nothing is sold or corrupted by them. */
-@ExtendWith(ArquillianExtension.class)
-class BadInputIT {
+class BadInputIT extends SingleInstanceIT {
 
-    @Deployment(testable = false)
-    static WebArchive war() {
-        return Deployments.builtWar();
-    }
-
-    @ArquillianResource
-    URL url;
-
-    private Api api;
     private String event;
 
     @BeforeEach
-    void setUp() {
-        api = Api.onPort(url.getPort());
+    void openSale() {
         event = Deployments.newEventId("bad");
         api.openSale(event, 10, 300);
     }
@@ -112,7 +96,7 @@ class BadInputIT {
     @Test
     void refusesAHugeBodyWithoutReadingIt() {
         byte[] huge = ("userId=quinn&eventId=" + event + "&pad=" + "x".repeat(4 * 1024 * 1024)).getBytes();
-        Api.Answer answer = RawHttp.exchange(url.getPort(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + huge.length, huge);
         assertEquals(413, answer.status());
         assertEquals(-413, answer.json().getInt("code"));
@@ -127,7 +111,7 @@ class BadInputIT {
             body.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
         }
         body.append("0\r\n\r\n");
-        Api.Answer answer = RawHttp.exchange(url.getPort(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked", body.toString().getBytes());
         assertEquals(413, answer.status());
         assertEquals(-413, answer.json().getInt("code"));
@@ -141,7 +125,7 @@ class BadInputIT {
             assertEquals(-400, answer.code());
         }
         byte[] raw = ("userId=\u00e9\u00ff&eventId=" + event).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        Api.Answer answer = RawHttp.exchange(url.getPort(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: " + raw.length, raw);
         assertEquals(400, answer.status(), answer.body());
     }
@@ -155,7 +139,7 @@ class BadInputIT {
                         .method(method, HttpRequest.BodyPublishers.noBody()));
                 assertEquals(404, answer.status(), method + " " + path);
                 assertEquals(-404, answer.code(), method + " " + path);
-                assertEquals("it-solo", answer.header("X-Instance"), "every answer names its instance");
+                assertEquals(INSTANCE_NAME, answer.header("X-Instance"), "every answer names its instance");
             }
         }
     }
