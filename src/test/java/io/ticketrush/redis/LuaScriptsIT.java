@@ -4,21 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.SharedRedis;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -62,23 +61,18 @@ class LuaScriptsIT {
     }
 
     @Test
-    void sellsExactlyTheTicketsItHasUnderConcurrency() throws Exception {
+    void sellsExactlyTheTicketsItHasUnderConcurrency() {
         open(1000, 60_000);
-        List<Callable<Long>> buyers = new ArrayList<>();
+        List<Supplier<Long>> buyers = new ArrayList<>();
         for (int i = 0; i < 1200; i++) {
             String user = "user" + i;
             buyers.add(() -> code(reserve(user)));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            Map<Long, Integer> counts = new java.util.HashMap<>();
-            for (Future<Long> answer : pool.invokeAll(buyers)) {
-                counts.merge(answer.get(), 1, Integer::sum);
-            }
-            assertEquals(Map.of(1L, 1000, -1L, 200), counts);
-        } finally {
-            pool.shutdown();
+        Map<Long, Integer> counts = new HashMap<>();
+        for (long code : Crowd.run(buyers, 16)) {
+            counts.merge(code, 1, Integer::sum);
         }
+        assertEquals(Map.of(1L, 1000, -1L, 200), counts);
         assertEquals(List.of("1000", "1000", "0"), jedis.hmget(keys.stock(), "tickets", "reserved", "paid"));
         assertEquals(1000, jedis.hlen(keys.orders()));
         assertEquals(1000, jedis.zcard(keys.expiry()));
@@ -157,25 +151,17 @@ class LuaScriptsIT {
     }
 
     @Test
-    void concurrentSweepersReturnEachExpiredTicketExactlyOnce() throws Exception {
+    void concurrentSweepersReturnEachExpiredTicketExactlyOnce() throws InterruptedException {
         open(300, 50);
         for (int i = 0; i < 300; i++) {
             assertEquals(1L, code(reserve("u" + i)));
         }
         Thread.sleep(120);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        long returned = 0;
-        try {
-            List<Callable<Long>> sweepers = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                sweepers.add(this::sweep);
-            }
-            for (Future<Long> result : pool.invokeAll(sweepers)) {
-                returned += result.get();
-            }
-        } finally {
-            pool.shutdown();
+        List<Supplier<Long>> sweepers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            sweepers.add(this::sweep);
         }
+        long returned = Crowd.run(sweepers, sweepers.size()).stream().mapToLong(Long::longValue).sum();
         assertEquals(300, returned);
         assertEquals("0", jedis.hget(keys.stock(), "reserved"));
         assertEquals(0, jedis.hlen(keys.buyers()));

@@ -8,7 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
-/** Many buyers at once: runs every call on {@code concurrency} threads and returns the answers in order. */
+/**
+ * Many buyers at once: runs every call on {@code concurrency} threads and returns the answers in order. A call
+ * that fails fails the crowd; an assertion made inside a call stays an assertion failure.
+ */
 public final class Crowd {
 
     private Crowd() {
@@ -27,7 +30,10 @@ public final class Crowd {
             }
             return answers;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("A buyer's request failed", e.getCause());
+            if (e.getCause() instanceof AssertionError failed) {
+                throw new AssertionError("A call in the crowd failed: " + failed.getMessage(), failed);
+            }
+            throw new IllegalStateException("A call in the crowd failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
