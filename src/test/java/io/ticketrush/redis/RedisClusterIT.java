@@ -3,7 +3,6 @@ package io.ticketrush.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,17 +14,16 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
-import io.ticketrush.testsupport.PayaraInstance;
 import io.ticketrush.testsupport.RedisClusterServers;
 import io.ticketrush.testsupport.RedisServer;
+import io.ticketrush.testsupport.TwoInstances;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -35,29 +33,12 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 class RedisClusterIT {
 
-    private static final Path DIR = Path.of("target", "it-redis-cluster");
+    @RegisterExtension
+    static final TwoInstances<RedisClusterServers> ON_CLUSTER = TwoInstances.on("cluster",
+            dir -> RedisClusterServers.start(dir, 3),
+            redis -> Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes()));
 
-    private static RedisClusterServers redis;
-    private static List<PayaraInstance> instances = List.of();
-    private static List<Api> apis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisClusterServers.start(DIR, 3);
-        Map<String, String> clusterMode = Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes(),
-                "instance.weight", "1", "cluster.total-weight", "2");
-        instances = PayaraInstance.startAll(DIR.resolve("payara"), List.of(
-                PayaraInstance.properties("cluster-1", clusterMode), PayaraInstance.properties("cluster-2", clusterMode)));
-        apis = instances.stream().map(PayaraInstance::api).toList();
-    }
-
-    @AfterAll
-    static void stop() {
-        instances.forEach(PayaraInstance::close);
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    private final List<Api> apis = ON_CLUSTER.apis();
 
     @Test
     void sellsExactlyTheTicketsOfEventsSpreadOverEveryMaster() {
@@ -69,7 +50,7 @@ class RedisClusterIT {
         // that meets its first buyer of an event late (a stall on a busy machine) takes a share of what is left
         // then and answers -1 until its next refresh re-opens it, and the crowd may be over by that time.
         List<Purchase> purchases = new ArrayList<>();
-        for (int round = 0; round < 5 && events.keySet().stream().anyMatch(RedisClusterIT::onSale); round++) {
+        for (int round = 0; round < 5 && events.keySet().stream().anyMatch(this::onSale); round++) {
             List<Supplier<Purchase>> calls = new ArrayList<>();
             for (String event : events.keySet()) {
                 for (int i = 0; i < buyersPerEvent; i++) {
@@ -153,7 +134,7 @@ class RedisClusterIT {
         assertEquals(0, status.getInt("available"));
     }
 
-    private static boolean onSale(String event) {
+    private boolean onSale(String event) {
         return apis.get(0).eventStatus(event).data().getInt("available") > 0;
     }
 
@@ -178,7 +159,7 @@ class RedisClusterIT {
 
     /** The master serving {@code slot}, from the cluster's own slot map. */
     private static RedisServer ownerOf(int slot) {
-        for (RedisServer master : redis.masters()) {
+        for (RedisServer master : ON_CLUSTER.redis().masters()) {
             try (Jedis jedis = master.client()) {
                 String self = jedis.clusterNodes().lines().filter(line -> line.contains("myself")).findFirst().orElseThrow();
                 String[] fields = self.split(" ");

@@ -3,7 +3,6 @@ package io.ticketrush.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,17 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
-import io.ticketrush.testsupport.PayaraInstance;
 import io.ticketrush.testsupport.RedisSentinelServers;
 import io.ticketrush.testsupport.RedisServer;
+import io.ticketrush.testsupport.TwoInstances;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -41,31 +39,16 @@ import redis.clients.jedis.Jedis;
  */
 class RedisSentinelIT {
 
-    private static final Path DIR = Path.of("target", "it-redis-sentinel");
     private static final Duration BUYER_PATIENCE = Duration.ofSeconds(60);
 
-    private static RedisSentinelServers redis;
-    private static List<PayaraInstance> instances = List.of();
-    private static List<Api> apis;
+    @RegisterExtension
+    static final TwoInstances<RedisSentinelServers> ON_SENTINEL = TwoInstances.on("sentinel", RedisSentinelServers::start,
+            redis -> Map.of("redis.mode", "sentinel", "redis.sentinels", redis.sentinels(),
+                    "redis.master-name", RedisSentinelServers.MASTER_NAME, "redis.wait-replicas", "1",
+                    "redis.wait-timeout-ms", "500"));
 
-    @BeforeAll
-    static void start() {
-        redis = RedisSentinelServers.start(DIR);
-        Map<String, String> sentinelMode = Map.of("redis.mode", "sentinel", "redis.sentinels", redis.sentinels(),
-                "redis.master-name", RedisSentinelServers.MASTER_NAME, "redis.wait-replicas", "1",
-                "redis.wait-timeout-ms", "500", "instance.weight", "1", "cluster.total-weight", "2");
-        instances = PayaraInstance.startAll(DIR.resolve("payara"), List.of(
-                PayaraInstance.properties("sentinel-1", sentinelMode), PayaraInstance.properties("sentinel-2", sentinelMode)));
-        apis = instances.stream().map(PayaraInstance::api).toList();
-    }
-
-    @AfterAll
-    static void stop() {
-        instances.forEach(PayaraInstance::close);
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    private final List<Api> apis = ON_SENTINEL.apis();
+    private final RedisSentinelServers redis = ON_SENTINEL.redis();
 
     @Test
     void followsAFailoverMidSaleAndLosesNoConfirmedReservation() throws Exception {
