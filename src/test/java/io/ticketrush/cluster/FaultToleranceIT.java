@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import jakarta.json.JsonObject;
@@ -84,24 +87,25 @@ class FaultToleranceIT {
         int tickets = 300;
         api.openSale(event, tickets, 600);
         Buyers buyers = new Buyers(api, event);
-        AtomicBoolean killed = new AtomicBoolean();
+        AtomicReference<CompletableFuture<Void>> restart = new AtomicReference<>();
         buyers.onSale = sold -> {
-            if (sold == 100 && killed.compareAndSet(false, true)) {
+            if (sold == 100 && restart.get() == null) {
                 cluster.killRedis();
                 // Back after a second and a half, from the AOF; buyers meanwhile get 503 and retry.
-                new Thread(() -> {
+                restart.set(inBackground("redis-restart", () -> {
                     sleep(Duration.ofMillis(1500));
                     cluster.up();
-                }, "redis-restart").start();
+                }));
             }
         };
         buyers.buy(1_200, 60);
+        assertNotNull(restart.get(), "Redis was killed mid-sale");
+        await(restart.get());
         Eventually.within(Duration.ofSeconds(20), () -> {
             buyers.buy(200, 20);
             assertEquals(0, api.eventStatus(event).data().getInt("available"));
         });
 
-        assertTrue(killed.get());
         assertTrue(buyers.unavailable.get() > 0, "the outage was seen: buyers got 503 meanwhile");
         JsonObject status = api.eventStatus(event).data();
         assertEquals(tickets, status.getInt("reserved") + status.getInt("paid"), "sold out, not one more");
@@ -346,41 +350,58 @@ class FaultToleranceIT {
         }
     }
 
-    /** Polls the sale while it runs and remembers the most tickets Redis ever held taken. */
+    /**
+     * Polls the sale while it runs and remembers the most tickets Redis ever held taken. A poll that fails ends
+     * the watch and fails the test: a watch that stopped early would have seen too little to prove anything.
+     */
     private static final class Watch implements AutoCloseable {
 
         private final AtomicLong most = new AtomicLong();
+        private final AtomicInteger polls = new AtomicInteger();
         private final int tickets;
-        private final Thread thread;
+        private final CompletableFuture<Void> polling;
         private volatile boolean running = true;
 
         Watch(Cluster cluster, String event, int tickets) {
             this.tickets = tickets;
             EventKeys keys = EventKeys.of(event);
-            thread = new Thread(() -> {
+            polling = inBackground("sale-watch", () -> {
                 try (Jedis redis = cluster.redis()) {
                     while (running) {
                         List<String> counts = redis.hmget(keys.stock(), "reserved", "paid");
                         most.accumulateAndGet(Long.parseLong(counts.get(0)) + Long.parseLong(counts.get(1)), Math::max);
+                        polls.incrementAndGet();
                         sleep(Duration.ofMillis(50));
                     }
                 }
-            }, "sale-watch");
-            thread.start();
+            });
         }
 
+        /** Stops the watch, fails if a poll failed, and checks what it saw. */
         void assertNeverOversold() {
+            close();
+            assertTrue(polls.get() > 0, "the watch never read the sale");
             assertTrue(most.get() <= tickets, "at one point " + most.get() + " of " + tickets + " tickets were taken");
         }
 
+        /** Stops the watch; a poll's failure is rethrown here, so the test fails with it. */
         @Override
         public void close() {
             running = false;
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(polling);
+        }
+    }
+
+    /** Runs {@code task} on a thread of its own; {@link #await} rethrows whatever it threw. */
+    private static CompletableFuture<Void> inBackground(String name, Runnable task) {
+        return CompletableFuture.runAsync(task, runnable -> new Thread(runnable, name).start());
+    }
+
+    private static void await(CompletableFuture<Void> task) {
+        try {
+            task.join();
+        } catch (CompletionException e) {
+            throw new AssertionError("A background task of the test failed: " + e.getCause(), e.getCause());
         }
     }
 
