@@ -206,8 +206,9 @@ class HostileInputIT {
         paths.put("/.env", PathAnswer.always(404));
         paths.put("/admin/events/" + "e".repeat(80), PathAnswer.always(404));
         if (throughNginx) {
-            // Paths that climb above the root or hide a NUL or a slash in an escape: nginx refuses them; Payara's
-            // HTTP layer, reached directly, answers an empty 400 before any application code runs.
+            // Paths that climb above the root or hide a NUL in an escape: nginx refuses them before any instance
+            // sees them. An escaped slash passes nginx and names no event. HttpLayerErrorsIT sends such paths
+            // straight to an instance.
             paths.put("/../../etc/passwd", PathAnswer.always(400));
             paths.put("/buy/ticket/../../../etc/passwd", PathAnswer.always(400));
             paths.put("/%2e%2e/%2e%2e/etc/passwd", PathAnswer.always(400));
