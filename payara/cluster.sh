@@ -32,7 +32,7 @@ source "$ROOT/payara/lib/nginx.sh"
 WAR=$ROOT/target/ticketrush.war
 MICRO_JAR=$ROOT/target/payara-micro.jar
 TOKEN_FILE=$RUN_DIR/admin-token
-PG_DIR=$RUN_DIR/postgres
+[[ -n $PG_DIR ]] || PG_DIR=$(default_pg_dir)
 DB_NAME=ticketrush
 DB_USER=ticketrush
 CONFIGURATION_DOC=$ROOT/docs/configuration.md
@@ -86,11 +86,6 @@ open_default_sale() {
 up() {
     local begin=$SECONDS i local_instances=0
     check_settings
-    # Before anything starts, not halfway.
-    if [[ $EUID -eq 0 ]] && has_service postgres && id postgres >/dev/null 2>&1; then
-        mkdir -p "$PG_DIR"
-        postgres_can_reach "$PG_DIR"
-    fi
     for ((i = 1; i <= $(instance_count); i++)); do is_local_instance "$i" && local_instances=$((local_instances + 1)); done
     local packages=(curl:curl)
     runs_redis && packages+=(redis-server:redis-server redis-cli:redis-tools)

@@ -21,18 +21,70 @@ as_postgres() {
     fi
 }
 
-# As root, PostgreSQL runs as postgres, which must be able to enter every directory above its data (a clone
-# under `mktemp -d`, mode 700, is not). Dies naming the first one it cannot enter.
-postgres_can_reach() {
-    local path="" part parts
-    IFS=/ read -r -a parts <<<"$(realpath -m "$1")"
-    for part in "${parts[@]}"; do
-        [[ -n $part ]] || continue
-        path+="/$part"
-        [[ -d $path ]] || return 0
-        runuser -u postgres -- test -x "$path" \
-            || die "PostgreSQL runs as the user postgres, which cannot enter $path (mode $(stat -c %a "$path")); set RUN_DIR to a directory under one others may enter, or: chmod o+x $path"
+# The home of the user postgres, under which the cluster's data lives when we are root.
+postgres_home() {
+    local home
+    home=$(getent passwd postgres 2>/dev/null | cut -d: -f6)
+    echo "${home:-/var/lib/postgresql}"
+}
+
+# PG_DIR's default. Not root: RUN_DIR/postgres. As root PostgreSQL runs as the user postgres, which may not be
+# able to enter RUN_DIR (a checkout in /root or under `mktemp -d`): the data then lives in that user's home, one
+# directory per RUN_DIR (named by a hash of its path), and RUN_DIR/postgres links to it. A RUN_DIR/postgres
+# holding data of its own (made before this default) stays where it is.
+default_pg_dir() {
+    if [[ $EUID -ne 0 ]] || [[ -f $RUN_DIR/postgres/data/PG_VERSION && ! -L $RUN_DIR/postgres ]]; then
+        echo "$RUN_DIR/postgres"
+    else
+        echo "$(postgres_home)/ticketrush/$(realpath -m "$RUN_DIR" | sha256sum | cut -c1-16)"
+    fi
+}
+
+# Makes RUN_DIR/postgres lead to a PG_DIR kept elsewhere: the log is found beside the others', and the link
+# tells remove_orphan_pg_dirs that the directory is in use.
+link_pg_dir() {
+    local link=$RUN_DIR/postgres
+    [[ $(realpath -m "$link") == "$(realpath -m "$PG_DIR")" ]] && return 0
+    if [[ -d $link && ! -L $link ]]; then
+        [[ -e $link/data ]] && return 0
+        rm -rf "$link"
+    fi
+    mkdir -p "$RUN_DIR"
+    ln -sfn "$PG_DIR" "$link"
+}
+
+# Removes the data directories in $1 (where default_pg_dir keeps them) whose RUN_DIR no longer links to them
+# and whose server is not running: that RUN_DIR, and the password the data was made with, are gone (a removed
+# checkout, `mvn clean`, a finished test), so the data would only fill the disk.
+remove_orphan_pg_dirs() {
+    local parent=$1 dir owner
+    for dir in "$parent"/*; do
+        [[ -s $dir/run-dir ]] || continue
+        owner=$(<"$dir/run-dir")
+        [[ $(readlink "$owner/postgres" 2>/dev/null) == "$dir" ]] && continue
+        live_pid "$dir/data/postmaster.pid" "$dir/data" >/dev/null && continue
+        rm -rf "$dir"
+        log "PostgreSQL: removed $dir, the data of $owner, which is gone"
     done
+}
+
+# As root: PG_DIR and its parent belong to postgres, which creates its data, socket and log there.
+prepare_pg_dir() {
+    local default_parent
+    if [[ $EUID -eq 0 ]]; then
+        default_parent=$(postgres_home)/ticketrush
+        if [[ $(dirname "$PG_DIR") == "$default_parent" ]]; then
+            install -d -o postgres -g postgres -m 700 "$default_parent"
+            remove_orphan_pg_dirs "$default_parent"
+        fi
+        link_pg_dir
+        mkdir -p "$PG_DIR"
+        chown postgres:postgres "$PG_DIR"
+        chmod 700 "$PG_DIR"
+        [[ $PG_DIR == "$RUN_DIR/postgres" ]] || realpath -m "$RUN_DIR" >"$PG_DIR/run-dir"
+    else
+        mkdir -p "$PG_DIR"
+    fi
 }
 
 start_postgres() {
@@ -46,7 +98,7 @@ start_postgres() {
         fi
     fi
     if pid=$(live_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data"); then
-        log "PostgreSQL: already running (pid $pid, port $PG_PORT)"
+        log "PostgreSQL: already running (pid $pid, port $PG_PORT, data in $PG_DIR)"
         return 0
     fi
     port_busy "$PG_PORT" "$(reach_address "$PG_LISTEN")" && die "port $PG_PORT is taken by another process; set PG_PORT"
@@ -54,8 +106,7 @@ start_postgres() {
     if [[ $EUID -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
         die "as root PostgreSQL must run as the user postgres, which does not exist (apt-get install -y postgresql creates it)"
     fi
-    mkdir -p "$PG_DIR"
-    [[ $EUID -eq 0 ]] && chown postgres "$PG_DIR"
+    prepare_pg_dir
     if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
         # The password reaches initdb through a private file, never the command line.
         (umask 077 && printf '%s\n' "$DB_PASSWORD" >"$PG_DIR/pwfile")
@@ -78,5 +129,5 @@ start_postgres() {
     if [[ -z $(psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
         psql -h "$PG_DIR" -p "$PG_PORT" -U "$DB_USER" -d postgres -qc "CREATE DATABASE $DB_NAME" >/dev/null
     fi
-    log "PostgreSQL: started (pid $(head -n 1 "$PG_DIR/data/postmaster.pid"), $DB_HOST:$PG_PORT, database $DB_NAME)"
+    log "PostgreSQL: started (pid $(head -n 1 "$PG_DIR/data/postmaster.pid"), $DB_HOST:$PG_PORT, database $DB_NAME, data in $PG_DIR)"
 }

@@ -61,6 +61,8 @@ setting PG_PORT '(5432 or the next free port)' "the cluster's PostgreSQL port; t
 setting PG_LISTEN 127.0.0.1 "PostgreSQL's listen_addresses (comma-separated); beyond loopback it takes password logins"
 setting DB_HOST "(PG_LISTEN's first)" 'where the instances reach PostgreSQL'
 setting DB_PASSWORD '(generated into RUN_DIR/db-password)' "the database user's password; a host without postgres needs that host's"
+# As root PostgreSQL runs as postgres, which cannot enter a checkout under /root or `mktemp -d`.
+setting PG_DIR '(RUN_DIR/postgres; as root ~postgres/ticketrush/HASH-OF-RUN_DIR)' "PostgreSQL's data, socket and log; as root RUN_DIR/postgres links there"
 
 # The instances.
 # Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector.

@@ -2,6 +2,7 @@ package io.ticketrush.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,36 +19,52 @@ import java.util.List;
 /**
  * A real PostgreSQL on a free loopback port, with a throw-away data directory, started and stopped by a test.
  * As root it runs as the system user postgres (PostgreSQL refuses root), through setpriv, which execs, so the
- * process this class holds is the postmaster itself.
+ * process this class holds is the postmaster itself; its data and socket are then in a directory of that user's
+ * home, since it may not be able to enter the checkout (under /root or {@code mktemp -d}), and {@link #close()}
+ * removes them.
  */
 public final class PostgresServer implements AutoCloseable {
 
     public static final String DATABASE = "ticketrush";
     public static final String USER = "ticketrush";
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    /** As root: the prefix of each run's directory in postgres's home, followed by the JVM's pid. */
+    private static final String TEST_PREFIX = "it-";
 
+    /** Where the logs go. */
     private final Path dir;
+    /** The data directory's parent and the socket's directory: {@link #dir}, or as root one in postgres's home. */
+    private final Path home;
     private final int port;
     private final Path bin;
     private Process process;
 
-    private PostgresServer(Path dir, int port, Path bin) {
+    private PostgresServer(Path dir, Path home, int port, Path bin) {
         this.dir = dir;
+        this.home = home;
         this.port = port;
         this.bin = bin;
     }
 
-    /** initdb in a fresh {@code dir}, start, create the database. */
+    /** initdb in a fresh directory, start, create the database; the logs go to {@code dir}. */
     public static PostgresServer start(Path dir) {
-        PostgresServer server = new PostgresServer(dir.toAbsolutePath(), FreePorts.any(), binaries());
-        server.initdb();
-        server.restart();
-        try (Connection connection = server.connect("postgres")) {
-            connection.createStatement().execute("CREATE DATABASE " + DATABASE);
+        Path logs = dir.toAbsolutePath();
+        PostgresServer server = new PostgresServer(logs, isRoot() ? postgresOwnedDirectory() : logs, FreePorts.any(),
+                binaries());
+        try {
+            server.initdb();
+            server.restart();
+            try (Connection connection = server.connect("postgres")) {
+                connection.createStatement().execute("CREATE DATABASE " + DATABASE);
+            }
+            return server;
         } catch (SQLException e) {
+            server.close();
             throw new IllegalStateException("Cannot create the test database", e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
-        return server;
     }
 
     public int port() {
@@ -63,8 +80,8 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("PostgreSQL on port " + port + " is already running");
         }
-        process = run(List.of(bin.resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
-                "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1"),
+        process = run(List.of(bin.resolve("postgres").toString(), "-D", home.resolve("data").toString(),
+                "-p", Integer.toString(port), "-k", home.toString(), "-c", "listen_addresses=127.0.0.1"),
                 dir.resolve("postgres.log"));
         Instant deadline = Instant.now().plus(START_LIMIT);
         while (true) {
@@ -87,11 +104,15 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /** Kills the server; as root also removes its directory in postgres's home. Safe to call twice. */
     @Override
     public synchronized void close() {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             process.onExit().join();
+        }
+        if (!home.equals(dir)) {
+            delete(home);
         }
     }
 
@@ -101,18 +122,9 @@ public final class PostgresServer implements AutoCloseable {
 
     private void initdb() {
         try {
-            if (Files.exists(dir)) {
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            delete(dir);
             Files.createDirectories(dir);
-            if (isRoot()) {
-                UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-                Files.setOwner(dir, postgres);
-                requireReachable(dir);
-            }
-            Process initdb = run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+            Process initdb = run(List.of(bin.resolve("initdb").toString(), "-D", home.resolve("data").toString(),
                     "-U", USER, "--auth=trust", "-E", "UTF8"), dir.resolve("initdb.log"));
             if (initdb.waitFor() != 0) {
                 throw new IllegalStateException("initdb failed; see " + dir.resolve("initdb.log"));
@@ -126,19 +138,70 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
-     * As root PostgreSQL runs as postgres, which must be able to enter every directory above its data; a clone
-     * under {@code mktemp -d} (mode 700) is not. Fails naming the first directory it cannot enter.
+     * A new directory for one test run, owned by postgres, in {@code ~postgres/ticketrush} beside the clusters'
+     * data; named after this JVM's pid, so that a run that was killed before {@link #close()} is cleaned up by
+     * the next.
      */
-    private void requireReachable(Path target) throws IOException, InterruptedException {
-        Path path = target.toAbsolutePath().getRoot();
-        for (Path part : target.toAbsolutePath()) {
-            path = path.resolve(part);
-            Process test = run(List.of("test", "-x", path.toString()), dir.resolve("reach.log"));
-            if (test.waitFor() != 0) {
-                throw new IllegalStateException("PostgreSQL runs as the user postgres, which cannot enter " + path
-                        + " (" + PosixFilePermissions.toString(Files.getPosixFilePermissions(path))
-                        + "); build from a directory others may enter, or: chmod o+x " + path);
+    private static Path postgresOwnedDirectory() {
+        try {
+            Path parent = postgresHome().resolve("ticketrush");
+            UserPrincipal postgres = parent.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            if (!Files.isDirectory(parent)) {
+                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.setOwner(parent, postgres);
             }
+            try (var leftovers = Files.list(parent)) {
+                leftovers.filter(PostgresServer::isLeftOver).forEach(PostgresServer::delete);
+            }
+            Path created = Files.createTempDirectory(parent, TEST_PREFIX + ProcessHandle.current().pid() + "-");
+            Files.setOwner(created, postgres);
+            return created;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A test run's directory whose JVM is gone. */
+    private static boolean isLeftOver(Path candidate) {
+        String name = candidate.getFileName().toString();
+        if (!name.startsWith(TEST_PREFIX)) {
+            return false;
+        }
+        String[] parts = name.substring(TEST_PREFIX.length()).split("-", 2);
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[0])).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The home directory of the user postgres, from the password database. */
+    private static Path postgresHome() {
+        try {
+            Process getent = new ProcessBuilder("getent", "passwd", "postgres").redirectErrorStream(true).start();
+            String entry = new String(getent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            String[] fields = entry.split(":");
+            if (getent.waitFor() == 0 && fields.length >= 6 && !fields[5].isEmpty()) {
+                return Path.of(fields[5]);
+            }
+            throw new IllegalStateException("As root PostgreSQL runs as the user postgres, which does not exist;"
+                    + " apt-get install -y postgresql creates it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void delete(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var paths = Files.walk(path)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
