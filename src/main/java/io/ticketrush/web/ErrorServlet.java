@@ -11,9 +11,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The error page of the WAR (see web.xml): errors the container raises itself, before any of our servlets
- * runs, are answered in the same JSON envelope as everything else.
+ * runs, are answered in the same JSON envelope as everything else; so are the requests {@link HttpLayerErrors}
+ * points here, which the server would have refused before the WAR.
  */
-@WebServlet("/error")
+@WebServlet({"/error", HttpLayerErrors.PATH + "*"})
 public class ErrorServlet extends ApiServlet {
 
     private static final Logger LOG = Logger.getLogger(ErrorServlet.class.getName());
@@ -23,6 +24,10 @@ public class ErrorServlet extends ApiServlet {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         if (status == null) {
+            UriProblem problem = request.getPathInfo() == null ? null : UriProblem.ofCode(request.getPathInfo().substring(1));
+            if (problem != null) {
+                throw ApiException.badRequest(problem.message());
+            }
             throw ApiException.notFound("no such path");
         }
         int code = (Integer) status;
