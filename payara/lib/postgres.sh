@@ -12,10 +12,11 @@ pg_bin() {
     return 1
 }
 
-# PostgreSQL refuses to run as root: as root its commands run as the system user postgres.
+# PostgreSQL refuses to run as root: as root its commands run as the system user postgres, from / since it may
+# not be able to enter the working directory.
 as_postgres() {
     if [[ $EUID -eq 0 ]]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -33,8 +34,10 @@ postgres_home() {
 # directory per RUN_DIR (named by a hash of its path), and RUN_DIR/postgres links to it. A RUN_DIR/postgres
 # holding data of its own (made before this default) stays where it is.
 default_pg_dir() {
-    if [[ $EUID -ne 0 ]] || [[ -f $RUN_DIR/postgres/data/PG_VERSION && ! -L $RUN_DIR/postgres ]]; then
+    if [[ $EUID -ne 0 ]]; then
         echo "$RUN_DIR/postgres"
+    elif [[ -f $RUN_DIR/postgres/data/PG_VERSION && ! -L $RUN_DIR/postgres ]]; then
+        echo "$(realpath -m "$RUN_DIR")/postgres"
     else
         echo "$(postgres_home)/ticketrush/$(realpath -m "$RUN_DIR" | sha256sum | cut -c1-16)"
     fi
