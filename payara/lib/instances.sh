@@ -2,6 +2,9 @@
 # The Payara Micro instances of this host: building the WAR, starting each with its preboot settings, and
 # waiting until they are ready.
 
+# How long a just-forked instance may take to become the java process its pid file names.
+EXEC_TIMEOUT_SECONDS=5
+
 # Builds the WAR when it is missing or older than the sources; Maven also fetches Payara Micro into target/.
 build_if_needed() {
     command -v java >/dev/null || die "java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk-headless)"
@@ -105,9 +108,13 @@ start_instance() {
     local cds=()
     [[ -f $RUNTIME/classes.jsa ]] && cds=(-XX:SharedArchiveFile="$RUNTIME/classes.jsa")
     (cd "$dir" && run_instance "$i" "${cds[@]}") </dev/null >"$dir/instance.log" 2>&1 &
-    echo $! >"$dir/instance.pid"
+    pid=$!
+    echo "$pid" >"$dir/instance.pid"
+    # Until it execs java the pid is a subshell of this script, which live_pid would take for a dead instance:
+    # wait for the exec (an instance that dies first is reported by await_instances).
+    wait_until "$EXEC_TIMEOUT_SECONDS" live_pid "$dir/instance.pid" "--port $port" >/dev/null || true
     STARTED+=("$i")
-    log "instance-$i: starting (pid $!, $address:$port, weight ${LOADS[i]})"
+    log "instance-$i: starting (pid $pid, $address:$port, weight ${LOADS[i]})"
 }
 
 # Payara settings applied before an instance boots (asadmin commands, one a line), into file $1; the

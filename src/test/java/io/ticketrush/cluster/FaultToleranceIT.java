@@ -150,7 +150,7 @@ class FaultToleranceIT {
                     assertEquals(orders.get(holder), answer.data().getString("orderId"));
                     assertTrue(!"instance-4".equals(answer.header("X-Instance")), answer.header("X-Instance"));
                 } else {
-                    // A first attempt that reaches a used-up share is answered from memory (the README says so).
+                    // A first attempt that reaches a used-up share is answered from memory (docs/api.md says so).
                     assertEquals(-1, answer.code(), answer.body());
                 }
             }

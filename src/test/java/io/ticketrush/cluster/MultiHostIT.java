@@ -40,7 +40,7 @@ import io.ticketrush.testsupport.FreePorts;
 import io.ticketrush.testsupport.TestDirs;
 
 /**
- * {@code payara/cluster.sh} over two hosts, as the README's "Running on several hosts" describes them. This
+ * {@code payara/cluster.sh} over two hosts, as docs/operations.md's "Running on several hosts" describes them. This
  * machine plays both: every 127.0.0.0/8 address is loopback on Linux, so host A is 127.0.0.2 (Redis,
  * PostgreSQL, nginx and instance-1) and host B is 127.0.0.3 (instance-2 only), each with its own run
  * directory and its own cluster.sh, each given the same INSTANCES list. Every server listens on its host's

@@ -93,7 +93,7 @@ class PurchaseIT extends SingleInstanceIT {
         assertEquals("header X-Ticketrush-Retry must be true or false", unclear.json().getString("msg"));
         // A retry sells nothing a used-up share would not: a buyer without an order is still sold out.
         assertEquals(-1, api.buyAgain(event, "erin").code());
-        // Without retry=true the used-up share answers without asking Redis, even a holder (the README says so).
+        // Without retry=true the used-up share answers without asking Redis, even a holder (docs/api.md says so).
         assertEquals(-1, api.buy(event, "alice").code());
 
         assertEquals(checked + 1, outcome("sold_out_retry"));
