@@ -4,6 +4,44 @@
 
 nginx_binary() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 
+# Where cache directories go when the workers cannot reach RUN_DIR (see nginx_cache_dir).
+NGINX_CACHE_PARENT=/var/cache/ticketrush
+
+# The directory of the microcache of GET /queue/{eventId}, which nginx's workers write: RUN_DIR/nginx/cache.
+# As root the workers run as nobody, who may not be able to enter RUN_DIR (a checkout in /root or under
+# `mktemp -d`); the cache then lives in NGINX_CACHE_PARENT, one directory per RUN_DIR (named by a hash of its
+# path), and RUN_DIR/nginx/cache links to it. nginx makes the directory itself and gives it to its workers.
+nginx_cache_dir() {
+    local link=$RUN_DIR/nginx/cache
+    mkdir -p "$RUN_DIR/nginx"
+    if [[ $EUID -ne 0 ]] || runuser -u nobody -- test -x "$RUN_DIR/nginx" 2>/dev/null; then
+        [[ -L $link ]] && rm -f "$link"
+        echo "$link"
+        return 0
+    fi
+    local home
+    home=$NGINX_CACHE_PARENT/$(realpath -m "$RUN_DIR" | sha256sum | cut -c1-16)
+    remove_orphan_nginx_caches
+    install -d -m 755 "$NGINX_CACHE_PARENT" "$home"
+    [[ -d $link && ! -L $link ]] && rm -rf "$link"
+    ln -sfn "$home/nginx" "$link"
+    # After the link: remove_orphan_nginx_caches only looks at directories that name their RUN_DIR.
+    realpath -m "$RUN_DIR" >"$home/run-dir"
+    echo "$home/nginx"
+}
+
+# Removes the cache directories in NGINX_CACHE_PARENT whose RUN_DIR no longer links to them (a removed
+# checkout, `mvn clean`, a finished test): nothing would read them again.
+remove_orphan_nginx_caches() {
+    local dir owner
+    for dir in "$NGINX_CACHE_PARENT"/*; do
+        [[ -s $dir/run-dir ]] || continue
+        owner=$(<"$dir/run-dir")
+        [[ $(readlink "$owner/nginx/cache" 2>/dev/null) == "$dir/nginx" ]] && continue
+        rm -rf "$dir"
+    done
+}
+
 # Writes nginx's configuration for the whole INSTANCES list to file $1.
 render_nginx_conf() {
     local file=$1 dir=$RUN_DIR/nginx servers="" i user_line=""
@@ -20,6 +58,7 @@ render_nginx_conf() {
     local conf
     conf=$(<"$ROOT/nginx/nginx.conf.template")
     conf=${conf//@RUN_DIR@/$RUN_DIR}
+    conf=${conf//@NGINX_CACHE_DIR@/$(nginx_cache_dir)}
     conf=${conf//@NGINX_PORT@/$NGINX_PORT}
     conf=${conf//@NGINX_BIND@/$NGINX_BIND}
     conf=${conf//@USER_LINE@/$user_line}
