@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Recomputes a queued sale's order from what {@code GET /queue/{eventId}/fairness} publishes and checks it
  * against the commitment, so that a buyer need trust nothing but this file and the JDK:
- * {@code java -cp target/classes io.ticketrush.queue.FairnessVerifier <baseUrl> <eventId> [--out file]}.
+ * {@code java -cp target/classes io.ticketrush.queue.FairnessVerifier <baseUrl> <eventId> [--out file]
+ * [--commitment hex]}.
  * Exit status 0 when every check passed, 1 when one failed, 2 when it could not check (usage, network, the
  * queue not open yet).
  */
@@ -36,9 +37,10 @@ public final class FairnessVerifier {
     static final int PAGE = 10_000;
 
     private static final String USAGE = "usage: java -cp target/classes " + FairnessVerifier.class.getName()
-            + " <baseUrl> <eventId> [--out file]\n"
+            + " <baseUrl> <eventId> [--out file] [--commitment hex]\n"
             + "  fetches <baseUrl>/queue/<eventId>/fairness, checks the seed against its commitment and the\n"
             + "  pre-queue against its digest, and writes the order, one line per position: \"position place\".\n"
+            + "  --commitment: the one you saved before opensAt; fails if the service now publishes another.\n"
             + "  exit 0: verified; 1: a check failed; 2: could not check (usage, network, not open yet)";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -128,9 +130,12 @@ public final class FairnessVerifier {
         String baseUrl = null;
         String eventId = null;
         Path outFile = null;
+        String saved = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--out") && i + 1 < args.length) {
                 outFile = Path.of(args[++i]);
+            } else if (args[i].equals("--commitment") && i + 1 < args.length) {
+                saved = args[++i];
             } else if (args[i].startsWith("-")) {
                 err.println(USAGE);
                 return CANNOT_CHECK;
@@ -149,6 +154,11 @@ public final class FairnessVerifier {
         }
         try {
             Published published = fetch(baseUrl, eventId);
+            if (saved != null && !saved.equalsIgnoreCase(published.commitment())) {
+                err.println("event " + eventId + ": MISMATCH: the commitment published now is "
+                        + published.commitment() + ", not the one saved before: " + saved);
+                return MISMATCH;
+            }
             if (published.frozen() == null || published.seed() == null) {
                 err.println("event " + eventId + ": cannot check yet: the commitment is " + published.commitment()
                         + "; the pre-queue is frozen and the seed revealed when the queue opens (opensAt "

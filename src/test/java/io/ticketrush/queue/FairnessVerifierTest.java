@@ -195,6 +195,18 @@ class FairnessVerifierTest {
     }
 
     @Test
+    void exitsWithOneWhenTheCommitmentChangedSinceItWasSaved() throws IOException {
+        serve("e1", record("e1", SIZE, digest, QueueOrder.hex(seed)), places);
+        String saved = QueueOrder.commitment(bytes(QueueOrder.SEED_BYTES));
+
+        Run run = run(baseUrl(), "e1", "--commitment", saved);
+
+        assertEquals(FairnessVerifier.MISMATCH, run.status());
+        assertTrue(run.err().contains("not the one saved before: " + saved), run.err());
+        assertEquals(FairnessVerifier.VERIFIED, run(baseUrl(), "e1", "--commitment", commitment).status());
+    }
+
+    @Test
     void exitsWithTwoBeforeTheQueueOpens() throws IOException {
         serve("e1", record("e1", -1, null, null), places);
 
