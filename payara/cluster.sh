@@ -99,9 +99,12 @@ up() {
         || die "ADMIN_TOKEN is not set: give this host the token of the host running nginx (its RUN_DIR/admin-token)"
     has_service postgres || [[ -n ${DB_PASSWORD:-} || -s $RUN_DIR/db-password ]] \
         || die "DB_PASSWORD is not set: give this host the password of the host running postgres (its RUN_DIR/db-password)"
+    has_service nginx || [[ -n ${QUEUE_SECRET:-} || -s $RUN_DIR/queue-secret ]] \
+        || die "QUEUE_SECRET is not set: give this host the key of the host running nginx (its RUN_DIR/queue-secret)"
     ((local_instances > 0)) && build_if_needed
     mkdir -p "$RUN_DIR"
     TOKEN=$(secret ADMIN_TOKEN "$TOKEN_FILE")
+    QUEUE_SECRET=$(secret QUEUE_SECRET "$RUN_DIR/queue-secret")
     DB_PASSWORD=$(secret DB_PASSWORD "$RUN_DIR/db-password")
     STARTED=()
     runs_redis && start_redis

@@ -9,6 +9,12 @@
 -- ARGV[1]  tickets      ARGV[2] hold time in milliseconds
 -- ARGV[3]  '1' to hand orders off to PostgreSQL, '0' to keep them in Redis only (benchmarks)
 --
+-- With KEYS[6..11] (the waiting room's: queue hash, places hash, joins list, admits zset, admitinfo hash, used
+-- hash; see io.ticketrush.queue.QueueKeys) the sale's waiting room is discarded too, and with ARGV[4..9] a new
+-- one is set up:
+-- ARGV[4]  opensAt (epoch ms)  ARGV[5] admissions per second  ARGV[6] admission window in ms
+-- ARGV[7]  overbook factor     ARGV[8] the secret seed (hex)   ARGV[9] its SHA-256 commitment (hex)
+--
 -- Returns the sale's new generation number; instances re-compute their local share when it changes. It is
 -- greater than the last one and at least Redis's clock in microseconds (exact in a Lua number until the year
 -- 2255): a sale opened again after Redis lost it, gen and all, must still outrank every generation the database
@@ -18,11 +24,22 @@
 -- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped;
 -- it carries the sale's settings too, so that a sale Redis loses can be restored from the database.
 redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
-redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3])
+local queued = ARGV[4] ~= nil and ARGV[4] ~= ''
+if #KEYS >= 11 then
+  redis.call('UNLINK', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
+end
+redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3],
+  'queued', queued and '1' or '0')
 local clock = redis.call('TIME')
 local gen = math.max(tonumber(redis.call('HGET', KEYS[1], 'gen') or '0') + 1,
                      clock[1] * 1000000 + clock[2])
 redis.call('HSET', KEYS[1], 'gen', string.format('%d', gen))
+if queued then
+  -- Counters start at zero; 'frozen' (the pre-queue's size), 'digest' and the measured rate appear later.
+  redis.call('HSET', KEYS[6], 'gen', string.format('%d', gen), 'opensAt', ARGV[4], 'rate', ARGV[5],
+    'windowMs', ARGV[6], 'overbook', ARGV[7], 'seed', ARGV[8], 'commit', ARGV[9], 'paused', 0, 'joined', 0,
+    'reach', 0, 'credit', 0, 'lastMs', ARGV[4], 'bought', 0, 'lapsed', 0)
+end
 -- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
 redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])

@@ -11,12 +11,18 @@
 -- ARGV[3]  the userId as the buyer typed it (trimmed)
 -- ARGV[4]  random suffix that makes the orderId hard to guess
 --
+-- A sale with a waiting room ('queued' = '1') sells only against an admission, checked and used up here, in
+-- the same atomic step as the reservation (see admission.lua and advance.lua):
+-- KEYS[6]  queue hash   KEYS[7] admits zset   KEYS[8] admitinfo hash   KEYS[9] used hash (place -> orderId)
+-- ARGV[5]  the admission's generation   ARGV[6] its place number   ARGV[7] its position
+--
 -- Returns
 --   {1, orderId, record, nowMs}    reserved; record is the new order
 --   {-1}                           sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
 --   {-404}                         the event was never opened
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff')
+--   {-403, why}                    queued sale: no admission, or it is of an earlier sale, used, or lapsed
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued')
 if not stock[1] then
   return {-404}
 end
@@ -26,6 +32,24 @@ local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local held = redis.call('HGET', KEYS[2], ARGV[2])
 if held then
   return {-2, held, redis.call('HGET', KEYS[3], held), nowMs}
+end
+local batch
+if stock[7] == '1' then
+  if not ARGV[7] then
+    return {-403, 'required'}
+  end
+  if ARGV[5] ~= stock[5] then
+    return {-403, 'earlier sale'}
+  end
+  if redis.call('HEXISTS', KEYS[9], ARGV[6]) == 1 then
+    return {-403, 'used'}
+  end
+  local position = tonumber(ARGV[7])
+  batch = redis.call('ZRANGE', KEYS[7], position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
+  local from, windowEnd = string.match(batch and redis.call('HGET', KEYS[8], batch) or '', '^(%d+)|(%d+)|')
+  if not from or tonumber(from) > position or tonumber(windowEnd) <= nowMs then
+    return {-403, 'lapsed'}
+  end
 end
 -- Sold out once reserved + paid reaches tickets: '>=', so the last ticket is sold once and never one more.
 if tonumber(stock[2]) + tonumber(stock[3]) >= tonumber(stock[1]) then
@@ -39,6 +63,12 @@ redis.call('HINCRBY', KEYS[1], 'reserved', 1)
 redis.call('HSET', KEYS[2], ARGV[2], orderId)
 redis.call('HSET', KEYS[3], orderId, record)
 redis.call('ZADD', KEYS[4], expiresAt, orderId)
+if batch then
+  redis.call('HSET', KEYS[9], ARGV[6], orderId)
+  redis.call('HINCRBY', KEYS[6], 'bought', 1)
+  local from, windowEnd, bought = string.match(redis.call('HGET', KEYS[8], batch), '^(%d+)|(%d+)|(%d+)$')
+  redis.call('HSET', KEYS[8], batch, from .. '|' .. windowEnd .. '|' .. (tonumber(bought) + 1))
+end
 -- The hand-off record is written by this same atomic script: no reservation can exist without it.
 if stock[6] ~= '0' then
   redis.call('XADD', KEYS[5], '*', 'o', orderId, 's', 'R', 'u', ARGV[3], 'x', string.format('%d', expiresAt),

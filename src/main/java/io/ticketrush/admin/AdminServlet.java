@@ -3,12 +3,14 @@ package io.ticketrush.admin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
 
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
+import jakarta.json.stream.JsonGenerator;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,6 +20,8 @@ import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderArchive;
 import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.OrderStatus;
+import io.ticketrush.queue.QueueStatus;
+import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
@@ -27,8 +31,10 @@ import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Ids;
 
 /**
- * {@code PUT /admin/events/{eventId}} opens or resets a sale; {@code GET} reads its counts;
- * {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has lost.
+ * {@code PUT /admin/events/{eventId}} opens or resets a sale (with a waiting room when the body has
+ * {@code "queue"}); {@code GET} reads its counts and its waiting room's ledger;
+ * {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has lost;
+ * {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
  */
 @WebServlet("/admin/events/*")
 public class AdminServlet extends ApiServlet {
@@ -36,6 +42,8 @@ public class AdminServlet extends ApiServlet {
     /** {"tickets":1000000000,"holdSeconds":86400} is 40 bytes; room for whitespace, no room for abuse. */
     static final int MAX_BODY_BYTES = 4 * 1024;
     private static final String RESTORE = "/restore";
+    private static final String PAUSE = "/queue/pause";
+    private static final String RESUME = "/queue/resume";
     private static final Logger LOG = Logger.getLogger(AdminServlet.class.getName());
 
     @Inject
@@ -53,14 +61,34 @@ public class AdminServlet extends ApiServlet {
     @EJB
     OrderHandoff handoff;
 
+    @Inject
+    WaitingRoom waitingRoom;
+
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getPathInfo();
         String rest = path == null ? "" : path.substring(1);
         boolean restore = rest.endsWith(RESTORE);
-        String eventId = restore ? rest.substring(0, rest.length() - RESTORE.length()) : rest;
+        boolean pause = rest.endsWith(PAUSE);
+        boolean resume = rest.endsWith(RESUME);
+        String eventId = restore ? rest.substring(0, rest.length() - RESTORE.length())
+                : pause ? rest.substring(0, rest.length() - PAUSE.length())
+                : resume ? rest.substring(0, rest.length() - RESUME.length()) : rest;
         if (!Ids.isValid(eventId)) {
             throw ApiException.notFound("no such path");
+        }
+        if (pause || resume) {
+            if (!"POST".equals(request.getMethod())) {
+                throw methodNotAllowed(request, response, "POST");
+            }
+            auth.check(request, response);
+            if (!waitingRoom.pause(eventId, pause)) {
+                throw ApiException.notFound("event " + eventId + " has no waiting room");
+            }
+            QueueStatus queue = waitingRoom.status(eventId);
+            ApiResponse.send(response, 200, 1, pause ? "admission paused" : "admission resumed",
+                    json -> queueJson(json, queue));
+            return;
         }
         if (restore) {
             if (!"POST".equals(request.getMethod())) {
@@ -77,10 +105,19 @@ public class AdminServlet extends ApiServlet {
         auth.check(request, response);
         if ("PUT".equals(method)) {
             SaleSettings settings = SaleSettings.parse(body(request));
-            EventStatus status = globalStock.open(eventId, settings.tickets(), settings.holdMillis(), settings.handoff());
+            waitingRoom.register(eventId, settings.queue() != null);
+            EventStatus status = globalStock.open(eventId, settings.tickets(), settings.holdMillis(), settings.handoff(),
+                    settings.queue() == null ? List.of() : WaitingRoom.openArguments(settings.queue()));
             // This instance follows at once; the others within one refresh interval.
             localStock.update(status);
-            ApiResponse.send(response, 200, 1, "sale opened", eventJson(status));
+            waitingRoom.forget(eventId);
+            QueueStatus queue = settings.queue() == null ? null : waitingRoom.status(eventId);
+            ApiResponse.send(response, 200, 1, "sale opened", json -> {
+                eventJson(status).write(json);
+                if (queue != null) {
+                    queueJson(json, queue);
+                }
+            });
         } else {
             EventStatus status = globalStock.status(eventId);
             if (status == null) {
@@ -88,6 +125,7 @@ public class AdminServlet extends ApiServlet {
             }
             Map<OrderStatus, Long> archived = archivedCounts(eventId);
             long lag = handoff.lag(eventId);
+            QueueStatus queue = waitingRoom.statusOrNull(eventId);
             ApiResponse.send(response, 200, 1, "ok", json -> {
                 eventJson(status).write(json);
                 if (archived == null) {
@@ -98,6 +136,11 @@ public class AdminServlet extends ApiServlet {
                     json.writeEnd();
                 }
                 json.write("handoffLag", lag);
+                if (queue == null) {
+                    json.writeNull("queue");
+                } else {
+                    queueJson(json, queue);
+                }
             });
         }
     }
@@ -153,6 +196,35 @@ public class AdminServlet extends ApiServlet {
             }
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * The waiting room's settings and ledger, which always balances:
+     * joined = waiting + admittedUnused + bought + lapsed + toldSoldOut.
+     */
+    private static void queueJson(JsonGenerator json, QueueStatus queue) {
+        json.writeStartObject("queue")
+                .write("state", queue.state().name())
+                .write("opensAt", queue.opensAt())
+                .write("admitPerSecond", queue.admitPerSecond())
+                .write("admitWindowSeconds", queue.windowMillis() / 1000)
+                .write("overbook", queue.overbook())
+                .write("paused", queue.paused())
+                .write("commitment", queue.commitment())
+                .write("joined", queue.joined())
+                .write("waiting", queue.waiting())
+                .write("admitted", queue.reach())
+                .write("admittedUnused", queue.admittedUnused())
+                .write("bought", queue.bought())
+                .write("lapsed", queue.lapsed())
+                .write("toldSoldOut", queue.toldSoldOut())
+                .write("measuredRate", queue.measuredRate());
+        if (queue.open()) {
+            json.write("frozen", queue.frozen());
+        } else {
+            json.writeNull("frozen");
+        }
+        json.writeEnd();
     }
 
     private static ApiResponse.Data eventJson(EventStatus status) {

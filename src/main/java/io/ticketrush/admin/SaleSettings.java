@@ -2,6 +2,7 @@ package io.ticketrush.admin;
 
 import java.io.StringReader;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.json.Json;
@@ -12,20 +13,25 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
 
+import io.ticketrush.queue.QueueSettings;
 import io.ticketrush.web.ApiException;
 
 /**
- * The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}, and optionally
- * {@code "handoff":false} to keep the sale's orders out of PostgreSQL (for benchmarks).
+ * The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}, optionally
+ * {@code "handoff":false} to keep the sale's orders out of PostgreSQL (for benchmarks), and optionally
+ * {@code "queue":{"opensAt":ms,"admitPerSecond":R,"admitWindowSeconds":W,"overbook":1.0}} for a waiting room.
  */
-public record SaleSettings(long tickets, long holdSeconds, boolean handoff) {
+public record SaleSettings(long tickets, long holdSeconds, boolean handoff, QueueSettings queue) {
 
     public SaleSettings(long tickets, long holdSeconds) {
-        this(tickets, holdSeconds, true);
+        this(tickets, holdSeconds, true, null);
     }
 
     public static final long MAX_TICKETS = 1_000_000_000L;
     public static final long MAX_HOLD_SECONDS = 86_400L;
+
+    private static final List<String> QUEUE_FIELDS = List.of("opensAt", "admitPerSecond", "admitWindowSeconds",
+            "overbook");
 
     private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
 
@@ -42,7 +48,43 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff) {
             throw ApiException.badRequest("body is not valid JSON");
         }
         return new SaleSettings(integer(object, "tickets", 0, MAX_TICKETS),
-                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS), flag(object, "handoff", true));
+                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS), flag(object, "handoff", true), queue(object));
+    }
+
+    private static QueueSettings queue(JsonObject sale) {
+        JsonValue value = sale.get("queue");
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw ApiException.badRequest("queue must be an object {\"opensAt\":ms,\"admitPerSecond\":R,"
+                    + "\"admitWindowSeconds\":W}");
+        }
+        JsonObject queue = value.asJsonObject();
+        for (String name : queue.keySet()) {
+            if (!QUEUE_FIELDS.contains(name)) {
+                throw ApiException.badRequest("queue." + name + " is not a setting; the settings are " + QUEUE_FIELDS);
+            }
+        }
+        return new QueueSettings(integer(queue, "queue.", "opensAt", 0, QueueSettings.MAX_OPENS_AT),
+                integer(queue, "queue.", "admitPerSecond", 1, QueueSettings.MAX_ADMIT_PER_SECOND),
+                integer(queue, "queue.", "admitWindowSeconds", 1, QueueSettings.MAX_WINDOW_SECONDS),
+                overbook(queue.get("overbook")));
+    }
+
+    private static double overbook(JsonValue value) {
+        if (value == null) {
+            return 1.0;
+        }
+        String problem = "queue.overbook must be a number from 1 to " + (int) QueueSettings.MAX_OVERBOOK;
+        if (value.getValueType() != JsonValue.ValueType.NUMBER) {
+            throw ApiException.badRequest(problem);
+        }
+        BigDecimal number = ((JsonNumber) value).bigDecimalValue();
+        if (number.compareTo(BigDecimal.ONE) < 0 || number.compareTo(BigDecimal.valueOf(QueueSettings.MAX_OVERBOOK)) > 0) {
+            throw ApiException.badRequest(problem);
+        }
+        return number.doubleValue();
     }
 
     public long holdMillis() {
@@ -61,11 +103,15 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff) {
     }
 
     private static long integer(JsonObject object, String name, long min, long max) {
+        return integer(object, "", name, min, max);
+    }
+
+    private static long integer(JsonObject object, String prefix, String name, long min, long max) {
         JsonValue value = object.get(name);
         if (value == null) {
-            throw ApiException.badRequest(name + " is required");
+            throw ApiException.badRequest(prefix + name + " is required");
         }
-        String problem = name + " must be an integer from " + min + " to " + max;
+        String problem = prefix + name + " must be an integer from " + min + " to " + max;
         if (value.getValueType() != JsonValue.ValueType.NUMBER) {
             throw ApiException.badRequest(problem);
         }

@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.ticketrush.purchase.PurchaseMetrics.Outcome;
+import io.ticketrush.queue.QueueTokens;
+import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.RedisUnavailableException;
 import io.ticketrush.stock.EventShare;
 import io.ticketrush.stock.EventStatus;
@@ -37,11 +39,18 @@ public class PurchaseService {
     @Inject
     PurchaseMetrics metrics;
 
+    @Inject
+    WaitingRoom waitingRoom;
+
     /**
-     * @param retry the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
-     *              may hold an order they were never told of
+     * @param retry     the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
+     *                  may hold an order they were never told of
+     * @param admission the admission token of a sale with a waiting room, or null
      */
-    public Reservation purchase(String eventId, String userId, boolean retry) {
+    public Reservation purchase(String eventId, String userId, boolean retry, String admission) {
+        if (waitingRoom.queued(eventId)) {
+            return purchaseAdmitted(eventId, userId, waitingRoom.checkAdmission(eventId, userId, admission));
+        }
         EventShare share = localStock.share(eventId);
         if (share == null) {
             EventStatus status = globalStock.status(eventId);
@@ -66,6 +75,12 @@ public class PurchaseService {
             metrics.count(Outcome.REDIS_FAILED);
             throw e;
         }
+        if (reservation.outcome() == Reservation.Outcome.NOT_ADMITTED) {
+            // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
+            share.release();
+            waitingRoom.forget(eventId);
+            return reservation;
+        }
         switch (reservation.outcome()) {
             case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
             case SOLD_OUT -> {
@@ -81,6 +96,45 @@ public class PurchaseService {
                 share.release();
                 throw lost(eventId);
             }
+        }
+        return reservation;
+    }
+
+    /**
+     * A buyer with a genuine admission (the reserve script checks it is unused and within its window). The local
+     * share sheds load as for anyone, except that an admitted buyer meeting a used-up share still asks Redis:
+     * admissions never outnumber the tickets available, so each admitted buyer has one, wherever its share is.
+     */
+    private Reservation purchaseAdmitted(String eventId, String userId, QueueTokens.Admission admission) {
+        EventShare share = localStock.share(eventId);
+        if (share == null) {
+            EventStatus status = globalStock.status(eventId);
+            if (status == null) {
+                metrics.count(Outcome.NO_SUCH_EVENT);
+                return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
+            }
+            share = localStock.update(status);
+        }
+        boolean permit = share.tryAcquire();
+        Reservation reservation;
+        try {
+            reservation = globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), admission);
+        } catch (RuntimeException e) {
+            if (permit) {
+                share.release();
+            }
+            metrics.count(Outcome.REDIS_FAILED);
+            throw e;
+        }
+        if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
+            share.release();
+        }
+        switch (reservation.outcome()) {
+            case RESERVED -> metrics.count(Outcome.RESERVED);
+            case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
+            case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+            case NOT_ADMITTED -> waitingRoom.forget(eventId);
+            case NO_SUCH_EVENT -> throw lost(eventId);
         }
         return reservation;
     }

@@ -17,16 +17,17 @@ import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
 
 /**
- * {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId} and {@code retry}
+ * {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId}, {@code retry}
  * ({@code true} when an earlier attempt went unanswered; nginx says the same with the header
- * {@value #RETRY_HEADER} when it resends a purchase its instance never answered).
+ * {@value #RETRY_HEADER} when it resends a purchase its instance never answered) and, for a sale with a waiting
+ * room, {@code admission} (the token {@code POST /queue/{eventId}/admission} gave).
  */
 @WebServlet("/buy/ticket")
 public class PurchaseServlet extends ApiServlet {
 
     static final String RETRY_HEADER = "X-Ticketrush-Retry";
 
-    /** A purchase form is two short ids; anything much larger is not a purchase. */
+    /** A purchase form is two short ids and a token; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
 
     @Inject
@@ -46,13 +47,14 @@ public class PurchaseServlet extends ApiServlet {
         String eventId = form.id("eventId", defaultEvent);
         boolean retry = form.flag("retry") | retryHeader(request);
 
-        Reservation reservation = purchases.purchase(eventId, userId, retry);
+        Reservation reservation = purchases.purchase(eventId, userId, retry, form.token("admission"));
         switch (reservation.outcome()) {
             case RESERVED -> ApiResponse.send(response, 200, 1, "reserved", OrderJson.of(reservation.order()));
             case SOLD_OUT -> ApiResponse.send(response, 200, -1, "sold out", null);
             case ALREADY_HELD -> ApiResponse.send(response, 200, -2, "you already hold a ticket for this event",
                     OrderJson.of(reservation.order()));
             case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
+            case NOT_ADMITTED -> throw new ApiException(403, reservation.refusal());
         }
     }
 

@@ -12,9 +12,14 @@ public record EventKeys(String stock, String buyers, String orders, String expir
     public static final String EVENTS = "tr:events";
 
     public static EventKeys of(String eventId) {
-        String prefix = "tr:{" + eventId + "}:";
+        String prefix = prefix(eventId);
         return new EventKeys(prefix + "stock", prefix + "buyers", prefix + "orders", prefix + "expiry",
                 prefix + "stream");
+    }
+
+    /** {@code tr:{eventId}:}, the start of every key of the event, its waiting room's included. */
+    public static String prefix(String eventId) {
+        return "tr:{" + eventId + "}:";
     }
 
     /** The five keys in the order the scripts expect them: stock, buyers, orders, expiry, stream. */

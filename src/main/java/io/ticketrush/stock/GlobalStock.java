@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.order.Order;
 import io.ticketrush.order.OrderStatus;
+import io.ticketrush.queue.QueueKeys;
+import io.ticketrush.queue.QueueTokens;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
@@ -38,15 +40,43 @@ public class GlobalStock {
 
     /** One round trip: checks the event, the buyer and the stock, and records the order, atomically. */
     public Reservation reserve(String eventId, EventKeys keys, String userId, String orderSuffix) {
-        List<?> reply = (List<?>) redis.evalReplicated(RESERVE, keys.all(),
-                List.of(eventId, buyerKey(userId), userId, orderSuffix));
+        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix));
+    }
+
+    /**
+     * As {@link #reserve(String, EventKeys, String, String)}, for a sale with a waiting room: the admission (its
+     * sale generation, place and position, already checked as genuine and the buyer's) is checked against Redis
+     * and used up by the same script.
+     */
+    public Reservation reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
+            QueueTokens.Admission admission) {
+        QueueKeys queue = QueueKeys.of(eventId);
+        List<String> allKeys = new ArrayList<>(keys.all());
+        allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
+        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix,
+                Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())));
+    }
+
+    private Reservation reserve(String eventId, List<String> keys, List<String> args) {
+        List<?> reply = (List<?>) redis.evalReplicated(RESERVE, keys, args);
         int code = ((Long) reply.get(0)).intValue();
         return switch (code) {
             case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
             case -1 -> Reservation.SOLD_OUT;
             case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
+            case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
             case -404 -> Reservation.NO_SUCH_EVENT;
-            default -> throw new IllegalStateException("reserve.lua answered " + reply);
+            default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);
+        };
+    }
+
+    private static String refusal(String why) {
+        return switch (why) {
+            case "required" -> "an admission is required: this sale has a waiting room (POST /queue/{eventId}/join)";
+            case "earlier sale" -> "the admission is of an earlier sale: the sale was reset since";
+            case "used" -> "the admission was already used";
+            case "lapsed" -> "the admission lapsed: its window has passed";
+            default -> "the admission was refused: " + why;
         };
     }
 
@@ -71,10 +101,22 @@ public class GlobalStock {
      * false its orders stay in Redis and never reach PostgreSQL (for measuring what the hand-off costs).
      */
     public EventStatus open(String eventId, long tickets, long holdMillis, boolean handoff) {
+        return open(eventId, tickets, holdMillis, handoff, List.of());
+    }
+
+    /**
+     * As {@link #open(String, long, long, boolean)}; any waiting room the sale had is discarded, and with
+     * {@code queue} (open.lua's ARGV[4..9], from {@code WaitingRoom.openArguments}) a new one is set up.
+     */
+    public EventStatus open(String eventId, long tickets, long holdMillis, boolean handoff, List<String> queue) {
         EventKeys keys = EventKeys.of(eventId);
+        List<String> allKeys = new ArrayList<>(keys.all());
+        allKeys.addAll(QueueKeys.of(eventId).all());
+        List<String> args = new ArrayList<>(List.of(Long.toString(tickets), Long.toString(holdMillis),
+                handoff ? "1" : "0"));
+        args.addAll(queue);
         redis.call(r -> r.sadd(EventKeys.EVENTS, eventId));
-        long gen = (Long) redis.evalReplicated(OPEN, keys.all(),
-                List.of(Long.toString(tickets), Long.toString(holdMillis), handoff ? "1" : "0"));
+        long gen = (Long) redis.evalReplicated(OPEN, allKeys, args);
         return new EventStatus(eventId, tickets, 0, 0, gen);
     }
 

@@ -77,6 +77,22 @@ public final class Form {
         return Ids.check(name, given.get(0));
     }
 
+    /**
+     * The parameter {@code name} given at most once, trimmed, for a token whose checks are the caller's; null when
+     * absent or blank.
+     */
+    public String token(String name) {
+        List<String> given = values.get(name);
+        if (given == null) {
+            return null;
+        }
+        if (given.size() > 1) {
+            throw ApiException.badRequest(name + " is given more than once");
+        }
+        String token = given.get(0).strip();
+        return token.isEmpty() ? null : token;
+    }
+
     /** The parameter {@code name} given at most once as {@code true} or {@code false}; false when absent. */
     public boolean flag(String name) {
         List<String> given = values.get(name);

@@ -1,12 +1,15 @@
 package io.ticketrush.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.ticketrush.queue.QueueSettings;
 import io.ticketrush.web.ApiException;
 
 class SaleSettingsTest {
@@ -60,5 +63,33 @@ class SaleSettingsTest {
         ApiException e = assertThrows(ApiException.class, () -> SaleSettings.parse(body));
         assertEquals(400, e.status());
         return e.getMessage();
+    }
+
+    @Test
+    void readsAWaitingRoom() {
+        SaleSettings settings = SaleSettings.parse("{\"tickets\":500,\"holdSeconds\":300,\"queue\":"
+                + "{\"opensAt\":1767225600000,\"admitPerSecond\":50,\"admitWindowSeconds\":120}}");
+        assertEquals(new QueueSettings(1_767_225_600_000L, 50, 120, 1.0), settings.queue());
+        assertEquals(120_000, settings.queue().windowMillis());
+        assertEquals(2.5, SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":{\"opensAt\":0,"
+                + "\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":2.5}}").queue().overbook());
+        assertNull(SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3}").queue(), "no queue, no waiting room");
+        assertNull(SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":null}").queue());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"x\"|queue must be an object {\"opensAt\":ms,\"admitPerSecond\":R,\"admitWindowSeconds\":W}",
+        "{\"admitPerSecond\":1,\"admitWindowSeconds\":1}|queue.opensAt is required",
+        "{\"opensAt\":-1,\"admitPerSecond\":1,\"admitWindowSeconds\":1}|queue.opensAt must be an integer from 0 to 253402300799999",
+        "{\"opensAt\":0,\"admitPerSecond\":0,\"admitWindowSeconds\":1}|queue.admitPerSecond must be an integer from 1 to 1000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1.5,\"admitWindowSeconds\":1}|queue.admitPerSecond must be an integer from 1 to 1000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1}|queue.admitWindowSeconds is required",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":86401}|queue.admitWindowSeconds must be an integer from 1 to 86400",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":0.5}|queue.overbook must be a number from 1 to 10",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":\"2\"}|queue.overbook must be a number from 1 to 10",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"rate\":2}|queue.rate is not a setting; the settings are [opensAt, admitPerSecond, admitWindowSeconds, overbook]"})
+    void refusesABadWaitingRoomNamingTheField(String queue, String problem) {
+        assertEquals(problem, refusal("{\"tickets\":5,\"holdSeconds\":3,\"queue\":" + queue + "}"));
     }
 }

@@ -81,6 +81,8 @@ class MultiHostIT {
                 "DB_PASSWORD is not set: give this host the password of the host running postgres");
         assertRefused(runDir, with(ports, "SERVICES", "instances", "DB_PASSWORD", "x"),
                 "ADMIN_TOKEN is not set: give this host the token of the host running nginx");
+        assertRefused(runDir, with(ports, "SERVICES", "instances", "ADMIN_TOKEN", TOKEN, "DB_PASSWORD", "x"),
+                "QUEUE_SECRET is not set: give this host the key of the host running nginx");
 
         try (var files = Files.list(runDir)) {
             assertEquals(Set.of(), files.map(path -> path.getFileName().toString())
@@ -113,9 +115,10 @@ class MultiHostIT {
         assertTrue(upA.contains("instance-1: starting"), upA);
         assertFalse(upA.contains("instance-2: starting"), "instance-2 is host B's: " + upA);
         String dbPassword = Files.readString(runA.resolve("db-password")).trim();
+        String queueSecret = Files.readString(runA.resolve("queue-secret")).trim();
 
         Map<String, String> hostB = with(shared, "HOST_ADDRESS", HOST_B, "SERVICES", "instances",
-                "REDIS_HOST", HOST_A, "DB_HOST", HOST_A, "DB_PASSWORD", dbPassword);
+                "REDIS_HOST", HOST_A, "DB_HOST", HOST_A, "DB_PASSWORD", dbPassword, "QUEUE_SECRET", queueSecret);
         started.add(runB);
         String upB = Cluster.script(runB, "up", hostB);
         assertTrue(upB.contains("instance-2: starting"), upB);

@@ -1,0 +1,333 @@
+package io.ticketrush.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.web.ApiException;
+
+/**
+ * The waiting rooms of this instance's sales: joining, the shared queue state, admissions and the fairness
+ * record. Redis holds every waiting room (changed only by Lua scripts); this instance keeps a {@link View} of
+ * each (is the sale queued, its generation, the order of its pre-queue), refreshed by {@link QueueAdvancer},
+ * so that checking a place or an admission and placing it in line need no Redis call.
+ */
+@ApplicationScoped
+public class WaitingRoom {
+
+    private static final Logger LOG = Logger.getLogger(WaitingRoom.class.getName());
+    private static final LuaScript JOIN = LuaScript.load("join");
+    private static final LuaScript ADVANCE = LuaScript.load("advance");
+    private static final LuaScript ADMISSION = LuaScript.load("admission");
+    private static final LuaScript STATUS = LuaScript.load("queue-status");
+    private static final LuaScript PAUSE = LuaScript.load("queue-pause");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The set of events with a waiting room, outside any event's slot (like {@link EventKeys#EVENTS}). */
+    public static final String QUEUED = "tr:queued";
+    /** How many place hashes one fairness page may list. */
+    public static final int MAX_PAGE = 10_000;
+
+    /** The queue states of the contract. */
+    public enum State {
+        PRE_QUEUE, WAITING, ADMITTED, SOLD_OUT, PAUSED
+    }
+
+    /**
+     * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation and,
+     * once the pre-queue is frozen and its digest known, the order of its places.
+     */
+    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate) {
+        static final View NONE = new View(false, 0, null, 0, 0);
+
+        /** The place's position, or null while the pre-queue's order is not known yet. */
+        Long position(long place) {
+            return order == null ? null : order.position(place);
+        }
+    }
+
+    /** Where a buyer stands: their place token and number, their state, and position and people ahead once known. */
+    public record Standing(String eventId, String userId, String place, State state, Long position, Long ahead) {
+    }
+
+    /** The answer to an admission request; exactly one of the three shapes. */
+    public sealed interface AdmissionAnswer {
+        record Admitted(String admission, long expiresAt) implements AdmissionAnswer {
+        }
+
+        record NotYet(State state, Long position, Long ahead, Long etaMin, Long etaMax) implements AdmissionAnswer {
+        }
+
+        record SoldOut() implements AdmissionAnswer {
+        }
+    }
+
+    @Inject
+    RedisClient redis;
+
+    @Inject
+    @ConfigProperty(name = "queue.secret")
+    Optional<String> secret;
+
+    private QueueTokens tokens;
+    private final Map<String, View> views = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void init() {
+        byte[] key;
+        if (secret.isPresent() && secret.get().length() >= 16) {
+            key = secret.get().getBytes(StandardCharsets.UTF_8);
+        } else {
+            // Enough for one instance on its own (a test, a laptop); instances that share sales must share it.
+            key = new byte[32];
+            RANDOM.nextBytes(key);
+            LOG.warning("queue.secret is not set (or shorter than 16 characters): this instance signs waiting-room"
+                    + " tokens with a key of its own, which no other instance accepts");
+        }
+        tokens = new QueueTokens(key);
+    }
+
+    /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */
+    public static List<String> openArguments(QueueSettings queue) {
+        byte[] seed = new byte[32];
+        RANDOM.nextBytes(seed);
+        return List.of(Long.toString(queue.opensAt()), Long.toString(queue.admitPerSecond()),
+                Long.toString(queue.windowMillis()), Double.toString(queue.overbook()), HexFormat.of().formatHex(seed),
+                QueueOrder.commitment(seed));
+    }
+
+    /** True when the event sells only to admitted buyers, as far as this instance knows (the script checks). */
+    public boolean queued(String eventId) {
+        return view(eventId).queued();
+    }
+
+    /**
+     * Records whether the event has a waiting room in the set the advancers walk ({@value #QUEUED}), before
+     * its sale is opened, and forgets what this instance knew of it.
+     */
+    public void register(String eventId, boolean queued) {
+        redis.call(r -> queued ? r.sadd(QUEUED, eventId) : r.srem(QUEUED, eventId));
+        forget(eventId);
+    }
+
+    /** Moves every waiting room on (see {@link #advance}); views of events no longer queued are dropped. */
+    void advanceAll() {
+        var queuedEvents = redis.call(r -> r.smembers(QUEUED));
+        for (String eventId : queuedEvents) {
+            advance(eventId);
+        }
+        views.replaceAll((eventId, view) -> view.queued() && !queuedEvents.contains(eventId) ? View.NONE : view);
+    }
+
+    /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
+    public void forget(String eventId) {
+        views.remove(eventId);
+    }
+
+    /** Joins {@code userId} to the event's waiting room, or gives them the place they have. */
+    public Standing join(String eventId, String userId) {
+        String buyerKey = userId.toLowerCase(Locale.ROOT);
+        QueueKeys keys = QueueKeys.of(eventId);
+        List<?> reply = (List<?>) redis.evalReplicated(JOIN,
+                List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.places(), keys.joins()),
+                List.of(buyerKey, tokens.placeHash(eventId, buyerKey)));
+        if ((Long) reply.get(0) == -404) {
+            throw noWaitingRoom(eventId);
+        }
+        long place = (Long) reply.get(1);
+        long gen = Long.parseLong((String) reply.get(2));
+        String token = tokens.place(new QueueTokens.Place(eventId, buyerKey, gen, place));
+        QueueStatus status = status(eventId);
+        View view = view(eventId);
+        Long position = view.gen() == gen ? view.position(place) : null;
+        if (status.frozen() >= 0 && place > status.frozen()) {
+            position = place;
+        }
+        State state = stateOf(status, position);
+        Long ahead = position == null ? null : Math.max(0, position - status.reach() - 1);
+        return new Standing(eventId, userId, token, state, position, state == State.ADMITTED ? Long.valueOf(0) : ahead);
+    }
+
+    /** The admission of the place {@code placeToken} names, or where it stands while it has none. */
+    public AdmissionAnswer admission(String eventId, String placeToken) {
+        QueueTokens.Place place = checkPlace(placeToken, eventId);
+        View view = view(eventId);
+        if (!view.queued()) {
+            throw noWaitingRoom(eventId);
+        }
+        if (view.gen() != place.gen()) {
+            forget(eventId);
+            view = view(eventId);
+        }
+        Long position = view.gen() == place.gen() ? view.position(place.place()) : null;
+        QueueKeys keys = QueueKeys.of(eventId);
+        List<?> reply = (List<?>) redis.eval(ADMISSION, List.of(EventKeys.of(eventId).stock(), keys.queue(),
+                keys.admits(), keys.admitInfo(), keys.used()), List.of(Long.toString(place.gen()),
+                Long.toString(place.place()), position == null ? "" : Long.toString(position)));
+        int code = ((Long) reply.get(0)).intValue();
+        switch (code) {
+            case 1 -> {
+                long expiresAt = (Long) reply.get(1);
+                return new AdmissionAnswer.Admitted(tokens.admission(new QueueTokens.Admission(eventId,
+                        place.buyerKey(), place.gen(), place.place(), position, expiresAt)), expiresAt);
+            }
+            case -3 -> {
+                boolean preQueue = "PRE_QUEUE".equals(reply.get(1));
+                State state = preQueue ? State.PRE_QUEUE : "1".equals(reply.get(3)) ? State.PAUSED : State.WAITING;
+                long reach = (Long) reply.get(2);
+                Long ahead = position == null ? null : Math.max(0, position - reach - 1);
+                Long etaMin = ahead == null || preQueue ? null : seconds(ahead, view.rate());
+                Long etaMax = ahead == null || preQueue || state == State.PAUSED || view.measuredRate() <= 0 ? null
+                        : seconds(ahead, Math.min(view.measuredRate(), view.rate()));
+                return new AdmissionAnswer.NotYet(state, position, ahead, etaMin, etaMax);
+            }
+            case -1 -> {
+                return new AdmissionAnswer.SoldOut();
+            }
+            case -409 -> throw new ApiException(403, "used".equals(reply.get(1))
+                    ? "this place's admission was already used" : "this place's admission lapsed: its window has passed");
+            case -410 -> throw new ApiException(403, "the place is of an earlier sale: the sale was reset since");
+            case -404 -> throw noWaitingRoom(eventId);
+            default -> throw new IllegalStateException("admission.lua answered " + reply + " for " + eventId);
+        }
+    }
+
+    /**
+     * The admission {@code token} names, checked without Redis: genuine, of this event and buyer, not expired.
+     * Whether it is used or lapsed the reserve script checks, in the same step as the sale.
+     */
+    public QueueTokens.Admission checkAdmission(String eventId, String userId, String token) {
+        if (token == null) {
+            throw new ApiException(403, "an admission is required: this sale has a waiting room"
+                    + " (POST /queue/" + eventId + "/join, then /admission)");
+        }
+        try {
+            return tokens.checkAdmission(token, eventId, userId.toLowerCase(Locale.ROOT), System.currentTimeMillis());
+        } catch (QueueTokens.Refused e) {
+            throw new ApiException(403, e.getMessage());
+        }
+    }
+
+    private QueueTokens.Place checkPlace(String token, String eventId) {
+        if (token == null) {
+            throw new ApiException(403, "place is required: the token POST /queue/" + eventId + "/join gave");
+        }
+        try {
+            return tokens.checkPlace(token, eventId);
+        } catch (QueueTokens.Refused e) {
+            throw new ApiException(403, e.getMessage());
+        }
+    }
+
+    /** One consistent reading of the event's waiting room; 404 when it has none. */
+    public QueueStatus status(String eventId) {
+        List<?> reply = (List<?>) redis.eval(STATUS,
+                List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
+        if ((Long) reply.get(0) == -404) {
+            throw noWaitingRoom(eventId);
+        }
+        return QueueStatus.of(eventId, reply);
+    }
+
+    /** The event's waiting room's state, or null when it has none (for the admin status). */
+    public QueueStatus statusOrNull(String eventId) {
+        try {
+            return status(eventId);
+        } catch (ApiException e) {
+            return null;
+        }
+    }
+
+    /** Place hashes of places {@code from}..{@code from + count - 1}, in join order: the public list. */
+    public List<String> placeHashes(String eventId, long from, int count) {
+        return redis.call(r -> r.lrange(QueueKeys.of(eventId).joins(), from - 1, from + count - 2));
+    }
+
+    /** Pauses or resumes admission; false when the event has no waiting room. */
+    public boolean pause(String eventId, boolean paused) {
+        return (Long) redis.evalReplicated(PAUSE, List.of(QueueKeys.of(eventId).queue()),
+                List.of(paused ? "1" : "0")) == 1;
+    }
+
+    /**
+     * Moves the event's waiting room on (freeze, lapses, admissions; see advance.lua) and refreshes this
+     * instance's view of it. Run by every instance for every event.
+     */
+    void advance(String eventId) {
+        QueueKeys keys = QueueKeys.of(eventId);
+        List<String> scriptKeys = List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(),
+                keys.admitInfo());
+        List<?> reply = (List<?>) redis.eval(ADVANCE, scriptKeys, List.of(""));
+        if ((Long) reply.get(0) == 0) {
+            views.put(eventId, View.NONE);
+            return;
+        }
+        long frozen = (Long) reply.get(1);
+        if (frozen >= 0 && (Long) reply.get(2) == 0) {
+            // Frozen, and no instance has published the pre-queue's digest yet: every instance computes the same.
+            List<String> hashes = frozen == 0 ? List.of() : redis.call(r -> r.lrange(keys.joins(), 0, frozen - 1));
+            redis.eval(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
+        }
+        views.put(eventId, load(eventId));
+    }
+
+    private View view(String eventId) {
+        View view = views.get(eventId);
+        if (view == null) {
+            view = load(eventId);
+            views.put(eventId, view);
+        }
+        return view;
+    }
+
+    private View load(String eventId) {
+        List<?> reply = (List<?>) redis.eval(STATUS,
+                List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
+        if ((Long) reply.get(0) == -404) {
+            return View.NONE;
+        }
+        QueueStatus status = QueueStatus.of(eventId, reply);
+        View old = views.get(eventId);
+        QueueOrder order = null;
+        if (status.digest() != null) {
+            order = old != null && old.gen() == status.gen() && old.order() != null ? old.order()
+                    : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
+        }
+        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate());
+    }
+
+    private static State stateOf(QueueStatus status, Long position) {
+        if (status.soldOut()) {
+            return State.SOLD_OUT;
+        }
+        if (status.frozen() < 0) {
+            return State.PRE_QUEUE;
+        }
+        if (position != null && position <= status.reach()) {
+            return State.ADMITTED;
+        }
+        return status.paused() ? State.PAUSED : State.WAITING;
+    }
+
+    private static long seconds(long ahead, double perSecond) {
+        return (long) Math.ceil(ahead / perSecond);
+    }
+
+    private static ApiException noWaitingRoom(String eventId) {
+        return ApiException.notFound("event " + eventId + " has no waiting room");
+    }
+}
