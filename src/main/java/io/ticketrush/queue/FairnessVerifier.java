@@ -125,8 +125,8 @@ public final class FairnessVerifier {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** {@link #main} without the exit, for tests: the exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** {@link #main} without the exit, for tests in any package: the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String baseUrl = null;
         String eventId = null;
         Path outFile = null;
