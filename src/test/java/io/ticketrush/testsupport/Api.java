@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -80,6 +81,70 @@ public final class Api {
 
     public Answer eventStatus(String eventId) {
         return admin("GET", eventId, null, ADMIN_TOKEN);
+    }
+
+    /**
+     * Opens (or resets) a sale with a waiting room: joining opens at once, admission at {@code opensAt} (epoch
+     * ms), {@code admitPerSecond} places a second, each admission valid for {@code windowSeconds}.
+     */
+    public Answer openQueuedSale(String eventId, long tickets, long holdSeconds, long opensAt, long admitPerSecond,
+            long windowSeconds) {
+        return admin("PUT", eventId, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
+                + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
+                + ",\"admitWindowSeconds\":" + windowSeconds + "}}", ADMIN_TOKEN);
+    }
+
+    /** {@code POST /queue/{eventId}/join}: the buyer's place (the same one on every join). */
+    public Answer join(String eventId, String userId) {
+        return post("queue/" + eventId + "/join", Map.of("userId", userId));
+    }
+
+    /** {@code GET /queue/{eventId}}: the state every buyer shares (through nginx, from its microcache). */
+    public Answer queueState(String eventId) {
+        return get("queue/" + eventId);
+    }
+
+    /** {@code POST /queue/{eventId}/admission} for the place token {@code place}. */
+    public Answer admission(String eventId, String place) {
+        return post("queue/" + eventId + "/admission", Map.of("place", place));
+    }
+
+    /** A purchase in a sale with a waiting room, with the admission token the buyer was given. */
+    public Answer buyAdmitted(String eventId, String userId, String admission) {
+        return post("buy/ticket", Map.of("userId", userId, "eventId", eventId, "admission", admission));
+    }
+
+    /** {@code GET /queue/{eventId}/fairness}: the commitment, and once open the seed and the frozen pre-queue. */
+    public Answer fairness(String eventId) {
+        return get("queue/" + eventId + "/fairness");
+    }
+
+    /** The fairness record with the place hashes of places {@code from}..{@code from + count - 1}. */
+    public Answer fairness(String eventId, long from, long count) {
+        return get("queue/" + eventId + "/fairness?from=" + from + "&count=" + count);
+    }
+
+    public Answer pauseQueue(String eventId) {
+        return admin("POST", eventId + "/queue/pause", null, ADMIN_TOKEN);
+    }
+
+    public Answer resumeQueue(String eventId) {
+        return admin("POST", eventId + "/queue/resume", null, ADMIN_TOKEN);
+    }
+
+    /**
+     * The fields of a place or admission token's payload, which anyone can read (the part before the dot is
+     * base64url of them joined by '|'): {@code p|event|buyer|gen|place} or
+     * {@code a|event|buyer|gen|place|position|expiresAt}.
+     */
+    public static String[] tokenFields(String token) {
+        String payload = token.substring(0, token.indexOf('.'));
+        return new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8).split("\\|", -1);
+    }
+
+    /** The place number a place token names. */
+    public static long placeNumber(String placeToken) {
+        return Long.parseLong(tokenFields(placeToken)[4]);
     }
 
     public Answer admin(String method, String eventId, String json, String token) {
