@@ -10,22 +10,25 @@
 -- Places are numbered 1, 2, ... in arrival order. Whoever joins before opensAt (by Redis's clock) is in the
 -- pre-queue, which the first script to run at or after opensAt freezes: its size is the number of places then.
 --
--- Returns {1, place, gen} or {-404} when the event has no waiting room.
-local stock = redis.call('HMGET', KEYS[1], 'queued', 'gen')
+-- Returns {1, place, gen, frozen or -1, reach, paused, sold out (1 when every ticket is paid) or 0}, or {-404}
+-- when the event has no waiting room.
+local stock = redis.call('HMGET', KEYS[1], 'queued', 'gen', 'tickets', 'paid')
 if stock[1] ~= '1' then
   return {-404}
 end
+local q = redis.call('HMGET', KEYS[2], 'opensAt', 'frozen', 'joined', 'reach', 'paused')
+local frozen = q[2]
 local place = redis.call('HGET', KEYS[3], ARGV[1])
-if place then
-  return {1, tonumber(place), stock[2]}
+if not place then
+  local clock = redis.call('TIME')
+  local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
+  if not frozen and nowMs >= tonumber(q[1]) then
+    frozen = q[3]
+    redis.call('HSET', KEYS[2], 'frozen', frozen)
+  end
+  place = redis.call('HINCRBY', KEYS[2], 'joined', 1)
+  redis.call('HSET', KEYS[3], ARGV[1], place)
+  redis.call('RPUSH', KEYS[4], ARGV[2])
 end
-local q = redis.call('HMGET', KEYS[2], 'opensAt', 'frozen', 'joined')
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
-if not q[2] and nowMs >= tonumber(q[1]) then
-  redis.call('HSET', KEYS[2], 'frozen', q[3])
-end
-place = redis.call('HINCRBY', KEYS[2], 'joined', 1)
-redis.call('HSET', KEYS[3], ARGV[1], place)
-redis.call('RPUSH', KEYS[4], ARGV[2])
-return {1, place, stock[2]}
+local soldOut = tonumber(stock[4]) >= tonumber(stock[3]) and 1 or 0
+return {1, tonumber(place), stock[2], tonumber(frozen or '-1'), tonumber(q[4]), tonumber(q[5]), soldOut}

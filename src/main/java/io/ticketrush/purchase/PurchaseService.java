@@ -48,9 +48,6 @@ public class PurchaseService {
      * @param admission the admission token of a sale with a waiting room, or null
      */
     public Reservation purchase(String eventId, String userId, boolean retry, String admission) {
-        if (waitingRoom.queued(eventId)) {
-            return purchaseAdmitted(eventId, userId, waitingRoom.checkAdmission(eventId, userId, admission));
-        }
         EventShare share = localStock.share(eventId);
         if (share == null) {
             EventStatus status = globalStock.status(eventId);
@@ -59,6 +56,10 @@ public class PurchaseService {
                 return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
             }
             share = localStock.update(status);
+        }
+        // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
+        if (waitingRoom.queued(eventId)) {
+            return purchaseAdmitted(share, userId, waitingRoom.checkAdmission(eventId, userId, admission));
         }
         if (!share.tryAcquire()) {
             if (retry) {
@@ -105,16 +106,8 @@ public class PurchaseService {
      * share sheds load as for anyone, except that an admitted buyer meeting a used-up share still asks Redis:
      * admissions never outnumber the tickets available, so each admitted buyer has one, wherever its share is.
      */
-    private Reservation purchaseAdmitted(String eventId, String userId, QueueTokens.Admission admission) {
-        EventShare share = localStock.share(eventId);
-        if (share == null) {
-            EventStatus status = globalStock.status(eventId);
-            if (status == null) {
-                metrics.count(Outcome.NO_SUCH_EVENT);
-                return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
-            }
-            share = localStock.update(status);
-        }
+    private Reservation purchaseAdmitted(EventShare share, String userId, QueueTokens.Admission admission) {
+        String eventId = share.eventId();
         boolean permit = share.tryAcquire();
         Reservation reservation;
         try {

@@ -150,16 +150,20 @@ public class WaitingRoom {
         }
         long place = (Long) reply.get(1);
         long gen = Long.parseLong((String) reply.get(2));
+        long frozen = (Long) reply.get(3);
+        long reach = (Long) reply.get(4);
+        boolean paused = (Long) reply.get(5) == 1;
+        boolean soldOut = (Long) reply.get(6) == 1;
         String token = tokens.place(new QueueTokens.Place(eventId, buyerKey, gen, place));
-        QueueStatus status = status(eventId);
-        View view = view(eventId);
-        Long position = view.gen() == gen ? view.position(place) : null;
-        if (status.frozen() >= 0 && place > status.frozen()) {
-            position = place;
+        Long position = null;
+        if (frozen >= 0) {
+            View view = view(eventId);
+            position = place > frozen ? Long.valueOf(place) : view.gen() == gen ? view.position(place) : null;
         }
-        State state = stateOf(status, position);
-        Long ahead = position == null ? null : Math.max(0, position - status.reach() - 1);
-        return new Standing(eventId, userId, token, state, position, state == State.ADMITTED ? Long.valueOf(0) : ahead);
+        State state = soldOut ? State.SOLD_OUT : frozen < 0 ? State.PRE_QUEUE
+                : position != null && position <= reach ? State.ADMITTED : paused ? State.PAUSED : State.WAITING;
+        Long ahead = position == null ? null : state == State.ADMITTED ? 0 : Math.max(0, position - reach - 1);
+        return new Standing(eventId, userId, token, state, position, ahead);
     }
 
     /** The admission of the place {@code placeToken} names, or where it stands while it has none. */
@@ -308,19 +312,6 @@ public class WaitingRoom {
                     : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
         return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate());
-    }
-
-    private static State stateOf(QueueStatus status, Long position) {
-        if (status.soldOut()) {
-            return State.SOLD_OUT;
-        }
-        if (status.frozen() < 0) {
-            return State.PRE_QUEUE;
-        }
-        if (position != null && position <= status.reach()) {
-            return State.ADMITTED;
-        }
-        return status.paused() ? State.PAUSED : State.WAITING;
     }
 
     private static long seconds(long ahead, double perSecond) {
