@@ -18,9 +18,10 @@
 --      with overbook 1 nobody is admitted for a ticket that does not exist.
 --   5. Every 5 s or more, measures the admission rate actually reached.
 --
--- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0}.
+-- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0, gen, rate,
+-- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}.
 local q = redis.call('HMGET', KEYS[2], 'opensAt', 'rate', 'windowMs', 'overbook', 'paused', 'joined', 'frozen',
-  'digest', 'reach', 'credit', 'lastMs', 'bought', 'lapsed', 'mAt', 'mReach')
+  'digest', 'reach', 'credit', 'lastMs', 'bought', 'lapsed', 'mAt', 'mReach', 'gen', 'mRate')
 if not q[1] then
   return {0}
 end
@@ -29,7 +30,7 @@ local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local opensAt, joined = tonumber(q[1]), tonumber(q[6])
 local frozen, digest = q[7], q[8]
 if nowMs < opensAt then
-  return {1, -1, 0}
+  return {1, -1, 0, q[16], tonumber(q[2]), '0', 0}
 end
 if not frozen then
   frozen = q[6]
@@ -37,7 +38,7 @@ if not frozen then
 end
 if not digest then
   if ARGV[1] == '' then
-    return {1, tonumber(frozen), 0}
+    return {1, tonumber(frozen), 0, q[16], tonumber(q[2]), '0', 0}
   end
   digest = ARGV[1]
   redis.call('HSET', KEYS[2], 'digest', digest, 'lastMs', nowMs)
@@ -61,11 +62,11 @@ end
 
 local reach, bought = tonumber(q[9]), tonumber(q[12])
 local credit = tonumber(q[10])
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid')
 if q[5] ~= '1' then
   local rate = tonumber(q[2])
   -- At most one second's worth accumulates: a pause or a full budget is not made up for with a burst.
   credit = math.min(credit + (nowMs - tonumber(q[11])) * rate / 1000, math.max(rate, 1))
-  local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid')
   local available = tonumber(stock[1]) - tonumber(stock[2]) - tonumber(stock[3])
   local budget = math.floor(available * tonumber(q[4]) + 1e-9) - (reach - bought - lapsed)
   local step = math.min(math.floor(credit), budget, joined - reach)
@@ -79,12 +80,14 @@ if q[5] ~= '1' then
 end
 redis.call('HSET', KEYS[2], 'reach', reach, 'lapsed', lapsed, 'credit', string.format('%.6f', credit),
   'lastMs', nowMs)
+local mRate = q[17] or '0'
 local measuredAt = tonumber(q[14])
 if not measuredAt then
   -- A join froze the pre-queue: measuring starts now.
   redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach, 'mRate', '0')
 elseif nowMs - measuredAt >= 5000 then
-  redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach,
-    'mRate', string.format('%.3f', (reach - tonumber(q[15] or '0')) * 1000 / (nowMs - measuredAt)))
+  mRate = string.format('%.3f', (reach - tonumber(q[15] or '0')) * 1000 / (nowMs - measuredAt))
+  redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach, 'mRate', mRate)
 end
-return {1, tonumber(frozen), 1}
+local settled = tonumber(stock[3]) >= tonumber(stock[1]) and redis.call('ZCARD', KEYS[3]) == 0
+return {1, tonumber(frozen), 1, q[16], tonumber(q[2]), mRate, settled and 1 or 0}

@@ -39,6 +39,8 @@ public class WaitingRoom {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The set of events with a waiting room, outside any event's slot (like {@link EventKeys#EVENTS}). */
     public static final String QUEUED = "tr:queued";
+    /** How long an instance leaves a settled waiting room alone before it looks again. */
+    private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
     /** How many place hashes one fairness page may list. */
     public static final int MAX_PAGE = 10_000;
 
@@ -85,6 +87,8 @@ public class WaitingRoom {
 
     private QueueTokens tokens;
     private final Map<String, View> views = new ConcurrentHashMap<>();
+    /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
+    private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
@@ -136,6 +140,7 @@ public class WaitingRoom {
     /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
     public void forget(String eventId) {
         views.remove(eventId);
+        settled.remove(eventId);
     }
 
     /** Joins {@code userId} to the event's waiting room, or gives them the place they have. */
@@ -272,6 +277,10 @@ public class WaitingRoom {
      * instance's view of it. Run by every instance for every event.
      */
     void advance(String eventId) {
+        Long quietUntil = settled.get(eventId);
+        if (quietUntil != null && System.nanoTime() - quietUntil < 0) {
+            return;
+        }
         QueueKeys keys = QueueKeys.of(eventId);
         List<String> scriptKeys = List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(),
                 keys.admitInfo());
@@ -284,9 +293,24 @@ public class WaitingRoom {
         if (frozen >= 0 && (Long) reply.get(2) == 0) {
             // Frozen, and no instance has published the pre-queue's digest yet: every instance computes the same.
             List<String> hashes = frozen == 0 ? List.of() : redis.call(r -> r.lrange(keys.joins(), 0, frozen - 1));
-            redis.eval(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
+            reply = (List<?>) redis.eval(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
         }
-        views.put(eventId, load(eventId));
+        long gen = Long.parseLong((String) reply.get(3));
+        View old = views.get(eventId);
+        boolean digestKnown = (Long) reply.get(2) == 1;
+        if (old == null || old.gen() != gen || (digestKnown && old.order() == null)) {
+            // What the script does not return (the seed and digest, for the order) is read once.
+            views.put(eventId, load(eventId));
+        } else {
+            views.put(eventId, new View(true, gen, old.order(), (Long) reply.get(4),
+                    Double.parseDouble((String) reply.get(5))));
+        }
+        if ((Long) reply.get(6) == 1) {
+            // Sold out for good and no window open: nothing moves any more; look again now and then (a reset).
+            settled.put(eventId, System.nanoTime() + SETTLED_PAUSE_NANOS);
+        } else {
+            settled.remove(eventId);
+        }
     }
 
     private View view(String eventId) {
