@@ -15,8 +15,13 @@
 #                 what the asynchronous order hand-off costs the purchase path
 #   (f) sold out as (b), every request sent with retry=true: each asks Redis whether its buyer holds an
 #                 order — what clients (or bots) that always claim to retry cost the sold-out path
-# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c, b/c
-# and f/b, and the instances' resident memory afterwards.
+#   (g) join      POST /queue/{id}/join through nginx, distinct userIds, for a queued sale still in its
+#                 pre-queue: every request takes a new place (the join Lua script)
+#   (h) poll      GET /queue/{id} through nginx, the waiting room's shared state: answered by nginx's
+#                 microcache, an instance asked about once a second
+# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c, b/c,
+# f/b, h/c (target ≥ 0.5) and g/b (target ≥ 1), how many polls reached an instance, and the instances'
+# resident memory afterwards.
 #
 # Uses the cluster on NGINX_PORT if one answers there; otherwise starts one with payara/cluster.sh up (and
 # stops it again at the end).
@@ -30,9 +35,13 @@ LOG_FD=2
 export RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
 export NGINX_PORT=${NGINX_PORT:-8080}
 CEILING_PORT=${CEILING_PORT:-8099}
+# How far in the future the queued sale of (g) and (h) opens: it stays in its pre-queue for the whole run.
+PRE_QUEUE_SECONDS=86400
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-90s}
+# The poll path (h) runs no Java to warm up: nginx answers it.
+POLL_WARMUP=${POLL_WARMUP:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-100}
 BENCH_DIR=$ROOT/target/bench
@@ -62,6 +71,27 @@ admin() { # method event [json]
     token=${ADMIN_TOKEN:-$(cat "$RUN_DIR/admin-token")}
     curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         ${3:+-d "$3"} "http://127.0.0.1:$NGINX_PORT/admin/events/$2"
+}
+
+# The places a queued sale's waiting room has given, from its admin sale status (data.queue.joined).
+queue_joined() { grep -o '"joined":[0-9]*' | head -n 1 | cut -d: -f2; }
+
+# nginx's access log: its size now (where the measured rounds' lines begin), once its buffers are flushed.
+ACCESS_LOG_FLUSH_SECONDS=3
+access_log_size() {
+    sleep "$ACCESS_LOG_FLUSH_SECONDS"
+    stat -c %s "$RUN_DIR/nginx/access.log" 2>/dev/null || echo 0
+}
+
+# From byte $1 of nginx's access log on, the polls of queue $2 by the cache's verdict ("HIT 123456", ...).
+# Nothing when the log is not this checkout's cluster's.
+poll_verdicts() {
+    local log=$RUN_DIR/nginx/access.log
+    [[ -f $log ]] || return 0
+    sleep "$ACCESS_LOG_FLUSH_SECONDS"
+    tail -c +"$(($1 + 1))" "$log" | awk -v request="\"GET /queue/$2 HTTP/1.1\"" '
+        index($0, request) { v = $NF; sub(/^cache=/, "", v); n[v]++ }
+        END { for (v in n) print v, n[v] }' | sort
 }
 
 # Redis's "reserved" from an admin sale status: the first one. The status also carries the database's counts
@@ -122,13 +152,19 @@ cpu_sample() {
     awk '/^cpu / { print "softirq", $8; print "busy", $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
 
-# Runs wrk and prints "req/s p50_ms p99_ms requests non2xx errors"; the CPU each component used meanwhile
-# goes to $BENCH_DIR/cpu-<label>.txt.
+# Runs wrk with jmeter/wrk-buy.lua and prints "req/s p50_ms p99_ms requests non2xx errors"; the CPU each
+# component used meanwhile goes to $BENCH_DIR/cpu-<label>.txt.
 measure() { # label url script-args...
-    local label=$1 url=$2; shift 2
-    local out before wrk_pid
+    measure_with wrk-buy.lua "$@"
+}
+
+# measure with another wrk script of jmeter/ ("" for none: a plain GET of url).
+measure_with() { # script label url script-args...
+    local script=$1 label=$2 url=$3; shift 3
+    local out before wrk_pid script_args=()
+    [[ -n $script ]] && script_args=(-s "$ROOT/jmeter/$script")
     before=$(cpu_sample)
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$ROOT/jmeter/wrk-buy.lua" "$url" -- "$@" >"$BENCH_DIR/wrk.out" &
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${script_args[@]}" "$url" -- "$@" >"$BENCH_DIR/wrk.out" &
     wrk_pid=$!
     sleep 0.5
     local wrk_before
@@ -168,26 +204,34 @@ main() {
     ensure_cluster
     start_ceiling
 
-    local stamp buy soldout local_only
+    local stamp buy soldout local_only queue
     stamp=$(date +%s)
     buy=bench-buy-$stamp
     soldout=bench-soldout-$stamp
     local_only=bench-nohandoff-$stamp
+    queue=bench-queue-$stamp
     admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
     admin PUT "$local_only" '{"tickets":1000000000,"holdSeconds":86400,"handoff":false}' >/dev/null
     admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
+    # A queued sale that stays in its pre-queue for the whole run: every join takes a place, nobody is admitted.
+    admin PUT "$queue" "$(printf '{"tickets":1000000,"holdSeconds":60,"queue":{"opensAt":%d,"admitPerSecond":100,"admitWindowSeconds":60}}' \
+        $((($(date +%s) + PRE_QUEUE_SECONDS) * 1000)))" >/dev/null
 
     log "Warming up for $WARMUP (the JIT of four JVMs on the same cores takes a while) ..."
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$buy" "warm$stamp" >/dev/null
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warm$stamp" >/dev/null
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warmf$stamp" '&retry=true' >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-join.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$queue" "warmq$stamp" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$POLL_WARMUP" "http://127.0.0.1:$NGINX_PORT/queue/$queue" >/dev/null
 
-    local reserved_before
+    local reserved_before joined_before log_offset
     reserved_before=$(admin GET "$buy" | redis_reserved)
+    joined_before=$(admin GET "$queue" | queue_joined)
+    log_offset=$(access_log_size)
     : >"$BENCH_DIR/raw.txt"
     local round
     for ((round = 1; round <= ROUNDS; round++)); do
-        log "Round $round/$ROUNDS: purchase, sold out (plain and retry=true), ceiling, fsync everysec, no hand-off ($DURATION each) ..."
+        log "Round $round/$ROUNDS: purchase, sold out (plain and retry=true), ceiling, fsync everysec, no hand-off, join, poll ($DURATION each) ..."
         echo "a $(measure a "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "b $(measure b "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "f $(measure f "http://127.0.0.1:$NGINX_PORT/" "$soldout" "f$round-$stamp" '&retry=true')" >>"$BENCH_DIR/raw.txt"
@@ -198,6 +242,8 @@ main() {
             redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync always >/dev/null
         fi
         echo "e $(measure e "http://127.0.0.1:$NGINX_PORT/" "$local_only" "e$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "g $(measure_with wrk-join.lua g "http://127.0.0.1:$NGINX_PORT/" "$queue" "g$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "h $(measure_with "" h "http://127.0.0.1:$NGINX_PORT/queue/$queue")" >>"$BENCH_DIR/raw.txt"
     done
 
     # Exactness under load: every answered purchase of (a) is one reservation in Redis (requests still in
@@ -206,16 +252,28 @@ main() {
     reserved_after=$(admin GET "$buy" | redis_reserved)
     answered=$(awk '$1 == "a" || $1 == "d" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
 
+    # Exactness of joins likewise: every answered join is one place.
+    local joined_after joins
+    joined_after=$(admin GET "$queue" | queue_joined)
+    joins=$(awk '$1 == "g" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
+    # Which polls an instance answered: nginx's access log says, for each, the cache's verdict.
+    poll_verdicts "$log_offset" "$queue" >"$BENCH_DIR/polls.txt"
+
     local rss_kb=0 f pid
     for f in "$RUN_DIR"/instance-*/instance.pid; do
         pid=$(<"$f")
         [[ -r /proc/$pid/status ]] && rss_kb=$((rss_kb + $(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")))
     done
 
-    report "$reserved_after" "$reserved_before" "$answered" "$rss_kb" | tee "$BENCH_DIR/results.md"
+    report "$reserved_after" "$reserved_before" "$answered" "$rss_kb" "$joins" "$((joined_after - joined_before))" \
+        | tee "$BENCH_DIR/results.md"
     local made=$((reserved_after - reserved_before)) in_flight=$((CONNECTIONS * ROUNDS * 2))
     if ((made < answered || made > answered + in_flight)); then
         die "answered $answered purchases but Redis made $made reservations: the purchase path is not exact"
+    fi
+    local places=$((joined_after - joined_before))
+    if ((places < joins || places > joins + CONNECTIONS * ROUNDS)); then
+        die "answered $joins joins but the queue gained $places places: the join path is not exact"
     fi
     if $RECORD; then
         record
@@ -236,14 +294,14 @@ record() {
 }
 
 report() {
-    local reserved_after=$1 reserved_before=$2 answered=$3 rss_kb=$4 col label
+    local reserved_after=$1 reserved_before=$2 answered=$3 rss_kb=$4 joins=$5 places=$6 col label
     local -A med
     printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved\n\n' \
         "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
     echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|'
-    for col in a b f c d e; do
+    for col in a b f g h c d e; do
         grep -q "^$col " "$BENCH_DIR/raw.txt" || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
@@ -252,6 +310,8 @@ report() {
             d) label='(d) purchase, AOF appendfsync everysec' ;;
             e) label='(e) purchase, no hand-off to PostgreSQL' ;;
             f) label='(f) sold out, every request retry=true' ;;
+            g) label='(g) join the queue, Lua every request' ;;
+            h) label='(h) poll the queue state (nginx microcache)' ;;
         esac
         med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
         printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
@@ -263,7 +323,9 @@ report() {
     done
     echo
     awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" -v f="${med[f]}" \
+        -v g="${med[g]}" -v h="${med[h]}" \
         'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
+                 printf "; polls run at h/c = %.2f of the ceiling (target ≥ 0.5), joins at g/b = %.2f of the sold-out path (target ≥ 1)", h / c, g / b
                  printf "; sold out with retry=true runs at f/b = %.2f of the local answer", f / b
                  if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
                  printf "; with the hand-off, purchases run at a/e = %.2f of the throughput without it", a / e
@@ -271,6 +333,12 @@ report() {
     echo
     echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
         "(up to $((CONNECTIONS * ROUNDS * 2)) more: requests still in flight when wrk stopped)."
+    echo "Joins answered in (g): $joins; places taken meanwhile: $places (up to $((CONNECTIONS * ROUNDS)) more: requests still in flight when wrk stopped)."
+    if [[ -s $BENCH_DIR/polls.txt ]]; then
+        awk '{ n += $2; if ($1 == "MISS" || $1 == "EXPIRED" || $1 == "BYPASS" || $1 == "-") up += $2; v = v sep $1 " " $2; sep = ", " }
+             END { printf "Polls in (h), by the cache'"'"'s verdict in nginx'"'"'s access log: %s; an instance answered %d of %d (%.4f%%).\n", v, up, n, n ? 100 * up / n : 0 }' \
+            "$BENCH_DIR/polls.txt"
+    fi
     printf 'Resident memory of the instances after the benchmark: %.2f GiB.\n' "$(awk -v k="$rss_kb" 'BEGIN { print k / 1048576 }')"
     [[ -n $CLUSTER_UP_SECONDS ]] && echo "Cluster start (payara/cluster.sh up): $CLUSTER_UP_SECONDS s."
     echo
@@ -287,7 +355,7 @@ where_time_goes() {
     echo
     echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
     echo '|---|---|---|---|---|---|---|---|---|'
-    for col in a b f d e; do
+    for col in a b f g h d e; do
         [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
