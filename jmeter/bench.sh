@@ -296,9 +296,9 @@ record() {
 report() {
     local reserved_after=$1 reserved_before=$2 answered=$3 rss_kb=$4 joins=$5 places=$6 col label
     local -A med
-    printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved\n\n' \
+    printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved, %s warm-up per path\n\n' \
         "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
-        "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS"
+        "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WARMUP"
     echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|'
     for col in a b f g h c d e; do
