@@ -86,6 +86,7 @@ public class WaitingRoom {
     Optional<String> secret;
 
     private QueueTokens tokens;
+    private final JoinCombiner joins = new JoinCombiner(this::joinScript);
     private final Map<String, View> views = new ConcurrentHashMap<>();
     /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
@@ -146,10 +147,7 @@ public class WaitingRoom {
     /** Joins {@code userId} to the event's waiting room, or gives them the place they have. */
     public Standing join(String eventId, String userId) {
         String buyerKey = userId.toLowerCase(Locale.ROOT);
-        QueueKeys keys = QueueKeys.of(eventId);
-        List<?> reply = (List<?>) redis.evalReplicated(JOIN,
-                List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.places(), keys.joins()),
-                List.of(buyerKey, tokens.placeHash(eventId, buyerKey)));
+        List<?> reply = joins.join(eventId, buyerKey, tokens.placeHash(eventId, buyerKey)).reply();
         if ((Long) reply.get(0) == -404) {
             throw noWaitingRoom(eventId);
         }
@@ -169,6 +167,12 @@ public class WaitingRoom {
                 : position != null && position <= reach ? State.ADMITTED : paused ? State.PAUSED : State.WAITING;
         Long ahead = position == null ? null : state == State.ADMITTED ? 0 : Math.max(0, position - reach - 1);
         return new Standing(eventId, userId, token, state, position, ahead);
+    }
+
+    private List<?> joinScript(String eventId, List<String> buyers) {
+        QueueKeys keys = QueueKeys.of(eventId);
+        return (List<?>) redis.evalReplicated(JOIN,
+                List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.places(), keys.joins()), buyers);
     }
 
     /** The admission of the place {@code placeToken} names, or where it stands while it has none. */
