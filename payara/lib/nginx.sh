@@ -14,6 +14,7 @@ NGINX_CACHE_PARENT=/var/cache/ticketrush
 nginx_cache_dir() {
     local link=$RUN_DIR/nginx/cache
     mkdir -p "$RUN_DIR/nginx"
+    [[ $EUID -eq 0 ]] && remove_orphan_nginx_caches
     if [[ $EUID -ne 0 ]] || runuser -u nobody -- test -x "$RUN_DIR/nginx" 2>/dev/null; then
         [[ -L $link ]] && rm -f "$link"
         echo "$link"
@@ -21,7 +22,6 @@ nginx_cache_dir() {
     fi
     local home
     home=$NGINX_CACHE_PARENT/$(realpath -m "$RUN_DIR" | sha256sum | cut -c1-16)
-    remove_orphan_nginx_caches
     install -d -m 755 "$NGINX_CACHE_PARENT" "$home"
     [[ -d $link && ! -L $link ]] && rm -rf "$link"
     ln -sfn "$home/nginx" "$link"
