@@ -8,12 +8,15 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.RawHttp;
 import io.ticketrush.testsupport.SharedCluster;
 
@@ -36,6 +40,7 @@ import io.ticketrush.testsupport.SharedCluster;
 class HostileInputIT {
 
     private static final int REQUESTS_PER_TARGET = 2_000;
+    private static final int QUEUE_REQUESTS_PER_TARGET = 800;
     private static final String FORM = "application/x-www-form-urlencoded";
 
     @Test
@@ -46,8 +51,12 @@ class HostileInputIT {
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<String> unexpected = new ArrayList<>();
 
-        attack(cluster.nginx().base().getPort(), event, true, new Random(42), expected, statuses, unexpected);
-        attack(cluster.instancePort(1), event, false, new Random(7), expected, statuses, unexpected);
+        Random throughNginx = new Random(42);
+        Random direct = new Random(7);
+        attack(cluster.nginx().base().getPort(), true, () -> generate(throughNginx, event, true), REQUESTS_PER_TARGET,
+                expected, statuses, unexpected);
+        attack(cluster.instancePort(1), false, () -> generate(direct, event, false), REQUESTS_PER_TARGET, expected,
+                statuses, unexpected);
 
         assertEquals(expected, statuses, "answers by status; requests answered otherwise than their kind calls for:\n"
                 + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
@@ -73,14 +82,79 @@ class HostileInputIT {
     }
 
     /**
-     * Sends {@link #REQUESTS_PER_TARGET} generated requests to {@code port}, counting the statuses each kind calls
-     * for in {@code expected} and those answered in {@code statuses}; a request answered with another status than
-     * its own goes into {@code unexpected}. Anything but a JSON 4xx fails at once.
+     * The waiting room's endpoints under the same fire, on a queued sale with a genuinely admitted buyer: bad user
+     * ids, bodies and methods, garbage, forged, another event's and another buyer's places and admissions, an
+     * expired admission, bad fairness pages, bad queue settings, pausing without the token. Every answer is the 4xx
+     * its kind calls for; afterwards nobody joined, nothing was sold or paused, and the sale sells exactly its
+     * tickets to admitted buyers.
      */
-    private static void attack(int port, String event, boolean throughNginx, Random random, Map<Integer, Integer> expected,
-            Map<Integer, Integer> statuses, List<String> unexpected) {
-        for (int i = 0; i < REQUESTS_PER_TARGET; i++) {
-            Hostile request = generate(random, event, throughNginx);
+    @Test
+    void answersEveryMalformedWaitingRoomRequestWithAJsonClientError(Cluster cluster) throws Exception {
+        Api nginx = cluster.nginx();
+        String plain = Deployments.newEventId("hostile-plain");
+        nginx.openSale(plain, 10, 600);
+        String queued = queuedSale(nginx, "hostile-queued", 3, 600);
+        String brief = queuedSale(nginx, "hostile-brief", 3, 1);
+        String victimPlace = join(nginx, queued, "victim");
+        String victimAdmission = admitted(nginx, queued, victimPlace);
+        String briefPlace = join(nginx, brief, "victim");
+        Api.Answer briefAdmission = admittedAnswer(nginx, brief, briefPlace);
+        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(System.currentTimeMillis()
+                > briefAdmission.data().getJsonNumber("expiresAt").longValue() + 100, "the brief admission expired"));
+        Tokens tokens = new Tokens(queued, brief, plain, victimPlace, victimAdmission, briefPlace,
+                briefAdmission.data().getString("admission"));
+        Map<Integer, Integer> expected = new TreeMap<>();
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        List<String> unexpected = new ArrayList<>();
+
+        Random throughNginx = new Random(43);
+        Random direct = new Random(8);
+        attack(nginx.base().getPort(), true, () -> generateForQueue(throughNginx, tokens, true),
+                QUEUE_REQUESTS_PER_TARGET, expected, statuses, unexpected);
+        attack(cluster.instancePort(1), false, () -> generateForQueue(direct, tokens, false),
+                QUEUE_REQUESTS_PER_TARGET, expected, statuses, unexpected);
+
+        assertEquals(expected, statuses, "answers by status; requests answered otherwise than their kind calls for:\n"
+                + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
+        assertEquals(List.of(), unexpected, "a request answered with another request's status");
+        var queue = nginx.eventStatus(queued).data();
+        assertEquals(List.of(0, 0, 3), List.of(queue.getInt("reserved"), queue.getInt("paid"), queue.getInt("available")),
+                "nothing was sold");
+        assertEquals(1, queue.getJsonObject("queue").getInt("joined"), "nobody joined but the victim");
+        assertFalse(queue.getJsonObject("queue").getBoolean("paused"), "nobody paused admission");
+        assertEquals(0, nginx.eventStatus(brief).data().getInt("reserved"));
+        assertEquals(1, nginx.eventStatus(brief).data().getJsonObject("queue").getInt("joined"));
+        assertEquals(10, nginx.eventStatus(plain).data().getInt("available"));
+        assertTrue(nginx.eventStatus(plain).data().isNull("queue"), "the sale without a queue still has none");
+
+        // The victim buys with the admission every hostile request tried to misuse, then two honest buyers, and
+        // the one after them is told it is sold out.
+        buyAndPay(nginx, queued, "victim", victimAdmission);
+        buyAndPay(nginx, queued, "honest-1", admitted(nginx, queued, join(nginx, queued, "honest-1")));
+        Api other = cluster.instance(2);
+        buyAndPay(other, queued, "honest-2", admitted(other, queued, join(other, queued, "honest-2")));
+        String late = join(nginx, queued, "too-late");
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(-1, admission(nginx, queued, late).code()));
+        var sold = nginx.eventStatus(queued).data();
+        assertEquals(List.of(0, 3, 0), List.of(sold.getInt("reserved"), sold.getInt("paid"), sold.getInt("available")));
+        var ledger = sold.getJsonObject("queue");
+        assertEquals(List.of(4, 3, 1), List.of(ledger.getInt("joined"), ledger.getInt("bought"), ledger.getInt("toldSoldOut")),
+                ledger.toString());
+        assertEquals(ledger.getInt("joined"), ledger.getInt("waiting") + ledger.getInt("admittedUnused")
+                + ledger.getInt("bought") + ledger.getInt("lapsed") + ledger.getInt("toldSoldOut"), "the ledger balances");
+        assertEquals(200, nginx.get("health/ready").status());
+        System.out.println("Hostile waiting-room input answered with statuses " + statuses);
+    }
+
+    /**
+     * Sends {@code count} requests from {@code requests} to {@code port}, counting the statuses each kind calls for in
+     * {@code expected} and those answered in {@code statuses}; a request answered with another status than its own
+     * goes into {@code unexpected}. Anything but a JSON 4xx fails at once.
+     */
+    private static void attack(int port, boolean throughNginx, Supplier<Hostile> requests, int count,
+            Map<Integer, Integer> expected, Map<Integer, Integer> statuses, List<String> unexpected) {
+        for (int i = 0; i < count; i++) {
+            Hostile request = requests.get();
             Api.Answer answer = RawHttp.exchange(port, request.head, request.body);
             String what = (throughNginx ? "nginx" : "instance") + " <- " + request.description;
             expected.merge(request.expected, 1, Integer::sum);
@@ -243,6 +317,217 @@ class HostileInputIT {
             default -> new Hostile("a header over 8 KB", "GET / HTTP/1.1\r\nHost: localhost\r\nX-Huge: " + "h".repeat(20_000),
                     new byte[0], 400);
         };
+    }
+
+    /** The queued sale under attack, another (whose admission has expired), one without a queue, genuine tokens. */
+    private record Tokens(String queued, String brief, String plain, String place, String admission, String briefPlace,
+            String expiredAdmission) {
+    }
+
+    private static Hostile generateForQueue(Random random, Tokens t, boolean throughNginx) {
+        String join = "POST /queue/" + t.queued() + "/join HTTP/1.1";
+        String admission = "POST /queue/" + t.queued() + "/admission HTTP/1.1";
+        return switch (random.nextInt(10)) {
+            case 0 -> {
+                List<String> bodies = List.of("userId=" + percentBytes(random, 1 + random.nextInt(40), true),
+                        "userId=" + "u".repeat(65 + random.nextInt(3_900)), "userId=", "userId=%20%20",
+                        "userId=a" + random.nextInt(1000) + "&userId=b", "user=victim", "userId=%zz");
+                String body = bodies.get(random.nextInt(bodies.size()));
+                yield request("join with " + abbreviate(body), join, FORM, ascii(body), 400);
+            }
+            case 1 -> random.nextInt(5) == 0
+                    ? request("a join body of several MB", join, FORM,
+                            ascii("userId=big&pad=" + "x".repeat((2 + random.nextInt(3)) * 1024 * 1024)), 413)
+                    : random.nextBoolean()
+                            ? request("a join body over its 4 KB", join, FORM, ascii("userId=mid&pad="
+                                    + "x".repeat(4_200 + random.nextInt(8_000))), 413)
+                            : request("a join that is not a form", join, List.of("application/json", "text/plain",
+                                    "multipart/form-data; boundary=x").get(random.nextInt(3)), ascii("userId=typed"), 415);
+            case 2 -> {
+                List<String> paths = List.of("/join?userId=m", "/admission?place=x", "", "/fairness");
+                String path = paths.get(random.nextInt(paths.size()));
+                List<String> methods = path.isEmpty() || path.equals("/fairness")
+                        ? List.of("POST", "PUT", "DELETE", "PATCH", "TRACE") : List.of("GET", "PUT", "DELETE", "PATCH", "TRACE");
+                String method = methods.get(random.nextInt(methods.size()));
+                yield request("method " + method + " on /queue/{e}" + path,
+                        method + " /queue/" + t.queued() + path + " HTTP/1.1", null, new byte[0], 405);
+            }
+            case 3 -> {
+                List<String> places = List.of("", "place=", "place=%20", "place=" + junkToken(random),
+                        "place=" + junkToken(random) + "." + junkToken(random), "place=" + signedLooking(random),
+                        "place=" + forged(t.place(), random), "place=" + t.briefPlace(), "place=" + t.admission(),
+                        "place=" + "p".repeat(513 + random.nextInt(3_000)));
+                String body = places.get(random.nextInt(places.size()));
+                yield request("admission with " + abbreviate(body), admission, FORM, ascii(body), 403);
+            }
+            case 4 -> {
+                List<String> queries = List.of("from=x", "from=0", "from=-" + random.nextInt(100), "count=0",
+                        "count=" + (10_001 + random.nextInt(1_000_000)), "count=x" + junkToken(random),
+                        "from=1&count=1e3", "from=99999999999999999999");
+                String query = queries.get(random.nextInt(queries.size()));
+                yield request("fairness page " + query, "GET /queue/" + t.queued() + "/fairness?" + query + " HTTP/1.1",
+                        null, new byte[0], 400);
+            }
+            case 5 -> {
+                String missing = random.nextBoolean() ? t.plain() : "never-opened-" + random.nextInt(1000);
+                yield switch (random.nextInt(3)) {
+                    case 0 -> request("join a sale without a queue", "POST /queue/" + missing + "/join HTTP/1.1", FORM,
+                            ascii("userId=victim"), 404);
+                    case 1 -> request("the state of a sale without a queue", "GET /queue/" + missing + " HTTP/1.1",
+                            null, new byte[0], 404);
+                    default -> request("the fairness of a sale without a queue",
+                            "GET /queue/" + missing + "/fairness HTTP/1.1", null, new byte[0], 404);
+                };
+            }
+            case 6 -> {
+                String buy = "&eventId=" + t.queued();
+                List<Hostile> purchases = List.of(
+                        purchase("no admission", "userId=victim" + buy, 403),
+                        purchase("a blank admission", "userId=victim&admission=%20" + buy, 403),
+                        purchase("a garbage admission", "userId=victim&admission=" + junkToken(random) + buy, 403),
+                        purchase("a signed-looking admission", "userId=victim&admission=" + signedLooking(random) + buy, 403),
+                        purchase("a forged admission", "userId=victim&admission=" + forged(t.admission(), random) + buy, 403),
+                        purchase("a place as admission", "userId=victim&admission=" + t.place() + buy, 403),
+                        purchase("another buyer's admission", "userId=mallory" + random.nextInt(1000) + "&admission="
+                                + t.admission() + buy, 403),
+                        purchase("another event's admission", "userId=victim&admission=" + t.expiredAdmission() + buy, 403),
+                        purchase("an expired admission", "userId=victim&admission=" + t.expiredAdmission() + "&eventId="
+                                + t.brief(), 403),
+                        purchase("the admission twice", "userId=victim&admission=" + t.admission() + "&admission="
+                                + t.admission() + buy, 400));
+                yield purchases.get(random.nextInt(purchases.size()));
+            }
+            case 7 -> queueSettings(random, t);
+            case 8 -> {
+                boolean resume = random.nextBoolean();
+                String action = resume ? "resume" : "pause";
+                yield switch (random.nextInt(4)) {
+                    case 0 -> adminPost(action + " without the token", "/admin/events/" + t.queued() + "/queue/" + action,
+                            null, 401);
+                    case 1 -> adminPost(action + " with a wrong token", "/admin/events/" + t.queued() + "/queue/" + action,
+                            "guess" + random.nextInt(), 401);
+                    case 2 -> adminPost(action + " a sale without a queue", "/admin/events/" + t.plain() + "/queue/"
+                            + action, Api.ADMIN_TOKEN, 404);
+                    default -> request("GET " + action, "GET /admin/events/" + t.queued() + "/queue/" + action
+                            + " HTTP/1.1", null, new byte[0], 405);
+                };
+            }
+            default -> {
+                List<String> paths = List.of("/queue", "/queue/", "/queue/" + t.queued() + "/nope",
+                        "/queue/" + t.queued() + "/join/more", "/queue/%7Bx%7D", "/queue/" + "q".repeat(80),
+                        "/queue/" + t.queued() + "/fairness/1");
+                String path = paths.get(random.nextInt(paths.size()));
+                String method = random.nextBoolean() ? "GET" : "POST";
+                yield request("path " + method + " " + path, method + " " + path + " HTTP/1.1", null, new byte[0], 404);
+            }
+        };
+    }
+
+    private static Hostile purchase(String description, String body, int expected) {
+        return request("purchase with " + description, "POST /buy/ticket HTTP/1.1", FORM, ascii(body), expected);
+    }
+
+    /** PUT /admin/events/{queued} with a bad "queue" object: 400 naming the field, or 401 without the token. */
+    private static Hostile queueSettings(Random random, Tokens t) {
+        String ok = "\"opensAt\":1,\"admitPerSecond\":10,\"admitWindowSeconds\":30";
+        List<String> queues = List.of("5", "[]", "\"soon\"", "{}", "{\"opensAt\":\"soon\",\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
+                "{\"opensAt\":-1,\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
+                "{\"opensAt\":1e30,\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
+                "{\"opensAt\":1,\"admitPerSecond\":0,\"admitWindowSeconds\":1}",
+                "{\"opensAt\":1,\"admitPerSecond\":1.5,\"admitWindowSeconds\":1}",
+                "{\"opensAt\":1,\"admitPerSecond\":10}", "{\"opensAt\":1,\"admitPerSecond\":10,\"admitWindowSeconds\":86401}",
+                "{" + ok + ",\"overbook\":0.5}", "{" + ok + ",\"overbook\":11}", "{" + ok + ",\"overbook\":null}",
+                "{" + ok + ",\"overbook\":\"x\"}", "{" + ok + ",\"shuffle\":false}");
+        String body = "{\"tickets\":3,\"holdSeconds\":600,\"queue\":" + queues.get(random.nextInt(queues.size())) + "}";
+        boolean authorized = random.nextBoolean();
+        String head = "PUT /admin/events/" + t.queued() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nAuthorization: Bearer " + (authorized ? Api.ADMIN_TOKEN : "guess" + random.nextInt());
+        return new Hostile("queue settings " + body + (authorized ? "" : " without the token"), head, ascii(body),
+                authorized ? 400 : 401);
+    }
+
+    private static Hostile adminPost(String description, String path, String token, int expected) {
+        String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0"
+                + (token == null ? "" : "\r\nAuthorization: Bearer " + token);
+        return new Hostile(description, head, new byte[0], expected);
+    }
+
+    /** Up to 60 characters that a token may hold, without a dot. */
+    private static String junkToken(Random random) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        StringBuilder junk = new StringBuilder();
+        for (int i = 1 + random.nextInt(60); i > 0; i--) {
+            junk.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return junk.toString();
+    }
+
+    /** A random payload and a random 16-byte "signature": the shape of a token, signed by nobody. */
+    private static String signedLooking(Random random) {
+        byte[] mac = new byte[16];
+        random.nextBytes(mac);
+        String payload = "a|x|y|1|" + random.nextInt(1000) + "|1|" + Long.MAX_VALUE;
+        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+        return encoder.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + encoder.encodeToString(mac);
+    }
+
+    /** A genuine token with one field of its payload changed, its signature kept. */
+    private static String forged(String token, Random random) {
+        int dot = token.indexOf('.');
+        String[] fields = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.UTF_8)
+                .split("\\|", -1);
+        int field = 1 + random.nextInt(fields.length - 1);
+        fields[field] = fields[field] + random.nextInt(10);
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(String.join("|", fields).getBytes(StandardCharsets.UTF_8)) + token.substring(dot);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "... (" + text.length() + " characters)";
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String queuedSale(Api api, String prefix, int tickets, int windowSeconds) {
+        String event = Deployments.newEventId(prefix);
+        Api.Answer opened = api.admin("PUT", event, "{\"tickets\":" + tickets + ",\"holdSeconds\":600,\"queue\":{"
+                + "\"opensAt\":" + (System.currentTimeMillis() - 1_000) + ",\"admitPerSecond\":50,"
+                + "\"admitWindowSeconds\":" + windowSeconds + "}}", Api.ADMIN_TOKEN);
+        assertEquals(200, opened.status(), opened.body());
+        return event;
+    }
+
+    private static String join(Api api, String event, String userId) {
+        Api.Answer joined = api.post("queue/" + event + "/join", Map.of("userId", userId));
+        assertEquals(1, joined.code(), joined.body());
+        return joined.data().getString("place");
+    }
+
+    private static Api.Answer admission(Api api, String event, String place) {
+        return api.post("queue/" + event + "/admission", Map.of("place", place));
+    }
+
+    private static String admitted(Api api, String event, String place) {
+        return admittedAnswer(api, event, place).data().getString("admission");
+    }
+
+    /** The answer of code 1 to the place's admission request, once admission has reached it. */
+    private static Api.Answer admittedAnswer(Api api, String event, String place) {
+        Api.Answer[] answer = new Api.Answer[1];
+        Eventually.within(Duration.ofSeconds(20), () -> {
+            answer[0] = admission(api, event, place);
+            assertEquals(1, answer[0].code(), answer[0].body());
+        });
+        return answer[0];
+    }
+
+    private static void buyAndPay(Api api, String event, String userId, String admission) {
+        Api.Answer bought = api.post("buy/ticket", Map.of("userId", userId, "eventId", event, "admission", admission));
+        assertEquals(1, bought.code(), bought.body());
+        assertEquals(200, api.pay(bought.data().getString("orderId")).status());
     }
 
     /** {@code count} random bytes percent-encoded; with {@code illegal}, at least one is outside the id charset. */
