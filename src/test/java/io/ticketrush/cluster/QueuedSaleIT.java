@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +31,7 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.ticketrush.queue.FairnessVerifier;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
@@ -56,10 +59,11 @@ class QueuedSaleIT {
         Api api = cluster.nginx();
         int tickets = 500;
         int crowd = 5_000;
-        // Long enough for the whole crowd to join first: measured on a sale of its own, with a wide margin.
+        // Long enough for the whole crowd to join first: measured on a sale of its own, plus a margin. (The sample
+        // runs slower than the whole crowd will, on instances still warming up: more margin.)
         long joinMillis = measureJoins(api, crowd);
         String event = Deployments.newEventId("queued");
-        long opensAt = System.currentTimeMillis() + Math.max(5_000, 3 * joinMillis / 2 + 3_000);
+        long opensAt = System.currentTimeMillis() + Math.max(5_000, 115 * joinMillis / 100 + 3_000);
         Api.Answer opened = api.openQueuedSale(event, tickets, 600, opensAt, 250, 30);
         assertEquals(200, opened.status(), opened.body());
         String commitment = opened.data().getJsonObject("queue").getString("commitment");
@@ -144,6 +148,14 @@ class QueuedSaleIT {
         QueueLedgerWatch.check(status);
         JsonObject shared = cluster.instance(1).queueState(event).data();
         assertEquals("SOLD_OUT", shared.getString("state"));
+        // Joining again after the sale: the same place, its position, and the news.
+        for (QueueBuyers.Buyer buyer : buyers.all().subList(0, 200)) {
+            String place = buyer.place;
+            JsonObject again = buyers.join(buyer);
+            assertEquals(place, again.getString("place"));
+            assertEquals("SOLD_OUT", again.getString("state"), again.toString());
+            assertFalse(again.isNull("position"), again.toString());
+        }
         assertTrue(shared.getBoolean("soldOut") && !shared.getBoolean("awaitingReturns"), shared.toString());
 
         buyers.assertEveryOrderIsAnAdmittedBuyers(cluster);
@@ -344,6 +356,39 @@ class QueuedSaleIT {
     }
 
     @Test
+    void queuesLateJoinersInArrivalOrderWhenNobodyJoinedBeforeTheOpening(Cluster cluster) {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("empty");
+        api.openQueuedSale(event, 2, 600, System.currentTimeMillis() + 500, 100, 60);
+        Eventually.within(Duration.ofSeconds(5), () -> assertFalse(api.fairness(event).data().isNull("frozen")));
+        JsonObject fairness = api.fairness(event).data();
+        assertEquals(0, fairness.getJsonObject("frozen").getInt("size"), fairness.toString());
+        assertFalse(fairness.isNull("seed"));
+
+        List<String> places = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            Api.Answer joined = api.join(event, "late-" + i);
+            assertNotNull(joined.header("X-Instance"), "every answer names its instance");
+            JsonObject data = joined.data();
+            assertEquals(i, data.getInt("position"), "arrival order behind an empty pre-queue: " + data);
+            assertTrue(Set.of("WAITING", "ADMITTED").contains(data.getString("state")), data.toString());
+            places.add(data.getString("place"));
+        }
+        for (int i = 1; i <= 2; i++) {
+            String admission = admissionOf(api, event, places.get(i - 1));
+            assertEquals(i, Long.parseLong(Api.tokenFields(admission)[5]));
+            assertEquals(1, api.buyAdmitted(event, "late-" + i, admission).code());
+        }
+        Api.Answer third = api.admission(event, places.get(2));
+        assertEquals(-3, third.code(), "2 tickets, both held: " + third.body());
+        assertEquals(0, third.data().getInt("ahead"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int verified = FairnessVerifier.run(new String[] {api.base().toString(), event},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, verified, "the verifier accepts an empty pre-queue: " + out);
+    }
+
+    @Test
     void answersNotFoundForTheWaitingRoomOfASaleWithoutOne(Cluster cluster) {
         Api api = cluster.nginx();
         String plain = Deployments.newEventId("plain");
@@ -403,7 +448,8 @@ class QueuedSaleIT {
     private static long measureJoins(Api api, int crowd) {
         String event = Deployments.newEventId("measure");
         api.openQueuedSale(event, 1, 60, System.currentTimeMillis() + 600_000, 1, 30);
-        joinCrowd(api, event, "warm", crowd / 20);
+        // Joins on instances that just started run at half speed until their code is compiled: warm them first.
+        joinCrowd(api, event, "warm", crowd / 10);
         long start = System.nanoTime();
         joinCrowd(api, event, "m", crowd / 10);
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) * 10;
@@ -520,6 +566,7 @@ class QueuedSaleIT {
         JsonObject json = answer.json();
         assertEquals(-status, json.getInt("code"), answer.body());
         assertFalse(json.getString("msg").isBlank(), answer.body());
+        assertNotNull(answer.header("X-Instance"), "the instance's answer, not nginx's: " + answer.body());
     }
 
     private static List<Long> range(long first, long last) {
