@@ -76,6 +76,19 @@ class JMeterSmokeIT {
             assertTrue(page.contains("<td>instance-" + i + "</td>"), "the split page lists instance-" + i);
         }
         assertTrue(page.contains("<svg"), "with a bar chart");
+
+        // The plan's queued flow (its defaults): 300 join, 100 are admitted, buy and pay, 200 learn SOLD_OUT.
+        assertEquals(300, labels.get("queue: join"), labels.toString());
+        assertEquals(100, labels.get("queue buy: reserved"), labels.toString());
+        assertEquals(100, labels.get("queue: pay"), labels.toString());
+        JsonObject queue = cluster.nginx().eventStatus("smoke-queue").data().getJsonObject("queue");
+        assertEquals(300, queue.getInt("joined"));
+        assertEquals(100, queue.getInt("bought"));
+        assertEquals(0, queue.getInt("waiting"));
+        assertEquals("SOLD_OUT", queue.getString("state"));
+        assertEquals(queue.getInt("joined"), queue.getInt("waiting") + queue.getInt("admittedUnused")
+                + queue.getInt("bought") + queue.getInt("lapsed") + queue.getInt("toldSoldOut"), "the ledger balances");
+        assertTrue(Files.readString(out.resolve("queue.html")).contains("Checks passed"), "the queue's report page");
     }
 
     /** Where jmeter-maven-plugin's configure goal put JMeter (it records it in target/config.json). */
