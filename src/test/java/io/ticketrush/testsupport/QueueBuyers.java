@@ -185,6 +185,14 @@ public final class QueueBuyers {
                 assertTrue(Set.of("PRE_QUEUE", "WAITING", "PAUSED").contains(data.getString("state")), answer.body());
                 if (!data.isNull("position")) {
                     told(buyer, data.getJsonNumber("position").longValue());
+                    assertTrue(data.getJsonNumber("ahead").longValue() < buyer.position, answer.body());
+                }
+                if ("WAITING".equals(data.getString("state")) && !data.isNull("position")) {
+                    // An ETA range: at the set rate at best, at the rate measured (once it is) at worst.
+                    JsonObject eta = data.getJsonObject("etaSeconds");
+                    assertTrue(!eta.isNull("min") && (eta.isNull("max")
+                            || eta.getJsonNumber("max").longValue() >= eta.getJsonNumber("min").longValue()),
+                            answer.body());
                 }
             }
             case -1 -> {
@@ -253,6 +261,7 @@ public final class QueueBuyers {
             Map<String, String> used = redis.hgetAll(QueueKeys.of(event).used());
             long winners = buyers.stream().filter(b -> b.orderId != null).count();
             assertEquals(winners, holders.size(), "Redis holds one order per buyer who was answered one");
+            assertEquals(winners, redis.hlen(EventKeys.of(event).orders()), "and no other order");
             assertEquals(winners, used.size(), "one used admission per order");
             holders.forEach((key, orderId) -> {
                 Buyer buyer = byKey.get(key);
