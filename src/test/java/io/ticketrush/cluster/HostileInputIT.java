@@ -149,7 +149,7 @@ class HostileInputIT {
     /**
      * Sends {@code count} requests from {@code requests} to {@code port}, counting the statuses each kind calls for in
      * {@code expected} and those answered in {@code statuses}; a request answered with another status than its own
-     * goes into {@code unexpected}. Anything but a JSON 4xx fails at once.
+     * goes into {@code unexpected}. Anything but a JSON 4xx (from an instance: naming it in X-Instance) fails at once.
      */
     private static void attack(int port, boolean throughNginx, Supplier<Hostile> requests, int count,
             Map<Integer, Integer> expected, Map<Integer, Integer> statuses, List<String> unexpected) {
@@ -172,6 +172,9 @@ class HostileInputIT {
             }
             assertEquals(-answer.status(), json.getInt("code"), what);
             assertFalse(json.getString("msg").isBlank(), what);
+            if (!throughNginx) {
+                assertTrue(answer.header("X-Instance") != null, what + " answered without X-Instance");
+            }
         }
     }
 
