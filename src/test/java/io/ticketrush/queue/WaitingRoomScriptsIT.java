@@ -133,6 +133,20 @@ class WaitingRoomScriptsIT {
     }
 
     @Test
+    void joinsTheBuyersOfOneCallInArrivalOrderFreezingBeforeTheFirstNewOne() throws InterruptedException {
+        long opensAt = redisNowMs() + 200;
+        long gen = openQueued(10, HOUR_MS, opensAt, 100, HOUR_MS, "1.0");
+        assertEquals(1L, join("ann").get(1));
+        untilRedisTimeReaches(opensAt);
+        List<?> reply = eval(JOIN, List.of(keys.stock(), queue.queue(), queue.places(), queue.joins()),
+                "bob", hash("bob"), "ann", hash("ann"), "cy", hash("cy"), "bob", hash("bob"));
+        assertEquals(List.of(1L, 2L, Long.toString(gen), 1L, 0L, 0L, 0L, 1L, 3L, 2L), reply,
+                "bob, ann's own place, cy, bob's again; frozen at one (ann) before bob joined");
+        assertEquals("1", field("frozen"));
+        assertEquals(List.of(hash("ann"), hash("bob"), hash("cy")), jedis.lrange(queue.joins(), 0, -1));
+    }
+
+    @Test
     void admitsNobodyBeforeTheDigestIsGiven() throws InterruptedException {
         openQueued(100, HOUR_MS, redisNowMs() - 1_000, 1_000, HOUR_MS, "1.0");
         joinAll("early", 10);
