@@ -5,21 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
  * Joins of concurrent buyers, combined into one join.lua call per event. A flash sale's joins come all at once;
- * one script call (and, with {@code appendfsync always}, one fsync) for the buyers that arrived together costs
- * Redis and the instance far less than one each. No thread of its own: the first request thread to find no call
- * under way makes it for everyone waiting (flat combining), the others wait for their answer; places are given
- * in the order the requests arrived here.
+ * one script call for the buyers that arrived together costs Redis and the instance far less than one each.
+ * One thread of its own makes the calls, one at a time: it takes every join waiting (up to {@link #MAX_BATCH}),
+ * groups them by event and answers each request thread, which waits for its answer. Places are given in the
+ * order the requests arrived here.
  */
-final class JoinCombiner {
+final class JoinCombiner implements Runnable {
 
     /** One buyer's answer: {@code reply} is join.lua's reply with this buyer's place in position 1. */
     record Joined(List<Object> reply) {
@@ -30,13 +29,10 @@ final class JoinCombiner {
 
     /** At most this many buyers in one call, so that one script never holds Redis for long. */
     static final int MAX_BATCH = 256;
-    /** Batches a combining thread makes before it lets another take over (its own buyer is waiting). */
-    private static final int MAX_ROUNDS = 4;
-    private static final long WAIT_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
-    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean combining = new AtomicBoolean();
+    private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final BiFunction<String, List<String>, List<?>> script;
+    private volatile boolean stopped;
 
     /** @param script runs join.lua for an event with the given arguments (pairs of buyer key and place hash) */
     JoinCombiner(BiFunction<String, List<String>, List<?>> script) {
@@ -44,21 +40,11 @@ final class JoinCombiner {
     }
 
     Joined join(String eventId, String buyerKey, String placeHash) {
+        if (stopped) {
+            throw new IllegalStateException("the instance is shutting down");
+        }
         Pending mine = new Pending(eventId, buyerKey, placeHash, new CompletableFuture<>());
         pending.add(mine);
-        while (!mine.result().isDone()) {
-            if (combining.compareAndSet(false, true)) {
-                try {
-                    for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
-                        run(take());
-                    }
-                } finally {
-                    combining.set(false);
-                }
-            } else {
-                await(mine.result());
-            }
-        }
         try {
             return mine.result().get();
         } catch (ExecutionException e) {
@@ -69,13 +55,36 @@ final class JoinCombiner {
         }
     }
 
-    private List<Pending> take() {
+    /** The combining thread's loop, until {@link #stop()}. */
+    @Override
+    public void run() {
         List<Pending> batch = new ArrayList<>();
-        Pending next;
-        while (batch.size() < MAX_BATCH && (next = pending.poll()) != null) {
-            batch.add(next);
+        while (!stopped) {
+            try {
+                Pending first = pending.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                pending.drainTo(batch, MAX_BATCH - 1);
+                run(batch);
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                batch.forEach(join -> join.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
         }
-        return batch;
+        RuntimeException gone = new IllegalStateException("the instance is shutting down");
+        Pending left;
+        while ((left = pending.poll()) != null) {
+            left.result().completeExceptionally(gone);
+        }
+    }
+
+    void stop() {
+        stopped = true;
     }
 
     private void run(List<Pending> batch) {
@@ -104,16 +113,5 @@ final class JoinCombiner {
                 joins.get(i).result().complete(new Joined(own));
             }
         });
-    }
-
-    private static void await(CompletableFuture<Joined> result) {
-        try {
-            result.get(WAIT_NANOS, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // Not done yet (try to combine), or done with a failure (rethrown by join).
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while joining", e);
-        }
     }
 }

@@ -11,6 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -91,8 +94,15 @@ public class WaitingRoom {
     /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
+    @Resource
+    ManagedThreadFactory threads;
+
     @PostConstruct
     void init() {
+        Thread combiner = threads.newThread(joins);
+        combiner.setName("ticketrush-join-combiner");
+        combiner.setDaemon(true);
+        combiner.start();
         byte[] key;
         if (secret.isPresent() && secret.get().length() >= 16) {
             key = secret.get().getBytes(StandardCharsets.UTF_8);
@@ -104,6 +114,11 @@ public class WaitingRoom {
                     + " tokens with a key of its own, which no other instance accepts");
         }
         tokens = new QueueTokens(key);
+    }
+
+    @PreDestroy
+    void stop() {
+        joins.stop();
     }
 
     /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class JoinCombinerTest {
@@ -51,10 +52,25 @@ class JoinCombinerTest {
         }
     }
 
+    private final List<JoinCombiner> running = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        running.forEach(JoinCombiner::stop);
+    }
+
+    private JoinCombiner started(JoinCombiner combiner) {
+        Thread thread = new Thread(combiner, "join-combiner");
+        thread.setDaemon(true);
+        thread.start();
+        running.add(combiner);
+        return combiner;
+    }
+
     @Test
     void concurrentJoinsShareCallsAndEachBuyerGetsTheirOwnPlace() throws Exception {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = new JoinCombiner(script::run);
+        JoinCombiner combiner = started(new JoinCombiner(script::run));
         int buyers = 2_000;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         Map<String, Long> placeOf = new ConcurrentHashMap<>();
@@ -93,7 +109,7 @@ class JoinCombinerTest {
     @Test
     void joiningAgainInOneBatchGivesTheSamePlace() {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = new JoinCombiner(script::run);
+        JoinCombiner combiner = started(new JoinCombiner(script::run));
         long first = (Long) combiner.join("e", "ann", "h").reply().get(1);
         assertEquals(first, combiner.join("e", "ann", "h").reply().get(1));
     }
@@ -101,9 +117,9 @@ class JoinCombinerTest {
     @Test
     void aFailedCallFailsEveryJoinInItWithTheSameException() {
         RuntimeException outage = new IllegalStateException("Redis away");
-        JoinCombiner combiner = new JoinCombiner((event, args) -> {
+        JoinCombiner combiner = started(new JoinCombiner((event, args) -> {
             throw outage;
-        });
+        }));
         assertSame(outage, assertThrows(IllegalStateException.class, () -> combiner.join("e", "ann", "h")));
     }
 }
