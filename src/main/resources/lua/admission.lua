@@ -40,7 +40,10 @@ if reached then
   local last = redis.call('ZRANGE', KEYS[3], position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
   local info = last and redis.call('HGET', KEYS[4], last)
   local from, expiresAt = string.match(info or '', '^(%d+)|(%d+)|')
-  if not from or tonumber(from) > position then
+  local clock = redis.call('TIME')
+  local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
+  -- A window that has passed is lapsed even before advance.lua gets to count it.
+  if not from or tonumber(from) > position or tonumber(expiresAt) <= nowMs then
     return {-409, 'lapsed'}
   end
   return {1, tonumber(expiresAt)}

@@ -15,6 +15,7 @@ import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
 import io.ticketrush.stock.Reservation;
+import io.ticketrush.web.ApiException;
 
 /**
  * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
@@ -59,7 +60,7 @@ public class PurchaseService {
         }
         // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
         if (waitingRoom.queued(eventId)) {
-            return purchaseAdmitted(share, userId, waitingRoom.checkAdmission(eventId, userId, admission));
+            return purchaseQueued(share, userId, retry, admission);
         }
         if (!share.tryAcquire()) {
             if (retry) {
@@ -80,7 +81,7 @@ public class PurchaseService {
             // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
             share.release();
             waitingRoom.forget(eventId);
-            return reservation;
+            return purchaseQueued(share, userId, retry, admission);
         }
         switch (reservation.outcome()) {
             case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
@@ -99,6 +100,26 @@ public class PurchaseService {
             }
         }
         return reservation;
+    }
+
+    /**
+     * A purchase in a sale with a waiting room. A retrying buyer whose admission is refused (it expired while
+     * their answer was lost, say) is given the order they may hold rather than the refusal.
+     */
+    private Reservation purchaseQueued(EventShare share, String userId, boolean retry, String admission) {
+        QueueTokens.Admission admitted;
+        try {
+            admitted = waitingRoom.checkAdmission(share.eventId(), userId, admission);
+        } catch (ApiException refused) {
+            if (retry) {
+                Reservation held = heldOrSoldOut(share, userId);
+                if (held.outcome() == Reservation.Outcome.ALREADY_HELD) {
+                    return held;
+                }
+            }
+            throw refused;
+        }
+        return purchaseAdmitted(share, userId, admitted);
     }
 
     /**

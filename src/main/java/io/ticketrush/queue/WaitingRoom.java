@@ -197,7 +197,9 @@ public class WaitingRoom {
         if (!view.queued()) {
             throw noWaitingRoom(eventId);
         }
-        if (view.gen() != place.gen()) {
+        if (place.gen() > view.gen()) {
+            // A sale newer than this instance has seen (reset a moment ago): look again. An older place's
+            // generation is refused by the script without reloading anything.
             forget(eventId);
             view = view(eventId);
         }
@@ -303,7 +305,7 @@ public class WaitingRoom {
         QueueKeys keys = QueueKeys.of(eventId);
         List<String> scriptKeys = List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(),
                 keys.admitInfo());
-        List<?> reply = (List<?>) redis.eval(ADVANCE, scriptKeys, List.of(""));
+        List<?> reply = (List<?>) redis.evalReplicated(ADVANCE, scriptKeys, List.of(""));
         if ((Long) reply.get(0) == 0) {
             views.put(eventId, View.NONE);
             return;
@@ -312,7 +314,7 @@ public class WaitingRoom {
         if (frozen >= 0 && (Long) reply.get(2) == 0) {
             // Frozen, and no instance has published the pre-queue's digest yet: every instance computes the same.
             List<String> hashes = frozen == 0 ? List.of() : redis.call(r -> r.lrange(keys.joins(), 0, frozen - 1));
-            reply = (List<?>) redis.eval(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
+            reply = (List<?>) redis.evalReplicated(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
         }
         long gen = Long.parseLong((String) reply.get(3));
         View old = views.get(eventId);

@@ -72,7 +72,7 @@ public class GlobalStock {
 
     private static String refusal(String why) {
         return switch (why) {
-            case "required" -> "an admission is required: this sale has a waiting room (POST /queue/{eventId}/join)";
+            case "required" -> "an admission is required: this sale has a waiting room";
             case "earlier sale" -> "the admission is of an earlier sale: the sale was reset since";
             case "used" -> "the admission was already used";
             case "lapsed" -> "the admission lapsed: its window has passed";
