@@ -114,9 +114,10 @@ class AdminIT extends SingleInstanceIT {
         assertEquals(-1, api.buy(event, "mona").code(), "a sale of zero tickets is sold out");
     }
 
-    /** The Redis counts of a status answer, without the hand-off's fields. */
+    /** The Redis counts of a status answer, without the hand-off's fields; a sale without a waiting room's. */
     private static JsonObject stockCounts(JsonObject data) {
-        return Json.createObjectBuilder(data).remove("database").remove("handoffLag").build();
+        assertTrue(data.isNull("queue"), "a sale opened without \"queue\" has no waiting room: " + data);
+        return Json.createObjectBuilder(data).remove("database").remove("handoffLag").remove("queue").build();
     }
 
     /** The database's counts and the hand-off lag of a status answer. */
