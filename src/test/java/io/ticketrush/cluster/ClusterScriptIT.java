@@ -32,7 +32,7 @@ class ClusterScriptIT {
     @AfterEach
     void cleanUp() {
         if (cluster != null) {
-            cluster.down();
+            cluster.downAndPurge();
         }
         if (foreignRedis != null) {
             foreignRedis.kill();

@@ -61,6 +61,7 @@ class MultiHostIT {
         // B first, as an operator would take a host out; each down stops only its own run directory's pids.
         for (int i = started.size() - 1; i >= 0; i--) {
             Cluster.tryScript(started.get(i), "down", Map.of());
+            Cluster.purgeDatabase(started.get(i));
         }
     }
 

@@ -73,6 +73,35 @@ public final class Cluster {
         return run("down");
     }
 
+    /** {@link #down()}, then the cluster's PostgreSQL data removed too: a test's last down leaves nothing behind. */
+    public String downAndPurge() {
+        String out = down();
+        purgeDatabase(runDir);
+        return out;
+    }
+
+    /**
+     * Removes the PostgreSQL data cluster.sh made for {@code runDir}. As root it lives outside RUN_DIR, under
+     * {@code ~postgres/ticketrush/}, behind the link RUN_DIR/postgres, so deleting target/ would not reach it;
+     * otherwise it is inside RUN_DIR and goes with it.
+     */
+    public static void purgeDatabase(Path runDir) {
+        Path link = runDir.resolve("postgres");
+        if (!Files.isSymbolicLink(link)) {
+            return;
+        }
+        try {
+            Path data = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
+            if (data.getParent() == null || !"ticketrush".equals(data.getParent().getFileName().toString())) {
+                throw new IllegalStateException(link + " points at " + data + ", not a ticketrush data directory");
+            }
+            TestDirs.fresh(data);
+            Files.delete(link);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String status() {
         return run("status");
     }

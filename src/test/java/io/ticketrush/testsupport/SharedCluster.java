@@ -46,19 +46,19 @@ public class SharedCluster implements BeforeAllCallback, ParameterResolver {
         Running() {
             cluster = new Cluster(Path.of("target", "it-cluster"),
                     Cluster.testEnv(Map.of("TICKETS", "100", "HOLD_SECONDS", "60")));
-            downOnExit = new Thread(cluster::down, "cluster-down");
+            downOnExit = new Thread(cluster::downAndPurge, "cluster-down");
             Runtime.getRuntime().addShutdownHook(downOnExit);
             try {
                 cluster.up();
             } catch (RuntimeException e) {
-                cluster.down();
+                cluster.downAndPurge();
                 throw e;
             }
         }
 
         @Override
         public void close() {
-            cluster.down();
+            cluster.downAndPurge();
             Runtime.getRuntime().removeShutdownHook(downOnExit);
         }
     }
