@@ -1,6 +1,13 @@
 package io.ticketrush.redis;
 
-/** Redis could not be reached or could not serve the command now; the caller may retry later. */
+import jakarta.ejb.ApplicationException;
+
+/**
+ * Redis could not be reached or could not serve the command now; the caller may retry later. An application
+ * exception for the EJB container, so that it reaches the servlet as itself (a 503) when an EJB's method throws
+ * it, not wrapped in an {@code EJBException} (which would be a 500).
+ */
+@ApplicationException
 public class RedisUnavailableException extends RuntimeException {
 
     public RedisUnavailableException(String message, Throwable cause) {
