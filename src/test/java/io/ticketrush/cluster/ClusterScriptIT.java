@@ -93,6 +93,7 @@ class ClusterScriptIT {
         assertTrue(cluster.pids().isEmpty(), "pid files removed");
         String downAgain = cluster.down();
         assertEquals(7, count(downAgain, "not running"), downAgain);
+        Cluster.purgeDatabase(cluster.runDir());
         cluster = null;
     }
 
@@ -121,6 +122,7 @@ class ClusterScriptIT {
         }
         assertTrue(limited > 20, "40 requests at once from one address, 5/s with a burst of 5: " + limited + " limited");
         cluster.down();
+        Cluster.purgeDatabase(cluster.runDir());
         cluster = null;
         try (var redis = foreignRedis.client()) {
             assertEquals("PONG", redis.ping(), "a Redis cluster.sh did not start is not stopped");
