@@ -4,19 +4,30 @@ import java.io.IOException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Base of every servlet of the API: each request is routed by {@link #handle}, and whatever goes wrong is
- * answered in the JSON envelope, never as the server's HTML error page.
+ * answered in the JSON envelope, never as the server's HTML error page. Every answer names its instance in
+ * {@value #INSTANCE_HEADER}, so a client (or a load test) sees where it landed. The header is set here rather than
+ * by a filter: a filter costs the container a second round of invocation bookkeeping on every request.
  */
 public abstract class ApiServlet extends HttpServlet {
 
+    public static final String INSTANCE_HEADER = "X-Instance";
+
     private static final Logger LOG = Logger.getLogger(ApiServlet.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    String instanceName;
 
     /** Seconds a client should wait before retrying while Redis is away. */
     static final String RETRY_AFTER_SECONDS = "1";
@@ -25,6 +36,7 @@ public abstract class ApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader(INSTANCE_HEADER, instanceName);
         try {
             handle(request, response);
         } catch (ApiException e) {
