@@ -1,5 +1,7 @@
 package io.ticketrush.purchase;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.ejb.EJB;
@@ -23,6 +25,11 @@ import io.ticketrush.web.ApiException;
  *
  * <p>A retry (the buyer did not get the answer to an earlier attempt) that meets a used-up share asks Redis one
  * read first: the lost answer may have been their reservation, and they get it back rather than "sold out".
+ *
+ * <p>The shares are {@link LocalStock}'s, which makes, resizes and replaces them; a request asks it for an event's
+ * share once and keeps the reference until the share is retired (its sale was reset). Entering the EJB container
+ * on every request cost a sixth of the sold-out path's CPU (docs/benchmarks.md); taking a permit never needed it,
+ * the semaphore is the guard.
  */
 @ApplicationScoped
 public class PurchaseService {
@@ -43,20 +50,19 @@ public class PurchaseService {
     @Inject
     WaitingRoom waitingRoom;
 
+    /** The shares {@link LocalStock} gave out, by event; only events that exist get in. */
+    private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
+
     /**
      * @param retry     the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
      *                  may hold an order they were never told of
      * @param admission the admission token of a sale with a waiting room, or null
      */
     public Reservation purchase(String eventId, String userId, boolean retry, String admission) {
-        EventShare share = localStock.share(eventId);
+        EventShare share = share(eventId);
         if (share == null) {
-            EventStatus status = globalStock.status(eventId);
-            if (status == null) {
-                metrics.count(Outcome.NO_SUCH_EVENT);
-                return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
-            }
-            share = localStock.update(status);
+            metrics.count(Outcome.NO_SUCH_EVENT);
+            return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
         }
         // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
         if (waitingRoom.queued(eventId)) {
@@ -100,6 +106,24 @@ public class PurchaseService {
             }
         }
         return reservation;
+    }
+
+    /** This instance's current share of the event, or null when Redis has never heard of the event. */
+    private EventShare share(String eventId) {
+        EventShare share = shares.get(eventId);
+        if (share != null && !share.retired()) {
+            return share;
+        }
+        share = localStock.share(eventId);
+        if (share == null) {
+            EventStatus status = globalStock.status(eventId);
+            if (status == null) {
+                return null;
+            }
+            share = localStock.update(status);
+        }
+        shares.put(eventId, share);
+        return share;
     }
 
     /**

@@ -15,6 +15,7 @@ public final class EventShare {
     private final long gen;
     private final Semaphore permits;
     private volatile boolean soldOut;
+    private volatile boolean retired;
 
     EventShare(String eventId, long gen, int permits) {
         this.eventId = eventId;
@@ -58,6 +59,15 @@ public final class EventShare {
 
     public int permitsLeft() {
         return soldOut ? 0 : permits.availablePermits();
+    }
+
+    /** True once {@link LocalStock} has replaced this share with one of a newer sale: ask it for that one. */
+    public boolean retired() {
+        return retired;
+    }
+
+    void retire() {
+        retired = true;
     }
 
     /** Starts over with a new share after Redis got tickets back (expiries, or a dead instance's share). */

@@ -101,6 +101,9 @@ public class LocalStock {
                 registerGauge(eventId);
             }
             if (share == null || share.gen() != status.gen()) {
+                if (share != null) {
+                    share.retire();
+                }
                 return new EventShare(eventId, status.gen(), permitsFor(status.available()));
             }
             if (share.exhausted() && status.available() > 0) {
