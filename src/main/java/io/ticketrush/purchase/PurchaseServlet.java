@@ -27,6 +27,8 @@ public class PurchaseServlet extends ApiServlet {
 
     static final String RETRY_HEADER = "X-Ticketrush-Retry";
 
+    private static final ApiResponse.Constant SOLD_OUT = ApiResponse.constant(200, -1, "sold out");
+
     /** A purchase form is two short ids and a token; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
 
@@ -50,7 +52,7 @@ public class PurchaseServlet extends ApiServlet {
         Reservation reservation = purchases.purchase(eventId, userId, retry, form.token("admission"));
         switch (reservation.outcome()) {
             case RESERVED -> ApiResponse.send(response, 200, 1, "reserved", OrderJson.of(reservation.order()));
-            case SOLD_OUT -> ApiResponse.send(response, 200, -1, "sold out", null);
+            case SOLD_OUT -> ApiResponse.send(response, SOLD_OUT);
             case ALREADY_HELD -> ApiResponse.send(response, 200, -2, "you already hold a ticket for this event",
                     OrderJson.of(reservation.order()));
             case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);

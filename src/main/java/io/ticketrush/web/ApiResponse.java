@@ -28,9 +28,32 @@ public final class ApiResponse {
     private ApiResponse() {
     }
 
+    /** An answer without data whose body never changes, encoded once: a flash sale sends "sold out" a million times. */
+    public static final class Constant {
+
+        private final int status;
+        private final byte[] body;
+
+        private Constant(int status, byte[] body) {
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    public static Constant constant(int status, int code, String msg) {
+        return new Constant(status, body(code, msg, null).getBytes(StandardCharsets.UTF_8));
+    }
+
     public static void send(HttpServletResponse response, int status, int code, String msg, Data data)
             throws IOException {
-        byte[] bytes = body(code, msg, data).getBytes(StandardCharsets.UTF_8);
+        write(response, status, body(code, msg, data).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void send(HttpServletResponse response, Constant answer) throws IOException {
+        write(response, answer.status, answer.body);
+    }
+
+    private static void write(HttpServletResponse response, int status, byte[] bytes) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json;charset=UTF-8");
         response.setContentLength(bytes.length);
