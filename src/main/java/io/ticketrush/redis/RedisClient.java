@@ -1,6 +1,8 @@
 package io.ticketrush.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +13,8 @@ import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -33,6 +37,11 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * This instance's way to Redis: the client {@link RedisConnections} produces for the configured mode, opened on
  * first use, with Redis's failures turned into 503s. Each command borrows a pooled connection and returns it at
  * once: a connection held across requests, or never returned, would drain the pool under load.
+ *
+ * <p>The writes a buyer waits for ({@link #evalReplicated}: a reservation, a payment, a join) of concurrent requests
+ * go to Redis together, down one pipeline ({@code redis.pipeline}, on by default): with {@code appendfsync always}
+ * Redis then writes and syncs its log once for the whole batch, where one script per round trip cost it a sync each
+ * and kept a request thread and a connection per purchase waiting.
  */
 @ApplicationScoped
 public class RedisClient {
@@ -45,6 +54,9 @@ public class RedisClient {
      */
     private static final Set<String> TRANSIENT_ERRORS = Set.of(
             "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
+
+    /** At most this many scripts in one pipeline. */
+    static final int MAX_PIPELINE = 256;
 
     private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
             .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
@@ -60,8 +72,17 @@ public class RedisClient {
     long failFastMillis;
 
     @Inject
+    @ConfigProperty(name = "redis.pipeline", defaultValue = "true")
+    boolean pipelined;
+
+    @Inject
     MetricRegistry metrics;
 
+    @Resource
+    ManagedThreadFactory threads;
+
+    /** The writes of concurrent requests, sent down one pipeline; null when each goes alone. */
+    private Batcher<ScriptCall, Object> pipeline;
     private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
     private CircuitBreaker breaker;
     private RedisSettings settings;
@@ -74,6 +95,13 @@ public class RedisClient {
         settings = connections.settings();
         breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
         connector = clients::get;
+        if (pipelined) {
+            pipeline = new Batcher<>(MAX_PIPELINE, this::send);
+            Thread sender = threads.newThread(pipeline);
+            sender.setName("ticketrush-redis-pipeline");
+            sender.setDaemon(true);
+            sender.start();
+        }
     }
 
     /** A client wired by hand, for tests and tools that run without a container. */
@@ -88,6 +116,9 @@ public class RedisClient {
 
     @PreDestroy
     public synchronized void close() {
+        if (pipeline != null) {
+            pipeline.stop();
+        }
         if (jedis != null) {
             if (clients != null) {
                 clients.destroy(jedis);
@@ -184,6 +215,9 @@ public class RedisClient {
      * could lose it, so the buyer is not told it succeeded. A retry finds the write if it survived.
      */
     public Object evalReplicated(LuaScript script, List<String> keys, List<String> args) {
+        if (pipeline != null) {
+            return timed(script, () -> pipeline.call(new ScriptCall(script, keys, args)));
+        }
         int replicas = settings.waitReplicas();
         if (replicas == 0) {
             return eval(script, keys, args);
@@ -224,6 +258,114 @@ public class RedisClient {
             throw new RedisUnavailableException("written, but on " + acknowledged + " of " + replicas
                     + " replicas in time; not confirmed", null);
         }
+    }
+
+    /** A batch of {@link #evalReplicated} calls, down one pipeline. */
+    private void send(List<Batcher.Call<ScriptCall, Object>> batch) {
+        List<ScriptCall> scripts = new ArrayList<>(batch.size());
+        batch.forEach(call -> scripts.add(call.input()));
+        Object[] replies = call(redis -> evalAll(redis, scripts, settings.waitReplicas()));
+        for (int i = 0; i < replies.length; i++) {
+            if (replies[i] instanceof RuntimeException failure) {
+                batch.get(i).fail(failure);
+            } else {
+                batch.get(i).complete(replies[i]);
+            }
+        }
+    }
+
+    /**
+     * Runs each script once, all in one round trip, for a job that touches every event (sweeping, reading the
+     * stock): its cost then no longer grows with the number of events. The replies come in order; when any
+     * script failed, the first failure is thrown once all have run.
+     */
+    public List<Object> evalEach(List<ScriptCall> scripts) {
+        if (scripts.isEmpty()) {
+            return List.of();
+        }
+        Object[] replies = call(redis -> evalAll(redis, scripts, 0));
+        for (Object reply : replies) {
+            if (reply instanceof RuntimeException failure) {
+                throw failure;
+            }
+        }
+        return List.of(replies);
+    }
+
+    /**
+     * Commands of a job that touches every event, in one round trip: {@code commands} queues them on the pipeline
+     * and returns how to read their replies, which it is asked for once the pipeline has run.
+     */
+    public <T> T pipelined(Function<PipelineBase, Supplier<T>> commands) {
+        return call(redis -> {
+            Supplier<T> replies;
+            try (PipelineBase pipeline = redis.pipelined()) {
+                replies = commands.apply(pipeline);
+                pipeline.sync();
+            }
+            return replies.get();
+        });
+    }
+
+    /** One script call: the script, its keys and its arguments. */
+    public record ScriptCall(LuaScript script, List<String> keys, List<String> args) {
+    }
+
+    /**
+     * The scripts (EVALSHA) down one pipeline and, with {@code replicas} &gt; 0, a WAIT after them for each event's
+     * keys, so that every node written to is asked. Each script's reply, or the exception it failed with, in
+     * order; scripts Redis did not know yet go again as EVAL, which loads them.
+     */
+    private Object[] evalAll(UnifiedJedis redis, List<ScriptCall> scripts, int replicas) {
+        Object[] replies = new Object[scripts.size()];
+        List<Integer> unloaded = evalAll(redis, scripts, replicas, true, replies);
+        if (!unloaded.isEmpty()) {
+            List<ScriptCall> again = new ArrayList<>(unloaded.size());
+            unloaded.forEach(i -> again.add(scripts.get(i)));
+            Object[] loaded = new Object[again.size()];
+            evalAll(redis, again, replicas, false, loaded);
+            for (int j = 0; j < loaded.length; j++) {
+                replies[unloaded.get(j)] = loaded[j];
+            }
+        }
+        return replies;
+    }
+
+    /** One pipeline of EVALSHA ({@code sha}) or EVAL; returns the indexes of the scripts Redis did not know. */
+    private List<Integer> evalAll(UnifiedJedis redis, List<ScriptCall> scripts, int replicas, boolean sha,
+            Object[] replies) {
+        List<Response<Object>> responses = new ArrayList<>(scripts.size());
+        Map<String, Response<Long>> waits = new LinkedHashMap<>();
+        try (PipelineBase pipeline = redis.pipelined()) {
+            for (ScriptCall script : scripts) {
+                responses.add(sha ? pipeline.evalsha(script.script().sha(), script.keys(), script.args())
+                        : pipeline.eval(script.script().source(), script.keys(), script.args()));
+            }
+            if (replicas > 0) {
+                for (ScriptCall script : scripts) {
+                    waits.computeIfAbsent(script.keys().get(0),
+                            key -> pipeline.waitReplicas(key, replicas, settings.waitMs()));
+                }
+            }
+            pipeline.sync();
+        }
+        List<Integer> unloaded = new ArrayList<>();
+        for (int i = 0; i < replies.length; i++) {
+            try {
+                replies[i] = responses.get(i).get();
+                Response<Long> waited = waits.get(scripts.get(i).keys().get(0));
+                if (waited != null) {
+                    requireReplicas(waited.get(), replicas);
+                }
+            } catch (JedisNoScriptException e) {
+                unloaded.add(i);
+            } catch (JedisDataException e) {
+                replies[i] = isTransient(e) ? failing("Redis cannot serve now: " + e.getMessage(), e) : e;
+            } catch (RedisUnavailableException e) {
+                replies[i] = e;
+            }
+        }
+        return unloaded;
     }
 
     private <T> T timed(LuaScript script, Supplier<T> run) {
