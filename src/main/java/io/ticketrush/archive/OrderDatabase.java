@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +88,32 @@ public class OrderDatabase {
         }
     }
 
-    /** Runs {@code work} in one transaction, rolled back when it throws. */
-    void inTransaction(Consumer<EntityManager> work) {
-        inTransaction(factory(), work);
+    /** JDBC work that a transaction wraps. */
+    @FunctionalInterface
+    interface Work {
+        void run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a connection of the data source in one transaction, committed when it returns and
+     * rolled back when it throws; a failure is an {@link ArchiveUnavailableException}. The schema is made first.
+     */
+    void inTransaction(Work work) {
+        factory();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                work.run(connection);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ArchiveUnavailableException("order database unavailable: " + e.getMessage(), e);
+        }
     }
 
     private static void inTransaction(EntityManagerFactory factory, Consumer<EntityManager> work) {
