@@ -1,8 +1,10 @@
 package io.ticketrush.archive;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -22,6 +24,7 @@ import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.PeriodicTask;
 import io.ticketrush.redis.RedisClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAutoClaimParams;
@@ -75,7 +78,9 @@ public class OrderHandoff {
     @ConfigProperty(name = "handoff.claim-idle-ms", defaultValue = "5000")
     long claimIdleMillis;
 
-    private final Map<String, Integer> polls = new ConcurrentHashMap<>();
+    /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */
+    private final Set<String> settled = ConcurrentHashMap.newKeySet();
+    private long polls;
     private PeriodicTask task;
 
     @PostConstruct
@@ -92,12 +97,113 @@ public class OrderHandoff {
         task.stop();
     }
 
+    /**
+     * One round trip reads the next entries of every event's stream (an event whose entries this consumer may
+     * hold unacknowledged, after a failure or at start, has those read again first); each event's are then written
+     * and acknowledged, and an event with a full batch is drained further. Every {@value #HOUSEKEEPING_EVERY} polls,
+     * entries abandoned by dead consumers are claimed and the streams trimmed, again one round trip each.
+     */
     void poll() {
-        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
-            while (drain(eventId) == batch) {
+        List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
+        if (events.isEmpty()) {
+            return;
+        }
+        Map<String, List<StreamEntry>> read = readAll(events);
+        boolean housekeeping = ++polls % HOUSEKEEPING_EVERY == 0;
+        Map<String, List<StreamEntry>> claimed = housekeeping ? claimAbandoned(events) : Map.of();
+        // What was read is this consumer's to acknowledge: until it has, the event is not settled.
+        read.forEach((eventId, entries) -> {
+            if (!entries.isEmpty()) {
+                settled.remove(eventId);
+            }
+        });
+        claimed.forEach((eventId, entries) -> {
+            if (!entries.isEmpty()) {
+                settled.remove(eventId);
+            }
+        });
+        for (String eventId : events) {
+            List<StreamEntry> entries = read.get(eventId);
+            if (!claimed.getOrDefault(eventId, List.of()).isEmpty()) {
+                entries = new ArrayList<>(entries);
+                entries.addAll(claimed.get(eventId));
+            }
+            int written = write(eventId, entries);
+            while (written >= batch) {
                 // A full batch: more is waiting, keep going before the next event.
+                written = write(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             }
         }
+        if (housekeeping) {
+            List<RedisClient.ScriptCall> trims = new ArrayList<>(events.size());
+            events.forEach(eventId -> trims.add(new RedisClient.ScriptCall(TRIM, List.of(EventKeys.of(eventId).stream()),
+                    List.of(GROUP))));
+            redis.evalEach(trims);
+        }
+    }
+
+    /**
+     * Each event's next entries: those this consumer read but did not acknowledge when it may have some, else
+     * entries no consumer has seen yet. An event found with none of its own pending is read for new entries from
+     * then on.
+     */
+    private Map<String, List<StreamEntry>> readAll(List<String> events) {
+        Map<String, List<StreamEntry>> read = redis.pipelined(pipeline -> {
+            Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
+            for (String eventId : events) {
+                StreamEntryID from = settled.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
+                        : new StreamEntryID();
+                replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
+                        Map.of(EventKeys.of(eventId).stream(), from)));
+            }
+            return () -> {
+                Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
+                replies.forEach((eventId, reply) -> entries.put(eventId, entries(eventId, reply)));
+                return entries;
+            };
+        });
+        for (String eventId : events) {
+            if (!settled.contains(eventId) && read.get(eventId).isEmpty()) {
+                settled.add(eventId);
+                read.put(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+            }
+        }
+        return read;
+    }
+
+    private List<StreamEntry> entries(String eventId, Response<List<Map.Entry<String, List<StreamEntry>>>> reply) {
+        List<Map.Entry<String, List<StreamEntry>>> streams;
+        try {
+            streams = reply.get();
+        } catch (JedisDataException e) {
+            if (!isNoGroup(e)) {
+                throw e;
+            }
+            createGroup(EventKeys.of(eventId).stream());
+            return List.of();
+        }
+        return streams == null || streams.isEmpty() ? List.of() : streams.get(0).getValue();
+    }
+
+    /**
+     * Writes an event's entries to PostgreSQL and acknowledges them; returns how many there were. When either
+     * fails they stay pending for this consumer, which reads them again at its next poll.
+     */
+    private int write(String eventId, List<StreamEntry> entries) {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        settled.remove(eventId);
+        List<HandoffRecord> records = new ArrayList<>(entries.size());
+        for (StreamEntry entry : entries) {
+            records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
+        }
+        writer.write(records);
+        String stream = EventKeys.of(eventId).stream();
+        StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
+        redis.call(r -> r.xack(stream, GROUP, ids));
+        settled.add(eventId);
+        return entries.size();
     }
 
     /** What is away when the hand-off fails: Redis or PostgreSQL; null for a bug. */
@@ -115,33 +221,6 @@ public class OrderHandoff {
         return (Long) reply.get(0) + (Long) reply.get(1);
     }
 
-    /** Writes one batch of an event's entries and acknowledges them; returns how many there were. */
-    private int drain(String eventId) {
-        String stream = EventKeys.of(eventId).stream();
-        List<StreamEntry> entries = read(stream, new StreamEntryID());
-        if (entries.isEmpty()) {
-            entries = read(stream, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
-        }
-        boolean housekeeping = polls.merge(eventId, 1, Integer::sum) % HOUSEKEEPING_EVERY == 0;
-        if (housekeeping && entries.size() < batch) {
-            entries = new ArrayList<>(entries);
-            entries.addAll(claimAbandoned(stream));
-        }
-        if (!entries.isEmpty()) {
-            List<HandoffRecord> records = new ArrayList<>(entries.size());
-            for (StreamEntry entry : entries) {
-                records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
-            }
-            writer.write(records);
-            StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
-            redis.call(r -> r.xack(stream, GROUP, ids));
-        }
-        if (housekeeping) {
-            redis.eval(TRIM, List.of(stream), List.of(GROUP));
-        }
-        return entries.size();
-    }
-
     /** This consumer's own pending entries (id 0), or entries no consumer has seen yet ({@code >}). */
     private List<StreamEntry> read(String stream, StreamEntryID from) {
         try {
@@ -149,25 +228,52 @@ public class OrderHandoff {
                     Map.of(stream, from)));
             return reply == null || reply.isEmpty() ? List.of() : reply.get(0).getValue();
         } catch (JedisDataException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("NOGROUP")) {
-                // The stream has no group (Redis lost the keys, or nothing opened the sale with one): start it
-                // from the stream's beginning, so no entry already there is missed.
-                createGroup(stream);
-                return List.of();
+            if (!isNoGroup(e)) {
+                throw e;
             }
-            throw e;
+            createGroup(stream);
+            return List.of();
         }
     }
 
-    /** Entries another consumer read but has not acknowledged for a while: that instance is presumed dead. */
-    private List<StreamEntry> claimAbandoned(String stream) {
-        var claimed = redis.call(r -> r.xautoclaim(stream, GROUP, consumer, claimIdleMillis, new StreamEntryID(),
-                XAutoClaimParams.xAutoClaimParams().count(batch)));
-        List<StreamEntry> entries = claimed.getValue();
-        if (!entries.isEmpty()) {
-            LOG.info(() -> consumer + " claimed " + entries.size() + " abandoned hand-off entries of " + stream);
-        }
-        return entries;
+    /**
+     * The stream has no group (Redis lost the keys, or nothing opened the sale with one): it is created from the
+     * stream's beginning, so no entry already there is missed.
+     */
+    private static boolean isNoGroup(JedisDataException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
+    }
+
+    /**
+     * Entries another consumer read but has not acknowledged for a while, of every event: that instance is
+     * presumed dead.
+     */
+    private Map<String, List<StreamEntry>> claimAbandoned(List<String> events) {
+        Map<String, List<StreamEntry>> claimed = redis.pipelined(pipeline -> {
+            Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
+            events.forEach(eventId -> replies.put(eventId, pipeline.xautoclaim(EventKeys.of(eventId).stream(), GROUP,
+                    consumer, claimIdleMillis, new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(batch))));
+            return () -> {
+                Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
+                replies.forEach((eventId, reply) -> {
+                    try {
+                        entries.put(eventId, reply.get().getValue());
+                    } catch (JedisDataException e) {
+                        if (!isNoGroup(e)) {
+                            throw e;
+                        }
+                    }
+                });
+                return entries;
+            };
+        });
+        claimed.forEach((eventId, entries) -> {
+            if (!entries.isEmpty()) {
+                LOG.info(() -> consumer + " claimed " + entries.size() + " abandoned hand-off entries of "
+                        + EventKeys.of(eventId).stream());
+            }
+        });
+        return claimed;
     }
 
     private void createGroup(String stream) {
