@@ -1,5 +1,6 @@
 package io.ticketrush.order;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,18 +62,31 @@ public class Orders {
         };
     }
 
-    /** Expires every overdue reservation of every event; returns how many tickets went back on sale. */
+    /**
+     * Expires every overdue reservation of every event; returns how many tickets went back on sale. One round trip
+     * sweeps every event; an event with more overdue than one call takes is swept again until it is done.
+     */
     public long expireDue() {
+        List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
+        List<RedisClient.ScriptCall> sweeps = new ArrayList<>(events.size());
+        for (String eventId : events) {
+            sweeps.add(sweep(eventId));
+        }
         long returned = 0;
-        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
-            List<String> keys = EventKeys.of(eventId).all();
-            long expired;
-            do {
-                expired = (Long) redis.eval(SWEEP, keys, List.of(Integer.toString(SWEEP_BATCH)));
-                returned += expired;
-            } while (expired == SWEEP_BATCH);
+        List<Object> expired = redis.evalEach(sweeps);
+        for (int i = 0; i < events.size(); i++) {
+            long count = (Long) expired.get(i);
+            returned += count;
+            while (count == SWEEP_BATCH) {
+                count = (Long) redis.evalEach(List.of(sweeps.get(i))).get(0);
+                returned += count;
+            }
         }
         return returned;
+    }
+
+    private static RedisClient.ScriptCall sweep(String eventId) {
+        return new RedisClient.ScriptCall(SWEEP, EventKeys.of(eventId).all(), List.of(Integer.toString(SWEEP_BATCH)));
     }
 
     private static int code(List<?> reply) {

@@ -1,8 +1,11 @@
 package io.ticketrush.stock;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,6 +19,8 @@ import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
+import redis.clients.jedis.Response;
+
 /** The unified stock in Redis, the single authority on how many tickets are left. */
 @ApplicationScoped
 public class GlobalStock {
@@ -28,9 +33,35 @@ public class GlobalStock {
     @Inject
     RedisClient redis;
 
+    private static final String[] STATUS_FIELDS = {"tickets", "reserved", "paid", "gen"};
+
     /** The event's stock now, or null when it was never opened. */
     public EventStatus status(String eventId) {
-        List<String> fields = redis.call(r -> r.hmget(EventKeys.of(eventId).stock(), "tickets", "reserved", "paid", "gen"));
+        return status(eventId, redis.call(r -> r.hmget(EventKeys.of(eventId).stock(), STATUS_FIELDS)));
+    }
+
+    /** The stock of each event now, in one round trip; an event never opened is missing from the answer. */
+    public Map<String, EventStatus> statuses(Collection<String> eventIds) {
+        if (eventIds.isEmpty()) {
+            return Map.of();
+        }
+        return redis.pipelined(pipeline -> {
+            Map<String, Response<List<String>>> replies = new LinkedHashMap<>();
+            eventIds.forEach(eventId -> replies.put(eventId, pipeline.hmget(EventKeys.of(eventId).stock(), STATUS_FIELDS)));
+            return () -> {
+                Map<String, EventStatus> statuses = new LinkedHashMap<>();
+                replies.forEach((eventId, reply) -> {
+                    EventStatus status = status(eventId, reply.get());
+                    if (status != null) {
+                        statuses.put(eventId, status);
+                    }
+                });
+                return statuses;
+            };
+        });
+    }
+
+    private static EventStatus status(String eventId, List<String> fields) {
         if (fields.get(0) == null) {
             return null;
         }

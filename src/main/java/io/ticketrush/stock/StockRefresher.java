@@ -1,5 +1,6 @@
 package io.ticketrush.stock;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -70,8 +71,10 @@ public class StockRefresher {
 
     void refresh() {
         localStock.alive(members.beat());
-        for (String eventId : localStock.permitsLeft().keySet()) {
-            EventStatus status = globalStock.status(eventId);
+        Set<String> selling = localStock.permitsLeft().keySet();
+        Map<String, EventStatus> statuses = globalStock.statuses(selling);
+        for (String eventId : selling) {
+            EventStatus status = statuses.get(eventId);
             if (status != null) {
                 localStock.update(status);
                 lost.remove(eventId);
