@@ -1,5 +1,6 @@
 package io.ticketrush.purchase;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -50,19 +51,25 @@ public class PurchaseService {
     @Inject
     WaitingRoom waitingRoom;
 
+    private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY = CompletableFuture.completedFuture(Reservation.SOLD_OUT);
+
     /** The shares {@link LocalStock} gave out, by event; only events that exist get in. */
     private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
 
     /**
+     * The purchase's outcome, done at once when no Redis call is needed (the local share is used up), else once
+     * Redis has replied; a failure to reach Redis completes it with a {@link RedisUnavailableException}. Nothing
+     * here waits for Redis.
+     *
      * @param retry     the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
      *                  may hold an order they were never told of
      * @param admission the admission token of a sale with a waiting room, or null
      */
-    public Reservation purchase(String eventId, String userId, boolean retry, String admission) {
+    public CompletableFuture<Reservation> purchase(String eventId, String userId, boolean retry, String admission) {
         EventShare share = share(eventId);
         if (share == null) {
             metrics.count(Outcome.NO_SUCH_EVENT);
-            return new Reservation(Reservation.Outcome.NO_SUCH_EVENT, null);
+            return CompletableFuture.completedFuture(Reservation.NO_SUCH_EVENT);
         }
         // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
         if (waitingRoom.queued(eventId)) {
@@ -73,39 +80,39 @@ public class PurchaseService {
                 return heldOrSoldOut(share, userId);
             }
             metrics.count(Outcome.SOLD_OUT_LOCAL);
-            return new Reservation(Reservation.Outcome.SOLD_OUT, null);
+            return SOLD_OUT_LOCALLY;
         }
-        Reservation reservation;
-        try {
-            reservation = globalStock.reserve(eventId, share.keys(), userId, orderSuffix());
-        } catch (RuntimeException e) {
-            share.release();
-            metrics.count(Outcome.REDIS_FAILED);
-            throw e;
-        }
-        if (reservation.outcome() == Reservation.Outcome.NOT_ADMITTED) {
-            // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
-            share.release();
-            waitingRoom.forget(eventId);
-            return purchaseQueued(share, userId, retry, admission);
-        }
-        switch (reservation.outcome()) {
-            case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
-            case SOLD_OUT -> {
-                share.markSoldOut();
+        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix()).handle((reservation, failure) -> {
+            if (failure != null) {
                 share.release();
-                metrics.count(Outcome.SOLD_OUT_REDIS);
+                metrics.count(Outcome.REDIS_FAILED);
+                return CompletableFuture.<Reservation>failedFuture(failure);
             }
-            case ALREADY_HELD -> {
+            if (reservation.outcome() == Reservation.Outcome.NOT_ADMITTED) {
+                // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
                 share.release();
-                metrics.count(Outcome.ALREADY_HELD);
+                waitingRoom.forget(eventId);
+                return purchaseQueued(share, userId, retry, admission);
             }
-            case NO_SUCH_EVENT -> {
-                share.release();
-                throw lost(eventId);
+            switch (reservation.outcome()) {
+                case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
+                case SOLD_OUT -> {
+                    share.markSoldOut();
+                    share.release();
+                    metrics.count(Outcome.SOLD_OUT_REDIS);
+                }
+                case ALREADY_HELD -> {
+                    share.release();
+                    metrics.count(Outcome.ALREADY_HELD);
+                }
+                case NO_SUCH_EVENT -> {
+                    share.release();
+                    return CompletableFuture.<Reservation>failedFuture(lost(eventId));
+                }
+                default -> throw new IllegalStateException("unexpected " + reservation.outcome());
             }
-        }
-        return reservation;
+            return CompletableFuture.completedFuture(reservation);
+        }).thenCompose(next -> next);
     }
 
     /** This instance's current share of the event, or null when Redis has never heard of the event. */
@@ -130,18 +137,17 @@ public class PurchaseService {
      * A purchase in a sale with a waiting room. A retrying buyer whose admission is refused (it expired while
      * their answer was lost, say) is given the order they may hold rather than the refusal.
      */
-    private Reservation purchaseQueued(EventShare share, String userId, boolean retry, String admission) {
+    private CompletableFuture<Reservation> purchaseQueued(EventShare share, String userId, boolean retry,
+            String admission) {
         QueueTokens.Admission admitted;
         try {
             admitted = waitingRoom.checkAdmission(share.eventId(), userId, admission);
         } catch (ApiException refused) {
-            if (retry) {
-                Reservation held = heldOrSoldOut(share, userId);
-                if (held.outcome() == Reservation.Outcome.ALREADY_HELD) {
-                    return held;
-                }
+            if (!retry) {
+                return CompletableFuture.failedFuture(refused);
             }
-            throw refused;
+            return heldOrSoldOut(share, userId).thenCompose(held -> held.outcome() == Reservation.Outcome.ALREADY_HELD
+                    ? CompletableFuture.completedFuture(held) : CompletableFuture.failedFuture(refused));
         }
         return purchaseAdmitted(share, userId, admitted);
     }
@@ -151,47 +157,51 @@ public class PurchaseService {
      * share sheds load as for anyone, except that an admitted buyer meeting a used-up share still asks Redis:
      * admissions never outnumber the tickets available, so each admitted buyer has one, wherever its share is.
      */
-    private Reservation purchaseAdmitted(EventShare share, String userId, QueueTokens.Admission admission) {
+    private CompletableFuture<Reservation> purchaseAdmitted(EventShare share, String userId,
+            QueueTokens.Admission admission) {
         String eventId = share.eventId();
         boolean permit = share.tryAcquire();
-        Reservation reservation;
-        try {
-            reservation = globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), admission);
-        } catch (RuntimeException e) {
-            if (permit) {
+        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), admission).handle((reservation, failure) -> {
+            if (failure != null) {
+                if (permit) {
+                    share.release();
+                }
+                metrics.count(Outcome.REDIS_FAILED);
+                return CompletableFuture.<Reservation>failedFuture(failure);
+            }
+            if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
                 share.release();
             }
-            metrics.count(Outcome.REDIS_FAILED);
-            throw e;
-        }
-        if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
-            share.release();
-        }
-        switch (reservation.outcome()) {
-            case RESERVED -> metrics.count(Outcome.RESERVED);
-            case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
-            case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
-            case NOT_ADMITTED -> waitingRoom.forget(eventId);
-            case NO_SUCH_EVENT -> throw lost(eventId);
-        }
-        return reservation;
+            switch (reservation.outcome()) {
+                case RESERVED -> metrics.count(Outcome.RESERVED);
+                case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
+                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                case NOT_ADMITTED -> waitingRoom.forget(eventId);
+                case NO_SUCH_EVENT -> {
+                    return CompletableFuture.<Reservation>failedFuture(lost(eventId));
+                }
+                default -> throw new IllegalStateException("unexpected " + reservation.outcome());
+            }
+            return CompletableFuture.completedFuture(reservation);
+        }).thenCompose(next -> next);
     }
 
     /** A used-up share sells nothing, retry or not; it only gives a retrying buyer the order they may hold. */
-    private Reservation heldOrSoldOut(EventShare share, String userId) {
-        Reservation held;
-        try {
-            held = globalStock.held(share.keys(), userId);
-        } catch (RuntimeException e) {
-            metrics.count(Outcome.REDIS_FAILED);
-            throw e;
-        }
-        switch (held.outcome()) {
-            case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
-            case NO_SUCH_EVENT -> throw lost(share.eventId());
-            default -> metrics.count(Outcome.SOLD_OUT_RETRY);
-        }
-        return held;
+    private CompletableFuture<Reservation> heldOrSoldOut(EventShare share, String userId) {
+        return globalStock.held(share.keys(), userId).handle((held, failure) -> {
+            if (failure != null) {
+                metrics.count(Outcome.REDIS_FAILED);
+                return CompletableFuture.<Reservation>failedFuture(failure);
+            }
+            switch (held.outcome()) {
+                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                case NO_SUCH_EVENT -> {
+                    return CompletableFuture.<Reservation>failedFuture(lost(share.eventId()));
+                }
+                default -> metrics.count(Outcome.SOLD_OUT_RETRY);
+            }
+            return CompletableFuture.completedFuture(held);
+        }).thenCompose(next -> next);
     }
 
     /**

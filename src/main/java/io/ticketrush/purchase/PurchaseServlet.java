@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.order.OrderJson;
-import io.ticketrush.stock.Reservation;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
@@ -22,7 +21,7 @@ import io.ticketrush.web.Form;
  * {@value #RETRY_HEADER} when it resends a purchase its instance never answered) and, for a sale with a waiting
  * room, {@code admission} (the token {@code POST /queue/{eventId}/admission} gave).
  */
-@WebServlet("/buy/ticket")
+@WebServlet(urlPatterns = "/buy/ticket", asyncSupported = true)
 public class PurchaseServlet extends ApiServlet {
 
     static final String RETRY_HEADER = "X-Ticketrush-Retry";
@@ -49,15 +48,17 @@ public class PurchaseServlet extends ApiServlet {
         String eventId = form.id("eventId", defaultEvent);
         boolean retry = form.flag("retry") | retryHeader(request);
 
-        Reservation reservation = purchases.purchase(eventId, userId, retry, form.token("admission"));
-        switch (reservation.outcome()) {
-            case RESERVED -> ApiResponse.send(response, 200, 1, "reserved", OrderJson.of(reservation.order()));
-            case SOLD_OUT -> ApiResponse.send(response, SOLD_OUT);
-            case ALREADY_HELD -> ApiResponse.send(response, 200, -2, "you already hold a ticket for this event",
-                    OrderJson.of(reservation.order()));
-            case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
-            case NOT_ADMITTED -> throw new ApiException(403, reservation.refusal());
-        }
+        answer(request, response, purchases.purchase(eventId, userId, retry, form.token("admission")),
+                (answering, reservation) -> {
+                    switch (reservation.outcome()) {
+                        case RESERVED -> ApiResponse.send(answering, 200, 1, "reserved", OrderJson.of(reservation.order()));
+                        case SOLD_OUT -> ApiResponse.send(answering, SOLD_OUT);
+                        case ALREADY_HELD -> ApiResponse.send(answering, 200, -2, "you already hold a ticket for this event",
+                                OrderJson.of(reservation.order()));
+                        case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
+                        case NOT_ADMITTED -> throw new ApiException(403, reservation.refusal());
+                    }
+                });
     }
 
     private static boolean retryHeader(HttpServletRequest request) {

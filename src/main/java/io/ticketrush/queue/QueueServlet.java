@@ -20,7 +20,7 @@ import io.ticketrush.web.Ids;
  * {@code GET /queue/{eventId}} (the state every buyer shares, which nginx caches for a second),
  * {@code POST /queue/{eventId}/admission} (form {@code place}) and {@code GET /queue/{eventId}/fairness}.
  */
-@WebServlet("/queue/*")
+@WebServlet(urlPatterns = "/queue/*", asyncSupported = true)
 public class QueueServlet extends ApiServlet {
 
     /** A form of one id or one token. */
@@ -45,7 +45,7 @@ public class QueueServlet extends ApiServlet {
             }
             case "join" -> {
                 requireMethod(request, response, "POST");
-                join(eventId, Form.read(request, MAX_BODY_BYTES), response);
+                join(eventId, Form.read(request, MAX_BODY_BYTES), request, response);
             }
             case "admission" -> {
                 requireMethod(request, response, "POST");
@@ -66,8 +66,12 @@ public class QueueServlet extends ApiServlet {
         }
     }
 
-    private void join(String eventId, Form form, HttpServletResponse response) throws IOException {
-        WaitingRoom.Standing standing = waitingRoom.join(eventId, form.id("userId", null));
+    private void join(String eventId, Form form, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        answer(request, response, waitingRoom.join(eventId, form.id("userId", null)), QueueServlet::joined);
+    }
+
+    private static void joined(HttpServletResponse response, WaitingRoom.Standing standing) throws IOException {
         ApiResponse.send(response, 200, 1, "in the queue", json -> {
             json.write("eventId", standing.eventId())
                     .write("userId", standing.userId())

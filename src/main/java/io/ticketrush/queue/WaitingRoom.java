@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -159,10 +161,17 @@ public class WaitingRoom {
         settled.remove(eventId);
     }
 
-    /** Joins {@code userId} to the event's waiting room, or gives them the place they have. */
-    public Standing join(String eventId, String userId) {
+    /**
+     * Joins {@code userId} to the event's waiting room, or gives them the place they have; the standing completes
+     * the future once Redis has recorded the place.
+     */
+    public CompletableFuture<Standing> join(String eventId, String userId) {
         String buyerKey = userId.toLowerCase(Locale.ROOT);
-        List<?> reply = joins.join(eventId, buyerKey, tokens.placeHash(eventId, buyerKey)).reply();
+        return joins.join(eventId, buyerKey, tokens.placeHash(eventId, buyerKey))
+                .thenApply(joined -> standing(eventId, userId, buyerKey, joined.reply()));
+    }
+
+    private Standing standing(String eventId, String userId, String buyerKey, List<?> reply) {
         if ((Long) reply.get(0) == -404) {
             throw noWaitingRoom(eventId);
         }
@@ -184,10 +193,11 @@ public class WaitingRoom {
         return new Standing(eventId, userId, token, state, position, ahead);
     }
 
-    private List<?> joinScript(String eventId, List<String> buyers) {
+    private CompletionStage<List<?>> joinScript(String eventId, List<String> buyers) {
         QueueKeys keys = QueueKeys.of(eventId);
-        return (List<?>) redis.evalReplicated(JOIN,
-                List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.places(), keys.joins()), buyers);
+        return redis.evalReplicatedAsync(JOIN,
+                List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.places(), keys.joins()), buyers)
+                .thenApply(reply -> (List<?>) reply);
     }
 
     /** The admission of the place {@code placeToken} names, or where it stands while it has none. */

@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Calls of concurrent requests, made together. Each caller hands in its input and waits; one thread of the
- * batcher's own takes every call waiting (up to a batch) and hands them, in the order they came, to the batch
- * function, which completes each. While one batch is under way the next one gathers, so the batches grow with the
- * load by themselves: one round trip to Redis serves as many requests as arrived during the last one.
+ * Calls of concurrent requests, made together. Each caller hands in its input and waits for its answer, or is
+ * given a future of it; one thread of the batcher's own takes every call waiting (up to a batch) and hands them,
+ * in the order they came, to the batch function, which completes each, then or later. While one batch is under
+ * way the next one gathers, so the batches grow with the load by themselves: one round trip to Redis serves as
+ * many requests as arrived during the last one.
  *
  * @param <T> what a caller hands in
  * @param <R> what a caller gets back
@@ -53,7 +54,7 @@ public final class Batcher<T, R> implements Runnable {
 
     /**
      * @param maxBatch at most this many calls in one batch
-     * @param batch    completes or fails every call it is given; a call it leaves alone is failed for it
+     * @param batch    completes or fails every call it is given (when it throws, each is failed with that)
      */
     public Batcher(int maxBatch, Consumer<List<Call<T, R>>> batch) {
         this.maxBatch = maxBatch;
@@ -62,19 +63,24 @@ public final class Batcher<T, R> implements Runnable {
 
     /** Hands {@code input} in and waits for its answer; the batch function's exception is rethrown here. */
     public R call(T input) {
-        if (stopped) {
-            throw new IllegalStateException("the instance is shutting down");
-        }
-        Call<T, R> mine = new Call<>(input);
-        pending.add(mine);
         try {
-            return mine.result.get();
+            return submit(input).get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a batched call", e);
         }
+    }
+
+    /** Hands {@code input} in; its answer completes the future, on the thread that answers it. */
+    public CompletableFuture<R> submit(T input) {
+        if (stopped) {
+            throw new IllegalStateException("the instance is shutting down");
+        }
+        Call<T, R> mine = new Call<>(input);
+        pending.add(mine);
+        return mine.result;
     }
 
     /** The batching thread's loop, until {@link #stop()}; calls still waiting then are failed. */
@@ -90,8 +96,6 @@ public final class Batcher<T, R> implements Runnable {
                 calls.add(first);
                 pending.drainTo(calls, maxBatch - 1);
                 batch.accept(calls);
-                RuntimeException forgotten = new IllegalStateException("the batch left this call unanswered");
-                calls.forEach(call -> call.fail(forgotten));
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {

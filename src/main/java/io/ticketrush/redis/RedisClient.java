@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -218,39 +219,40 @@ public class RedisClient {
         if (pipeline != null) {
             return timed(script, () -> pipeline.call(new ScriptCall(script, keys, args)));
         }
+        return evalAlone(script, keys, args);
+    }
+
+    /**
+     * {@link #evalReplicated} without waiting: the reply (or the failure, a {@link RedisUnavailableException}
+     * when Redis is away) completes the future on the pipeline's thread. Without the pipeline the call is made at
+     * once and the future is done when this returns.
+     */
+    public CompletableFuture<Object> evalReplicatedAsync(LuaScript script, List<String> keys, List<String> args) {
+        if (pipeline == null) {
+            try {
+                return CompletableFuture.completedFuture(evalAlone(script, keys, args));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        long start = System.nanoTime();
+        CompletableFuture<Object> reply = pipeline.submit(new ScriptCall(script, keys, args));
+        reply.whenComplete((value, failure) -> record(script, start));
+        return reply;
+    }
+
+    private Object evalAlone(LuaScript script, List<String> keys, List<String> args) {
         int replicas = settings.waitReplicas();
         if (replicas == 0) {
             return eval(script, keys, args);
         }
-        return timed(script, () -> call(redis -> {
-            Object reply;
-            long acknowledged;
-            try (PipelineBase pipeline = redis.pipelined()) {
-                Response<Object> evaluated = pipeline.evalsha(script.sha(), keys, args);
-                Response<Long> waited = pipeline.waitReplicas(keys.get(0), replicas, settings.waitMs());
-                pipeline.sync();
-                try {
-                    reply = evaluated.get();
-                } catch (JedisNoScriptException e) {
-                    // Nothing ran: load the script on the same connection and go again.
-                    return retryLoaded(redis, script, keys, args, replicas);
-                }
-                acknowledged = waited.get();
+        return timed(script, () -> {
+            Object reply = call(redis -> evalAll(redis, List.of(new ScriptCall(script, keys, args)), replicas))[0];
+            if (reply instanceof RuntimeException failure) {
+                throw failure;
             }
-            requireReplicas(acknowledged, replicas);
             return reply;
-        }));
-    }
-
-    private Object retryLoaded(UnifiedJedis redis, LuaScript script, List<String> keys, List<String> args, int replicas) {
-        try (PipelineBase pipeline = redis.pipelined()) {
-            Response<Object> evaluated = pipeline.eval(script.source(), keys, args);
-            Response<Long> waited = pipeline.waitReplicas(keys.get(0), replicas, settings.waitMs());
-            pipeline.sync();
-            Object reply = evaluated.get();
-            requireReplicas(waited.get(), replicas);
-            return reply;
-        }
+        });
     }
 
     private static void requireReplicas(long acknowledged, int replicas) {
@@ -373,11 +375,15 @@ public class RedisClient {
         try {
             return run.get();
         } finally {
-            // No registry outside a container (tests wire this class by hand): nothing to record then.
-            if (metrics != null) {
-                scriptTimers.computeIfAbsent(script.name(), name -> metrics.timer(SCRIPT_TIME, new Tag("script", name)))
-                        .update(Duration.ofNanos(System.nanoTime() - start));
-            }
+            record(script, start);
+        }
+    }
+
+    private void record(LuaScript script, long startNanos) {
+        // No registry outside a container (tests wire this class by hand): nothing to record then.
+        if (metrics != null) {
+            scriptTimers.computeIfAbsent(script.name(), name -> metrics.timer(SCRIPT_TIME, new Tag("script", name)))
+                    .update(Duration.ofNanos(System.nanoTime() - startNanos));
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -69,8 +70,11 @@ public class GlobalStock {
                 Long.parseLong(fields.get(2)), Long.parseLong(fields.get(3)));
     }
 
-    /** One round trip: checks the event, the buyer and the stock, and records the order, atomically. */
-    public Reservation reserve(String eventId, EventKeys keys, String userId, String orderSuffix) {
+    /**
+     * One round trip: checks the event, the buyer and the stock, and records the order, atomically. The reservation
+     * completes the future once Redis has replied (see {@link RedisClient#evalReplicatedAsync}).
+     */
+    public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix) {
         return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix));
     }
 
@@ -79,7 +83,7 @@ public class GlobalStock {
      * sale generation, place and position, already checked as genuine and the buyer's) is checked against Redis
      * and used up by the same script.
      */
-    public Reservation reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
+    public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             QueueTokens.Admission admission) {
         QueueKeys queue = QueueKeys.of(eventId);
         List<String> allKeys = new ArrayList<>(keys.all());
@@ -88,17 +92,19 @@ public class GlobalStock {
                 Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())));
     }
 
-    private Reservation reserve(String eventId, List<String> keys, List<String> args) {
-        List<?> reply = (List<?>) redis.evalReplicated(RESERVE, keys, args);
-        int code = ((Long) reply.get(0)).intValue();
-        return switch (code) {
-            case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
-            case -1 -> Reservation.SOLD_OUT;
-            case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-            case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
-            case -404 -> Reservation.NO_SUCH_EVENT;
-            default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);
-        };
+    private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args) {
+        return redis.evalReplicatedAsync(RESERVE, keys, args).thenApply(answer -> {
+            List<?> reply = (List<?>) answer;
+            int code = ((Long) reply.get(0)).intValue();
+            return switch (code) {
+                case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
+                case -1 -> Reservation.SOLD_OUT;
+                case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
+                case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
+                case -404 -> Reservation.NO_SUCH_EVENT;
+                default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);
+            };
+        });
     }
 
     private static String refusal(String why) {
@@ -115,16 +121,18 @@ public class GlobalStock {
      * The order {@code userId} already holds ({@code ALREADY_HELD}), or {@code SOLD_OUT} when they hold none: a
      * read, never a reservation. For a retried purchase that meets a used-up local share.
      */
-    public Reservation held(EventKeys keys, String userId) {
-        List<?> reply = (List<?>) redis.evalReplicated(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
-                List.of(buyerKey(userId)));
-        int code = ((Long) reply.get(0)).intValue();
-        return switch (code) {
-            case -1 -> Reservation.SOLD_OUT;
-            case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-            case -404 -> Reservation.NO_SUCH_EVENT;
-            default -> throw new IllegalStateException("held.lua answered " + reply);
-        };
+    public CompletableFuture<Reservation> held(EventKeys keys, String userId) {
+        return redis.evalReplicatedAsync(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
+                List.of(buyerKey(userId))).thenApply(answer -> {
+                    List<?> reply = (List<?>) answer;
+                    int code = ((Long) reply.get(0)).intValue();
+                    return switch (code) {
+                        case -1 -> Reservation.SOLD_OUT;
+                        case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
+                        case -404 -> Reservation.NO_SUCH_EVENT;
+                        default -> throw new IllegalStateException("held.lua answered " + reply);
+                    };
+                });
     }
 
     /**

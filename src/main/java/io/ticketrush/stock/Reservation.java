@@ -21,6 +21,6 @@ public record Reservation(Outcome outcome, Order order, String refusal) {
         this(outcome, order, null);
     }
 
-    static final Reservation SOLD_OUT = new Reservation(Outcome.SOLD_OUT, null);
-    static final Reservation NO_SUCH_EVENT = new Reservation(Outcome.NO_SUCH_EVENT, null);
+    public static final Reservation SOLD_OUT = new Reservation(Outcome.SOLD_OUT, null);
+    public static final Reservation NO_SUCH_EVENT = new Reservation(Outcome.NO_SUCH_EVENT, null);
 }

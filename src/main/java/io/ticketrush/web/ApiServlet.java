@@ -1,10 +1,15 @@
 package io.ticketrush.web;
 
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -39,7 +44,15 @@ public abstract class ApiServlet extends HttpServlet {
         response.setHeader(INSTANCE_HEADER, instanceName);
         try {
             handle(request, response);
-        } catch (ApiException e) {
+        } catch (RuntimeException e) {
+            fail(request, response, e);
+        }
+    }
+
+    /** Answers what went wrong in the JSON envelope: its status for an {@link ApiException}, else 503 or 500. */
+    private static void fail(HttpServletRequest request, HttpServletResponse response, RuntimeException failure)
+            throws IOException {
+        if (failure instanceof ApiException e) {
             if (e.status() == 413) {
                 // The rest of the body is not read: close the connection rather than leave the client sending.
                 response.setHeader("Connection", "close");
@@ -47,14 +60,85 @@ public abstract class ApiServlet extends HttpServlet {
                 response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             }
             ApiResponse.error(response, e.status(), e.getMessage());
-        } catch (RedisUnavailableException e) {
+        } else if (failure instanceof RedisUnavailableException) {
             // Not logged per request: the readiness check and the background tasks report the outage.
             response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             ApiResponse.error(response, 503, "ticket store unavailable, retry shortly");
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Unexpected failure of " + request.getMethod() + " " + request.getRequestURI(), e);
+        } else {
+            LOG.log(Level.SEVERE, "Unexpected failure of " + request.getMethod() + " " + request.getRequestURI(),
+                    failure);
             ApiResponse.error(response, 500, "internal error");
         }
+    }
+
+    /** Writes the answer to a request once its result is known. */
+    @FunctionalInterface
+    protected interface Answer<T> {
+        void write(HttpServletResponse response, T result) throws IOException;
+    }
+
+    /**
+     * Answers with {@code answer} once {@code result} is done: at once when it already is (a sold-out answer), else
+     * asynchronously, without holding the request thread, on the thread that completes it (Redis's reply). A
+     * failure is answered as {@link #service} answers one. The servlet must be {@code asyncSupported}.
+     */
+    protected static <T> void answer(HttpServletRequest request, HttpServletResponse response,
+            CompletionStage<T> result, Answer<T> answer) throws IOException {
+        CompletableFuture<T> future = result.toCompletableFuture();
+        if (future.isDone()) {
+            answer.write(response, join(future));
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        // No timeout of the container's: Redis's own (redis.timeout-ms) fails the call first, and a timeout kept the
+        // request's objects queued until it ran out, long after the answer.
+        async.setTimeout(0);
+        future.whenComplete((value, failure) -> {
+            try {
+                if (failure == null) {
+                    answer.write(response, value);
+                } else {
+                    fail(request, response, unwrap(failure));
+                }
+            } catch (RuntimeException e) {
+                failLate(request, response, e);
+            } catch (IOException e) {
+                // The client went away; there is no one left to answer.
+                LOG.log(Level.FINE, "Could not answer " + request.getRequestURI(), e);
+            } finally {
+                async.complete();
+            }
+        });
+    }
+
+    /** The answer could not be written: a 500 if nothing went out yet. */
+    private static void failLate(HttpServletRequest request, HttpServletResponse response, RuntimeException failure) {
+        try {
+            if (!response.isCommitted()) {
+                response.resetBuffer();
+                fail(request, response, failure);
+            } else {
+                LOG.log(Level.SEVERE, "Failed while answering " + request.getRequestURI(), failure);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "Could not answer " + request.getRequestURI(), e);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException | CancellationException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
     }
 
     /** The method is not one this path serves; {@code allowed} goes into the Allow header. */

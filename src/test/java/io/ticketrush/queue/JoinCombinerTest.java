@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,7 +72,7 @@ class JoinCombinerTest {
     @Test
     void concurrentJoinsShareCallsAndEachBuyerGetsTheirOwnPlace() throws Exception {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = started(new JoinCombiner(script::run));
+        JoinCombiner combiner = started(new JoinCombiner((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
         int buyers = 2_000;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         Map<String, Long> placeOf = new ConcurrentHashMap<>();
@@ -79,7 +81,7 @@ class JoinCombinerTest {
             String event = i % 2 == 0 ? "even" : "odd";
             String buyer = "buyer-" + i;
             done.add(pool.submit(() -> {
-                List<Object> reply = combiner.join(event, buyer, "hash").reply();
+                List<Object> reply = combiner.join(event, buyer, "hash").join().reply();
                 assertEquals(1L, reply.get(0));
                 assertEquals("7", reply.get(2));
                 placeOf.put(event + "/" + buyer, (Long) reply.get(1));
@@ -109,9 +111,9 @@ class JoinCombinerTest {
     @Test
     void joiningAgainInOneBatchGivesTheSamePlace() {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = started(new JoinCombiner(script::run));
-        long first = (Long) combiner.join("e", "ann", "h").reply().get(1);
-        assertEquals(first, combiner.join("e", "ann", "h").reply().get(1));
+        JoinCombiner combiner = started(new JoinCombiner((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
+        long first = (Long) combiner.join("e", "ann", "h").join().reply().get(1);
+        assertEquals(first, combiner.join("e", "ann", "h").join().reply().get(1));
     }
 
     @Test
@@ -120,6 +122,7 @@ class JoinCombinerTest {
         JoinCombiner combiner = started(new JoinCombiner((event, args) -> {
             throw outage;
         }));
-        assertSame(outage, assertThrows(IllegalStateException.class, () -> combiner.join("e", "ann", "h")));
+        CompletionException failed = assertThrows(CompletionException.class, () -> combiner.join("e", "ann", "h").join());
+        assertSame(outage, failed.getCause());
     }
 }
