@@ -9,7 +9,9 @@
 --                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  most orders to expire in this call (keeps each call short)
 --
--- Returns the number of orders expired (= tickets returned).
+-- Returns {orders expired (= tickets returned), milliseconds until the next reservation may expire}: until the
+-- earliest hold left, or a whole hold time when none is left (a reservation made from now on expires no sooner),
+-- -1 when the event was never opened. The sweepers leave the event alone until then.
 local clock = redis.call('TIME')
 local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -34,4 +36,12 @@ for _, orderId in ipairs(due) do
   end
   redis.call('ZREM', KEYS[4], orderId)
 end
-return expired
+local nextDue = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')[2]
+local holdMs = redis.call('HGET', KEYS[1], 'holdMs')
+local untilNext = -1
+if nextDue then
+  untilNext = math.max(0, tonumber(nextDue) - nowMs)
+elseif holdMs then
+  untilNext = tonumber(holdMs)
+end
+return {expired, untilNext}

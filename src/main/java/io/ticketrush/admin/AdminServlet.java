@@ -20,6 +20,7 @@ import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderArchive;
 import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.OrderStatus;
+import io.ticketrush.order.Orders;
 import io.ticketrush.queue.QueueStatus;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
@@ -63,6 +64,9 @@ public class AdminServlet extends ApiServlet {
 
     @Inject
     WaitingRoom waitingRoom;
+
+    @Inject
+    Orders orders;
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -111,6 +115,7 @@ public class AdminServlet extends ApiServlet {
             // This instance follows at once; the others within one refresh interval.
             localStock.update(status);
             waitingRoom.forget(eventId);
+            orders.sweepSoon(eventId);
             QueueStatus queue = settings.queue() == null ? null : waitingRoom.status(eventId);
             ApiResponse.send(response, 200, 1, "sale opened", json -> {
                 eventJson(status).write(json);
@@ -160,6 +165,7 @@ public class AdminServlet extends ApiServlet {
             throw notLost(eventId);
         }
         localStock.update(status);
+        orders.sweepSoon(eventId);
         LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
                 + status.paid() + " paid, " + status.available() + " available");
         ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {

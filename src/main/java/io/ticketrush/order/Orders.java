@@ -2,7 +2,10 @@ package io.ticketrush.order;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,6 +21,8 @@ public class Orders {
 
     /** Most orders one sweep call expires, so a backlog never blocks Redis for long. */
     static final int SWEEP_BATCH = 1000;
+    /** The longest an event goes unswept, whatever sweep.lua said of it. */
+    static final long MOST_IDLE_MILLIS = 5_000;
 
     private static final LuaScript FIND = LuaScript.load("order");
     private static final LuaScript PAY = LuaScript.load("pay");
@@ -28,6 +33,9 @@ public class Orders {
 
     @Inject
     OrderArchive archive;
+
+    /** When each event is next due for a sweep ({@code nanoTime}); an event not in it is due now. */
+    private final Map<String, Long> nextSweep = new ConcurrentHashMap<>();
 
     /**
      * From Redis while the sale's keys live, else from PostgreSQL (read through) unless it belongs to an
@@ -64,25 +72,45 @@ public class Orders {
 
     /**
      * Expires every overdue reservation of every event; returns how many tickets went back on sale. One round trip
-     * sweeps every event; an event with more overdue than one call takes is swept again until it is done.
+     * sweeps every event due; an event with more overdue than one call takes is swept again until it is done. An
+     * event is due when a reservation of it may have run out: sweep.lua says when that is next (its earliest hold,
+     * or a whole hold time from now when it has none), and it is left alone until then, or
+     * {@value #MOST_IDLE_MILLIS} ms at most (a sale reset elsewhere to a shorter hold).
      */
     public long expireDue() {
-        List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
-        List<RedisClient.ScriptCall> sweeps = new ArrayList<>(events.size());
-        for (String eventId : events) {
+        long now = System.nanoTime();
+        List<String> due = new ArrayList<>();
+        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
+            Long next = nextSweep.get(eventId);
+            if (next == null || now - next >= 0) {
+                due.add(eventId);
+            }
+        }
+        List<RedisClient.ScriptCall> sweeps = new ArrayList<>(due.size());
+        for (String eventId : due) {
             sweeps.add(sweep(eventId));
         }
         long returned = 0;
-        List<Object> expired = redis.evalEach(sweeps);
-        for (int i = 0; i < events.size(); i++) {
-            long count = (Long) expired.get(i);
+        List<Object> replies = redis.evalEach(sweeps);
+        for (int i = 0; i < due.size(); i++) {
+            List<?> reply = (List<?>) replies.get(i);
+            long count = (Long) reply.get(0);
             returned += count;
             while (count == SWEEP_BATCH) {
-                count = (Long) redis.evalEach(List.of(sweeps.get(i))).get(0);
+                reply = (List<?>) redis.evalEach(List.of(sweeps.get(i))).get(0);
+                count = (Long) reply.get(0);
                 returned += count;
             }
+            long untilNext = (Long) reply.get(1);
+            long idle = untilNext < 0 ? MOST_IDLE_MILLIS : Math.min(untilNext, MOST_IDLE_MILLIS);
+            nextSweep.put(due.get(i), now + TimeUnit.MILLISECONDS.toNanos(idle));
         }
         return returned;
+    }
+
+    /** The event's sale was opened, reset or restored here: sweep it again at the next sweep. */
+    public void sweepSoon(String eventId) {
+        nextSweep.remove(eventId);
     }
 
     private static RedisClient.ScriptCall sweep(String eventId) {

@@ -652,7 +652,7 @@ class WaitingRoomScriptsIT {
     }
 
     private long sweep() {
-        return (Long) redis.eval(SWEEP, keys.all(), List.of("1000"));
+        return (Long) ((List<?>) redis.eval(SWEEP, keys.all(), List.of("1000"))).get(0);
     }
 
     private long pause(String paused) {

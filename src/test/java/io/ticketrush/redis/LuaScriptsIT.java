@@ -251,7 +251,7 @@ class LuaScriptsIT {
     }
 
     private long sweep() {
-        return (Long) redis.eval(SWEEP, keys.all(), List.of("1000"));
+        return (Long) ((List<?>) redis.eval(SWEEP, keys.all(), List.of("1000"))).get(0);
     }
 
     private static List<?> eval(LuaScript script, List<String> keys, String... args) {
