@@ -49,6 +49,12 @@ public class OrderHandoff {
     private static final LuaScript LAG = LuaScript.load("handoff-lag");
     /** Claim and trim are bookkeeping: every this many polls, not every poll. */
     private static final int HOUSEKEEPING_EVERY = 10;
+    /**
+     * An event whose stream had nothing new for this many polls in a row is read only every {@value #IDLE_EVERY}
+     * polls until it has again: a deployment keeps every sale it ever ran, most of them long over.
+     */
+    private static final int IDLE_AFTER = 5;
+    private static final int IDLE_EVERY = 10;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -80,6 +86,8 @@ public class OrderHandoff {
 
     /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */
     private final Set<String> settled = ConcurrentHashMap.newKeySet();
+    /** Polls in a row that found nothing new, by event. */
+    private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
     private long polls;
     private PeriodicTask task;
 
@@ -99,7 +107,8 @@ public class OrderHandoff {
 
     /**
      * One round trip reads the next entries of every event's stream (an event whose entries this consumer may
-     * hold unacknowledged, after a failure or at start, has those read again first); each event's are then written
+     * hold unacknowledged, after a failure or at start, has those read again first; an idle one only now and
+     * then); each event's are then written
      * and acknowledged, and an event with a full batch is drained further. Every {@value #HOUSEKEEPING_EVERY} polls,
      * entries abandoned by dead consumers are claimed and the streams trimmed, again one round trip each.
      */
@@ -108,8 +117,8 @@ public class OrderHandoff {
         if (events.isEmpty()) {
             return;
         }
-        Map<String, List<StreamEntry>> read = readAll(events);
         boolean housekeeping = ++polls % HOUSEKEEPING_EVERY == 0;
+        Map<String, List<StreamEntry>> read = readAll(events);
         Map<String, List<StreamEntry>> claimed = housekeeping ? claimAbandoned(events) : Map.of();
         // What was read is this consumer's to acknowledge: until it has, the event is not settled.
         read.forEach((eventId, entries) -> {
@@ -123,7 +132,7 @@ public class OrderHandoff {
             }
         });
         for (String eventId : events) {
-            List<StreamEntry> entries = read.get(eventId);
+            List<StreamEntry> entries = read.getOrDefault(eventId, List.of());
             if (!claimed.getOrDefault(eventId, List.of()).isEmpty()) {
                 entries = new ArrayList<>(entries);
                 entries.addAll(claimed.get(eventId));
@@ -148,9 +157,13 @@ public class OrderHandoff {
      * then on.
      */
     private Map<String, List<StreamEntry>> readAll(List<String> events) {
+        boolean everyone = polls % IDLE_EVERY == 0;
         Map<String, List<StreamEntry>> read = redis.pipelined(pipeline -> {
             Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
             for (String eventId : events) {
+                if (!everyone && settled.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
+                    continue;
+                }
                 StreamEntryID from = settled.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
                         : new StreamEntryID();
                 replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
@@ -162,10 +175,15 @@ public class OrderHandoff {
                 return entries;
             };
         });
-        for (String eventId : events) {
+        for (String eventId : read.keySet()) {
             if (!settled.contains(eventId) && read.get(eventId).isEmpty()) {
                 settled.add(eventId);
                 read.put(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+            }
+            if (read.get(eventId).isEmpty()) {
+                quiet.merge(eventId, 1, Integer::sum);
+            } else {
+                quiet.remove(eventId);
             }
         }
         return read;
