@@ -19,7 +19,8 @@
 --   5. Every 5 s or more, measures the admission rate actually reached.
 --
 -- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0, gen, rate,
--- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}.
+-- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}; before
+-- opensAt a last element follows: the milliseconds until it, by Redis's clock (nothing moves until then).
 local q = redis.call('HMGET', KEYS[2], 'opensAt', 'rate', 'windowMs', 'overbook', 'paused', 'joined', 'frozen',
   'digest', 'reach', 'credit', 'lastMs', 'bought', 'lapsed', 'mAt', 'mReach', 'gen', 'mRate')
 if not q[1] then
@@ -30,7 +31,7 @@ local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local opensAt, joined = tonumber(q[1]), tonumber(q[6])
 local frozen, digest = q[7], q[8]
 if nowMs < opensAt then
-  return {1, -1, 0, q[16], tonumber(q[2]), '0', 0}
+  return {1, -1, 0, q[16], tonumber(q[2]), '0', 0, opensAt - nowMs}
 end
 if not frozen then
   frozen = q[6]

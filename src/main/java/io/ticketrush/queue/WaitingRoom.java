@@ -3,13 +3,16 @@ package io.ticketrush.queue;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -46,6 +49,8 @@ public class WaitingRoom {
     public static final String QUEUED = "tr:queued";
     /** How long an instance leaves a settled waiting room alone before it looks again. */
     private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
+    /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
+    private static final long OPENING_LEAD_NANOS = 200_000_000L;
     /** How many place hashes one fairness page may list. */
     public static final int MAX_PAGE = 10_000;
 
@@ -146,13 +151,40 @@ public class WaitingRoom {
         forget(eventId);
     }
 
-    /** Moves every waiting room on (see {@link #advance}); views of events no longer queued are dropped. */
+    /**
+     * Moves every waiting room on (see {@link #advance}), one round trip for all of them; views of events no longer
+     * queued are dropped. A waiting room with nothing to do until later (before its opening, or settled) is left
+     * alone until then.
+     */
     void advanceAll() {
         var queuedEvents = redis.call(r -> r.smembers(QUEUED));
+        Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
         for (String eventId : queuedEvents) {
-            advance(eventId);
+            Long quietUntil = settled.get(eventId);
+            if (quietUntil == null || System.nanoTime() - quietUntil >= 0) {
+                replies.put(eventId, redis.evalReplicatedAsync(ADVANCE, advanceKeys(eventId), List.of("")));
+            }
+        }
+        RuntimeException failed = null;
+        for (Map.Entry<String, CompletableFuture<Object>> reply : replies.entrySet()) {
+            try {
+                advance(reply.getKey(), (List<?>) reply.getValue().join());
+            } catch (CompletionException e) {
+                failed = failed != null ? failed
+                        : e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+            } catch (RuntimeException e) {
+                failed = failed != null ? failed : e;
+            }
         }
         views.replaceAll((eventId, view) -> view.queued() && !queuedEvents.contains(eventId) ? View.NONE : view);
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    private static List<String> advanceKeys(String eventId) {
+        QueueKeys keys = QueueKeys.of(eventId);
+        return List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(), keys.admitInfo());
     }
 
     /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
@@ -304,18 +336,12 @@ public class WaitingRoom {
     }
 
     /**
-     * Moves the event's waiting room on (freeze, lapses, admissions; see advance.lua) and refreshes this
-     * instance's view of it. Run by every instance for every event.
+     * With advance.lua's reply (it moved the event's waiting room on: freeze, lapses, admissions), refreshes this
+     * instance's view of it; the digest of a pre-queue just frozen is computed and published here. Run by every
+     * instance for every event.
      */
-    void advance(String eventId) {
-        Long quietUntil = settled.get(eventId);
-        if (quietUntil != null && System.nanoTime() - quietUntil < 0) {
-            return;
-        }
-        QueueKeys keys = QueueKeys.of(eventId);
-        List<String> scriptKeys = List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(),
-                keys.admitInfo());
-        List<?> reply = (List<?>) redis.evalReplicated(ADVANCE, scriptKeys, List.of(""));
+    private void advance(String eventId, List<?> advanced) {
+        List<?> reply = advanced;
         if ((Long) reply.get(0) == 0) {
             views.put(eventId, View.NONE);
             return;
@@ -323,8 +349,9 @@ public class WaitingRoom {
         long frozen = (Long) reply.get(1);
         if (frozen >= 0 && (Long) reply.get(2) == 0) {
             // Frozen, and no instance has published the pre-queue's digest yet: every instance computes the same.
+            QueueKeys keys = QueueKeys.of(eventId);
             List<String> hashes = frozen == 0 ? List.of() : redis.call(r -> r.lrange(keys.joins(), 0, frozen - 1));
-            reply = (List<?>) redis.evalReplicated(ADVANCE, scriptKeys, List.of(QueueOrder.digest(hashes)));
+            reply = (List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId), List.of(QueueOrder.digest(hashes)));
         }
         long gen = Long.parseLong((String) reply.get(3));
         View old = views.get(eventId);
@@ -339,6 +366,11 @@ public class WaitingRoom {
         if ((Long) reply.get(6) == 1) {
             // Sold out for good and no window open: nothing moves any more; look again now and then (a reset).
             settled.put(eventId, System.nanoTime() + SETTLED_PAUSE_NANOS);
+        } else if (reply.size() > 7) {
+            // Before the opening nothing moves: look again just before it (an instance that opens or resets the
+            // sale forgets this at once; the others look again within the pause at most).
+            long untilOpening = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(7)) - OPENING_LEAD_NANOS;
+            settled.put(eventId, System.nanoTime() + Math.max(0, Math.min(untilOpening, SETTLED_PAUSE_NANOS)));
         } else {
             settled.remove(eventId);
         }
