@@ -1,5 +1,6 @@
 package io.ticketrush.stock;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,6 +114,11 @@ public class LocalStock {
             }
             return share;
         });
+    }
+
+    /** {@link #update} for each of {@code statuses}: one call into the container for a whole refresh. */
+    public void updateAll(Collection<EventStatus> statuses) {
+        statuses.forEach(this::update);
     }
 
     /** Every event this instance holds a share of, with its permits left. */

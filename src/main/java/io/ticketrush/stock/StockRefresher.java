@@ -73,10 +73,9 @@ public class StockRefresher {
         localStock.alive(members.beat());
         Set<String> selling = localStock.permitsLeft().keySet();
         Map<String, EventStatus> statuses = globalStock.statuses(selling);
+        localStock.updateAll(statuses.values());
         for (String eventId : selling) {
-            EventStatus status = statuses.get(eventId);
-            if (status != null) {
-                localStock.update(status);
+            if (statuses.containsKey(eventId)) {
                 lost.remove(eventId);
             } else if (lost.add(eventId)) {
                 // Events are never deleted: Redis lost its data. Purchases of it answer 503 until it is opened again.
