@@ -66,10 +66,21 @@ settings() {
 
 # --- the sale --------------------------------------------------------------------------------------------
 
+# How long the default sale's status may answer 503 (a Redis just started still loads its data; the instances
+# fail fast for a moment after they lost it) before `up` gives up.
+SALE_READ_SECONDS=15
+
+# The HTTP status of the default sale's admin status, in SALE_STATUS.
+read_sale_status() {
+    SALE_STATUS=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1")
+    [[ $SALE_STATUS != 503 ]]
+}
+
 open_default_sale() {
     local url status
     url="$(nginx_url)/admin/events/$EVENT_ID"
-    status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$url")
+    wait_until "$SALE_READ_SECONDS" read_sale_status "$url" || true
+    status=$SALE_STATUS
     if [[ $status == 200 ]]; then
         log "Sale '$EVENT_ID': already open, left as it is: $(curl -sS -H "Authorization: Bearer $TOKEN" "$url")"
         return 0
