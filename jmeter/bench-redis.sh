@@ -20,12 +20,12 @@ source "$ROOT/jmeter/bench.sh"
 
 BENCH_DIR=$ROOT/target/bench-redis
 read -r -a MODES <<< "${MODES:-standalone cluster sentinel}"
-PORTS=${BENCH_PORT_BASE:-13000}
+PORT_BASE=${BENCH_PORT_BASE:-13000}
 RECORD=false
 [[ ${1:-} == --record ]] && RECORD=true
 
-# Ports: each mode gets a block of 100 from PORTS: +0..3 instances, +10 nginx, +20.. Redis servers.
-mode_base() { local i; for i in "${!MODES[@]}"; do [[ ${MODES[i]} == "$1" ]] && echo $((PORTS + 100 * i)); done; }
+# Ports: each mode gets a block of 100 from PORT_BASE: +0..3 instances, +10 nginx, +20.. Redis servers.
+mode_base() { local i; for i in "${!MODES[@]}"; do [[ ${MODES[i]} == "$1" ]] && echo $((PORT_BASE + 100 * i)); done; }
 nginx_port() { echo $(($(mode_base "$1") + 10)); }
 
 REDIS_PIDS=()

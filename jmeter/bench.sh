@@ -19,9 +19,15 @@
 #                 pre-queue: every request takes a new place (the join Lua script)
 #   (h) poll      GET /queue/{id} through nginx, the waiting room's shared state: answered by nginx's
 #                 microcache, an instance asked about once a second
-# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), the ratios a/c, b/c,
-# f/b, h/c (target ≥ 0.5) and g/b (target ≥ 1), how many polls reached an instance, and the instances'
-# resident memory afterwards.
+#   (i) proxy ceiling  the front nginx's own configuration (nginx/nginx.conf.template, rendered as cluster.sh
+#                 renders it) proxying to the ceiling nginx of (c) over upstream keep-alive: the most any
+#                 service behind this nginx could answer here
+#   (j) one instance, sold out   as (b), sent straight to one instance (the one with the largest weight)
+#   (k) one instance, purchase   as (a), sent straight to that instance: what the stack costs per request
+#                 without the topology
+# and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), each path's share of both
+# ceilings, the targets (b/i ≥ 0.5, a/i ≥ 0.25, h/c ≥ 0.5, p99 of (a) ≤ 50 ms, g/b ≥ 1), how many polls
+# reached an instance, and the instances' resident memory afterwards.
 #
 # Uses the cluster on NGINX_PORT if one answers there; otherwise starts one with payara/cluster.sh up (and
 # stops it again at the end).
@@ -30,11 +36,18 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=payara/lib/common.sh
 source "$ROOT/payara/lib/common.sh"
+# shellcheck source=payara/lib/settings.sh
+source "$ROOT/payara/lib/settings.sh"
+# shellcheck source=payara/lib/topology.sh
+source "$ROOT/payara/lib/topology.sh"
+# shellcheck source=payara/lib/nginx.sh
+source "$ROOT/payara/lib/nginx.sh"
 # Standard output is the results table; messages go to standard error.
 LOG_FD=2
 export RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
 export NGINX_PORT=${NGINX_PORT:-8080}
 CEILING_PORT=${CEILING_PORT:-8099}
+PROXY_PORT=${PROXY_PORT:-8098}
 # How far in the future the queued sale of (g) and (h) opens: it stays in its pre-queue for the whole run.
 PRE_QUEUE_SECONDS=86400
 ROUNDS=${ROUNDS:-3}
@@ -122,9 +135,34 @@ CONF
     CEILING_PID_FILE=$dir/nginx.pid
 }
 
+# The proxy ceiling: the front nginx's configuration, rendered by cluster.sh's own function for one upstream,
+# the ceiling nginx, in a run directory of its own.
+start_proxy_ceiling() {
+    local dir=$BENCH_DIR/proxy
+    # Locals are seen by the functions called from here (bash scopes dynamically): the cluster's own stay as
+    # they are.
+    # shellcheck disable=SC2034 # read by render_nginx_conf
+    local RUN_DIR=$dir NGINX_PORT=$PROXY_PORT NGINX_BIND=127.0.0.1 RATE_LIMIT=0
+    # shellcheck disable=SC2034
+    local -a HOSTS=("" 127.0.0.1) PORTS=("" "$CEILING_PORT") LOADS=("" 1)
+    render_nginx_conf "$dir/nginx/nginx.conf"
+    check_nginx_conf "$dir/nginx/nginx.conf"
+    "$(nginx_binary)" -p "$dir/nginx" -e "$dir/nginx/error.log" -c "$dir/nginx/nginx.conf"
+    PROXY_PID_FILE=$dir/nginx/nginx.pid
+}
+
 stop_ceiling() {
     # QUIT: nginx's graceful shutdown.
     [[ -z ${CEILING_PID_FILE:-} ]] || stop_pid "$CEILING_PID_FILE" "nginx: master" "ceiling nginx" QUIT
+    [[ -z ${PROXY_PID_FILE:-} ]] || stop_pid "$PROXY_PID_FILE" "nginx: master" "proxy-ceiling nginx" QUIT
+}
+
+# The address of the instance with the largest weight (the last such of INSTANCES), for (j) and (k).
+direct_instance() {
+    local i best=1
+    parse_instances
+    for ((i = 1; i <= $(instance_count); i++)); do ((LOADS[i] >= LOADS[best])) && best=$i; done
+    echo "$(reach_address "${HOSTS[best]}"):${PORTS[best]}"
 }
 
 cleanup() {
@@ -203,6 +241,9 @@ main() {
     trap cleanup EXIT
     ensure_cluster
     start_ceiling
+    start_proxy_ceiling
+    local direct
+    direct=$(direct_instance)
 
     local stamp buy soldout local_only queue
     stamp=$(date +%s)
@@ -223,6 +264,7 @@ main() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$soldout" "warmf$stamp" '&retry=true' >/dev/null
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-join.lua" "http://127.0.0.1:$NGINX_PORT/" -- "$queue" "warmq$stamp" >/dev/null
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$POLL_WARMUP" "http://127.0.0.1:$NGINX_PORT/queue/$queue" >/dev/null
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$POLL_WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "http://127.0.0.1:$PROXY_PORT/" -- "$soldout" "warmi$stamp" >/dev/null
 
     local reserved_before joined_before log_offset
     reserved_before=$(admin GET "$buy" | redis_reserved)
@@ -231,11 +273,14 @@ main() {
     : >"$BENCH_DIR/raw.txt"
     local round
     for ((round = 1; round <= ROUNDS; round++)); do
-        log "Round $round/$ROUNDS: purchase, sold out (plain and retry=true), ceiling, fsync everysec, no hand-off, join, poll ($DURATION each) ..."
+        log "Round $round/$ROUNDS: purchase, sold out (plain and retry=true), both ceilings, one instance, fsync everysec, no hand-off, join, poll ($DURATION each) ..."
         echo "a $(measure a "http://127.0.0.1:$NGINX_PORT/" "$buy" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "b $(measure b "http://127.0.0.1:$NGINX_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         echo "f $(measure f "http://127.0.0.1:$NGINX_PORT/" "$soldout" "f$round-$stamp" '&retry=true')" >>"$BENCH_DIR/raw.txt"
         echo "c $(measure c "http://127.0.0.1:$CEILING_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "i $(measure i "http://127.0.0.1:$PROXY_PORT/" "$soldout" "r$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "j $(measure j "http://$direct/" "$soldout" "j$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+        echo "k $(measure k "http://$direct/" "$buy" "k$round-$stamp")" >>"$BENCH_DIR/raw.txt"
         if [[ -f $RUN_DIR/redis/redis.pid ]]; then
             redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync everysec >/dev/null
             echo "d $(measure d "http://127.0.0.1:$NGINX_PORT/" "$buy" "d$round-$stamp")" >>"$BENCH_DIR/raw.txt"
@@ -250,7 +295,7 @@ main() {
     # flight when wrk stops may add up to CONNECTIONS more).
     local reserved_after answered
     reserved_after=$(admin GET "$buy" | redis_reserved)
-    answered=$(awk '$1 == "a" || $1 == "d" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
+    answered=$(awk '$1 == "a" || $1 == "d" || $1 == "k" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
 
     # Exactness of joins likewise: every answered join is one place.
     local joined_after joins
@@ -267,7 +312,7 @@ main() {
 
     report "$reserved_after" "$reserved_before" "$answered" "$rss_kb" "$joins" "$((joined_after - joined_before))" \
         | tee "$BENCH_DIR/results.md"
-    local made=$((reserved_after - reserved_before)) in_flight=$((CONNECTIONS * ROUNDS * 2))
+    local made=$((reserved_after - reserved_before)) in_flight=$((CONNECTIONS * ROUNDS * 3))
     if ((made < answered || made > answered + in_flight)); then
         die "answered $answered purchases but Redis made $made reservations: the purchase path is not exact"
     fi
@@ -299,40 +344,52 @@ report() {
     printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved, %s warm-up per path\n\n' \
         "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WARMUP"
-    echo '| path | req/s median (spread) | p50 ms | p99 ms | non-2xx | socket errors |'
-    echo '|---|---|---|---|---|---|'
-    for col in a b f g h c d e; do
-        grep -q "^$col " "$BENCH_DIR/raw.txt" || continue
+    for col in a b c d e f g h i j k; do
+        grep -q "^$col " "$BENCH_DIR/raw.txt" && med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
+    done
+    echo '| path | req/s median (spread) | ÷ static ceiling (c) | ÷ proxy ceiling (i) | p50 ms | p99 ms | non-2xx | socket errors |'
+    echo '|---|---|---|---|---|---|---|---|'
+    for col in a b f g h j k c i d e; do
+        [[ -n ${med[$col]:-} ]] || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
             b) label='(b) sold out (local stock)' ;;
-            c) label='(c) ceiling: nginx return 200' ;;
+            c) label='(c) static ceiling: nginx return 200' ;;
             d) label='(d) purchase, AOF appendfsync everysec' ;;
             e) label='(e) purchase, no hand-off to PostgreSQL' ;;
             f) label='(f) sold out, every request retry=true' ;;
             g) label='(g) join the queue, Lua every request' ;;
             h) label='(h) poll the queue state (nginx microcache)' ;;
+            i) label='(i) proxy ceiling: front nginx → nginx return 200' ;;
+            j) label='(j) one instance direct, sold out' ;;
+            k) label='(k) one instance direct, purchase' ;;
         esac
-        med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
-        printf '| %s | %.0f (%s) | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
+        printf '| %s | %.0f (%s) | %.3f | %.3f | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
             "$(awk -v c=$col '$1 == c { printf "%.0f\n", $2 }' "$BENCH_DIR/raw.txt" | spread)" \
+            "$(awk -v v="${med[$col]}" -v c="${med[c]}" 'BEGIN { print v / c }')" \
+            "$(awk -v v="${med[$col]}" -v i="${med[i]}" 'BEGIN { print v / i }')" \
             "$(awk -v c=$col '$1 == c { print $3 }' "$BENCH_DIR/raw.txt" | median)" \
             "$(awk -v c=$col '$1 == c { print $4 }' "$BENCH_DIR/raw.txt" | median)" \
             "$(awk -v c=$col '$1 == c { s += $6 } END { print s + 0 }' "$BENCH_DIR/raw.txt")" \
             "$(awk -v c=$col '$1 == c { s += $7 } END { print s + 0 }' "$BENCH_DIR/raw.txt")"
     done
     echo
-    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v d="${med[d]:-0}" -v e="${med[e]}" -v f="${med[f]}" \
-        -v g="${med[g]}" -v h="${med[h]}" \
-        'BEGIN { printf "Ratios (medians): a/c = %.3f, b/c = %.3f", a / c, b / c
-                 printf "; polls run at h/c = %.2f of the ceiling (target ≥ 0.5), joins at g/b = %.2f of the sold-out path (target ≥ 1)", h / c, g / b
-                 printf "; sold out with retry=true runs at f/b = %.2f of the local answer", f / b
+    local p99a
+    p99a=$(awk '$1 == "a" { print $4 }' "$BENCH_DIR/raw.txt" | median)
+    awk -v a="${med[a]}" -v b="${med[b]}" -v c="${med[c]}" -v i="${med[i]}" -v g="${med[g]}" -v h="${med[h]}" -v p99="$p99a" \
+        'function verdict(ok) { return ok ? "met" : "not met" }
+         BEGIN { printf "Targets (medians of this run): sold out b/i = %.2f (≥ 0.5, %s); purchase a/i = %.2f (≥ 0.25, %s);", b / i, verdict(b / i >= 0.5), a / i, verdict(a / i >= 0.25)
+                 printf " polls h/c = %.2f (≥ 0.5, %s); p99 of (a) %s ms (≤ 50, %s); joins g/b = %.2f (≥ 1, %s)\n", h / c, verdict(h / c >= 0.5), p99, verdict(p99 <= 50), g / b, verdict(g / b >= 1) }'
+    echo
+    awk -v a="${med[a]}" -v b="${med[b]}" -v d="${med[d]:-0}" -v e="${med[e]}" -v f="${med[f]}" -v j="${med[j]}" -v k="${med[k]}" \
+        'BEGIN { printf "Other ratios: sold out with retry=true runs at f/b = %.2f of the local answer", f / b
+                 printf "; four instances behind nginx answer b/j = %.2f of one instance hit directly (sold out), a/k = %.2f (purchase)", b / j, a / k
                  if (d > 0) printf "; fsync on every write costs a/d = %.2f of the everysec throughput", a / d
                  printf "; with the hand-off, purchases run at a/e = %.2f of the throughput without it", a / e
                  print "" }'
     echo
-    echo "Purchases answered in (a): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
-        "(up to $((CONNECTIONS * ROUNDS * 2)) more: requests still in flight when wrk stopped)."
+    echo "Purchases answered in (a), (d) and (k): $answered; reservations made meanwhile: $((reserved_after - reserved_before))" \
+        "(up to $((CONNECTIONS * ROUNDS * 3)) more: requests still in flight when wrk stopped)."
     echo "Joins answered in (g): $joins; places taken meanwhile: $places (up to $((CONNECTIONS * ROUNDS)) more: requests still in flight when wrk stopped)."
     if [[ -s $BENCH_DIR/polls.txt ]]; then
         awk '{ n += $2; if ($1 == "MISS" || $1 == "EXPIRED" || $1 == "BYPASS" || $1 == "-") up += $2; v = v sep $1 " " $2; sep = ", " }
@@ -355,7 +412,7 @@ where_time_goes() {
     echo
     echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
     echo '|---|---|---|---|---|---|---|---|---|'
-    for col in a b f g h d e; do
+    for col in a b f g h j k d e; do
         [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
