@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Where one JVM spends its time on the two hot paths: a JFR profile of one instance, hit directly (not through
+# nginx), summarised as Markdown for docs/benchmarks.md.
+#
+#   jmeter/profile.sh   profile, then print the account (also in target/profile/account.md, beside the recordings
+#                       sold-out.jfr and purchase.jfr, for JDK Mission Control or `jfr print`)
+#
+# For each path — sold out (a sale of 0 tickets: the local-stock answer), then purchase (10^9 tickets: the
+# reserve Lua script on every request) — wrk warms the instance up for WARMUP, then JFR records it (the JDK's
+# "profile" settings) while wrk runs DURATION more. The instance is the one bench.sh's (j) and (k) hit: the
+# largest weight. The account gives, per path: wrk's req/s and latency; the JVM's CPU load, collections and JIT
+# compilations during the recording; the execution samples by layer (package prefixes) and the top self frames.
+#
+# Settings: WARMUP [90s], DURATION [20s], THREADS [2], CONNECTIONS [50], STACK_DEPTH [256], SAMPLE_PERIOD
+# ["1 ms"], TOP_FRAMES [25], and the cluster's (NGINX_PORT, RUN_DIR, INSTANCES, ...). Uses the cluster
+# answering on NGINX_PORT if there is one; otherwise starts one with payara/cluster.sh up and stops it again
+# at the end.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Our defaults, before bench.sh sets its own: one JVM needs fewer connections than four; the warm-up is
+# as long, because a 30 s one left the compilers busy for the whole recording (docs/benchmarks.md).
+WARMUP=${WARMUP:-90s}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-50}
+# bench.sh's functions (ensure_cluster, admin, direct_instance, measure, cleanup) and the payara/lib helpers.
+# shellcheck source=jmeter/bench.sh
+source "$ROOT/jmeter/bench.sh"
+BENCH_DIR=$ROOT/target/profile
+# JFR keeps 64 frames by default, which cuts Payara's request stacks (100 and more frames) off above Grizzly;
+# a JVM takes another depth only before its first recording.
+STACK_DEPTH=${STACK_DEPTH:-256}
+# How often JFR samples the threads running Java. The profile settings' 10 ms gave ~25 samples a second on two
+# busy cores, too few to rank frames; 1 ms gives several times more.
+SAMPLE_PERIOD=${SAMPLE_PERIOD:-1 ms}
+# The account ranks this many self frames.
+TOP_FRAMES=${TOP_FRAMES:-25}
+JFR=$(dirname "$(readlink -f "$(command -v java)")")/jfr
+
+# The layers of the account, one a line: a label, "=", the package prefixes that make it up. A frame belongs
+# to the first layer whose prefix it starts with, so the catch-all GlassFish line comes last.
+LAYERS="io.ticketrush (the WAR's own code)=io.ticketrush.
+Jedis (and its pool, commons-pool2)=redis.clients. org.apache.commons.pool2.
+Grizzly (HTTP codec, I/O)=org.glassfish.grizzly.
+servlet pipeline (catalina, glassfish.web, coyote)=org.apache.catalina. org.glassfish.web. org.apache.coyote.
+Weld (CDI)=org.jboss.weld.
+EJB (com.sun.ejb, glassfish.ejb)=com.sun.ejb. org.glassfish.ejb.
+fish.payara=fish.payara.
+JSON (jakarta.json, glassfish.json, parsson)=jakarta.json. org.glassfish.json. org.eclipse.parsson.
+hand-off to PostgreSQL (EclipseLink, JDBC driver)=org.eclipse.persistence. org.postgresql.
+java.util.concurrent=java.util.concurrent.
+NIO (sun.nio, java.nio)=sun.nio. java.nio.
+other GlassFish (com.sun.enterprise, org.glassfish.*, hk2)=com.sun.enterprise. org.glassfish. org.jvnet.hk2."
+
+# The recordings started on the instance and not stopped yet, by name.
+RECORDINGS=()
+JVM_PID=""
+
+# Recordings still running (the script failed) are stopped, then bench.sh's cleanup runs.
+profile_cleanup() {
+    local name
+    for name in "${RECORDINGS[@]}"; do jcmd "$JVM_PID" JFR.stop name="$name" >/dev/null 2>&1 || true; done
+    cleanup
+}
+
+# Our settings on top of the JDK's "profile": a finer sampling, and every JIT compilation, not only those over
+# 100 ms (is the JIT still busy?).
+write_jfr_settings() {
+    cat >"$1" <<JFC
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0" label="ticketrush profile">
+  <event name="jdk.ExecutionSample">
+    <setting name="enabled">true</setting>
+    <setting name="period">$SAMPLE_PERIOD</setting>
+  </event>
+  <event name="jdk.Compilation">
+    <setting name="enabled">true</setting>
+    <setting name="threshold">0 ms</setting>
+  </event>
+</configuration>
+JFC
+}
+
+# Starts JFR recording $1 on the instance, with JFR.start's arguments $2...
+start_recording() {
+    local name=$1 out
+    shift
+    out=$(jcmd "$JVM_PID" JFR.start name="$name" settings=profile settings="$BENCH_DIR/ticketrush.jfc" "$@" 2>&1)
+    # jcmd answers 0 even when the command fails: its output says.
+    [[ $out == *"Started recording"* ]] || die "JFR.start on pid $JVM_PID failed: $out"
+    RECORDINGS+=("$name")
+}
+
+stop_recording() {
+    local name=$1 kept=() n
+    jcmd "$JVM_PID" JFR.stop name="$name" >/dev/null
+    for n in "${RECORDINGS[@]}"; do [[ $n == "$name" ]] || kept+=("$n"); done
+    RECORDINGS=("${kept[@]}")
+}
+
+# Warms path $1 (label) up with sale $2, then records it: wrk's result line to $BENCH_DIR/$1.wrk, JFR's to $1.jfr.
+profile_path() {
+    local label=$1 event=$2
+    log "$label: warming up for $WARMUP ..."
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "$URL" -- "$event" "pw-$label-$STAMP" >/dev/null
+    rm -f "$BENCH_DIR/$label.jfr"
+    start_recording "ticketrush-$label" filename="$BENCH_DIR/$label.jfr"
+    log "$label: recording for $DURATION ..."
+    measure "$label" "$URL" "$event" "p-$label-$STAMP" >"$BENCH_DIR/$label.wrk"
+    stop_recording "ticketrush-$label"
+    [[ -s $BENCH_DIR/$label.jfr ]] || die "JFR.stop on pid $JVM_PID wrote no $BENCH_DIR/$label.jfr"
+}
+
+# The execution samples of recording $1: the layers' shares and the top self frames, as Markdown.
+sample_tables() {
+    "$JFR" print --stack-depth $((STACK_DEPTH + 1)) --events jdk.ExecutionSample "$1" \
+        | LAYERS=$LAYERS awk -v top="$TOP_FRAMES" '
+        function layer_of(frame,   i, j) {
+            if (frame in cache) return cache[frame]
+            for (i = 1; i <= layers; i++)
+                for (j = 1; j <= prefixes[i]; j++)
+                    if (index(frame, prefix[i, j]) == 1) return cache[frame] = i
+            return cache[frame] = 0
+        }
+        function pct(n) { return samples ? 100 * n / samples : 0 }
+        BEGIN {
+            layers = split(ENVIRON["LAYERS"], line, "\n")
+            for (i = 1; i <= layers; i++) {
+                eq = index(line[i], "=")
+                label[i] = substr(line[i], 1, eq - 1)
+                prefixes[i] = split(substr(line[i], eq + 1), p, " ")
+                for (j = 1; j <= prefixes[i]; j++) prefix[i, j] = p[j]
+            }
+        }
+        /^jdk\.ExecutionSample/ { samples++ }
+        /^  stackTrace = \[/ { in_stack = 1; depth = 0; nearest = 0; split("", seen); next }
+        /^  stackTrace = null/ { first[0]++ }
+        in_stack && /^  \]/ {
+            in_stack = 0
+            for (i in seen) inclusive[i]++
+            first[nearest]++
+            next
+        }
+        # jfr prints "..." where a stack was cut off (deeper than JFR recorded it).
+        in_stack && $1 == "..." { truncated++; next }
+        in_stack {
+            frame = $1; sub(/\(.*/, "", frame)
+            if (depth++ == 0) self[frame]++
+            i = layer_of(frame)
+            if (i) { seen[i] = 1; if (!nearest) nearest = i }
+        }
+        END {
+            printf "%d execution samples (threads running Java code;", samples
+            printf " those blocked, parked or in native code are not sampled)"
+            printf ", %d of them cut off at JFR'"'"'s stack depth.\n\n", truncated
+            print "| layer | stack contains it (inclusive) | nearest listed layer to the top of the stack |"
+            print "|---|---|---|"
+            for (i = 1; i <= layers; i++) printf "| %s | %.1f%% | %.1f%% |\n", label[i], pct(inclusive[i]), pct(first[i])
+            printf "| none of these (JDK, other libraries) | | %.1f%% |\n\n", pct(first[0])
+            print "Inclusive: a sample counts for every layer in its stack (the column does not add up to 100%)."
+            print "Nearest: a sample counts once, for the layer of its frame nearest to the top of the stack.\n"
+            print "| top self frames (method on top of the stack) | samples |"
+            print "|---|---|"
+            for (k = 1; k <= top; k++) {
+                best = ""
+                for (f in self) if (!(f in shown) && (best == "" || self[f] > self[best])) best = f
+                if (best == "") break
+                shown[best] = 1
+                printf "| `%s` | %.1f%% |\n", best, pct(self[best])
+            }
+        }'
+}
+
+# The JVM during recording $1: CPU load, collections, JIT compilations, as one Markdown line.
+jvm_line() {
+    "$JFR" print --events jdk.CPULoad,jdk.GarbageCollection,jdk.Compilation "$1" | awk '
+        # A duration as jfr prints it ("34.0 ms", "1.20 s", "850 us") in milliseconds.
+        function ms(value, unit) {
+            if (unit == "ns") return value / 1000000
+            if (unit == "us" || unit == "µs") return value / 1000
+            if (unit == "s") return value * 1000
+            if (unit == "min") return value * 60000
+            return value
+        }
+        /^jdk\./ { event = $1 }
+        event == "jdk.CPULoad" && $1 == "jvmUser" { cpu[++loads] = $3 + 0 }
+        event == "jdk.CPULoad" && $1 == "jvmSystem" { cpu[loads] += $3 }
+        event == "jdk.CPULoad" && $1 == "machineTotal" { machine[loads] = $3 + 0 }
+        event == "jdk.GarbageCollection" && $1 == "sumOfPauses" { collections++; pause += ms($3, $4) }
+        event == "jdk.Compilation" && $1 == "duration" { compilations++; compiling += ms($3, $4) }
+        event == "jdk.Compilation" && $1 == "compiler" { c = $3; gsub(/"/, "", c); by[c]++ }
+        END {
+            # The first and last load samples straddle the recording'"'"'s edges, where wrk has not started or has
+            # stopped.
+            for (i = 2; i < loads; i++) { jvm += cpu[i]; total += machine[i]; n++ }
+            printf "JVM CPU %.0f%% of the machine (user + system; all processes together %.0f%%),", n ? jvm / n : 0, n ? total / n : 0
+            printf " mean of %d one-second samples.", n
+            printf " GC: %d collections, %.0f ms of pauses in all.", collections, pause
+            printf " JIT: %d compilations during the recording (", compilations
+            sep = ""; for (c in by) { printf "%s%s %d", sep, c, by[c]; sep = ", " }
+            printf "%s), %.0f ms of compile time.\n", compilations ? "" : "none", compiling
+        }'
+}
+
+# The account of both paths, as Markdown.
+account() {
+    local label title rps p50 p99 requests non2xx errors
+    printf '### JFR profile of one instance hit directly — %s, %s cores, %s, wrk -t%s -c%s to %s, %s warm-up, %s recorded per path\n\n' \
+        "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$INSTANCE" "$THREADS" "$CONNECTIONS" "$URL" "$WARMUP" "$DURATION"
+    for label in sold-out purchase; do
+        case $label in
+            sold-out) title='Sold out (0 tickets: the local-stock answer)' ;;
+            purchase) title='Purchase (10⁹ tickets: the reserve Lua script on every request)' ;;
+        esac
+        printf '#### %s\n\n' "$title"
+        read -r rps p50 p99 requests non2xx errors <"$BENCH_DIR/$label.wrk"
+        printf 'wrk: %.0f req/s, p50 %s ms, p99 %s ms (%s requests, %s non-2xx, %s socket errors).\n' \
+            "$rps" "$p50" "$p99" "$requests" "$non2xx" "$errors"
+        jvm_line "$BENCH_DIR/$label.jfr"
+        echo
+        sample_tables "$BENCH_DIR/$label.jfr"
+        echo
+    done
+    echo "Recordings: target/profile/sold-out.jfr and purchase.jfr (JFR \"profile\" settings," \
+        "Java sampled every $SAMPLE_PERIOD, every JIT compilation, stack depth $STACK_DEPTH); made by jmeter/profile.sh."
+}
+
+main() {
+    require_packages wrk:wrk curl:curl
+    if ! command -v jcmd >/dev/null || [[ ! -x $JFR ]]; then
+        die "jcmd and jfr not found next to java; install a JDK 17 (apt-get install -y openjdk-17-jdk-headless)"
+    fi
+    mkdir -p "$BENCH_DIR"
+    trap profile_cleanup EXIT
+    ensure_cluster
+
+    local direct port f
+    direct=$(direct_instance)
+    port=${direct##*:}
+    URL=http://$direct/
+    # The instance's JVM: the pid file of this checkout's cluster whose java listens on that port.
+    for f in "$RUN_DIR"/instance-*/instance.pid; do
+        if JVM_PID=$(live_pid "$f" "--port $port"); then break; fi
+    done
+    [[ -n $JVM_PID ]] || die "no instance of $RUN_DIR listens on port $port (is it on another host?)"
+    INSTANCE="$(basename "$(dirname "$f")") (pid $JVM_PID)"
+    # Only before the JVM's first recording; afterwards the account's count of cut-off stacks tells.
+    jcmd "$JVM_PID" JFR.configure stackdepth="$STACK_DEPTH" >/dev/null
+
+    STAMP=$(date +%s)
+    local soldout=profile-soldout-$STAMP buy=profile-buy-$STAMP
+    admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
+    admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
+    write_jfr_settings "$BENCH_DIR/ticketrush.jfc"
+    # Starting JFR recompiles much of the hot code (measured: ~1,800 compilations in the next 5 s). One recording
+    # from before the first warm-up to the end (only its last minute kept) moves that into the warm-up: the
+    # recordings of the paths, with the same settings, change nothing.
+    start_recording ticketrush-warm-up maxage=1m
+
+    profile_path sold-out "$soldout"
+    profile_path purchase "$buy"
+    stop_recording ticketrush-warm-up
+    log "Summarising the recordings with $JFR ..."
+    account | tee "$BENCH_DIR/account.md"
+}
+
+# Run as a script; sourced, it only defines its functions (account can then be re-made from the recordings).
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi
