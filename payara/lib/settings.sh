@@ -70,7 +70,7 @@ setting PG_DIR '(RUN_DIR/postgres; as root ~postgres/ticketrush/HASH-OF-RUN_DIR)
 setting INSTANCE_JAVA_OPTS '-Xms256m -Xmx384m -XX:+UseSerialGC -Xss512k' 'JVM options of each instance'
 # Four JVMs share two cores: Payara's default of 200 threads each only adds context switches; a request
 # spends most of its time waiting for Redis, so a few dozen keep the cores busy.
-setting HTTP_THREADS 16 'HTTP worker threads per instance'
+setting HTTP_THREADS 4 'HTTP worker threads per instance'
 setting IO_STRATEGY '' "Grizzly's I/O strategy class (empty: Payara's default, a worker thread per request)"
 # Hazelcast (Payara's clustering) is not needed: instances share state through Redis only.
 setting HAZELCAST off "on: leave Payara's Hazelcast clustering on"
