@@ -9,18 +9,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.json.stream.JsonGenerator;
 
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
+import io.ticketrush.stock.InstanceReport;
+
 /**
  * Purchases by outcome, counted in memory, so that counting costs the hot path no I/O:
  * {@code ticketrush_purchases_total{outcome="…"}} on {@code /metrics}.
  */
 @ApplicationScoped
-public class PurchaseMetrics {
+public class PurchaseMetrics implements InstanceReport.Part {
 
     /** What became of a purchase attempt, as an operator wants it told apart. */
     public enum Outcome {
@@ -59,5 +62,13 @@ public class PurchaseMetrics {
 
     public void count(Outcome outcome) {
         counters.get(outcome).inc();
+    }
+
+    /** {"purchases":{"reserved":n,"sold_out_local":n,…}} in the heartbeat's report: the dashboard's sales. */
+    @Override
+    public void write(JsonGenerator json) {
+        json.writeStartObject("purchases");
+        counters.forEach((outcome, counter) -> json.write(outcome.name().toLowerCase(Locale.ROOT), counter.getCount()));
+        json.writeEnd();
     }
 }

@@ -20,7 +20,7 @@ import io.ticketrush.redis.PeriodicTask;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
- * {@link Members}), reads the stock of each event this instance sells and lets {@link LocalStock} re-open a
+ * {@link Members}, publishing its {@link InstanceReport}), reads the stock of each event this instance sells and lets {@link LocalStock} re-open a
  * used-up share or pick up a reset sale. Polling, unlike pub/sub, cannot miss a message while Redis is away.
  */
 @Singleton
@@ -40,6 +40,9 @@ public class StockRefresher {
 
     @Inject
     Members members;
+
+    @Inject
+    InstanceReport report;
 
     @Inject
     @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
@@ -70,8 +73,9 @@ public class StockRefresher {
     }
 
     void refresh() {
-        localStock.alive(members.beat());
-        Set<String> selling = localStock.permitsLeft().keySet();
+        Map<String, Integer> permits = localStock.permitsLeft();
+        localStock.alive(members.beat(report.json(permits)));
+        Set<String> selling = permits.keySet();
         Map<String, EventStatus> statuses = globalStock.statuses(selling);
         localStock.updateAll(statuses.values());
         for (String eventId : selling) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,6 +50,9 @@ public abstract class ApiServlet extends HttpServlet {
      */
     private static final Map<ServletRequest, RuntimeException> ASYNC_FAILURES = new ConcurrentHashMap<>();
 
+    /** Requests answered by this instance's servlets since it started (for the dashboard's requests per second). */
+    private static final LongAdder REQUESTS = new LongAdder();
+
     protected abstract void handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
 
     @Override
@@ -63,11 +67,19 @@ public abstract class ApiServlet extends HttpServlet {
             fail(request, response, failure);
             return;
         }
+        if (request.getDispatcherType() == DispatcherType.REQUEST) {
+            REQUESTS.increment();
+        }
         try {
             handle(request, response);
         } catch (RuntimeException e) {
             fail(request, response, e);
         }
+    }
+
+    /** Requests this instance's servlets have taken since it started, each counted once (not its dispatches). */
+    public static long requestsAnswered() {
+        return REQUESTS.sum();
     }
 
     /** Answers what went wrong in the JSON envelope: its status for an {@link ApiException}, else 503 or 500. */

@@ -31,6 +31,7 @@ class LuaScriptsIT {
     private static final LuaScript SWEEP = LuaScript.load("sweep");
     private static final LuaScript ORDER = LuaScript.load("order");
     private static final LuaScript MEMBERS = LuaScript.load("members");
+    private static final LuaScript MEMBERS_REPORT = LuaScript.load("members-report");
     private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
 
@@ -226,20 +227,42 @@ class LuaScriptsIT {
     void countsTheWeightOfTheInstancesThatBeatAndForgetsTheOnesThatStopped() throws InterruptedException {
         // Keys of this test's own: the Arquillian instance beats on the real ones in this Redis.
         String tag = "{members-" + UUID.randomUUID() + "}";
-        List<String> members = List.of("tr:" + tag + ":live", "tr:" + tag + ":weight");
+        List<String> members = List.of("tr:" + tag + ":live", "tr:" + tag + ":weight", "tr:" + tag + ":report");
 
-        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-1", "1", "10000"));
-        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000"));
-        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000"), "a beat is not a join");
-        assertEquals(List.of(7L, 3L), eval(MEMBERS, members, "instance-4", "4", "100"));
+        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-1", "1", "10000", ""));
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000", "{\"requests\":5}"));
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-2", "2", "10000", ""), "a beat is not a join");
+        assertEquals(List.of(7L, 3L), eval(MEMBERS, members, "instance-4", "4", "100", "{\"requests\":9}"));
 
         Thread.sleep(300);
-        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-1", "1", "10000"), "instance-4 stopped beating");
+        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-1", "1", "10000", ""), "instance-4 stopped beating");
         assertEquals(Set.of("instance-1", "instance-2"), Set.copyOf(jedis.zrange(members.get(0), 0, -1)));
         assertEquals(Set.of("instance-1", "instance-2"), jedis.hkeys(members.get(1)), "nothing of it is left");
+        assertEquals(Set.of("instance-2", "instance-4"), jedis.hkeys(members.get(2)),
+                "a report stays after its instance stops beating; an empty one is not written");
+        assertTrue(jedis.hget(members.get(2), "instance-2").matches("\\d{13} \\{\"requests\":5}"),
+                "an empty report keeps the last one, behind the time of its beat");
 
-        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-2", "0", "10000"), "instance-2 left");
-        jedis.del(members.get(0), members.get(1));
+        // The dashboard's read: every instance alive with its weight, and every report, the stopped one's too...
+        List<?> roll = (List<?>) eval(MEMBERS_REPORT, members, "60000");
+        assertEquals(Set.of("instance-1", "instance-2"), Set.copyOf(everyOther((List<?>) roll.get(1))));
+        assertEquals(Set.of("instance-2", "instance-4"), Set.copyOf(everyOther((List<?>) roll.get(3))));
+        // ...until it has been gone for longer than it keeps them.
+        roll = (List<?>) eval(MEMBERS_REPORT, members, "1");
+        assertEquals(List.of("instance-2"), everyOther((List<?>) roll.get(3)));
+        assertEquals(Set.of("instance-2"), jedis.hkeys(members.get(2)), "deleted, not just left out");
+
+        assertEquals(List.of(1L, 1L), eval(MEMBERS, members, "instance-2", "0", "10000", ""), "instance-2 left");
+        assertEquals(Set.of("instance-2"), jedis.hkeys(members.get(2)), "its last report stays readable");
+        jedis.del(members.get(0), members.get(1), members.get(2));
+    }
+
+    private static List<Object> everyOther(List<?> pairs) {
+        List<Object> keys = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i += 2) {
+            keys.add(pairs.get(i));
+        }
+        return keys;
     }
 
     private long open(long tickets, long holdMillis) {

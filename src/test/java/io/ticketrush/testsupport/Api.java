@@ -124,6 +124,12 @@ public final class Api {
         return get("queue/" + eventId + "/fairness?from=" + from + "&count=" + count);
     }
 
+    /** {@code GET /admin/instances}: every instance with its weight, whether it is alive, and its last report. */
+    public Answer instances() {
+        return send(HttpRequest.newBuilder(base.resolve("admin/instances")).GET()
+                .header("Authorization", "Bearer " + ADMIN_TOKEN));
+    }
+
     public Answer pauseQueue(String eventId) {
         return admin("POST", eventId + "/queue/pause", null, ADMIN_TOKEN);
     }
