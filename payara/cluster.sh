@@ -39,13 +39,15 @@ CONFIGURATION_DOC=$ROOT/docs/configuration.md
 
 usage() {
     cat <<USAGE
-Usage: payara/cluster.sh up | down | status | settings [--markdown | --write-docs]
+Usage: payara/cluster.sh up | down | status | settings [--markdown | --write-docs] | packages
 
   up        start what is not running yet, open the default sale, print how to use it
   down      stop exactly what 'up' started (by pid file)
   status    each component: up or down, pid, port
   settings  the settings below; --markdown: as the table in docs/configuration.md;
             --write-docs: rewrite that table from payara/lib/settings.sh
+  packages  install (apt-get) what is missing to build and test here too: Java, Maven, shellcheck, and
+            Chromium with its driver for the pages' browser tests ('up' installs what it needs itself)
 
 Settings, from the environment (defaults in brackets):
 $(print_settings)
@@ -207,8 +209,19 @@ status() {
     fi
 }
 
+# Everything this repository uses on one host: what 'up' runs, the build (Java, Maven, shellcheck; kill, which the
+# tests signal processes with and Debian's container image lacks) and the pages' tests (Chromium, chromedriver).
+packages() {
+    require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl psql:postgresql-client \
+        java:openjdk-17-jdk-headless mvn:maven shellcheck:shellcheck kill:procps \
+        chromium:chromium chromedriver:chromium-driver
+    # PostgreSQL's server binaries live off the PATH, in /usr/lib/postgresql/<version>/bin.
+    pg_bin >/dev/null || install_packages postgresql
+}
+
 case ${1:-} in
     up) up ;;
+    packages) packages ;;
     down) down ;;
     status) status ;;
     settings) settings "${2:-}" ;;
