@@ -278,7 +278,9 @@ class HostileInputIT {
         paths.put("/META-INF/MANIFEST.MF", PathAnswer.always(404));
         paths.put("/buy", PathAnswer.always(404));
         paths.put("/buy/ticket/", PathAnswer.always(404));
-        paths.put("/admin", PathAnswer.always(404));
+        // "/admin" itself redirects to the dashboard's page, "/admin/"; below it only the dashboard's files exist.
+        paths.put("/admin/nothing", PathAnswer.always(404));
+        paths.put("/admin/index.htm", PathAnswer.always(404));
         paths.put("/admin/events/%7Bx%7D", PathAnswer.always(404));
         paths.put("/.env", PathAnswer.always(404));
         paths.put("/admin/events/" + "e".repeat(80), PathAnswer.always(404));

@@ -138,7 +138,7 @@ class BadInputIT extends SingleInstanceIT {
     @Test
     void answersJsonForUnknownPathsWhateverTheMethod() {
         for (String path : List.of("nope", "buy", "buy/ticket/extra", "orders", "orders/", "admin/events/", "admin/x",
-                "orders/a-1-abc/pay/more", "WEB-INF/web.xml", "index.html")) {
+                "orders/a-1-abc/pay/more", "WEB-INF/web.xml", "index.htm", "admin/nope.js", "webjars/")) {
             for (String method : List.of("GET", "POST")) {
                 Api.Answer answer = api.send(HttpRequest.newBuilder(api.base().resolve(path))
                         .method(method, HttpRequest.BodyPublishers.noBody()));

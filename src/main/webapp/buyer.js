@@ -1,0 +1,529 @@
+// The buyer's page: the same JSON API as curl (docs/api.md), in plain words. No framework, no build step.
+'use strict';
+
+const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+const POLL_MS = 1000;
+const RETRIES = 5;
+
+const $ = (id) => document.getElementById(id);
+
+const page = {
+    userId: null,
+    eventId: null,
+    sale: null,       // GET /events/{eventId}
+    place: null,      // the place token of the join
+    position: null,   // fixed once known
+    admission: null,  // {admission, expiresAt}
+    order: null,
+    clockSkew: 0,     // Redis's clock minus this browser's, from the queue state's "now"
+    poller: null,
+    ticker: null,
+    asking: false,
+};
+
+// ---- talking to the service -------------------------------------------------------------------------------
+
+class Problem extends Error {
+}
+
+/**
+ * One call of the API: answers its envelope {code, msg, data}, whatever the HTTP status. A lost answer (no
+ * connection, a timeout, nginx's JSON 503 or any answer that is not the envelope) throws a Problem with lost = true.
+ */
+async function call(method, path, form) {
+    const init = {method, headers: {Accept: 'application/json'}, cache: 'no-store'};
+    if (form) {
+        init.body = new URLSearchParams(form);
+    }
+    let response;
+    try {
+        response = await fetch(path, init);
+    } catch (e) {
+        throw Object.assign(new Problem('The service did not answer. Check your connection; trying again.'), {lost: true});
+    }
+    let answer;
+    try {
+        answer = await response.json();
+    } catch (e) {
+        answer = null;
+    }
+    if (!answer || typeof answer.code !== 'number') {
+        throw Object.assign(new Problem(`The service answered something unexpected (HTTP ${response.status}).`), {lost: true});
+    }
+    answer.status = response.status;
+    answer.lost = response.status === 503 || response.status === 502 || response.status === 504;
+    return answer;
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- what the buyer sees ----------------------------------------------------------------------------------
+
+function say(text) {
+    $('message').textContent = text;
+}
+
+function problem(text) {
+    const box = $('problem');
+    box.textContent = text || '';
+    box.hidden = !text;
+}
+
+function show(id, visible) {
+    $(id).hidden = !visible;
+}
+
+function focusOn(id) {
+    const element = $(id);
+    if (element && !element.hidden) {
+        element.focus();
+    }
+}
+
+function duration(ms) {
+    const seconds = Math.max(0, Math.ceil(ms / 1000));
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    const parts = [];
+    if (h) parts.push(`${h} h`);
+    if (h || m) parts.push(`${m} min`);
+    parts.push(`${s} s`);
+    return parts.join(' ');
+}
+
+function clockTime(epochMs) {
+    return new Date(epochMs).toLocaleTimeString();
+}
+
+function setTime(id, epochMs) {
+    const element = $(id);
+    element.dateTime = new Date(epochMs).toISOString();
+    element.textContent = clockTime(epochMs);
+}
+
+const serverNow = () => Date.now() + page.clockSkew;
+
+const STATES = {
+    PRE_QUEUE: 'Waiting for the sale to open',
+    WAITING: 'In the queue',
+    ADMITTED: 'Your turn',
+    PAUSED: 'Admission paused by the organiser: your place is kept',
+    SOLD_OUT: 'Sold out',
+};
+
+// ---- step 1: the sale -------------------------------------------------------------------------------------
+
+async function look(event) {
+    event.preventDefault();
+    problem('');
+    const userId = $('user-id').value.trim();
+    const eventId = $('event-id').value.trim();
+    if (!ID.test(userId)) {
+        problem('Your user id may only hold 1 to 64 letters, digits or _ . : @ -');
+        focusOn('user-id');
+        return;
+    }
+    if (!ID.test(eventId)) {
+        problem('The sale\'s name may only hold 1 to 64 letters, digits or _ . : @ -');
+        focusOn('event-id');
+        return;
+    }
+    stopTimers();
+    Object.assign(page, {userId, eventId, sale: null, place: null, position: null, admission: null, order: null});
+    ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay'].forEach((id) => show(id, false));
+    try {
+        const answer = await call('GET', `/events/${encodeURIComponent(eventId)}`);
+        if (answer.code !== 1) {
+            show('sale', false);
+            problem(answer.status === 404 ? `There is no sale called "${eventId}".` : plain(answer));
+            return;
+        }
+        page.sale = answer.data;
+        $('sale-name').textContent = `"${eventId}"`;
+        show('sale', true);
+        showStock(page.sale);
+        if (await rememberedOrder()) {
+            return;
+        }
+        if (page.sale.queue) {
+            await queueState();
+            show('join', !page.sale.soldOut);
+            say(page.sale.soldOut ? '' : 'This sale has a waiting room: join it to get your place in line.');
+            focusOn('join');
+            page.poller = setInterval(poll, POLL_MS);
+            page.ticker = setInterval(tick, 250);
+            tick();
+        } else {
+            show('buy', !page.sale.soldOut);
+            say(page.sale.soldOut ? '' : 'No queue for this sale: you can buy straight away.');
+            focusOn('buy');
+        }
+    } catch (e) {
+        problem(e.message);
+    }
+}
+
+function showStock(sale) {
+    if (sale.soldOut) {
+        $('tickets-left').textContent = `Sold out: all ${sale.tickets} tickets have been sold.`;
+    } else if (sale.available === 0) {
+        $('tickets-left').textContent = `No tickets left right now (${sale.tickets} in all); `
+            + 'some are held unpaid and may come back.';
+    } else {
+        $('tickets-left').textContent = `${sale.available} of ${sale.tickets} tickets left`;
+    }
+}
+
+// ---- step 2, a queued sale: join, wait, be admitted ------------------------------------------------------
+
+let lastState = null;
+
+/** The state every buyer shares (GET /queue/{eventId}, answered by nginx's microcache): the cheap poll. */
+async function queueState() {
+    const answer = await call('GET', `/queue/${encodeURIComponent(page.eventId)}`);
+    if (answer.code !== 1) {
+        throw new Problem(plain(answer));
+    }
+    const state = answer.data;
+    lastState = state;
+    page.clockSkew = state.now - Date.now();
+    showStock({tickets: state.tickets, available: state.available, soldOut: state.soldOut});
+    setTime('opens-at', state.opensAt);
+    show('opens', state.state === 'PRE_QUEUE');
+    return state;
+}
+
+async function join() {
+    problem('');
+    $('join').disabled = true;
+    try {
+        const answer = await withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/join`,
+            {userId: page.userId}));
+        if (answer.code !== 1) {
+            problem(plain(answer));
+            $('join').disabled = false;
+            return;
+        }
+        page.place = answer.data.place;
+        page.position = answer.data.position;
+        show('join', false);
+        show('queue', true);
+        say(answer.data.state === 'PRE_QUEUE'
+            ? 'You are in the queue. When the sale opens, everyone who joined before is put in a random order.'
+            : 'You are in the queue.');
+        standing(answer.data.state, answer.data.position, answer.data.ahead, null);
+        $('queue-title').tabIndex = -1;
+        $('queue-title').focus();
+        await poll();
+    } catch (e) {
+        problem(e.message);
+        $('join').disabled = false;
+    }
+}
+
+/** Every second: the shared state, and the buyer's standing computed from it (docs/api.md, GET /queue). */
+async function poll() {
+    if (page.asking || page.admission || page.order) {
+        return;
+    }
+    let state;
+    try {
+        state = await queueState();
+        problem('');
+    } catch (e) {
+        problem(e.message);
+        return;
+    }
+    if (state.soldOut) {
+        soldOut();
+        return;
+    }
+    if (!page.place) {
+        return; // not joined yet: the shared state is all there is to show
+    }
+    if (state.state === 'PRE_QUEUE') {
+        standing('PRE_QUEUE', null, null, null);
+        return;
+    }
+    if (page.position === null || page.position === undefined || page.position <= state.reach) {
+        // Once open, where this place stands (asked once), or its turn: ask for the admission.
+        await askAdmission();
+        return;
+    }
+    const ahead = Math.max(0, page.position - state.reach - 1);
+    const rate = Math.min(state.measuredRate, state.admitPerSecond);
+    const eta = {
+        min: Math.ceil(ahead / state.admitPerSecond),
+        max: rate > 0 && !state.paused ? Math.ceil(ahead / rate) : null,
+    };
+    standing(state.paused ? 'PAUSED' : 'WAITING', page.position, ahead, eta);
+}
+
+async function askAdmission() {
+    page.asking = true;
+    try {
+        const answer = await withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/admission`,
+            {place: page.place}));
+        if (answer.code === 1) {
+            page.admission = answer.data;
+            page.position = admittedPosition(answer.data.admission) ?? page.position;
+            clearInterval(page.poller);
+            standing('ADMITTED', page.position, 0, null);
+            setTime('admission-until', page.admission.expiresAt);
+            show('admitted', true);
+            show('buy', true);
+            say('It is your turn: buy your ticket now.');
+            focusOn('buy');
+        } else if (answer.code === -3) {
+            page.position = answer.data.position;
+            standing(answer.data.state, answer.data.position, answer.data.ahead, answer.data.etaSeconds);
+        } else if (answer.code === -1) {
+            soldOut();
+        } else {
+            clearInterval(page.poller);
+            problem(plain(answer));
+        }
+    } catch (e) {
+        problem(e.message);
+    } finally {
+        page.asking = false;
+    }
+}
+
+/**
+ * The position an admission was given for: its payload (before the dot, base64url) is readable by anyone,
+ * a|event|buyer|generation|place|position|expiresAt (docs/api.md, the waiting room).
+ */
+function admittedPosition(token) {
+    try {
+        const payload = token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/');
+        const fields = atob(payload + '='.repeat((4 - payload.length % 4) % 4)).split('|');
+        const position = Number(fields[5]);
+        return fields[0] === 'a' && Number.isInteger(position) && position > 0 ? position : null;
+    } catch (e) {
+        return null;
+    }
+}
+
+function standing(state, position, ahead, eta) {
+    $('queue-state').textContent = STATES[state] || state;
+    $('position').textContent = position === null || position === undefined
+        ? 'drawn at the opening' : `${position}`;
+    $('ahead').textContent = ahead === null || ahead === undefined ? '—' : `${ahead}`;
+    $('eta').textContent = etaText(state, eta);
+}
+
+function etaText(state, eta) {
+    if (state === 'ADMITTED') return 'now';
+    if (state === 'PRE_QUEUE') return 'after the opening';
+    if (!eta || eta.min === null || eta.min === undefined) return 'unknown yet';
+    if (eta.max === null || eta.max === undefined) {
+        return state === 'PAUSED' ? 'unknown while admission is paused'
+            : `at least ${duration(eta.min * 1000)}; waiting for tickets to come back`;
+    }
+    return eta.min === eta.max ? `about ${duration(eta.min * 1000)}`
+        : `between ${duration(eta.min * 1000)} and ${duration(eta.max * 1000)}`;
+}
+
+function soldOut() {
+    stopTimers();
+    show('buy', false);
+    show('join', false);
+    show('admitted', false);
+    if (page.place) {
+        standing('SOLD_OUT', page.position, null, null);
+    }
+    $('tickets-left').textContent = 'Sold out.';
+    say('Sold out: every ticket has been sold. Sorry!');
+}
+
+// ---- step 3: buy, with retry=true after a lost answer ------------------------------------------------------
+
+async function buy() {
+    problem('');
+    $('buy').disabled = true;
+    const form = {userId: page.userId, eventId: page.eventId};
+    if (page.admission) {
+        form.admission = page.admission.admission;
+    }
+    try {
+        let answer = null;
+        for (let attempt = 0; attempt <= RETRIES && (answer === null || answer.lost); attempt++) {
+            if (attempt > 0) {
+                // The previous attempt may have reserved a ticket: say so (docs/api.md, retry).
+                form.retry = 'true';
+                say('The answer was lost; asking again whether you got a ticket…');
+                await pause(500 * attempt);
+            }
+            try {
+                answer = await call('POST', '/buy/ticket', form);
+            } catch (e) {
+                if (!e.lost) throw e;
+                answer = {lost: true, msg: e.message};
+            }
+        }
+        if (answer.lost) {
+            problem('The service is not answering. Please try again in a moment: you will never be sold two tickets.');
+            $('buy').disabled = false;
+            return;
+        }
+        if (answer.code === 1 || answer.code === -2) {
+            showOrder(answer.data, answer.code === 1 ? 'Reserved: pay before the hold runs out.'
+                : 'You already hold a ticket for this sale: here it is.');
+        } else if (answer.code === -1) {
+            soldOut();
+        } else {
+            problem(plain(answer));
+            $('buy').disabled = false;
+        }
+    } catch (e) {
+        problem(e.message);
+        $('buy').disabled = false;
+    }
+}
+
+// ---- the order this browser was given, kept across visits --------------------------------------------------
+
+const orderKey = () => `ticketrush.order.${page.eventId}.${page.userId.toLowerCase()}`;
+
+/**
+ * The order this buyer was given here before (localStorage), if it still stands: shown instead of a buy button. A
+ * holder whose purchase meets an instance with its share used up is answered "sold out" without Redis being asked
+ * (docs/api.md), so the page remembers rather than asks again.
+ */
+async function rememberedOrder() {
+    const orderId = localStorage.getItem(orderKey());
+    if (!orderId) {
+        return false;
+    }
+    try {
+        const answer = await call('GET', `/orders/${encodeURIComponent(orderId)}`);
+        if (answer.code === 1 && answer.data.status !== 'EXPIRED'
+            && answer.data.userId.toLowerCase() === page.userId.toLowerCase()) {
+            showOrder(answer.data, 'You already hold a ticket for this sale: here it is.');
+            return true;
+        }
+        if (answer.status === 404 || (answer.code === 1 && answer.data.status === 'EXPIRED')) {
+            localStorage.removeItem(orderKey());
+        }
+    } catch (e) {
+        // Not known now: the page offers what it would have offered anyway.
+    }
+    return false;
+}
+
+function showOrder(order, text) {
+    page.order = order;
+    localStorage.setItem(orderKey(), order.orderId);
+    stopTimers();
+    show('buy', false);
+    show('admitted', false);
+    show('order', true);
+    $('order-id').textContent = order.orderId;
+    $('order-status').textContent = STATUS[order.status] || order.status;
+    const held = order.status === 'RESERVED';
+    show('hold', held);
+    show('pay', held);
+    if (held) {
+        setTime('hold-until', order.expiresAt);
+        page.ticker = setInterval(tick, 250);
+        tick();
+    }
+    say(text);
+    focusOn(held ? 'pay' : 'order-id');
+}
+
+const STATUS = {RESERVED: 'Reserved, not paid yet', PAID: 'Paid: the ticket is yours', EXPIRED: 'Expired: not paid in time'};
+
+async function pay() {
+    problem('');
+    $('pay').disabled = true;
+    try {
+        // Paying twice is paying once: a lost answer is simply asked again.
+        const answer = await withRetries(() => call('POST', `/orders/${encodeURIComponent(page.order.orderId)}/pay`));
+        if (answer.code === 1) {
+            showOrder(answer.data, 'Paid. Enjoy the show!');
+        } else if (answer.status === 409) {
+            showOrder({...page.order, status: 'EXPIRED'}, '');
+            problem('The hold ran out before the payment: the ticket went back on sale.');
+        } else {
+            problem(plain(answer));
+            $('pay').disabled = false;
+        }
+    } catch (e) {
+        problem(e.message);
+        $('pay').disabled = false;
+    }
+}
+
+// ---- the clocks ---------------------------------------------------------------------------------------------
+
+function tick() {
+    const now = serverNow();
+    if (lastState && lastState.state === 'PRE_QUEUE') {
+        $('opens-countdown').textContent = lastState.opensAt > now
+            ? `in ${duration(lastState.opensAt - now)}` : 'opening now';
+    }
+    if (page.admission && !page.order) {
+        const left = page.admission.expiresAt - now;
+        $('admission-countdown').textContent = duration(left);
+        if (left <= 0) {
+            show('buy', false);
+            say('Your turn has passed: the admission window is over.');
+        }
+    }
+    if (page.order && page.order.status === 'RESERVED') {
+        const left = page.order.expiresAt - now;
+        $('hold-countdown').textContent = duration(left);
+        if (left <= 0) {
+            show('pay', false);
+            say('The hold has run out: the ticket went back on sale.');
+        }
+    }
+}
+
+function stopTimers() {
+    clearInterval(page.poller);
+    clearInterval(page.ticker);
+    page.poller = null;
+    page.ticker = null;
+}
+
+// ---- plain words ---------------------------------------------------------------------------------------------
+
+/** An error answer in words: the service's own message is a sentence naming the problem; status gives the rest. */
+function plain(answer) {
+    const msg = answer.msg ? answer.msg.charAt(0).toUpperCase() + answer.msg.slice(1) : '';
+    switch (answer.status) {
+        case 400: return `That was not accepted: ${msg}.`;
+        case 403: return `Not allowed: ${msg}.`;
+        case 404: return `Not found: ${msg}.`;
+        case 429: return 'Too many requests from your address: wait a moment and try again.';
+        case 503: return 'The service is busy or briefly unavailable: try again in a moment.';
+        default: return msg ? `${msg}.` : `Something went wrong (HTTP ${answer.status}).`;
+    }
+}
+
+async function withRetries(action) {
+    for (let attempt = 0; ; attempt++) {
+        try {
+            const answer = await action();
+            if (!answer.lost || attempt >= RETRIES) return answer;
+        } catch (e) {
+            if (!e.lost || attempt >= RETRIES) throw e;
+        }
+        await pause(500 * (attempt + 1));
+    }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+    const params = new URLSearchParams(window.location.search);
+    if (params.has('event') && ID.test(params.get('event'))) {
+        $('event-id').value = params.get('event');
+    }
+    $('who').addEventListener('submit', look);
+    $('join').addEventListener('click', join);
+    $('buy').addEventListener('click', buy);
+    $('pay').addEventListener('click', pay);
+});
