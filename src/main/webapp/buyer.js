@@ -15,7 +15,10 @@ const page = {
     position: null,   // fixed once known
     admission: null,  // {admission, expiresAt}
     order: null,
-    clockSkew: 0,     // Redis's clock minus this browser's, from the queue state's "now"
+    clockSkew: 0,     // the service's clock minus this browser's: the queue state's "now", else the Date header
+    run: 0,           // which look() the page shows: an answer to an earlier one is dropped
+    maybeReserved: false, // a purchase went unanswered: every later attempt says retry=true
+    pollProblem: false,   // the problem shown is the poll's own, cleared by the next good poll
     poller: null,
     ticker: null,
     asking: false,
@@ -52,6 +55,11 @@ async function call(method, path, form) {
     }
     answer.status = response.status;
     answer.lost = response.status === 503 || response.status === 502 || response.status === 504;
+    const date = Date.parse(response.headers.get('Date'));
+    if (!lastState && !Number.isNaN(date)) {
+        // Without a queue state's "now" (ms), the Date header (whole seconds) sets the countdowns' clock.
+        page.clockSkew = date + 500 - Date.now();
+    }
     return answer;
 }
 
@@ -67,6 +75,7 @@ function problem(text) {
     const box = $('problem');
     box.textContent = text || '';
     box.hidden = !text;
+    page.pollProblem = false;
 }
 
 function show(id, visible) {
@@ -117,6 +126,7 @@ const STATES = {
 async function look(event) {
     event.preventDefault();
     problem('');
+    const run = ++page.run;
     const userId = $('user-id').value.trim();
     const eventId = $('event-id').value.trim();
     if (!ID.test(userId)) {
@@ -130,10 +140,15 @@ async function look(event) {
         return;
     }
     stopTimers();
-    Object.assign(page, {userId, eventId, sale: null, place: null, position: null, admission: null, order: null});
+    lastState = null;
+    Object.assign(page, {userId, eventId, sale: null, place: null, position: null, admission: null, order: null,
+        clockSkew: 0, asking: false, maybeReserved: false, pollProblem: false});
     ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay'].forEach((id) => show(id, false));
+    ['join', 'buy', 'pay'].forEach((id) => { $(id).disabled = false; });
+    $('look').disabled = true;
     try {
         const answer = await call('GET', `/events/${encodeURIComponent(eventId)}`);
+        if (run !== page.run) return;
         if (answer.code !== 1) {
             show('sale', false);
             problem(answer.status === 404 ? `There is no sale called "${eventId}".` : plain(answer));
@@ -143,11 +158,12 @@ async function look(event) {
         $('sale-name').textContent = `"${eventId}"`;
         show('sale', true);
         showStock(page.sale);
-        if (await rememberedOrder()) {
+        if (await rememberedOrder() || run !== page.run) {
             return;
         }
         if (page.sale.queue) {
             await queueState();
+            if (run !== page.run) return;
             show('join', !page.sale.soldOut);
             say(page.sale.soldOut ? '' : 'This sale has a waiting room: join it to get your place in line.');
             focusOn('join');
@@ -160,7 +176,9 @@ async function look(event) {
             focusOn('buy');
         }
     } catch (e) {
-        problem(e.message);
+        if (run === page.run) problem(e.message);
+    } finally {
+        if (run === page.run) $('look').disabled = false;
     }
 }
 
@@ -196,10 +214,12 @@ async function queueState() {
 
 async function join() {
     problem('');
+    const run = page.run;
     $('join').disabled = true;
     try {
         const answer = await withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/join`,
             {userId: page.userId}));
+        if (run !== page.run) return;
         if (answer.code !== 1) {
             problem(plain(answer));
             $('join').disabled = false;
@@ -217,6 +237,7 @@ async function join() {
         $('queue-title').focus();
         await poll();
     } catch (e) {
+        if (run !== page.run) return;
         problem(e.message);
         $('join').disabled = false;
     }
@@ -227,12 +248,19 @@ async function poll() {
     if (page.asking || page.admission || page.order) {
         return;
     }
+    const run = page.run;
     let state;
     try {
         state = await queueState();
-        problem('');
+        if (run !== page.run) return;
+        if (page.pollProblem) {
+            problem('');
+        }
     } catch (e) {
-        problem(e.message);
+        if (run === page.run) {
+            problem(e.message);
+            page.pollProblem = true;
+        }
         return;
     }
     if (state.soldOut) {
@@ -262,9 +290,11 @@ async function poll() {
 
 async function askAdmission() {
     page.asking = true;
+    const run = page.run;
     try {
         const answer = await withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/admission`,
             {place: page.place}));
+        if (run !== page.run) return;
         if (answer.code === 1) {
             page.admission = answer.data;
             page.position = admittedPosition(answer.data.admission) ?? page.position;
@@ -280,14 +310,22 @@ async function askAdmission() {
             standing(answer.data.state, answer.data.position, answer.data.ahead, answer.data.etaSeconds);
         } else if (answer.code === -1) {
             soldOut();
-        } else {
+        } else if (answer.status === 403 || answer.status === 404) {
+            // The place is refused for good (used, lapsed, of an earlier sale) or the queue is gone: stop asking.
             clearInterval(page.poller);
             problem(plain(answer));
+        } else {
+            // Busy, rate-limited or briefly unavailable: the place stands, the next poll asks again.
+            problem(plain(answer));
+            page.pollProblem = true;
         }
     } catch (e) {
-        problem(e.message);
+        if (run === page.run) {
+            problem(e.message);
+            page.pollProblem = true;
+        }
     } finally {
-        page.asking = false;
+        if (run === page.run) page.asking = false;
     }
 }
 
@@ -342,6 +380,7 @@ function soldOut() {
 
 async function buy() {
     problem('');
+    const run = page.run;
     $('buy').disabled = true;
     const form = {userId: page.userId, eventId: page.eventId};
     if (page.admission) {
@@ -351,10 +390,12 @@ async function buy() {
         let answer = null;
         for (let attempt = 0; attempt <= RETRIES && (answer === null || answer.lost); attempt++) {
             if (attempt > 0) {
-                // The previous attempt may have reserved a ticket: say so (docs/api.md, retry).
-                form.retry = 'true';
                 say('The answer was lost; asking again whether you got a ticket…');
                 await pause(500 * attempt);
+            }
+            if (page.maybeReserved) {
+                // An earlier attempt went unanswered and may have reserved a ticket: say so (docs/api.md, retry).
+                form.retry = 'true';
             }
             try {
                 answer = await call('POST', '/buy/ticket', form);
@@ -362,6 +403,10 @@ async function buy() {
                 if (!e.lost) throw e;
                 answer = {lost: true, msg: e.message};
             }
+            if (answer.lost) {
+                page.maybeReserved = true;
+            }
+            if (run !== page.run) return;
         }
         if (answer.lost) {
             problem('The service is not answering. Please try again in a moment: you will never be sold two tickets.');
@@ -378,6 +423,7 @@ async function buy() {
             $('buy').disabled = false;
         }
     } catch (e) {
+        if (run !== page.run) return;
         problem(e.message);
         $('buy').disabled = false;
     }
@@ -438,10 +484,12 @@ const STATUS = {RESERVED: 'Reserved, not paid yet', PAID: 'Paid: the ticket is y
 
 async function pay() {
     problem('');
+    const run = page.run;
     $('pay').disabled = true;
     try {
         // Paying twice is paying once: a lost answer is simply asked again.
         const answer = await withRetries(() => call('POST', `/orders/${encodeURIComponent(page.order.orderId)}/pay`));
+        if (run !== page.run) return;
         if (answer.code === 1) {
             showOrder(answer.data, 'Paid. Enjoy the show!');
         } else if (answer.status === 409) {
@@ -452,6 +500,7 @@ async function pay() {
             $('pay').disabled = false;
         }
     } catch (e) {
+        if (run !== page.run) return;
         problem(e.message);
         $('pay').disabled = false;
     }
@@ -469,6 +518,7 @@ function tick() {
         const left = page.admission.expiresAt - now;
         $('admission-countdown').textContent = duration(left);
         if (left <= 0) {
+            clearInterval(page.ticker);
             show('buy', false);
             say('Your turn has passed: the admission window is over.');
         }
@@ -477,7 +527,9 @@ function tick() {
         const left = page.order.expiresAt - now;
         $('hold-countdown').textContent = duration(left);
         if (left <= 0) {
+            clearInterval(page.ticker);
             show('pay', false);
+            $('order-status').textContent = STATUS.EXPIRED;
             say('The hold has run out: the ticket went back on sale.');
         }
     }

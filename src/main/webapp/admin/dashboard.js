@@ -18,6 +18,8 @@ const board = {
     samples: [],          // {t (s), requests: {name: n}, sales: {name: n}}, oldest first
     history: {t: [], sales: [], requests: []},
     chart: null,
+    skew: 0,              // Redis's clock minus this browser's, from GET /admin/instances
+    refreshProblem: false, // the problem shown is the refresh's own, cleared by the next good one
 };
 
 class Refused extends Error {
@@ -128,13 +130,17 @@ async function refresh() {
         if (event.code === 1) {
             board.event = event.data;
             showEvent(event.data);
-            problem('');
+            if (board.refreshProblem) {
+                problem('');
+            }
         } else {
             board.event = null;
             showEvent(null);
             problem(event.status === 404 ? `No sale "${board.eventId}" yet: open it below.` : sentence(event.msg));
+            board.refreshProblem = true;
         }
         if (instances.code === 1) {
+            board.skew = instances.data.now - Date.now();
             showInstances(instances.data);
         }
         $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
@@ -143,6 +149,7 @@ async function refresh() {
             signOut('The admin token was refused: check it and sign in again.');
         } else {
             problem(e.message);
+            board.refreshProblem = true;
         }
     } finally {
         board.busy = false;
@@ -300,7 +307,8 @@ async function openSale(event) {
     const body = {tickets: Number($('open-tickets').value), holdSeconds: Number($('open-hold').value)};
     if ($('open-queue').checked) {
         body.queue = {
-            opensAt: Date.now() + 1000 * Number($('open-opens-in').value),
+            // By Redis's clock, as the API counts it: this browser's may be off.
+            opensAt: Date.now() + board.skew + 1000 * Number($('open-opens-in').value),
             admitPerSecond: Number($('open-rate').value),
             admitWindowSeconds: Number($('open-window').value),
             overbook: Number($('open-overbook').value),
@@ -345,6 +353,7 @@ async function admission(action) {
 function problem(message) {
     $('problem').textContent = message;
     $('problem').hidden = !message;
+    board.refreshProblem = false;
 }
 
 function sentence(msg) {

@@ -49,7 +49,11 @@ public class NotFoundServlet extends ApiServlet {
         response.setHeader("Referrer-Policy", "no-referrer");
         if (file.endsWith(".html")) {
             response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-            // A page is small and changes with every deployment: always asked again (its files are revalidated).
+        }
+        if (!file.startsWith("/webjars/")) {
+            // The pages and their scripts change with a deployment and are small: revalidated on every load (the
+            // container answers 304 while unchanged), so a new page never runs an old script. A WebJar's path
+            // names its version.
             response.setHeader("Cache-Control", "no-cache");
         }
         try {
