@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -77,12 +78,10 @@ public class Members {
         return weight;
     }
 
-    /** This instance is alive for another {@code cluster.member-ttl-ms}; answers who else is. */
-    public Alive beat() {
-        return beat("");
-    }
-
-    /** {@link #beat()}, publishing {@code report} (JSON) as this instance's latest figures. */
+    /**
+     * This instance is alive for another {@code cluster.member-ttl-ms}, publishing {@code report} (JSON) as its latest
+     * figures; answers who else is.
+     */
     public Alive beat(String report) {
         return call(weight, report);
     }
@@ -120,7 +119,7 @@ public class Members {
         return new Roll(now, new ArrayList<>(members.values()));
     }
 
-    private static <T> Map<String, T> pairs(List<?> flat, java.util.function.Function<String, T> parse) {
+    private static <T> Map<String, T> pairs(List<?> flat, Function<String, T> parse) {
         Map<String, T> map = new HashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             map.put((String) flat.get(i), parse.apply((String) flat.get(i + 1)));

@@ -43,7 +43,7 @@ public final class Browser implements AutoCloseable {
     private final ChromeDriverService service;
     private final Path profile;
     private final URI base;
-    private final List<String> consoleErrors = new ArrayList<>();
+    private final List<String> consoleLines = new ArrayList<>();
 
     /** A browser window of {@code width} × {@code height} CSS pixels, opening pages under {@code base}. */
     public Browser(URI base, int width, int height) {
@@ -183,9 +183,9 @@ public final class Browser implements AutoCloseable {
     /** The browser console's lines so far (errors of the page's scripts among them). */
     public List<String> console() {
         for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
-            consoleErrors.add(entry.getLevel() + " " + entry.getMessage());
+            consoleLines.add(entry.getLevel() + " " + entry.getMessage());
         }
-        return List.copyOf(consoleErrors);
+        return List.copyOf(consoleLines);
     }
 
     /** The console lines at SEVERE: a script error, a failed load, a refused policy. */
