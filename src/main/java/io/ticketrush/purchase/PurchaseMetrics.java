@@ -32,10 +32,12 @@ public class PurchaseMetrics implements InstanceReport.Part {
         SOLD_OUT_LOCAL,
         /** Redis said sold out (the local share then latches). */
         SOLD_OUT_REDIS,
-        /** A retry met a used-up local share; Redis, asked, said the buyer holds no order. */
+        /** A retrying buyer of a queued sale whose admission was refused; Redis, asked, said they hold no order. */
         SOLD_OUT_RETRY,
         ALREADY_HELD,
         NO_SUCH_EVENT,
+        /** No permit came free within the wait (or too many waited): answered "busy, try again", not sold out. */
+        BUSY,
         /** Redis could not be reached; answered 503. */
         REDIS_FAILED
     }

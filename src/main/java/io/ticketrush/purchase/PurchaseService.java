@@ -5,9 +5,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import jakarta.annotation.Resource;
 import jakarta.ejb.EJB;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.purchase.PurchaseMetrics.Outcome;
 import io.ticketrush.queue.QueueTokens;
@@ -24,8 +28,15 @@ import io.ticketrush.web.ApiException;
  * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
  * fail at the local permit, without a network call. No lock is held while Redis answers.
  *
- * <p>A retry (the buyer did not get the answer to an earlier attempt) that meets a used-up share asks Redis one
- * read first: the lost answer may have been their reservation, and they get it back rather than "sold out".
+ * <p>"Sold out" is said only when Redis said so (the share latches it until tickets come back). A share that is
+ * merely empty — its permits held by requests still waiting for Redis, or used up while Redis still has tickets —
+ * puts the buyer in its line for the next permit, for a short while, without holding a thread; a buyer who waited
+ * in vain is told "busy, try again", never "sold out".
+ *
+ * <p>Three kinds of request ask Redis even when the share says sold out: a retry (the buyer did not get the answer
+ * to an earlier attempt, which may have been their reservation), and one whose sold-out answer nginx will give to
+ * every buyer of the sale for the rest of the second ({@code shared}): that answer must be Redis's own, so a sale
+ * whose tickets came back, or which was reset, sells again at the next such request.
  *
  * <p>The shares are {@link LocalStock}'s, which makes, resizes and replaces them; a request asks it for an event's
  * share once and keeps the reference until the share is retired (its sale was reset). Entering the EJB container
@@ -51,21 +62,35 @@ public class PurchaseService {
     @Inject
     WaitingRoom waitingRoom;
 
+    @Resource
+    ManagedExecutorService executor;
+
+    @Inject
+    @ConfigProperty(name = "stock.permit-wait-ms", defaultValue = "500")
+    long permitWaitMillis;
+
+    @Inject
+    @ConfigProperty(name = "stock.max-waiting", defaultValue = "1000")
+    int maxWaiting;
+
     private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY = CompletableFuture.completedFuture(Reservation.SOLD_OUT);
+    private static final CompletableFuture<Reservation> TRY_AGAIN = CompletableFuture.completedFuture(Reservation.BUSY);
 
     /** The shares {@link LocalStock} gave out, by event; only events that exist get in. */
     private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
 
     /**
-     * The purchase's outcome, done at once when no Redis call is needed (the local share is used up), else once
+     * The purchase's outcome, done at once when no Redis call is needed (Redis said the sale is sold out), else once
      * Redis has replied; a failure to reach Redis completes it with a {@link RedisUnavailableException}. Nothing
-     * here waits for Redis.
+     * here waits for Redis on a thread.
      *
      * @param retry     the buyer says an earlier attempt went unanswered (503, timeout, broken connection), so they
      *                  may hold an order they were never told of
      * @param admission the admission token of a sale with a waiting room, or null
+     * @param shared    a sold-out answer to this request will be shared by nginx with every buyer of the sale
      */
-    public CompletableFuture<Reservation> purchase(String eventId, String userId, boolean retry, String admission) {
+    public CompletableFuture<Reservation> purchase(String eventId, String userId, boolean retry, String admission,
+            boolean shared) {
         EventShare share = share(eventId);
         if (share == null) {
             metrics.count(Outcome.NO_SUCH_EVENT);
@@ -75,38 +100,108 @@ public class PurchaseService {
         if (waitingRoom.queued(eventId)) {
             return purchaseQueued(share, userId, retry, admission);
         }
-        if (!share.tryAcquire()) {
-            if (retry) {
-                return heldOrSoldOut(share, userId);
+        if (share.tryAcquire()) {
+            return reserve(share, userId, true, shared, retry, admission);
+        }
+        if (share.soldOut()) {
+            return soldOut(share, userId, retry, admission, shared);
+        }
+        // On a thread of the container's: a permit is handed over on the thread giving it back (Redis's reply), which
+        // must not go on to run this purchase too, nor, when that fails at once, the next one waiting, and so on.
+        return share.acquire(permitWaitMillis, maxWaiting).thenComposeAsync(grant -> switch (grant) {
+            case PERMIT -> reserve(share, userId, true, shared, retry, admission);
+            case SOLD_OUT -> soldOut(share, userId, retry, admission, shared);
+            case RETIRED -> purchase(eventId, userId, retry, admission, shared);
+            case BUSY -> {
+                metrics.count(Outcome.BUSY);
+                yield TRY_AGAIN;
             }
+        }, executor);
+    }
+
+    /**
+     * Redis said the sale has no ticket left: so the answer, without asking again, unless it will be shared or the
+     * buyer may hold an order they were never told of; then Redis decides, as for a fresh reservation.
+     */
+    private CompletableFuture<Reservation> soldOut(EventShare share, String userId, boolean retry, String admission,
+            boolean shared) {
+        if (retry) {
+            return reserve(share, userId, false, shared, true, admission);
+        }
+        if (!shared) {
             metrics.count(Outcome.SOLD_OUT_LOCAL);
             return SOLD_OUT_LOCALLY;
         }
-        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix()).handle((reservation, failure) -> {
+        Reservation known = share.sharedSoldOut(System.currentTimeMillis() / 1000);
+        if (known != null) {
+            metrics.count(Outcome.SOLD_OUT_LOCAL);
+            return CompletableFuture.completedFuture(known);
+        }
+        return confirmSoldOut(share, userId, admission);
+    }
+
+    /**
+     * A sold-out answer nginx will share, asked of Redis by one request at a time: the others of that moment (a crowd
+     * meeting an answer that just ran out) take its "sold out", or, when it bought the ticket that came back, ask
+     * for their own.
+     */
+    private CompletableFuture<Reservation> confirmSoldOut(EventShare share, String userId, String admission) {
+        CompletableFuture<Reservation> mine = new CompletableFuture<>();
+        CompletableFuture<Reservation> asking = share.confirmOrJoin(mine);
+        if (asking != null) {
+            return asking.handle((answer, failure) -> {
+                if (failure == null && answer.outcome() == Reservation.Outcome.SOLD_OUT) {
+                    metrics.count(Outcome.SOLD_OUT_LOCAL);
+                    return CompletableFuture.completedFuture(answer);
+                }
+                return reserve(share, userId, false, true, false, admission);
+            }).thenCompose(next -> next);
+        }
+        reserve(share, userId, false, true, false, admission).whenComplete((answer, failure) -> {
+            share.confirmed(mine);
             if (failure != null) {
-                share.release();
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(answer);
+            }
+        });
+        return mine;
+    }
+
+    /**
+     * The reservation in Redis, with or without a permit of the share ({@code permit}: one is held, to keep on a sale
+     * and give back otherwise).
+     */
+    private CompletableFuture<Reservation> reserve(EventShare share, String userId, boolean permit, boolean shared,
+            boolean retry, String admission) {
+        String eventId = share.eventId();
+        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), shared).handle((reservation, failure) -> {
+            if (failure != null) {
+                if (permit) {
+                    share.release();
+                }
                 metrics.count(Outcome.REDIS_FAILED);
                 return CompletableFuture.<Reservation>failedFuture(failure);
             }
-            if (reservation.outcome() == Reservation.Outcome.NOT_ADMITTED) {
-                // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
+            if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
                 share.release();
-                waitingRoom.forget(eventId);
-                return purchaseQueued(share, userId, retry, admission);
             }
             switch (reservation.outcome()) {
-                case RESERVED -> metrics.count(Outcome.RESERVED); // the permit became a sale and stays taken
+                case RESERVED -> metrics.count(Outcome.RESERVED); // a permit that became a sale stays taken
                 case SOLD_OUT -> {
                     share.markSoldOut();
-                    share.release();
+                    if (reservation.sharedThrough() > 0) {
+                        share.rememberSharedSoldOut(reservation);
+                    }
                     metrics.count(Outcome.SOLD_OUT_REDIS);
                 }
-                case ALREADY_HELD -> {
-                    share.release();
-                    metrics.count(Outcome.ALREADY_HELD);
+                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                case NOT_ADMITTED -> {
+                    // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
+                    waitingRoom.forget(eventId);
+                    return purchaseQueued(share, userId, retry, admission);
                 }
                 case NO_SUCH_EVENT -> {
-                    share.release();
                     return CompletableFuture.<Reservation>failedFuture(lost(eventId));
                 }
                 default -> throw new IllegalStateException("unexpected " + reservation.outcome());
@@ -186,7 +281,7 @@ public class PurchaseService {
         }).thenCompose(next -> next);
     }
 
-    /** A used-up share sells nothing, retry or not; it only gives a retrying buyer the order they may hold. */
+    /** The order a retrying buyer of a queued sale may hold, whose admission was refused; a read, never a sale. */
     private CompletableFuture<Reservation> heldOrSoldOut(EventShare share, String userId) {
         return globalStock.held(share.keys(), userId).handle((held, failure) -> {
             if (failure != null) {

@@ -26,7 +26,24 @@ public class PurchaseServlet extends ApiServlet {
 
     static final String RETRY_HEADER = "X-Ticketrush-Retry";
 
+    /**
+     * Set by nginx (and only by it: it overwrites what a client sends) on a purchase whose sold-out answer it will
+     * keep and give to every buyer of the sale for the rest of the second: see docs/design.md, "The edge".
+     */
+    static final String SHARED_HEADER = "X-Ticketrush-Shared";
+
+    /** nginx's own header: how long it may keep an answer ({@code @} and an epoch second: until that second ends). */
+    static final String EDGE_EXPIRES_HEADER = "X-Accel-Expires";
+
     private static final ApiResponse.Constant SOLD_OUT = ApiResponse.constant(200, -1, "sold out");
+
+    /** How long after its second a shared sold-out answer may still be given while the next one is asked for. */
+    static final int STALE_SECONDS = 1;
+
+    static final int BUSY_CODE = -3;
+
+    private static final ApiResponse.Constant BUSY = ApiResponse.constant(503, BUSY_CODE,
+            "busy: every ticket this instance may sell now is being confirmed; try again shortly");
 
     /** A purchase form is two short ids and a token; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
@@ -47,16 +64,36 @@ public class PurchaseServlet extends ApiServlet {
         String userId = form.id("userId", null);
         String eventId = form.id("eventId", defaultEvent);
         boolean retry = form.flag("retry") | retryHeader(request);
+        boolean shared = !retry && "1".equals(request.getHeader(SHARED_HEADER));
 
-        answer(request, response, purchases.purchase(eventId, userId, retry, form.token("admission")),
+        answer(request, response, purchases.purchase(eventId, userId, retry, form.token("admission"), shared),
                 (answering, reservation) -> {
                     switch (reservation.outcome()) {
                         case RESERVED -> ApiResponse.send(answering, 200, 1, "reserved", OrderJson.of(reservation.order()));
-                        case SOLD_OUT -> ApiResponse.send(answering, SOLD_OUT);
+                        case SOLD_OUT -> {
+                            if (shared && reservation.sharedThrough() > 0) {
+                                // When it has run out, the next buyer asks again while the others of that moment
+                                // still get it, for one second at most: no crowd meets an empty cache at once. Sent
+                                // first: nginx 1.22 reads no Cache-Control extension after an X-Accel-Expires.
+                                answering.setHeader("Cache-Control", "stale-while-revalidate=" + STALE_SECONDS);
+                                answering.setHeader(EDGE_EXPIRES_HEADER, "@" + reservation.sharedThrough());
+                            }
+                            ApiResponse.send(answering, SOLD_OUT);
+                        }
                         case ALREADY_HELD -> ApiResponse.send(answering, 200, -2, "you already hold a ticket for this event",
                                 OrderJson.of(reservation.order()));
-                        case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
+                        case NO_SUCH_EVENT -> {
+                            if (shared) {
+                                // Redis was asked just now (no share is kept of an event it does not have).
+                                answering.setHeader(EDGE_EXPIRES_HEADER, "@" + System.currentTimeMillis() / 1000);
+                            }
+                            throw ApiException.notFound("no such event: " + eventId);
+                        }
                         case NOT_ADMITTED -> throw new ApiException(403, reservation.refusal());
+                        case BUSY -> {
+                            answering.setHeader("Retry-After", "1");
+                            ApiResponse.send(answering, BUSY);
+                        }
                     }
                 });
     }

@@ -30,6 +30,7 @@ public class GlobalStock {
     private static final LuaScript OPEN = LuaScript.load("open");
     private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
+    private static final LuaScript EDGE_WAIT = LuaScript.load("edge-wait");
 
     @Inject
     RedisClient redis;
@@ -75,7 +76,18 @@ public class GlobalStock {
      * completes the future once Redis has replied (see {@link RedisClient#evalReplicatedAsync}).
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix) {
-        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix));
+        return reserve(eventId, keys, userId, orderSuffix, false);
+    }
+
+    /**
+     * As {@link #reserve(String, EventKeys, String, String)}; with {@code shared}, a sold-out answer will be given by
+     * nginx to every buyer of the sale until the end of the second Redis gave it in: the reservation says through
+     * when ({@link Reservation#sharedThrough()}), and Redis records it for a reset to wait out ({@link #edgeWait}).
+     */
+    public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
+            boolean shared) {
+        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix, shared ? "1" : ""),
+                shared);
     }
 
     /**
@@ -88,17 +100,19 @@ public class GlobalStock {
         QueueKeys queue = QueueKeys.of(eventId);
         List<String> allKeys = new ArrayList<>(keys.all());
         allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
-        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix,
-                Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())));
+        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix, "",
+                Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())),
+                false);
     }
 
-    private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args) {
+    private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args,
+            boolean shared) {
         return redis.evalReplicatedAsync(RESERVE, keys, args).thenApply(answer -> {
             List<?> reply = (List<?>) answer;
             int code = ((Long) reply.get(0)).intValue();
             return switch (code) {
                 case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
-                case -1 -> Reservation.SOLD_OUT;
+                case -1 -> shared ? Reservation.soldOutAt((Long) reply.get(1)) : Reservation.SOLD_OUT;
                 case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
                 case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
                 case -404 -> Reservation.NO_SUCH_EVENT;
@@ -184,6 +198,15 @@ public class GlobalStock {
             return null;
         }
         return new EventStatus(sale.eventId(), sale.tickets(), (Long) reply.get(0), (Long) reply.get(1), sale.gen());
+    }
+
+    /**
+     * Milliseconds until every sold-out answer of the event that nginx may be sharing has expired there (0 when
+     * none may be), by Redis's clock: a reset answers only after, so no buyer of the new sale is told the old one
+     * is sold out.
+     */
+    public long edgeWait(String eventId) {
+        return (Long) redis.eval(EDGE_WAIT, List.of(EventKeys.of(eventId).stock()), List.of());
     }
 
     /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */

@@ -94,7 +94,7 @@ public class LocalStock {
     /**
      * Brings the share in line with Redis: a new sale (different generation) or an event seen for the first
      * time gets a fresh share of what is available now; a used-up share re-opens when Redis has tickets again,
-     * so no ticket is stranded by local bookkeeping.
+     * so no ticket is stranded by local bookkeeping; a share of a sale Redis says is sold out answers so.
      */
     public EventShare update(EventStatus status) {
         return shares.compute(status.eventId(), (eventId, share) -> {
@@ -107,7 +107,12 @@ public class LocalStock {
                 }
                 return new EventShare(eventId, status.gen(), permitsFor(status.available()));
             }
-            if (share.exhausted() && status.available() > 0) {
+            if (status.available() <= 0) {
+                // Sold out as far as Redis now says, whatever permits are left here: nobody is told otherwise.
+                if (!share.soldOut()) {
+                    share.markSoldOut();
+                }
+            } else if (share.exhausted()) {
                 int permits = permitsFor(status.available());
                 LOG.fine(() -> "Re-opening " + eventId + " with " + permits + " permits");
                 share.reopen(permits);

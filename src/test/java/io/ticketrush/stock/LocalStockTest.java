@@ -67,6 +67,18 @@ class LocalStockTest {
     }
 
     @Test
+    void answersSoldOutAsSoonAsRedisHasNothingLeftWhateverPermitsRemainHere() {
+        LocalStock stock = localStock(1, 1);
+        EventShare share = stock.update(new EventStatus("e", 10, 0, 0, 1));
+        assertTrue(share.permitsLeft() > 0);
+
+        stock.update(new EventStatus("e", 10, 9, 1, 1));
+
+        assertTrue(share.soldOut(), "the other instances sold the rest");
+        assertFalse(share.tryAcquire());
+    }
+
+    @Test
     void reopensASoldOutShareWhenTicketsComeBack() {
         LocalStock stock = localStock(1, 1);
         EventShare share = stock.update(new EventStatus("e", 10, 0, 0, 1));
