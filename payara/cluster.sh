@@ -99,6 +99,7 @@ open_default_sale() {
 up() {
     local begin=$SECONDS i local_instances=0
     check_settings
+    has_service nginx && check_nginx_limits
     for ((i = 1; i <= $(instance_count); i++)); do is_local_instance "$i" && local_instances=$((local_instances + 1)); done
     local packages=(curl:curl)
     runs_redis && packages+=(redis-server:redis-server redis-cli:redis-tools)

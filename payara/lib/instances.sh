@@ -82,7 +82,8 @@ run_instance() {
     # Secrets go in the environment, not the command line, where `ps` would show them.
     # REDIS_MODE and the other redis.* settings reach the instance through the inherited environment.
     # shellcheck disable=SC2086 # INSTANCE_JAVA_OPTS is a list of options
-    ADMIN_TOKEN=$TOKEN QUEUE_SECRET=$QUEUE_SECRET REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT REDIS_PASSWORD=$REDIS_PASSWORD \
+    # EVENT_DEFAULT: a purchase naming no event buys in the sale 'up' opens, which nginx's shared answers assume too.
+    EVENT_DEFAULT=$EVENT_ID ADMIN_TOKEN=$TOKEN QUEUE_SECRET=$QUEUE_SECRET REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT REDIS_PASSWORD=$REDIS_PASSWORD \
         DB_HOST=$DB_HOST DB_PORT=$PG_PORT DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
         exec nohup java $INSTANCE_JAVA_OPTS "${jvm[@]}" \
         -Dinstance.name="instance-$i" -Dinstance.weight="${LOADS[i]}" -Dcluster.total-weight="$(total_weight)" \

@@ -7,16 +7,18 @@ nginx_binary() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 # Where cache directories go when the workers cannot reach RUN_DIR (see nginx_cache_dir).
 NGINX_CACHE_PARENT=/var/cache/ticketrush
 
-# The directory of the microcache of GET /queue/{eventId}, which nginx's workers write: RUN_DIR/nginx/cache.
+# The directory of nginx's caches (the microcache of GET /queue/{eventId} in queue/, the shared purchase answers in
+# buy/), which nginx's workers write: RUN_DIR/nginx/cache.
 # As root the workers run as nobody, who may not be able to enter RUN_DIR (a checkout in /root or under
 # `mktemp -d`); the cache then lives in NGINX_CACHE_PARENT, one directory per RUN_DIR (named by a hash of its
-# path), and RUN_DIR/nginx/cache links to it. nginx makes the directory itself and gives it to its workers.
+# path), and RUN_DIR/nginx/cache links to it. nginx makes each cache's directory in it and gives it to its workers.
 nginx_cache_dir() {
     local link=$RUN_DIR/nginx/cache
     mkdir -p "$RUN_DIR/nginx"
     [[ $EUID -eq 0 ]] && remove_orphan_nginx_caches
     if [[ $EUID -ne 0 ]] || runuser -u nobody -- test -x "$RUN_DIR/nginx" 2>/dev/null; then
         [[ -L $link ]] && rm -f "$link"
+        install -d -m 755 "$link"
         echo "$link"
         return 0
     fi
@@ -24,6 +26,7 @@ nginx_cache_dir() {
     home=$NGINX_CACHE_PARENT/$(realpath -m "$RUN_DIR" | sha256sum | cut -c1-16)
     install -d -m 755 "$NGINX_CACHE_PARENT" "$home"
     [[ -d $link && ! -L $link ]] && rm -rf "$link"
+    install -d -m 755 "$home/nginx"
     ln -sfn "$home/nginx" "$link"
     # After the link: remove_orphan_nginx_caches only looks at directories that name their RUN_DIR.
     realpath -m "$RUN_DIR" >"$home/run-dir"
@@ -40,6 +43,31 @@ remove_orphan_nginx_caches() {
         [[ $(readlink "$owner/nginx/cache" 2>/dev/null) == "$dir/nginx" ]] && continue
         rm -rf "$dir"
     done
+}
+
+# Checks the crowd settings and that this shell may give nginx's workers NGINX_FILE_LIMIT open files; dies naming
+# what to change otherwise. Run before anything starts.
+check_nginx_limits() {
+    local name
+    for name in NGINX_WORKER_CONNECTIONS NGINX_FILE_LIMIT NGINX_MAX_ACTIVE NGINX_BACKLOG NGINX_UPSTREAM_KEEPALIVE; do
+        [[ ${!name} =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive whole number, not '${!name}'"
+    done
+    ((NGINX_FILE_LIMIT > NGINX_WORKER_CONNECTIONS)) \
+        || die "NGINX_FILE_LIMIT ($NGINX_FILE_LIMIT) must be above NGINX_WORKER_CONNECTIONS ($NGINX_WORKER_CONNECTIONS): a worker's logs and cache files need descriptors too"
+    ((NGINX_MAX_ACTIVE < NGINX_WORKER_CONNECTIONS)) \
+        || die "NGINX_MAX_ACTIVE ($NGINX_MAX_ACTIVE) must be below NGINX_WORKER_CONNECTIONS ($NGINX_WORKER_CONNECTIONS), or the clients get no room"
+    local hard
+    hard=$(ulimit -Hn)
+    if [[ $hard != unlimited ]] && ((hard < NGINX_FILE_LIMIT)) && ! (ulimit -Hn "$NGINX_FILE_LIMIT") 2>/dev/null; then
+        die "nginx's workers need NGINX_FILE_LIMIT=$NGINX_FILE_LIMIT open files each, but this shell may open at most $hard (ulimit -Hn).
+  Raise that limit (as root: 'ulimit -Hn $NGINX_FILE_LIMIT' in this shell, a 'nofile' line in /etc/security/limits.conf,
+  or LimitNOFILE= of the systemd unit that runs this), or run with fewer: NGINX_WORKER_CONNECTIONS=$((hard - 1024 > 1024 ? hard - 1024 : 512)) NGINX_FILE_LIMIT=$hard."
+    fi
+    local queue
+    queue=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo "$NGINX_BACKLOG")
+    if ((queue < NGINX_BACKLOG)); then
+        log "Note: the kernel keeps at most net.core.somaxconn=$queue connections waiting per nginx worker, not NGINX_BACKLOG=$NGINX_BACKLOG; for bursts of new connections: sysctl -w net.core.somaxconn=$NGINX_BACKLOG"
+    fi
 }
 
 # Writes nginx's configuration for the whole INSTANCES list to file $1.
@@ -65,6 +93,12 @@ render_nginx_conf() {
     conf=${conf//@LIMIT_REQ_ZONE@/$zone}
     conf=${conf//@LIMIT_REQ@/$limit}
     conf=${conf//@UPSTREAM_SERVERS@/${servers%$'\n'}}
+    conf=${conf//@EVENT_ID@/$EVENT_ID}
+    conf=${conf//@NGINX_FILE_LIMIT@/$NGINX_FILE_LIMIT}
+    conf=${conf//@NGINX_WORKER_CONNECTIONS@/$NGINX_WORKER_CONNECTIONS}
+    conf=${conf//@NGINX_MAX_ACTIVE@/$NGINX_MAX_ACTIVE}
+    conf=${conf//@NGINX_BACKLOG@/$NGINX_BACKLOG}
+    conf=${conf//@NGINX_UPSTREAM_KEEPALIVE@/$NGINX_UPSTREAM_KEEPALIVE}
     mkdir -p "$dir/tmp"
     printf '%s\n' "$conf" >"$file"
 }
@@ -100,7 +134,13 @@ start_nginx() {
         && die "port $NGINX_PORT is taken by another process; choose another NGINX_PORT"
     render_nginx_conf "$dir/nginx.conf"
     check_nginx_conf "$dir/nginx.conf"
-    "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    # The master starts from this shell's limits, its workers raise theirs to NGINX_FILE_LIMIT (worker_rlimit_nofile):
+    # a shell started with Debian's soft limit of 1,024 would otherwise cap the master's listening and reloads.
+    (
+        [[ $(ulimit -Hn) == unlimited ]] || (($(ulimit -Hn) >= NGINX_FILE_LIMIT)) || ulimit -Hn "$NGINX_FILE_LIMIT"
+        ulimit -Sn "$NGINX_FILE_LIMIT"
+        exec "$(nginx_binary)" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    )
     local seconds=10
     wait_until "$seconds" http_ok "$(nginx_url)/health/ready" \
         || die "nginx did not answer on $NGINX_BIND:$NGINX_PORT in $seconds s; see $dir/error.log"

@@ -45,6 +45,15 @@ setting NGINX_PORT 8080 "nginx's port"
 setting NGINX_BIND 127.0.0.1 "nginx's listen address (0.0.0.0: every interface)"
 setting RATE_LIMIT 0 "nginx's per-client-address limit in requests/s (0: off); beyond it nginx answers 429"
 setting RATE_BURST 100 'requests a client may send above RATE_LIMIT before the limit bites'
+# Sized for a crowd: 20,000 clients at once on two workers, each client one connection. Every request waiting for
+# an instance holds a second one, and NGINX_MAX_ACTIVE caps those, so each worker keeps room for its clients.
+setting NGINX_WORKER_CONNECTIONS 16384 "connections per nginx worker (one a worker process per core): clients, and requests waiting for an instance"
+setting NGINX_FILE_LIMIT '(NGINX_WORKER_CONNECTIONS + 1024)' "each nginx worker's open-file limit; 'up' raises the shell's soft limit to it, or says what to change"
+[[ $NGINX_WORKER_CONNECTIONS =~ ^[0-9]+$ ]] && NGINX_FILE_LIMIT=${NGINX_FILE_LIMIT:-$((NGINX_WORKER_CONNECTIONS + 1024))}
+setting NGINX_MAX_ACTIVE 4096 'requests nginx works on at once, all clients together; one more is answered a JSON 503 with Retry-After'
+# The kernel caps a listen queue at net.core.somaxconn (4096 on Debian 12); 'up' says so when it is lower.
+setting NGINX_BACKLOG 16384 "connections waiting for nginx to accept them, per worker"
+setting NGINX_UPSTREAM_KEEPALIVE 256 'idle connections each nginx worker keeps open to the instances'
 
 # Redis.
 setting REDIS_MODE standalone 'standalone; sentinel or cluster: Redis runs elsewhere (REDIS_SENTINELS, REDIS_NODES), none is started here'

@@ -10,19 +10,23 @@
 -- ARGV[2]  buyer key: the userId in lower case, so Alice and alice are one buyer
 -- ARGV[3]  the userId as the buyer typed it (trimmed)
 -- ARGV[4]  random suffix that makes the orderId hard to guess
+-- ARGV[5]  '1' when a sold-out answer will be shared by nginx with every buyer of the sale until the end of this
+--          second (Redis's clock) and, while the next is asked for, one more; the stock hash's 'edgeUntil' (ms)
+--          then records when the last such answer can no longer be given, which a reset waits for; '' otherwise
 --
 -- A sale with a waiting room ('queued' = '1') sells only against an admission, checked and used up here, in
 -- the same atomic step as the reservation (see admission.lua and advance.lua):
 -- KEYS[6]  queue hash   KEYS[7] admits zset   KEYS[8] admitinfo hash   KEYS[9] used hash (place -> orderId)
--- ARGV[5]  the admission's generation   ARGV[6] its place number   ARGV[7] its position
+-- ARGV[6]  the admission's generation   ARGV[7] its place number   ARGV[8] its position
 --
 -- Returns
 --   {1, orderId, record, nowMs}    reserved; record is the new order
---   {-1}                           sold out: reserved + paid already equals tickets
+--   {-1, nowMs}                    sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
 --   {-404}                         the event was never opened
 --   {-403, why}                    queued sale: no admission, or it is of an earlier sale, used, or lapsed
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued')
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued',
+  'edgeUntil')
 if not stock[1] then
   return {-404}
 end
@@ -35,16 +39,16 @@ if held then
 end
 local batch
 if stock[7] == '1' then
-  if not ARGV[7] then
+  if not ARGV[8] then
     return {-403, 'required'}
   end
-  if ARGV[5] ~= stock[5] then
+  if ARGV[6] ~= stock[5] then
     return {-403, 'earlier sale'}
   end
-  if redis.call('HEXISTS', KEYS[9], ARGV[6]) == 1 then
+  if redis.call('HEXISTS', KEYS[9], ARGV[7]) == 1 then
     return {-403, 'used'}
   end
-  local position = tonumber(ARGV[7])
+  local position = tonumber(ARGV[8])
   batch = redis.call('ZRANGE', KEYS[7], position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
   local from, windowEnd = string.match(batch and redis.call('HGET', KEYS[8], batch) or '', '^(%d+)|(%d+)|')
   if not from or tonumber(from) > position or tonumber(windowEnd) <= nowMs then
@@ -53,7 +57,14 @@ if stock[7] == '1' then
 end
 -- Sold out once reserved + paid reaches tickets: '>=', so the last ticket is sold once and never one more.
 if tonumber(stock[2]) + tonumber(stock[3]) >= tonumber(stock[1]) then
-  return {-1}
+  if ARGV[5] == '1' then
+    -- Kept to the end of this second, and given while the next answer is asked for during one more (stale).
+    local untilMs = (math.floor(nowMs / 1000) + 2) * 1000
+    if tonumber(stock[8] or '0') < untilMs then
+      redis.call('HSET', KEYS[1], 'edgeUntil', untilMs)
+    end
+  end
+  return {-1, nowMs}
 end
 
 local expiresAt = nowMs + tonumber(stock[4])
@@ -64,7 +75,7 @@ redis.call('HSET', KEYS[2], ARGV[2], orderId)
 redis.call('HSET', KEYS[3], orderId, record)
 redis.call('ZADD', KEYS[4], expiresAt, orderId)
 if batch then
-  redis.call('HSET', KEYS[9], ARGV[6], orderId)
+  redis.call('HSET', KEYS[9], ARGV[7], orderId)
   redis.call('HINCRBY', KEYS[6], 'bought', 1)
   local from, windowEnd, bought = string.match(redis.call('HGET', KEYS[8], batch), '^(%d+)|(%d+)|(%d+)$')
   redis.call('HSET', KEYS[8], batch, from .. '|' .. windowEnd .. '|' .. (tonumber(bought) + 1))

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import jakarta.ejb.EJB;
@@ -37,7 +39,7 @@ import io.ticketrush.web.Ids;
  * {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has lost;
  * {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
  */
-@WebServlet("/admin/events/*")
+@WebServlet(urlPatterns = "/admin/events/*", asyncSupported = true)
 public class AdminServlet extends ApiServlet {
 
     /** {"tickets":1000000000,"holdSeconds":86400} is 40 bytes; room for whitespace, no room for abuse. */
@@ -46,6 +48,8 @@ public class AdminServlet extends ApiServlet {
     private static final String PAUSE = "/queue/pause";
     private static final String RESUME = "/queue/resume";
     private static final Logger LOG = Logger.getLogger(AdminServlet.class.getName());
+    /** nginx reads the clock once per round of its event loop: a shared answer may outlive its second by that much. */
+    private static final long EDGE_CLOCK_MARGIN_MILLIS = 50;
 
     @Inject
     AdminAuth auth;
@@ -117,12 +121,19 @@ public class AdminServlet extends ApiServlet {
             waitingRoom.forget(eventId);
             orders.sweepSoon(eventId);
             QueueStatus queue = settings.queue() == null ? null : waitingRoom.status(eventId);
-            ApiResponse.send(response, 200, 1, "sale opened", json -> {
+            ApiResponse.Data opened = json -> {
                 eventJson(status).write(json);
                 if (queue != null) {
                     queueJson(json, queue);
                 }
-            });
+            };
+            // nginx may still be telling buyers the old sale is sold out, for the rest of a second: answer once it no
+            // longer can, so that from this answer on every buyer meets the new sale.
+            long edgeWait = globalStock.edgeWait(eventId);
+            CompletableFuture<ApiResponse.Data> answered = edgeWait == 0 ? CompletableFuture.completedFuture(opened)
+                    : CompletableFuture.supplyAsync(() -> opened, CompletableFuture.delayedExecutor(
+                            edgeWait + EDGE_CLOCK_MARGIN_MILLIS, TimeUnit.MILLISECONDS, Runnable::run));
+            answer(request, response, answered, (answering, data) -> ApiResponse.send(answering, 200, 1, "sale opened", data));
         } else {
             EventStatus status = globalStock.status(eventId);
             if (status == null) {

@@ -438,9 +438,9 @@ class WaitingRoomScriptsIT {
         openPlain(3, HOUR_MS);
         assertEquals("0", jedis.hget(keys.stock(), "queued"));
         assertEquals(1L, eval(RESERVE, keys.all(), event, "ann", "ann", "abc123").get(0));
-        assertEquals(1L, eval(RESERVE, reserveKeys(), event, "bob", "bob", "abc123", "1", "7", "7").get(0),
+        assertEquals(1L, eval(RESERVE, reserveKeys(), event, "bob", "bob", "abc123", "", "1", "7", "7").get(0),
                 "admission arguments of no sale are not even looked at");
-        assertEquals(-2L, eval(RESERVE, reserveKeys(), event, "ann", "ann", "abc123", "1", "1", "1").get(0));
+        assertEquals(-2L, eval(RESERVE, reserveKeys(), event, "ann", "ann", "abc123", "", "1", "1", "1").get(0));
         assertEquals(1L, eval(RESERVE, keys.all(), event, "cy", "cy", "abc123").get(0));
         assertEquals(-1L, eval(RESERVE, keys.all(), event, "dee", "dee", "abc123").get(0));
         assertEquals(List.of(-404L), join("ann"));
@@ -647,7 +647,7 @@ class WaitingRoomScriptsIT {
     }
 
     private List<?> reserveAdmitted(String buyer, long gen, long place) {
-        return eval(RESERVE, reserveKeys(), event, buyer, buyer, "abc123", Long.toString(gen), Long.toString(place),
+        return eval(RESERVE, reserveKeys(), event, buyer, buyer, "abc123", "", Long.toString(gen), Long.toString(place),
                 Long.toString(order.position(place)));
     }
 

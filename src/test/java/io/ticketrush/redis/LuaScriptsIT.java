@@ -1,6 +1,7 @@
 package io.ticketrush.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -121,7 +122,24 @@ class LuaScriptsIT {
     @Test
     void sellsNothingWhenOpenedWithZeroTickets() {
         open(0, 60_000);
-        assertEquals(List.of(-1L), reserve("alice"));
+        assertEquals(-1L, reserve("alice").get(0));
+        assertNull(jedis.hget(keys.stock(), "edgeUntil"), "nobody was told it will be shared");
+    }
+
+    @Test
+    void recordsUntilWhenASharedSoldOutAnswerMayStillBeServedAcrossAReset() {
+        open(1, 60_000);
+        assertEquals(1L, code(reserve("alice")));
+
+        List<?> shared = eval(RESERVE, keys.all(), event, "bob", "bob", "abc123", "1");
+
+        assertEquals(-1L, shared.get(0));
+        long redisNow = (Long) shared.get(1);
+        assertEquals((redisNow / 1000 + 2) * 1000, Long.parseLong(jedis.hget(keys.stock(), "edgeUntil")),
+                "the end of the second after the one Redis said it in: nginx gives it no longer");
+        open(5, 60_000);
+        assertEquals(Long.toString((redisNow / 1000 + 2) * 1000), jedis.hget(keys.stock(), "edgeUntil"),
+                "a reset keeps it: whoever resets waits for it");
     }
 
     @Test
