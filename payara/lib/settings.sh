@@ -47,7 +47,7 @@ setting RATE_LIMIT 0 "nginx's per-client-address limit in requests/s (0: off); b
 setting RATE_BURST 100 'requests a client may send above RATE_LIMIT before the limit bites'
 # Sized for a crowd: 20,000 clients at once on two workers, each client one connection. Every request waiting for
 # an instance holds a second one, and NGINX_MAX_ACTIVE caps those, so each worker keeps room for its clients.
-setting NGINX_WORKER_CONNECTIONS 16384 "connections per nginx worker (one a worker process per core): clients, and requests waiting for an instance"
+setting NGINX_WORKER_CONNECTIONS 16384 "connections per nginx worker (nginx runs one worker per core): its clients, and its requests waiting for an instance"
 setting NGINX_FILE_LIMIT '(NGINX_WORKER_CONNECTIONS + 1024)' "each nginx worker's open-file limit; 'up' raises the shell's soft limit to it, or says what to change"
 [[ $NGINX_WORKER_CONNECTIONS =~ ^[0-9]+$ ]] && NGINX_FILE_LIMIT=${NGINX_FILE_LIMIT:-$((NGINX_WORKER_CONNECTIONS + 1024))}
 setting NGINX_MAX_ACTIVE 4096 'requests nginx works on at once, all clients together; one more is answered a JSON 503 with Retry-After'

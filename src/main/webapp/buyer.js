@@ -4,6 +4,8 @@
 const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 const POLL_MS = 1000;
 const RETRIES = 5;
+const BUSY = -3;
+const BUSY_RETRIES = 10;
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,7 +56,10 @@ async function call(method, path, form) {
         throw Object.assign(new Problem(`The service answered something unexpected (HTTP ${response.status}).`), {lost: true});
     }
     answer.status = response.status;
-    answer.lost = response.status === 503 || response.status === 502 || response.status === 504;
+    // "Busy, try again" (code -3): nothing was reserved, the same request goes again after Retry-After.
+    answer.busy = response.status === 503 && answer.code === BUSY;
+    answer.retryAfterMs = 1000 * (Number(response.headers.get('Retry-After')) || 1);
+    answer.lost = !answer.busy && (response.status === 503 || response.status === 502 || response.status === 504);
     const date = Date.parse(response.headers.get('Date'));
     if (!lastState && !Number.isNaN(date)) {
         // Without a queue state's "now" (ms), the Date header (whole seconds) sets the countdowns' clock.
@@ -388,10 +393,15 @@ async function buy() {
     }
     try {
         let answer = null;
-        for (let attempt = 0; attempt <= RETRIES && (answer === null || answer.lost); attempt++) {
-            if (attempt > 0) {
+        let lost = 0;
+        let busy = 0;
+        while (answer === null || (answer.lost && lost <= RETRIES) || (answer.busy && busy <= BUSY_RETRIES)) {
+            if (answer && answer.busy) {
+                say('Many buyers at this moment; trying again…');
+                await pause(answer.retryAfterMs);
+            } else if (answer) {
                 say('The answer was lost; asking again whether you got a ticket…');
-                await pause(500 * attempt);
+                await pause(500 * lost);
             }
             if (page.maybeReserved) {
                 // An earlier attempt went unanswered and may have reserved a ticket: say so (docs/api.md, retry).
@@ -405,8 +415,17 @@ async function buy() {
             }
             if (answer.lost) {
                 page.maybeReserved = true;
+                lost++;
+            }
+            if (answer.busy) {
+                busy++;
             }
             if (run !== page.run) return;
+        }
+        if (answer.busy) {
+            problem('Too many buyers at this moment. Please press Buy again: the sale is not over.');
+            $('buy').disabled = false;
+            return;
         }
         if (answer.lost) {
             problem('The service is not answering. Please try again in a moment: you will never be sold two tickets.');
@@ -435,7 +454,7 @@ const orderKey = () => `ticketrush.order.${page.eventId}.${page.userId.toLowerCa
 
 /**
  * The order this buyer was given here before (localStorage), if it still stands: shown instead of a buy button. A
- * holder whose purchase meets an instance with its share used up is answered "sold out" without Redis being asked
+ * holder buying again in a sold-out sale is given the answer every buyer gets, "sold out", which nginx shares
  * (docs/api.md), so the page remembers rather than asks again.
  */
 async function rememberedOrder() {

@@ -55,7 +55,11 @@ class FlashSaleIT {
         for (Api.Answer answer : answers) {
             assertEquals(200, answer.status(), answer.body());
             codes.merge(answer.code(), 1, Integer::sum);
-            byInstance.merge(answer.header("X-Instance"), 1, Integer::sum);
+            // nginx answers a sold-out crowd itself for the rest of each second (the answer names the instance that
+            // gave it first): the split is of what reached an instance.
+            if (!Set.of("HIT", "UPDATING").contains(answer.header("X-Cache-Status"))) {
+                byInstance.merge(answer.header("X-Instance"), 1, Integer::sum);
+            }
             if (answer.code() == 1) {
                 JsonObject order = answer.data();
                 assertTrue(orderIds.add(order.getString("orderId")), "order ids are distinct");
@@ -70,7 +74,8 @@ class FlashSaleIT {
         assertEquals(TICKETS, status.getInt("reserved"));
         assertEquals(0, status.getInt("available"));
 
-        int total = answers.size();
+        int total = byInstance.values().stream().mapToInt(Integer::intValue).sum();
+        assertTrue(total >= TICKETS, "every sale reached an instance: " + byInstance);
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
             double expected = total * Cluster.WEIGHTS[i - 1] / 10.0;
             int actual = byInstance.getOrDefault("instance-" + i, 0);
