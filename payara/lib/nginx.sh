@@ -61,7 +61,8 @@ check_nginx_limits() {
     if [[ $hard != unlimited ]] && ((hard < NGINX_FILE_LIMIT)) && ! (ulimit -Hn "$NGINX_FILE_LIMIT") 2>/dev/null; then
         die "nginx's workers need NGINX_FILE_LIMIT=$NGINX_FILE_LIMIT open files each, but this shell may open at most $hard (ulimit -Hn).
   Raise that limit (as root: 'ulimit -Hn $NGINX_FILE_LIMIT' in this shell, a 'nofile' line in /etc/security/limits.conf,
-  or LimitNOFILE= of the systemd unit that runs this), or run with fewer: NGINX_WORKER_CONNECTIONS=$((hard - 1024 > 1024 ? hard - 1024 : 512)) NGINX_FILE_LIMIT=$hard."
+  or LimitNOFILE= of the systemd unit that runs this), or run with fewer:
+  NGINX_WORKER_CONNECTIONS=$((hard * 3 / 4)) NGINX_FILE_LIMIT=$hard NGINX_MAX_ACTIVE=$((hard / 4))"
     fi
     local queue
     queue=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo "$NGINX_BACKLOG")

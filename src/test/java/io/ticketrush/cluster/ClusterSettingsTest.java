@@ -70,6 +70,59 @@ class ClusterSettingsTest {
         assertEquals(List.of(), elsewhere, "declare these with setting NAME 'default' 'help' in payara/lib/settings.sh");
     }
 
+    @Test
+    void givesNginxItsDescriptorsFromADefaultShellOrSaysWhatToChange() {
+        // Debian's defaults for a login shell are a soft limit of 1,024; a hard limit of 2,048 is lower than most.
+        String lowLimits = "ulimit -Sn 1024 && ulimit -Hn 2048 && ";
+        Result defaults = nginxLimits(lowLimits, "");
+        if (bash(lowLimits + "(ulimit -Hn 17408)", "").exitCode() == 0) {
+            assertEquals(0, defaults.exitCode(), "a shell that may raise its hard limit gives nginx its 17,408: " + defaults);
+        } else {
+            assertEquals(1, defaults.exitCode(), defaults.output());
+            assertTrue(defaults.output().contains("NGINX_FILE_LIMIT=17408 open files each, but this shell may open at most 2048"),
+                    defaults.output());
+            assertTrue(defaults.output().contains("ulimit -Hn 17408") && defaults.output().contains("/etc/security/limits.conf")
+                    && defaults.output().contains("NGINX_WORKER_CONNECTIONS=1536 NGINX_FILE_LIMIT=2048 NGINX_MAX_ACTIVE=512"),
+                    "says what to change: " + defaults.output());
+        }
+        assertEquals(0, nginxLimits(lowLimits, "NGINX_WORKER_CONNECTIONS=1000 NGINX_MAX_ACTIVE=500").exitCode(),
+                "fewer connections fit the soft limit's hard ceiling");
+        Result tooActive = nginxLimits("", "NGINX_MAX_ACTIVE=20000");
+        assertEquals(1, tooActive.exitCode());
+        assertTrue(tooActive.output().contains("NGINX_MAX_ACTIVE (20000) must be below NGINX_WORKER_CONNECTIONS (16384)"),
+                tooActive.output());
+        Result notANumber = nginxLimits("", "NGINX_BACKLOG=lots");
+        assertTrue(notANumber.output().contains("NGINX_BACKLOG must be a positive whole number, not 'lots'"), notANumber.output());
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    /** check_nginx_limits of payara/lib/nginx.sh in a shell whose limits {@code limits} sets, with {@code settings}. */
+    private static Result nginxLimits(String limits, String settings) {
+        return bash(limits + settings + " bash -c 'ROOT=$0; source \"$ROOT/payara/lib/common.sh\";"
+                + " source \"$ROOT/payara/lib/settings.sh\"; source \"$ROOT/payara/lib/nginx.sh\"; check_nginx_limits' \"$0\"",
+                BASEDIR.toAbsolutePath().toString());
+    }
+
+    private static Result bash(String script, String argument) {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script, argument).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        builder.environment().put("HOME", System.getProperty("user.home"));
+        try {
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "bash did not finish");
+            return new Result(process.exitValue(), output);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run bash", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String documentedTable() throws IOException {
         String doc = Files.readString(DOC, StandardCharsets.UTF_8);
         int begin = doc.indexOf(BEGIN + "\n");

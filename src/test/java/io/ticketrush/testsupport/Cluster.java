@@ -18,7 +18,8 @@ import redis.clients.jedis.Jedis;
 
 /**
  * The whole topology as a user runs it: {@code payara/cluster.sh} with its own run directory and free ports,
- * so it never meets a cluster a user is running. Stopping is the script's own {@code down}.
+ * so it never meets a cluster a user is running, from a shell with Debian's default descriptor limit. Stopping is
+ * the script's own {@code down}.
  */
 public final class Cluster {
 
@@ -26,6 +27,8 @@ public final class Cluster {
     public static final int[] WEIGHTS = {1, 2, 3, 4};
     public static final String DB_PASSWORD = "it-db-password";
     private static final long SCRIPT_LIMIT_SECONDS = 300;
+    /** Debian's default soft limit of open files in a login shell. */
+    private static final int LOGIN_SHELL_FILE_LIMIT = 1024;
 
     private final Path runDir;
     private final int basePort;
@@ -230,7 +233,10 @@ public final class Cluster {
     /** Like {@link #script} but returns a failure instead of throwing, for tests of what cluster.sh refuses. */
     public static Result tryScript(Path runDir, String command, Map<String, String> settings) {
         Path script = Path.of(System.getProperty("ticketrush.basedir", ".")).resolve("payara/cluster.sh");
-        ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), command).redirectErrorStream(true);
+        // From a shell with Debian's default soft limit of 1,024 descriptors, as a user's login shell has: cluster.sh
+        // must give nginx what a crowd needs itself (SharedSoldOutIT opens 2,000 connections at once).
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "ulimit -Sn " + LOGIN_SHELL_FILE_LIMIT
+                + " 2>/dev/null; exec bash \"$0\" \"$@\"", script.toString(), command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         // Nothing a developer exported for their own cluster (TICKETS, REDIS_MODE, the instances' REDIS_* and
         // DB_* keys, ...) reaches the test's: only PATH, HOME and what the test sets.
