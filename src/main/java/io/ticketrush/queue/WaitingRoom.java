@@ -418,8 +418,13 @@ public class WaitingRoom {
         }
         digester.execute(() -> {
             try {
-                digests.compute(eventId, gen, size).ifPresent(digest -> redis.evalReplicated(ADVANCE,
-                        advanceKeys(eventId), List.of(digest, Long.toString(gen))));
+                long start = System.nanoTime();
+                Optional<String> digest = digests.compute(eventId, gen, size);
+                if (digest.isPresent()) {
+                    redis.evalReplicated(ADVANCE, advanceKeys(eventId), List.of(digest.get(), Long.toString(gen)));
+                    LOG.info("Event " + eventId + ": the digest of its pre-queue of " + size + " places, read in pages of "
+                            + digestPage + ", took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+                }
             } catch (RedisUnavailableException e) {
                 // The advancer meets the same outage and reports it; it asks for the digest again once Redis is back.
             } catch (RuntimeException e) {
