@@ -7,10 +7,12 @@
 -- KEYS[3]  admits zset    tr:{event}:admits     one member per admission batch: its last position, scored by it
 -- KEYS[4]  admitinfo hash tr:{event}:admitinfo  last position -> "first position|expiresAt|bought"
 -- ARGV[1]  the frozen pre-queue's digest, once an instance has computed it ('' until then)
+-- ARGV[2]  with a digest: the sale's generation it was computed for; a digest of another one is not recorded
+--          (the sale was reset while it was being computed, so it is the digest of another pre-queue)
 --
 -- What it does, in order:
 --   1. At opensAt, freezes the pre-queue (its size is the number of places then), if no join did already.
---   2. Records the digest; positions (and so admission) wait for it.
+--   2. Records the digest (of this generation's pre-queue); positions (and so admission) wait for it.
 --   3. Lapses batches whose admission window has passed: their places that did not buy are 'lapsed', and
 --      their slots go back to the budget.
 --   4. Unless paused, admits the next positions ('reach' grows) at 'rate' per second, but never beyond the
@@ -38,7 +40,7 @@ if not frozen then
   redis.call('HSET', KEYS[2], 'frozen', frozen, 'mAt', nowMs, 'mReach', 0, 'mRate', '0')
 end
 if not digest then
-  if ARGV[1] == '' then
+  if ARGV[1] == '' or ARGV[2] ~= q[16] then
     return {1, tonumber(frozen), 0, q[16], tonumber(q[2]), '0', 0}
   end
   digest = ARGV[1]

@@ -110,11 +110,29 @@ public final class QueueOrder {
 
     /** Lower-case hex of SHA-256 over the UTF-8 of each place hash followed by a line feed, in place order. */
     public static String digest(List<String> placeHashes) {
-        MessageDigest sha = sha256();
-        for (String hash : placeHashes) {
-            sha.update((hash + "\n").getBytes(StandardCharsets.UTF_8));
+        return new Digest().add(placeHashes).finish();
+    }
+
+    /**
+     * {@link #digest} taken a page of place hashes at a time, so that a pre-queue of millions never has to be held
+     * whole: pages added in place order give the digest of all their hashes in one list.
+     */
+    public static final class Digest {
+
+        private final MessageDigest sha = sha256();
+
+        /** Adds the next place hashes, in place order. */
+        public Digest add(List<String> placeHashes) {
+            for (String hash : placeHashes) {
+                sha.update((hash + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return this;
         }
-        return hex(sha.digest());
+
+        /** The digest of every place hash added; the digest is spent afterwards. */
+        public String finish() {
+            return hex(sha.digest());
+        }
     }
 
     public static String hex(byte[] bytes) {

@@ -8,11 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -27,6 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.RedisUnavailableException;
 import io.ticketrush.web.ApiException;
 
 /**
@@ -95,7 +101,24 @@ public class WaitingRoom {
     @ConfigProperty(name = "queue.secret")
     Optional<String> secret;
 
+    @Inject
+    @ConfigProperty(name = "queue.digest-page", defaultValue = "10000")
+    int digestPage;
+
+    @Inject
+    @ConfigProperty(name = "queue.digest-lease-ms", defaultValue = "3000")
+    long digestLeaseMillis;
+
+    @Inject
+    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    String instanceName;
+
     private QueueTokens tokens;
+    private PreQueueDigest digests;
+    /** Computes pre-queue digests, one at a time, so that the advancer never waits for one. */
+    private ExecutorService digester;
+    /** The digests under way on this instance, as "eventId|gen". */
+    private final Set<String> digesting = ConcurrentHashMap.newKeySet();
     private final JoinCombiner joins = new JoinCombiner(this::joinScript);
     private final Map<String, View> views = new ConcurrentHashMap<>();
     /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
@@ -121,11 +144,20 @@ public class WaitingRoom {
                     + " tokens with a key of its own, which no other instance accepts");
         }
         tokens = new QueueTokens(key);
+        // The holder's name in a lease: a restarted instance is another holder, its predecessor's lease not its own.
+        digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis, instanceName + "/" + UUID.randomUUID());
+        digester = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = threads.newThread(task);
+            thread.setName("ticketrush-prequeue-digest");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @PreDestroy
     void stop() {
         joins.stop();
+        digester.shutdownNow();
     }
 
     /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */
@@ -337,23 +369,21 @@ public class WaitingRoom {
 
     /**
      * With advance.lua's reply (it moved the event's waiting room on: freeze, lapses, admissions), refreshes this
-     * instance's view of it; the digest of a pre-queue just frozen is computed and published here. Run by every
+     * instance's view of it; for a pre-queue just frozen, has its digest computed and recorded. Run by every
      * instance for every event.
      */
-    private void advance(String eventId, List<?> advanced) {
-        List<?> reply = advanced;
+    private void advance(String eventId, List<?> reply) {
         if ((Long) reply.get(0) == 0) {
             views.put(eventId, View.NONE);
             return;
         }
         long frozen = (Long) reply.get(1);
-        if (frozen >= 0 && (Long) reply.get(2) == 0) {
-            // Frozen, and no instance has published the pre-queue's digest yet: every instance computes the same.
-            QueueKeys keys = QueueKeys.of(eventId);
-            List<String> hashes = frozen == 0 ? List.of() : redis.call(r -> r.lrange(keys.joins(), 0, frozen - 1));
-            reply = (List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId), List.of(QueueOrder.digest(hashes)));
-        }
         long gen = Long.parseLong((String) reply.get(3));
+        if (frozen >= 0 && (Long) reply.get(2) == 0) {
+            // Frozen, and no digest recorded yet: the instance that takes the lease computes it; the view below
+            // learns it on a later round.
+            digestInBackground(eventId, gen, frozen);
+        }
         View old = views.get(eventId);
         boolean digestKnown = (Long) reply.get(2) == 1;
         if (old == null || old.gen() != gen || (digestKnown && old.order() == null)) {
@@ -374,6 +404,35 @@ public class WaitingRoom {
         } else {
             settled.remove(eventId);
         }
+    }
+
+    /**
+     * Has the digest of the event's frozen pre-queue computed ({@link PreQueueDigest}) and recorded, on this
+     * instance's digest thread, unless that is under way here already: a pre-queue of millions takes seconds to
+     * read, and meanwhile the advancer moves every other waiting room on.
+     */
+    private void digestInBackground(String eventId, long gen, long size) {
+        String job = eventId + "|" + gen;
+        if (!digesting.add(job)) {
+            return;
+        }
+        digester.execute(() -> {
+            try {
+                long start = System.nanoTime();
+                Optional<String> digest = digests.compute(eventId, gen, size);
+                if (digest.isPresent()) {
+                    redis.evalReplicated(ADVANCE, advanceKeys(eventId), List.of(digest.get(), Long.toString(gen)));
+                    LOG.info("Event " + eventId + ": the digest of its pre-queue of " + size + " places, read in pages of "
+                            + digestPage + ", took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+                }
+            } catch (RedisUnavailableException e) {
+                // The advancer meets the same outage and reports it; it asks for the digest again once Redis is back.
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Computing the digest of event " + eventId + "'s pre-queue failed", e);
+            } finally {
+                digesting.remove(job);
+            }
+        });
     }
 
     private View view(String eventId) {

@@ -166,6 +166,22 @@ class QueueOrderTest {
     }
 
     @Test
+    void digestsInPagesExactlyAsInOneList() {
+        List<String> hashes = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            hashes.add(String.format("%032x", i));
+        }
+        for (int page = 1; page <= 11; page++) {
+            QueueOrder.Digest digest = new QueueOrder.Digest();
+            for (int from = 0; from < hashes.size(); from += page) {
+                digest.add(hashes.subList(from, Math.min(hashes.size(), from + page)));
+            }
+            assertEquals(VECTOR_DIGEST, digest.finish(), "pages of " + page);
+        }
+        assertEquals(QueueOrder.digest(List.of()), new QueueOrder.Digest().add(List.of()).finish(), "no page at all");
+    }
+
+    @Test
     void roundTripsHex() {
         assertEquals("00ff10", QueueOrder.hex(new byte[] {0, -1, 16}));
         assertArrayEquals(new byte[] {0, -1, 16}, QueueOrder.hex("00FF10"));

@@ -56,6 +56,8 @@ class WaitingRoomScriptsIT {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final QueueTokens TOKENS = new QueueTokens("the tests' queue secret".getBytes(StandardCharsets.UTF_8));
     private static final long HOUR_MS = 3_600_000;
+    /** Small, so that most pre-queues here take several pages. */
+    private static final int DIGEST_PAGE = 3;
 
     private static RedisClient sharedRedis;
     private static Jedis jedis;
@@ -66,6 +68,8 @@ class WaitingRoomScriptsIT {
     private EventKeys keys;
     private QueueKeys queue;
     private byte[] seed;
+    /** The generation the sale was last opened with. */
+    private long currentGen;
     private QueueOrder order;
 
     @BeforeAll
@@ -161,6 +165,28 @@ class WaitingRoomScriptsIT {
         Thread.sleep(100);
         advance("");
         assertEquals("10", field("reach"), "then at the rate, here more than the ten who joined");
+    }
+
+    @Test
+    void recordsNoDigestComputedForTheSaleBeforeAReset() throws InterruptedException {
+        long opensAt = redisNowMs() + 200;
+        long first = openQueued(5, HOUR_MS, opensAt, 1_000, HOUR_MS, "1.0");
+        joinAll("early", 3);
+        untilRedisTimeReaches(opensAt);
+        assertEquals(List.of(1L, 3L, 0L), advance(""));
+        String earlier = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 2));
+
+        opensAt = redisNowMs() + 200;
+        long second = openQueued(5, HOUR_MS, opensAt, 1_000, HOUR_MS, "1.0");
+        joinAll("again", 2);
+        untilRedisTimeReaches(opensAt);
+        assertEquals(List.of(1L, 2L, 0L), advance(earlier, first), "the digest of the sale before the reset");
+        assertNull(field("digest"));
+        assertTrue(new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "late").compute(event, first, 3).isEmpty(),
+                "nothing to compute for a generation that is gone");
+        assertNotEquals(first, second);
+        publishDigest();
+        assertNotEquals(earlier, field("digest"));
     }
 
     @Test
@@ -516,6 +542,7 @@ class WaitingRoomScriptsIT {
         Set<Integer> slots = new HashSet<>();
         List<String> all = new ArrayList<>(keys.all());
         all.addAll(queue.all());
+        all.add(queue.digestLease());
         for (String key : all) {
             slots.add(JedisClusterCRC16.getSlot(key));
         }
@@ -530,21 +557,23 @@ class WaitingRoomScriptsIT {
                     "mymaster", Optional.empty(), 2000, 8, "test", 0, 0), 500);
             try {
                 useEvent("wr-cluster-" + UUID.randomUUID(), onCluster);
-                long gen = openQueued(2, HOUR_MS, redisNowMs() - 1_000, 1_000, HOUR_MS, "1.0");
-                joinAll("buyer", 4);
+                long opensAt = redisNowMs() + 300;
+                long gen = openQueued(2, HOUR_MS, opensAt, 1_000, HOUR_MS, "1.0");
+                joinAll("buyer", 7);
+                untilRedisTimeReaches(opensAt);
                 assertEquals(1L, join("buyer-1").get(1));
-                List<?> frozen = advance("");
-                assertEquals(List.of(1L, 0L, 0L), frozen, "frozen empty: everyone joined after opensAt");
-                order = QueueOrder.of(seed, QueueOrder.digest(List.of()), 0);
-                advance(QueueOrder.digest(List.of()));
+                assertEquals(8L, join("late").get(1));
+                assertEquals(List.of(1L, 7L, 0L), advance(""), "the seven who joined before opensAt");
+                publishDigest();
                 Thread.sleep(100);
                 advance("");
                 assertEquals(2L, status().reach());
-                assertEquals(1L, admission(1, "").get(0));
-                assertEquals(List.of(-3L, "WAITING", 2L, "0"), admission(3, ""));
-                assertEquals(1L, reserveAdmitted("buyer-1", gen, 1).get(0));
-                assertEquals(1L, reserveAdmitted("buyer-2", gen, 2).get(0));
-                assertEquals(List.of(-403L, "lapsed"), reserveAdmitted("buyer-3", gen, 3), "never admitted");
+                assertEquals(1L, admission(placeAt(1), "").get(0));
+                assertEquals(List.of(-3L, "WAITING", 2L, "0"), admission(placeAt(3), ""));
+                assertEquals(1L, reserveAdmitted("buyer-" + placeAt(1), gen, placeAt(1)).get(0));
+                assertEquals(1L, reserveAdmitted("buyer-" + placeAt(2), gen, placeAt(2)).get(0));
+                assertEquals(List.of(-403L, "lapsed"), reserveAdmitted("buyer-" + placeAt(3), gen, placeAt(3)),
+                        "never admitted");
                 assertEquals(List.of(2L, 2L, 0L), List.of(status().bought(), status().reserved(), status().available()));
             } finally {
                 RedisClients.close(onCluster);
@@ -564,13 +593,15 @@ class WaitingRoomScriptsIT {
         seed = new byte[QueueOrder.SEED_BYTES];
         RANDOM.nextBytes(seed);
         order = null;
-        return (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1", Long.toString(opensAt),
-                Long.toString(rate), Long.toString(windowMs), overbook, QueueOrder.hex(seed),
+        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1",
+                Long.toString(opensAt), Long.toString(rate), Long.toString(windowMs), overbook, QueueOrder.hex(seed),
                 QueueOrder.commitment(seed)).get(0);
+        return currentGen;
     }
 
     private long openPlain(long tickets, long holdMs) {
-        return (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(0);
+        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(0);
+        return currentGen;
     }
 
     private List<String> openKeys() {
@@ -601,9 +632,15 @@ class WaitingRoomScriptsIT {
         return TOKENS.placeHash(event, buyer);
     }
 
-    /** advance.lua's {1, frozen or -1, digest known}, or {0} without a waiting room. */
+    /** advance.lua's {1, frozen or -1, digest known}, or {0} without a waiting room; a digest is the sale's own. */
     private List<?> advance(String digest) {
-        return head(eval(ADVANCE, List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo()), digest));
+        return advance(digest, currentGen);
+    }
+
+    /** advance.lua as an instance calls it with the digest it computed for generation {@code computedFor}. */
+    private List<?> advance(String digest, long computedFor) {
+        return head(eval(ADVANCE, List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo()), digest,
+                Long.toString(computedFor)));
     }
 
     private static List<?> head(List<?> reply) {
@@ -620,13 +657,18 @@ class WaitingRoomScriptsIT {
         advance("");
     }
 
-    /** What WaitingRoom.advance does once the pre-queue is frozen: the digest of its place hashes, published. */
+    /**
+     * What an instance does once the pre-queue is frozen: the digest of its place hashes, computed in pages of
+     * {@value #DIGEST_PAGE} (PreQueueDigest) and recorded.
+     */
     private void publishDigest() {
         List<?> frozen = advance("");
         long size = (Long) frozen.get(1);
         assertTrue(size >= 0, "opensAt has passed: " + frozen);
+        String digest = new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "test-" + UUID.randomUUID())
+                .compute(event, currentGen, size).orElseThrow();
         List<String> hashes = size == 0 ? List.of() : redis.call(r -> r.lrange(queue.joins(), 0, size - 1));
-        String digest = QueueOrder.digest(hashes);
+        assertEquals(QueueOrder.digest(hashes), digest, "in pages as in one list");
         assertEquals(List.of(1L, size, 1L), advance(digest));
         order = QueueOrder.of(seed, digest, size);
     }

@@ -1,8 +1,15 @@
 package io.ticketrush.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,14 +20,23 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.ticketrush.queue.FairnessVerifier;
+import io.ticketrush.queue.QueueKeys;
+import io.ticketrush.queue.QueueOrder;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.QueueBuyers;
+import io.ticketrush.testsupport.QueueLedgerWatch;
 import io.ticketrush.testsupport.RedisClusterServers;
 import io.ticketrush.testsupport.RedisServer;
 import io.ticketrush.testsupport.TwoInstances;
@@ -29,14 +45,22 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * ticketrush on a real three-master Redis Cluster, by configuration only ({@code redis.mode=cluster}): two
- * Payara Micro instances running the built WAR sell several events whose keys live on different masters.
+ * Payara Micro instances running the built WAR sell several events whose keys live on different masters, and a
+ * sale with a waiting room from its pre-queue to sold out.
  */
 class RedisClusterIT {
+
+    /** How long before opensAt a queued sale is opened: ample time for its crowd to join. */
+    private static final long PRE_QUEUE_MILLIS = 15_000;
+
+    /** Small, so that the pre-queue's digest takes many pages (and the two instances contend for its lease). */
+    private static final int DIGEST_PAGE = 16;
 
     @RegisterExtension
     static final TwoInstances<RedisClusterServers> ON_CLUSTER = TwoInstances.on("cluster",
             dir -> RedisClusterServers.start(dir, 3),
-            redis -> Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes()));
+            redis -> Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes(),
+                    "queue.secret", "the cluster tests' queue secret", "queue.digest-page", Integer.toString(DIGEST_PAGE)));
 
     private final List<Api> apis = ON_CLUSTER.apis();
 
@@ -132,6 +156,89 @@ class RedisClusterIT {
         assertEquals(6, status.getInt("reserved"));
         assertEquals(4, status.getInt("paid"));
         assertEquals(0, status.getInt("available"));
+    }
+
+    @Test
+    void sellsAQueuedSaleFromItsShuffledPreQueueToAdmittedBuyersOnly() throws IOException {
+        String event = Deployments.newEventId("cluster-queued");
+        int tickets = 30;
+        int crowd = 15 * DIGEST_PAGE;
+        long opensAt = System.currentTimeMillis() + PRE_QUEUE_MILLIS;
+        Api.Answer opened = apis.get(0).openQueuedSale(event, tickets, 600, opensAt, 50, 30);
+        assertEquals(200, opened.status(), opened.body());
+        String commitment = opened.data().getJsonObject("queue").getString("commitment");
+
+        QueueBuyers buyers = new QueueBuyers(apis, event, "fan", crowd);
+        buyers.join(0, crowd, 16);
+        long late = System.currentTimeMillis() - opensAt;
+        assertTrue(late < 0, "every buyer joined before opensAt, not " + late + " ms after");
+        Set<Long> places = new HashSet<>();
+        for (QueueBuyers.Buyer buyer : buyers.all()) {
+            assertEquals("PRE_QUEUE", buyer.joined.getString("state"), buyer.joined.toString());
+            places.add(buyer.placeNumber);
+        }
+        assertEquals(LongStream.rangeClosed(1, crowd).boxed().collect(Collectors.toSet()), places, "one place each");
+        JsonObject before = apis.get(1).fairness(event).data();
+        assertTrue(before.isNull("frozen") && before.isNull("seed"), "nothing revealed before opensAt: " + before);
+
+        RedisServer.sleep(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
+        Eventually.within(Duration.ofSeconds(10), () -> assertFalse(apis.get(1).fairness(event).data().isNull("frozen"),
+                "the digest is published"));
+        JsonObject fairness = apis.get(1).fairness(event, 1, crowd).data();
+        List<String> hashes = fairness.getJsonArray("places").getValuesAs(JsonString.class).stream()
+                .map(JsonString::getString).toList();
+        assertEquals(crowd, fairness.getJsonObject("frozen").getInt("size"));
+        assertEquals(QueueOrder.digest(hashes), fairness.getJsonObject("frozen").getString("digest"),
+                "computed in pages of " + DIGEST_PAGE + ", the digest of the whole pre-queue at once");
+        Map<Long, Long> positionOfPlace = verifiedOrder(event, commitment);
+
+        buyers.run(16, Duration.ofMillis(150), 5, Duration.ofSeconds(90));
+
+        assertEquals(0, buyers.outages.get(), "no request met an outage");
+        List<QueueBuyers.Buyer> winners = buyers.all().stream().filter(b -> b.orderId != null).toList();
+        assertEquals(tickets, winners.size(), "exactly the tickets were bought");
+        assertEquals(tickets, winners.stream().map(b -> b.orderId).distinct().count(), "one order each");
+        for (QueueBuyers.Buyer winner : winners) {
+            assertTrue(winner.paid, winner.toString());
+            assertEquals(1, winner.admissions.size(), "admitted once: " + winner);
+            assertEquals(positionOfPlace.get(winner.placeNumber), winner.position, "the drawn position of " + winner);
+        }
+        assertEquals(LongStream.rangeClosed(1, tickets).boxed().collect(Collectors.toSet()),
+                winners.stream().map(b -> b.position).collect(Collectors.toSet()), "positions 1.." + tickets + " bought");
+        for (QueueBuyers.Buyer buyer : buyers.all()) {
+            buyer.positionsTold.forEach(told -> assertEquals(positionOfPlace.get(buyer.placeNumber), told, buyer.toString()));
+            if (buyer.orderId == null) {
+                assertTrue(buyer.soldOutAt != 0 && buyer.admissions.isEmpty(), "told sold out, never admitted: " + buyer);
+            }
+        }
+
+        JsonObject status = apis.get(1).eventStatus(event).data();
+        assertEquals(tickets, status.getInt("paid"));
+        JsonObject queue = status.getJsonObject("queue");
+        assertEquals(List.of("SOLD_OUT", crowd, tickets, tickets, 0, crowd - tickets), List.of(queue.getString("state"),
+                queue.getInt("joined"), queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("lapsed"),
+                queue.getInt("toldSoldOut")));
+        QueueLedgerWatch.check(status);
+        try (Jedis master = ownerOf(JedisClusterCRC16.getSlot(QueueKeys.of(event).queue())).client()) {
+            assertEquals(tickets, master.hlen(QueueKeys.of(event).used()), "the event's keys live on its slot's master");
+            buyers.assertEveryOrderIsAnAdmittedBuyers(master);
+        }
+    }
+
+    /** Runs the verifier against one instance's fairness record; the position of each place it recomputed. */
+    private Map<Long, Long> verifiedOrder(String event, String commitment) throws IOException {
+        Path order = Files.createDirectories(Path.of("target", "it-fairness")).resolve(event + ".txt");
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
+        int status = FairnessVerifier.run(new String[] {apis.get(0).base().toString(), event, "--out", order.toString(),
+                "--commitment", commitment}, print, print);
+        assertEquals(0, status, "the verifier accepts the record: " + output.toString(StandardCharsets.UTF_8));
+        Map<Long, Long> positionOfPlace = new HashMap<>();
+        for (String line : Files.readAllLines(order, StandardCharsets.UTF_8)) {
+            String[] parts = line.split(" ");
+            positionOfPlace.put(Long.parseLong(parts[1]), Long.parseLong(parts[0]));
+        }
+        return positionOfPlace;
     }
 
     private boolean onSale(String event) {

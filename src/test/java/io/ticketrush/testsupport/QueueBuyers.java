@@ -28,6 +28,8 @@ import redis.clients.jedis.Jedis;
  * ({@code GET /queue/{eventId}}, which nginx caches), ask for an admission only for a place whose position is not
  * known yet or that the shared state says is reached, then buy with it and pay. A request that meets an outage (a
  * broken connection, 502, 503, 504) is sent again after a pause, as clients do; anything else unexpected fails.
+ * Given several instances, buyer i joins through instance i mod n and sends everything else to the next one, so
+ * that every token an instance signs is checked by another.
  */
 public final class QueueBuyers {
 
@@ -73,7 +75,7 @@ public final class QueueBuyers {
         }
     }
 
-    private final Api api;
+    private final List<Api> apis;
     private final String event;
     private final List<Buyer> buyers = new ArrayList<>();
     /** Shared-state polls made, those nginx answered from its cache, and requests repeated after an outage. */
@@ -85,7 +87,11 @@ public final class QueueBuyers {
     public volatile IntConsumer onPurchase = n -> { };
 
     public QueueBuyers(Api api, String event, String prefix, int count) {
-        this.api = api;
+        this(List.of(api), event, prefix, count);
+    }
+
+    public QueueBuyers(List<Api> apis, String event, String prefix, int count) {
+        this.apis = List.copyOf(apis);
         this.event = event;
         for (int i = 0; i < count; i++) {
             buyers.add(new Buyer(i, prefix + "-" + i));
@@ -110,7 +116,7 @@ public final class QueueBuyers {
 
     /** Joins one buyer (again, keeping their place, when they joined before); the answer's data. */
     public JsonObject join(Buyer buyer) {
-        JsonObject data = ok(() -> api.join(event, buyer.userId), "join " + buyer.userId).data();
+        JsonObject data = ok(() -> joinApi(buyer).join(event, buyer.userId), "join " + buyer.userId).data();
         String place = data.getString("place");
         buyer.placeNumber = Api.placeNumber(place);
         buyer.joined = data;
@@ -135,21 +141,22 @@ public final class QueueBuyers {
             for (int i = t; i < buyers.size(); i += threads) {
                 slice.add(buyers.get(i));
             }
+            Api poller = apis.get(t % apis.size());
             slices.add(() -> {
-                play(slice, pause, confirmEvery, deadline);
+                play(poller, slice, pause, confirmEvery, deadline);
                 return null;
             });
         }
         Crowd.run(slices, threads);
     }
 
-    private void play(List<Buyer> slice, Duration pause, int confirmEvery, long deadline) {
+    private void play(Api poller, List<Buyer> slice, Duration pause, int confirmEvery, long deadline) {
         while (slice.stream().anyMatch(b -> !b.done())) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("not every buyer was served in time; still waiting: "
                         + slice.stream().filter(b -> !b.done()).toList());
             }
-            Api.Answer state = ok(() -> api.queueState(event), "GET /queue/" + event);
+            Api.Answer state = ok(() -> poller.queueState(event), "GET /queue/" + event);
             polls.incrementAndGet();
             if (CACHED.contains(String.valueOf(state.header("X-Cache-Status")))) {
                 cachedPolls.incrementAndGet();
@@ -178,7 +185,7 @@ public final class QueueBuyers {
      * at {@code soldOutSince} when the shared state said so already (else 0).
      */
     private void step(Buyer buyer, long soldOutSince) {
-        Api.Answer answer = ok(() -> api.admission(event, buyer.place), "admission of " + buyer);
+        Api.Answer answer = ok(() -> api(buyer).admission(event, buyer.place), "admission of " + buyer);
         JsonObject data = answer.data();
         switch (answer.code()) {
             case -3 -> {
@@ -211,12 +218,12 @@ public final class QueueBuyers {
             buyer.position = position;
         }
         assertEquals(buyer.position, position, "the admission names the position " + buyer + " was told");
-        Api.Answer order = ok(() -> api.buyAdmitted(event, buyer.userId, admission), "purchase of " + buyer);
+        Api.Answer order = ok(() -> api(buyer).buyAdmitted(event, buyer.userId, admission), "purchase of " + buyer);
         // -2: an earlier attempt reserved, but its answer was lost in an outage.
         assertTrue(order.code() == 1 || order.code() == -2, "an admitted buyer gets a ticket: " + order.body());
         buyer.orderId = order.data().getString("orderId");
         onPurchase.accept(bought.incrementAndGet());
-        Api.Answer payment = ok(() -> api.pay(buyer.orderId), "payment of " + buyer);
+        Api.Answer payment = ok(() -> api(buyer).pay(buyer.orderId), "payment of " + buyer);
         assertEquals(1, payment.code(), payment.body());
         assertEquals("PAID", payment.data().getString("status"), payment.body());
         buyer.paid = true;
@@ -237,7 +244,7 @@ public final class QueueBuyers {
         for (Buyer buyer : buyers) {
             calls.add(() -> {
                 String spelling = buyer.userId.toUpperCase(Locale.ROOT);
-                Api.Answer again = ok(() -> api.join(event, spelling), "join again " + buyer);
+                Api.Answer again = ok(() -> api(buyer).join(event, spelling), "join again " + buyer);
                 assertEquals(buyer.place, again.data().getString("place"), "the same place for " + buyer);
                 return null;
             });
@@ -250,28 +257,43 @@ public final class QueueBuyers {
      * buyer's one admission (the used-admission record names the order of the place's own buyer), no other order.
      */
     public void assertEveryOrderIsAnAdmittedBuyers(Cluster cluster) {
+        try (Jedis redis = cluster.redis()) {
+            assertEveryOrderIsAnAdmittedBuyers(redis);
+        }
+    }
+
+    /** {@link #assertEveryOrderIsAnAdmittedBuyers(Cluster)} on the Redis server that holds the event's keys. */
+    public void assertEveryOrderIsAnAdmittedBuyers(Jedis redis) {
         Map<String, Buyer> byKey = new HashMap<>();
         Map<Long, Buyer> byPlace = new HashMap<>();
         for (Buyer buyer : buyers) {
             byKey.put(buyer.userId.toLowerCase(Locale.ROOT), buyer);
             byPlace.put(buyer.placeNumber, buyer);
         }
-        try (Jedis redis = cluster.redis()) {
-            Map<String, String> holders = redis.hgetAll(EventKeys.of(event).buyers());
-            Map<String, String> used = redis.hgetAll(QueueKeys.of(event).used());
-            long winners = buyers.stream().filter(b -> b.orderId != null).count();
-            assertEquals(winners, holders.size(), "Redis holds one order per buyer who was answered one");
-            assertEquals(winners, redis.hlen(EventKeys.of(event).orders()), "and no other order");
-            assertEquals(winners, used.size(), "one used admission per order");
-            holders.forEach((key, orderId) -> {
-                Buyer buyer = byKey.get(key);
-                assertNotNull(buyer, "an order for " + key + ", who is not in the crowd");
-                assertEquals(buyer.orderId, orderId, "the order Redis holds for " + buyer);
-                assertFalse(buyer.admissions.isEmpty(), buyer + " bought with an admission");
-            });
-            used.forEach((place, orderId) -> assertEquals(byPlace.get(Long.parseLong(place)).orderId, orderId,
-                    "place " + place + "'s admission bought its own buyer's order"));
-        }
+        Map<String, String> holders = redis.hgetAll(EventKeys.of(event).buyers());
+        Map<String, String> used = redis.hgetAll(QueueKeys.of(event).used());
+        long winners = buyers.stream().filter(b -> b.orderId != null).count();
+        assertEquals(winners, holders.size(), "Redis holds one order per buyer who was answered one");
+        assertEquals(winners, redis.hlen(EventKeys.of(event).orders()), "and no other order");
+        assertEquals(winners, used.size(), "one used admission per order");
+        holders.forEach((key, orderId) -> {
+            Buyer buyer = byKey.get(key);
+            assertNotNull(buyer, "an order for " + key + ", who is not in the crowd");
+            assertEquals(buyer.orderId, orderId, "the order Redis holds for " + buyer);
+            assertFalse(buyer.admissions.isEmpty(), buyer + " bought with an admission");
+        });
+        used.forEach((place, orderId) -> assertEquals(byPlace.get(Long.parseLong(place)).orderId, orderId,
+                "place " + place + "'s admission bought its own buyer's order"));
+    }
+
+    /** The instance buyer {@code buyer} joins through. */
+    private Api joinApi(Buyer buyer) {
+        return apis.get(buyer.index % apis.size());
+    }
+
+    /** The instance buyer {@code buyer} sends everything but the join to: the next one. */
+    private Api api(Buyer buyer) {
+        return apis.get((buyer.index + 1) % apis.size());
     }
 
     /** The 200 answer to {@code call}, sent again while it meets an outage. */
