@@ -13,7 +13,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -38,7 +37,6 @@ import io.ticketrush.web.ApiException;
 @ApplicationScoped
 public class WaitingRoom {
 
-    private static final Logger LOG = Logger.getLogger(WaitingRoom.class.getName());
     private static final LuaScript JOIN = LuaScript.load("join");
     private static final LuaScript ADVANCE = LuaScript.load("advance");
     private static final LuaScript ADMISSION = LuaScript.load("admission");
@@ -47,6 +45,8 @@ public class WaitingRoom {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** The set of events with a waiting room, outside any event's slot (like {@link EventKeys#EVENTS}). */
     public static final String QUEUED = "tr:queued";
+    /** The shortest key {@code queue.secret} may be: the HMAC's key, which tokens are only as strong as. */
+    public static final int MIN_SECRET_LENGTH = 16;
     /** How long an instance leaves a settled waiting room alone before it looks again. */
     private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
@@ -104,28 +104,38 @@ public class WaitingRoom {
     @Resource
     ManagedThreadFactory threads;
 
+    /**
+     * Refuses to start without the shared key: a key of this instance's own would sign places and admissions that
+     * every other instance refuses, which shows only once a sale is on, as buyers refused at random.
+     */
     @PostConstruct
     void init() {
+        String key = secret.map(String::strip).orElse("");
+        if (key.length() < MIN_SECRET_LENGTH) {
+            throw new IllegalStateException("queue.secret (environment variable QUEUE_SECRET) is "
+                    + (key.isEmpty() ? "not set" : "shorter than " + MIN_SECRET_LENGTH + " characters")
+                    + ": every instance needs the same key of at least " + MIN_SECRET_LENGTH
+                    + " characters to sign and check waiting-room places and admissions"
+                    + " (payara/cluster.sh up generates one into RUN_DIR/queue-secret)");
+        }
+        tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
         Thread combiner = threads.newThread(joins);
         combiner.setName("ticketrush-join-combiner");
         combiner.setDaemon(true);
         combiner.start();
-        byte[] key;
-        if (secret.isPresent() && secret.get().length() >= 16) {
-            key = secret.get().getBytes(StandardCharsets.UTF_8);
-        } else {
-            // Enough for one instance on its own (a test, a laptop); instances that share sales must share it.
-            key = new byte[32];
-            RANDOM.nextBytes(key);
-            LOG.warning("queue.secret is not set (or shorter than 16 characters): this instance signs waiting-room"
-                    + " tokens with a key of its own, which no other instance accepts");
-        }
-        tokens = new QueueTokens(key);
     }
 
     @PreDestroy
     void stop() {
         joins.stop();
+    }
+
+    /**
+     * Does nothing: calling it through the CDI proxy makes this bean, whose {@link #init} refuses to run without the
+     * key, so a startup bean calling it fails the deployment at once instead of the first buyer's request.
+     */
+    public void checkConfigured() {
+        // The work is in init.
     }
 
     /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */

@@ -22,6 +22,8 @@ import jakarta.json.stream.JsonParsingException;
 public final class Api {
 
     public static final String ADMIN_TOKEN = "it-admin-token";
+    /** The waiting room's signing key of every test instance (arquillian.xml, PayaraInstance). */
+    public static final String QUEUE_SECRET = "it-queue-secret-shared-by-tests";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final URI base;
