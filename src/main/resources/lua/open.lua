@@ -42,5 +42,11 @@ if queued then
 end
 -- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
-redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
+-- The waiting room's settings go with it, so that a restored sale keeps its waiting room.
+if queued then
+  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3],
+    'qo', ARGV[4], 'qr', ARGV[5], 'qw', ARGV[6], 'qb', ARGV[7])
+else
+  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
+end
 return gen
