@@ -72,7 +72,7 @@ public class PurchaseService {
             return CompletableFuture.completedFuture(Reservation.NO_SUCH_EVENT);
         }
         // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
-        if (waitingRoom.queued(eventId)) {
+        if (waitingRoom.queued(eventId, share.gen())) {
             return purchaseQueued(share, userId, retry, admission);
         }
         if (!share.tryAcquire()) {

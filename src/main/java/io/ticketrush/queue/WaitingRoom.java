@@ -3,11 +3,13 @@ package io.ticketrush.queue;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +26,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.web.ApiException;
@@ -43,11 +46,14 @@ public class WaitingRoom {
     private static final LuaScript STATUS = LuaScript.load("queue-status");
     private static final LuaScript PAUSE = LuaScript.load("queue-pause");
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The set of events with a waiting room, outside any event's slot (like {@link EventKeys#EVENTS}). */
+    /**
+     * The set of waiting rooms the advancers move on, outside any event's slot (like {@link EventKeys#EVENTS}): a
+     * sale opened with a waiting room joins it, and leaves it once its waiting room has nothing left to do.
+     */
     public static final String QUEUED = "tr:queued";
     /** The shortest key {@code queue.secret} may be: the HMAC's key, which tokens are only as strong as. */
     public static final int MIN_SECRET_LENGTH = 16;
-    /** How long an instance leaves a settled waiting room alone before it looks again. */
+    /** How long at most an instance leaves a waiting room before its opening alone before it looks again. */
     private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
     private static final long OPENING_LEAD_NANOS = 200_000_000L;
@@ -61,10 +67,14 @@ public class WaitingRoom {
 
     /**
      * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation and,
-     * once the pre-queue is frozen and its digest known, the order of its places.
+     * once the pre-queue is frozen and its digest known, the order of its places; read when the sale was at
+     * generation {@code saleGen}.
      */
-    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate) {
-        static final View NONE = new View(false, 0, null, 0, 0);
+    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate, long saleGen) {
+
+        static View none(long saleGen) {
+            return new View(false, 0, null, 0, 0, saleGen);
+        }
 
         /** The place's position, or null while the pre-queue's order is not known yet. */
         Long position(long place) {
@@ -96,9 +106,10 @@ public class WaitingRoom {
     Optional<String> secret;
 
     private QueueTokens tokens;
+    private EventSet queuedSales;
     private final JoinCombiner joins = new JoinCombiner(this::joinScript);
     private final Map<String, View> views = new ConcurrentHashMap<>();
-    /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
+    /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
     @Resource
@@ -119,6 +130,7 @@ public class WaitingRoom {
                     + " (payara/cluster.sh up generates one into RUN_DIR/queue-secret)");
         }
         tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
+        queuedSales = new EventSet(redis, QUEUED);
         Thread combiner = threads.newThread(joins);
         combiner.setName("ticketrush-join-combiner");
         combiner.setDaemon(true);
@@ -147,27 +159,41 @@ public class WaitingRoom {
                 QueueOrder.commitment(seed));
     }
 
-    /** True when the event sells only to admitted buyers, as far as this instance knows (the script checks). */
-    public boolean queued(String eventId) {
-        return view(eventId).queued();
+    /**
+     * True when the event, whose sale is at generation {@code saleGen} (its share's, its stock's), sells only to
+     * admitted buyers, as far as this instance knows (the script checks). What was read of an earlier generation
+     * is read again: the sale was reset or restored since, with or without a waiting room.
+     */
+    public boolean queued(String eventId, long saleGen) {
+        View view = view(eventId);
+        if (view.saleGen() != saleGen) {
+            view = load(eventId);
+            views.put(eventId, view);
+        }
+        return view.queued();
     }
 
     /**
-     * Records whether the event has a waiting room in the set the advancers walk ({@value #QUEUED}), before
-     * its sale is opened, and forgets what this instance knew of it.
+     * Adds a sale opened (or restored) with a waiting room to the set the advancers walk ({@value #QUEUED}), and
+     * forgets what this instance knew of it: before the opening script and again after it (see {@link EventSet}). A
+     * sale opened without one is never taken out here: the advancers drop it once they find it has none, which is
+     * safe against an opening that gives it one at the same moment.
      */
     public void register(String eventId, boolean queued) {
-        redis.call(r -> queued ? r.sadd(QUEUED, eventId) : r.srem(QUEUED, eventId));
+        if (queued) {
+            queuedSales.add(eventId);
+        }
         forget(eventId);
     }
 
     /**
-     * Moves every waiting room on (see {@link #advance}), one round trip for all of them; views of events no longer
-     * queued are dropped. A waiting room with nothing to do until later (before its opening, or settled) is left
-     * alone until then.
+     * Moves every waiting room on (see {@link #advance}), one round trip for all of them. A waiting room with nothing
+     * to do until its opening is left alone until then; one with nothing left to do at all (sold out for good, no
+     * admission window open) or none any more (reset without it, deleted) leaves {@value #QUEUED}.
      */
     void advanceAll() {
-        var queuedEvents = redis.call(r -> r.smembers(QUEUED));
+        Set<String> queuedEvents = queuedSales.members();
+        settled.keySet().retainAll(queuedEvents);
         Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
         for (String eventId : queuedEvents) {
             Long quietUntil = settled.get(eventId);
@@ -176,9 +202,12 @@ public class WaitingRoom {
             }
         }
         RuntimeException failed = null;
+        List<String> finished = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<Object>> reply : replies.entrySet()) {
             try {
-                advance(reply.getKey(), (List<?>) reply.getValue().join());
+                if (advance(reply.getKey(), (List<?>) reply.getValue().join())) {
+                    finished.add(reply.getKey());
+                }
             } catch (CompletionException e) {
                 failed = failed != null ? failed
                         : e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
@@ -186,10 +215,19 @@ public class WaitingRoom {
                 failed = failed != null ? failed : e;
             }
         }
-        views.replaceAll((eventId, view) -> view.queued() && !queuedEvents.contains(eventId) ? View.NONE : view);
+        for (String eventId : finished) {
+            queuedSales.retire(eventId, () -> finished((List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId),
+                    List.of(""))));
+            settled.remove(eventId);
+        }
         if (failed != null) {
             throw failed;
         }
+    }
+
+    /** advance.lua's reply says the waiting room has nothing left to do, or there is none. */
+    private static boolean finished(List<?> advanced) {
+        return (Long) advanced.get(0) == 0 || (Long) advanced.get(6) == 1;
     }
 
     private static List<String> advanceKeys(String eventId) {
@@ -348,13 +386,13 @@ public class WaitingRoom {
     /**
      * With advance.lua's reply (it moved the event's waiting room on: freeze, lapses, admissions), refreshes this
      * instance's view of it; the digest of a pre-queue just frozen is computed and published here. Run by every
-     * instance for every event.
+     * instance for every event. True when the waiting room has nothing left to do (or there is none any more).
      */
-    private void advance(String eventId, List<?> advanced) {
+    private boolean advance(String eventId, List<?> advanced) {
         List<?> reply = advanced;
         if ((Long) reply.get(0) == 0) {
-            views.put(eventId, View.NONE);
-            return;
+            views.remove(eventId);
+            return true;
         }
         long frozen = (Long) reply.get(1);
         if (frozen >= 0 && (Long) reply.get(2) == 0) {
@@ -371,12 +409,13 @@ public class WaitingRoom {
             views.put(eventId, load(eventId));
         } else {
             views.put(eventId, new View(true, gen, old.order(), (Long) reply.get(4),
-                    Double.parseDouble((String) reply.get(5))));
+                    Double.parseDouble((String) reply.get(5)), old.saleGen()));
         }
         if ((Long) reply.get(6) == 1) {
-            // Sold out for good and no window open: nothing moves any more; look again now and then (a reset).
-            settled.put(eventId, System.nanoTime() + SETTLED_PAUSE_NANOS);
-        } else if (reply.size() > 7) {
+            // Sold out for good and no window open: nothing moves any more, until the sale is opened again.
+            return true;
+        }
+        if (reply.size() > 7) {
             // Before the opening nothing moves: look again just before it (an instance that opens or resets the
             // sale forgets this at once; the others look again within the pause at most).
             long untilOpening = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(7)) - OPENING_LEAD_NANOS;
@@ -384,6 +423,7 @@ public class WaitingRoom {
         } else {
             settled.remove(eventId);
         }
+        return false;
     }
 
     private View view(String eventId) {
@@ -399,7 +439,8 @@ public class WaitingRoom {
         List<?> reply = (List<?>) redis.eval(STATUS,
                 List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
         if ((Long) reply.get(0) == -404) {
-            return View.NONE;
+            String saleGen = (String) reply.get(1);
+            return View.none(saleGen.isEmpty() ? 0 : Long.parseLong(saleGen));
         }
         QueueStatus status = QueueStatus.of(eventId, reply);
         View old = views.get(eventId);
@@ -408,7 +449,8 @@ public class WaitingRoom {
             order = old != null && old.gen() == status.gen() && old.order() != null ? old.order()
                     : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
-        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate());
+        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate(),
+                Long.parseLong((String) reply.get(20)));
     }
 
     private static long seconds(long ahead, double perSecond) {

@@ -446,7 +446,8 @@ class WaitingRoomScriptsIT {
         assertEquals(List.of(-404L), join("ann"));
         assertEquals(List.of(0L), advance(""));
         assertEquals(List.of(-404L), admission(1, "", 1));
-        assertEquals(List.of(-404L), eval(STATUS, List.of(keys.stock(), queue.queue())));
+        assertEquals(List.of(-404L, jedis.hget(keys.stock(), "gen")), eval(STATUS, List.of(keys.stock(), queue.queue())),
+                "no waiting room, and the sale's generation that says so");
         assertEquals(0L, pause("1"));
         for (String key : queue.all()) {
             assertFalse(jedis.exists(key), key + " was written for a sale without a queue");
