@@ -7,7 +7,8 @@
 -- Returns {-404, the sale's gen or ''} without a waiting room, else
 --   {1, gen, opensAt, rate, windowMs, overbook, paused, joined, frozen|'', digest|'', reach, bought, lapsed,
 --    mRate|'', commit, seed, tickets, reserved, paid, nowMs, the sale's gen}
--- (the seed is secret until the queue opens: the caller reveals it only once frozen).
+-- (the seed is secret until the queue opens: the caller reveals it only once frozen). gen is the waiting room's:
+-- the sale's, except after a restore, which gives the waiting room one of its own.
 local stock = redis.call('HMGET', KEYS[1], 'queued', 'tickets', 'reserved', 'paid', 'gen')
 if stock[1] ~= '1' then
   return {-404, stock[5] or ''}

@@ -14,14 +14,15 @@
 -- A sale with a waiting room ('queued' = '1') sells only against an admission, checked and used up here, in
 -- the same atomic step as the reservation (see admission.lua and advance.lua):
 -- KEYS[6]  queue hash   KEYS[7] admits zset   KEYS[8] admitinfo hash   KEYS[9] used hash (place -> orderId)
--- ARGV[5]  the admission's generation   ARGV[6] its place number   ARGV[7] its position
+-- ARGV[5]  the admission's generation (its waiting room's: the sale's, or a restored waiting room's own)
+-- ARGV[6]  its place number   ARGV[7] its position
 --
 -- Returns
 --   {1, orderId, record, nowMs}    reserved; record is the new order
 --   {-1}                           sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
 --   {-404}                         the event was never opened
---   {-403, why}                    queued sale: no admission, or it is of an earlier sale, used, or lapsed
+--   {-403, why}                    queued sale: no admission, or it is of an earlier waiting room, used, or lapsed
 local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued')
 if not stock[1] then
   return {-404}
@@ -38,7 +39,7 @@ if stock[7] == '1' then
   if not ARGV[7] then
     return {-403, 'required'}
   end
-  if ARGV[5] ~= stock[5] then
+  if ARGV[5] ~= redis.call('HGET', KEYS[6], 'gen') then
     return {-403, 'earlier sale'}
   end
   if redis.call('HEXISTS', KEYS[9], ARGV[6]) == 1 then

@@ -151,8 +151,9 @@ public class AdminServlet extends ApiServlet {
     }
 
     /**
-     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders and the rest of its tickets sell
-     * on. Only for a lost sale: one Redis has is a 409, and so is a sale the database never had (404).
+     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders, the rest of its tickets sell on,
+     * and a sale with a waiting room gets one again with its settings (a new one: places and admissions were never
+     * in the database). Only for a lost sale: one Redis has is a 409; a sale the database never had is a 404.
      */
     private void restore(String eventId, HttpServletResponse response) throws IOException {
         if (globalStock.status(eventId) != null) {
@@ -160,17 +161,27 @@ public class AdminServlet extends ApiServlet {
         }
         ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
                 "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
-        EventStatus status = globalStock.restore(sale);
-        if (status == null) {
-            throw notLost(eventId);
+        boolean queued = sale.queue() != null;
+        waitingRoom.register(eventId, queued);
+        GlobalStock.Restoring restoring = globalStock.restore(sale,
+                queued ? WaitingRoom.openArguments(sale.queue()) : List.of());
+        switch (restoring.outcome()) {
+            case ON_SALE -> throw notLost(eventId);
+            case RESTORED -> waitingRoom.register(eventId, queued);
         }
+        EventStatus status = restoring.status();
         localStock.update(status);
         orders.sweepSoon(eventId);
+        QueueStatus queue = queued ? waitingRoom.status(eventId) : null;
         LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
-                + status.paid() + " paid, " + status.available() + " available");
+                + status.paid() + " paid, " + status.available() + " available"
+                + (queued ? ", with a new waiting room" : ""));
         ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {
             eventJson(status).write(json);
             json.write("restoredOrders", sale.orders().size());
+            if (queue != null) {
+                queueJson(json, queue);
+            }
         });
     }
 

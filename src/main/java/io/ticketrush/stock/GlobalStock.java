@@ -30,6 +30,8 @@ public class GlobalStock {
     private static final LuaScript OPEN = LuaScript.load("open");
     private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
+    /** restore.lua's ARGV[5..10], a waiting room's settings, for a sale without one. */
+    private static final List<String> NO_QUEUE = List.of("", "", "", "", "", "");
 
     @Inject
     RedisClient redis;
@@ -159,14 +161,27 @@ public class GlobalStock {
         return new EventStatus(eventId, tickets, 0, 0, gen);
     }
 
+    /** What came of a restore: the sale now, and its waiting room's new generation (0 without one). */
+    public record Restoring(Outcome outcome, EventStatus status, long queueGen) {
+
+        public enum Outcome {
+            RESTORED,
+            /** Redis has the sale: restoring is never a way to change one on sale. */
+            ON_SALE
+        }
+    }
+
     /**
      * Puts back a sale Redis has lost, as the database holds it: same generation (so instances keep their shares
-     * and the hand-off goes on), its settings, and every order still standing with its buyer. Returns null when
-     * Redis has the sale: restoring is never a way to change one on sale.
+     * and the hand-off goes on), its settings, and every order still standing with its buyer. A sale that had a
+     * waiting room gets it back with its settings, as a new waiting room ({@code queue}: restore.lua's ARGV[5..10],
+     * from {@code WaitingRoom.openArguments}; empty without one).
      */
-    public EventStatus restore(ArchivedSale sale) {
+    public Restoring restore(ArchivedSale sale, List<String> queue) {
         EventKeys keys = EventKeys.of(sale.eventId());
-        List<String> args = new ArrayList<>(4 + 5 * sale.orders().size());
+        List<String> allKeys = new ArrayList<>(keys.all());
+        allKeys.addAll(QueueKeys.of(sale.eventId()).all());
+        List<String> args = new ArrayList<>(10 + 5 * sale.orders().size());
         long sequence = 0;
         for (Order order : sale.orders()) {
             sequence = Math.max(sequence, Order.sequenceOf(order.orderId()));
@@ -176,14 +191,17 @@ public class GlobalStock {
             args.add(buyerKey(order.userId()));
             args.add(order.userId());
         }
-        args.addAll(0, List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
+        List<String> head = new ArrayList<>(List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
                 Long.toString(sale.gen()), Long.toString(sequence)));
+        head.addAll(queue.isEmpty() ? NO_QUEUE : queue);
+        args.addAll(0, head);
         redis.call(r -> r.sadd(EventKeys.EVENTS, sale.eventId()));
-        List<?> reply = (List<?>) redis.evalReplicated(RESTORE, keys.all(), args);
+        List<?> reply = (List<?>) redis.evalReplicated(RESTORE, allKeys, args);
         if ((Long) reply.get(0) == -409) {
-            return null;
+            return new Restoring(Restoring.Outcome.ON_SALE, null, 0);
         }
-        return new EventStatus(sale.eventId(), sale.tickets(), (Long) reply.get(0), (Long) reply.get(1), sale.gen());
+        return new Restoring(Restoring.Outcome.RESTORED, new EventStatus(sale.eventId(), sale.tickets(),
+                (Long) reply.get(0), (Long) reply.get(1), sale.gen()), (Long) reply.get(2));
     }
 
     /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */

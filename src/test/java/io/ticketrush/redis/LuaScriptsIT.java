@@ -196,14 +196,14 @@ class LuaScriptsIT {
     void restoreRebuildsALostSaleAndNeverOverwritesOneRedisHas() {
         long gen = open(3, 60_000);
         String erin = (String) reserve("erin").get(1);
-        assertEquals(List.of(-409L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "1"));
+        assertEquals(List.of(-409L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", ""));
         assertEquals("1", jedis.hget(keys.stock(), "reserved"), "the sale on is untouched");
 
         Map<String, String> orders = jedis.hgetAll(keys.orders());
         jedis.del(keys.all().toArray(String[]::new));
         String expiresAt = orders.get(erin).split("\\|")[1];
-        assertEquals(List.of(1L, 1L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "7",
-                erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
+        assertEquals(List.of(1L, 1L, 0L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "7",
+                "", "", "", "", "", "", erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
         assertEquals(List.of("3", "1", "1", Long.toString(gen), "7"),
                 jedis.hmget(keys.stock(), "tickets", "reserved", "paid", "gen", "seq"));
         assertEquals(orders.get(erin), jedis.hget(keys.orders(), erin));
@@ -267,6 +267,13 @@ class LuaScriptsIT {
 
     private long open(long tickets, long holdMillis) {
         return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1").get(0);
+    }
+
+    /** The event's keys and its waiting room's, in the order restore.lua takes them. */
+    private List<String> restoreKeys() {
+        List<String> all = new ArrayList<>(keys.all());
+        all.addAll(io.ticketrush.queue.QueueKeys.of(event).all());
+        return all;
     }
 
     private List<?> reserve(String user) {
