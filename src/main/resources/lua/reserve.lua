@@ -21,11 +21,13 @@
 --   {1, orderId, record, nowMs}    reserved; record is the new order
 --   {-1}                           sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
---   {-404}                         the event was never opened
+--   {-404}                         Redis has no such sale: never opened, or lost
+--   {-410}                         the sale was deleted (DELETE /admin/events/{id})
 --   {-403, why}                    queued sale: no admission, or it is of an earlier waiting room, used, or lapsed
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued')
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued',
+  'deleted')
 if not stock[1] then
-  return {-404}
+  return stock[8] and {-410} or {-404}
 end
 local clock = redis.call('TIME')
 local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)

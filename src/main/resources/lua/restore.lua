@@ -8,8 +8,8 @@
 --          fresh secret seed (hex) and its commitment; all '' for a sale without a waiting room
 -- then five per order still standing: orderId, status letter (R or P), expiresAt, buyer key, userId
 --
--- Returns {reserved, paid, gen of the waiting room or 0}, or {-409} when Redis has the sale: only a lost sale is
--- restored, never one on sale.
+-- Returns {reserved, paid, gen of the waiting room or 0}, {-409} when Redis has the sale (only a lost sale is
+-- restored, never one on sale), or {-410} when it was deleted (its tombstone is there: deleting is not losing).
 -- Nothing goes to the stream: these orders are in the database already. An unpaid order past its deadline
 -- comes back RESERVED and the sweeper returns its ticket, as it would have.
 --
@@ -17,6 +17,10 @@
 -- the database. It gets a generation of its own, above the sale's (which stays, as the database's rows carry it),
 -- so that every place and admission of the lost one is refused as of an earlier sale instead of matching a place
 -- or position of the new one.
+local stock = redis.call('HMGET', KEYS[1], 'tickets', 'deleted')
+if stock[2] then
+  return {-410}
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {-409}
 end

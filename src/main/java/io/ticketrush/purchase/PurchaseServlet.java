@@ -55,7 +55,7 @@ public class PurchaseServlet extends ApiServlet {
                         case SOLD_OUT -> ApiResponse.send(answering, SOLD_OUT);
                         case ALREADY_HELD -> ApiResponse.send(answering, 200, -2, "you already hold a ticket for this event",
                                 OrderJson.of(reservation.order()));
-                        case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
+                        case NO_SUCH_EVENT, DELETED -> throw ApiException.notFound("no such event: " + eventId);
                         case NOT_ADMITTED -> throw new ApiException(403, reservation.refusal());
                     }
                 });

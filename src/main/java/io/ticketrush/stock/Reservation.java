@@ -13,6 +13,8 @@ public record Reservation(Outcome outcome, Order order, String refusal) {
         SOLD_OUT,
         ALREADY_HELD,
         NO_SUCH_EVENT,
+        /** The sale was deleted by the operator (its tombstone is in Redis): there is no such event any more. */
+        DELETED,
         /** A sale with a waiting room, and the buyer's admission is missing, of an earlier sale, used or lapsed. */
         NOT_ADMITTED
     }
@@ -23,4 +25,5 @@ public record Reservation(Outcome outcome, Order order, String refusal) {
 
     public static final Reservation SOLD_OUT = new Reservation(Outcome.SOLD_OUT, null);
     public static final Reservation NO_SUCH_EVENT = new Reservation(Outcome.NO_SUCH_EVENT, null);
+    public static final Reservation DELETED = new Reservation(Outcome.DELETED, null);
 }

@@ -353,6 +353,31 @@ class OrderHandoffIT {
         Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
     }
 
+    @Test
+    void refusesToDeleteASaleWhileItsOrdersAreNotAllInTheDatabase(Cluster cluster) throws Exception {
+        this.cluster = cluster;
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("delete-lag");
+        api.openSale(event, 10, 600);
+        Eventually.within(CATCH_UP, () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        cluster.stopPostgres();
+        rush(api, event, "buyer", 3, 3);
+
+        Api.Answer refused = api.deleteSale(event);
+
+        assertEquals(409, refused.status(), refused.body());
+        assertTrue(refused.json().getString("msg").contains("hand-off entries not yet in PostgreSQL"), refused.body());
+        assertEquals(3, api.eventStatus(event).data().getInt("reserved"), "nothing was deleted");
+        cluster.up();
+        Eventually.within(CATCH_UP, () -> assertEquals(200, api.deleteSale(event).status()));
+        try (Connection db = cluster.database();
+                ResultSet rows = db.createStatement().executeQuery(
+                        "SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
+            rows.next();
+            assertEquals(3, rows.getLong(1), "its orders are in the database");
+        }
+    }
+
     /** The admission of {@code buyer}, who joins the sale's waiting room and waits to be admitted. */
     private static String admitted(Api api, String event, String buyer) {
         String place = api.join(event, buyer).data().getString("place");

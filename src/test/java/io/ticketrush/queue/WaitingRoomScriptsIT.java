@@ -606,11 +606,11 @@ class WaitingRoomScriptsIT {
         order = null;
         return (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1", Long.toString(opensAt),
                 Long.toString(rate), Long.toString(windowMs), overbook, QueueOrder.hex(seed),
-                QueueOrder.commitment(seed)).get(0);
+                QueueOrder.commitment(seed)).get(1);
     }
 
     private long openPlain(long tickets, long holdMs) {
-        return (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(0);
+        return (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(1);
     }
 
     private List<String> openKeys() {
