@@ -162,11 +162,13 @@ public class WaitingRoom {
     /**
      * True when the event, whose sale is at generation {@code saleGen} (its share's, its stock's), sells only to
      * admitted buyers, as far as this instance knows (the script checks). What was read of an earlier generation
-     * is read again: the sale was reset or restored since, with or without a waiting room.
+     * is read again: the sale was reset since, with or without a waiting room. (A view newer than the caller's
+     * generation is kept: the caller's share lags Redis by a refresh at most, and reading again on every purchase
+     * meanwhile would cost a Redis call each.)
      */
     public boolean queued(String eventId, long saleGen) {
         View view = view(eventId);
-        if (view.saleGen() != saleGen) {
+        if (view.saleGen() < saleGen) {
             view = load(eventId);
             views.put(eventId, view);
         }
