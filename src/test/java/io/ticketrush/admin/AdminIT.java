@@ -140,9 +140,6 @@ class AdminIT extends SingleInstanceIT {
         assertEquals(404, api.deleteSale(event).status(), "deleted already");
         Api.Answer order = api.get("orders/" + orderId);
         assertEquals(200, order.status(), "its orders stay readable from the database: " + order.body());
-        Api.Answer restore = api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN);
-        assertEquals(409, restore.status(), restore.body());
-        assertTrue(restore.json().getString("msg").contains("was deleted"), restore.body());
         try (Jedis redis = SharedRedis.server().client()) {
             for (String key : List.of(EventKeys.of(event).buyers(), EventKeys.of(event).orders(),
                     EventKeys.of(event).expiry(), EventKeys.of(event).stream(), QueueKeys.of(event).queue())) {
@@ -152,6 +149,9 @@ class AdminIT extends SingleInstanceIT {
                     "only its tombstone is left");
             assertFalse(redis.sismember(EventKeys.EVENTS, event), "no instance walks it any more");
         }
+        Api.Answer restore = api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN);
+        assertEquals(409, restore.status(), restore.body());
+        assertTrue(restore.json().getString("msg").contains("was deleted"), restore.body());
 
         assertEquals(counts(2, 0, 0, 2), api.openSale(event, 2, 60).data(), "opened again, as a new sale");
         Api.Answer again = api.buy(event, "nia");
@@ -161,7 +161,8 @@ class AdminIT extends SingleInstanceIT {
 
     @Test
     void aSaleThatIsOverLeavesTheSetsEveryInstanceWalksUntilItIsOpenedAgain() {
-        Api.Answer opened = api.openQueuedSale(event, 1, 60, System.currentTimeMillis() - 1_000, 10, 60);
+        // A window of 3 s: the waiting room is done only once its last admission window is over.
+        Api.Answer opened = api.openQueuedSale(event, 1, 60, System.currentTimeMillis() - 1_000, 10, 3);
         assertEquals(200, opened.status(), opened.body());
         String place = api.join(event, "pia").data().getString("place");
         String[] admission = new String[1];
