@@ -219,6 +219,10 @@ public class AdminServlet extends ApiServlet {
         if (globalStock.status(eventId) != null) {
             throw notLost(eventId);
         }
+        if (!globalStock.deleted(List.of(eventId)).isEmpty()) {
+            // Asked before the database; restore.lua refuses it again in the same step as the restore.
+            throw deletedNotLost(eventId);
+        }
         ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
                 "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
         boolean queued = sale.queue() != null;
@@ -227,8 +231,7 @@ public class AdminServlet extends ApiServlet {
                 queued ? WaitingRoom.openArguments(sale.queue()) : List.of());
         switch (restoring.outcome()) {
             case ON_SALE -> throw notLost(eventId);
-            case DELETED -> throw new ApiException(409, "sale " + eventId + " was deleted; restoring is only for a"
-                    + " sale Redis has lost (PUT /admin/events/" + eventId + " opens it again as a new sale)");
+            case DELETED -> throw deletedNotLost(eventId);
             case RESTORED -> waitingRoom.register(eventId, queued);
         }
         EventStatus status = restoring.status();
@@ -245,6 +248,11 @@ public class AdminServlet extends ApiServlet {
                 queueJson(json, queue);
             }
         });
+    }
+
+    private static ApiException deletedNotLost(String eventId) {
+        return new ApiException(409, "sale " + eventId + " was deleted; restoring is only for a sale Redis has lost"
+                + " (PUT /admin/events/" + eventId + " opens it again as a new sale)");
     }
 
     private static ApiException notLost(String eventId) {
