@@ -36,7 +36,10 @@ public class GlobalStock {
     private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
     private static final LuaScript DELETE = LuaScript.load("delete");
-    /** open.lua's ARGV[4..9], a waiting room's settings, for a sale without one when a request id follows. */
+    /**
+     * No waiting room: open.lua's ARGV[4..9] when a request id follows them, restore.lua's ARGV[5..10] always (the
+     * orders follow them).
+     */
     private static final List<String> NO_QUEUE = List.of("", "", "", "", "", "");
 
     @Inject
