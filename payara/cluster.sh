@@ -35,6 +35,8 @@ TOKEN_FILE=$RUN_DIR/admin-token
 [[ -n $PG_DIR ]] || PG_DIR=$(default_pg_dir)
 DB_NAME=ticketrush
 DB_USER=ticketrush
+# The shortest waiting-room key an instance accepts (WaitingRoom.MIN_SECRET_LENGTH).
+MIN_QUEUE_SECRET_LENGTH=16
 CONFIGURATION_DOC=$ROOT/docs/configuration.md
 
 usage() {
@@ -119,6 +121,8 @@ up() {
     mkdir -p "$RUN_DIR"
     TOKEN=$(secret ADMIN_TOKEN "$TOKEN_FILE")
     QUEUE_SECRET=$(secret QUEUE_SECRET "$RUN_DIR/queue-secret")
+    ((${#QUEUE_SECRET} >= MIN_QUEUE_SECRET_LENGTH)) \
+        || die "QUEUE_SECRET must be at least $MIN_QUEUE_SECRET_LENGTH characters: an instance refuses to start with a shorter key"
     DB_PASSWORD=$(secret DB_PASSWORD "$RUN_DIR/db-password")
     STARTED=()
     runs_redis && start_redis

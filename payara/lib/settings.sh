@@ -85,7 +85,7 @@ setting IO_STRATEGY '' "Grizzly's I/O strategy class (empty: Payara's default, a
 setting HAZELCAST off "on: leave Payara's Hazelcast clustering on"
 setting START_TIMEOUT 180 'seconds to wait for the instances to answer'
 setting ADMIN_TOKEN '(generated into RUN_DIR/admin-token)' "the admin API's token; a host without nginx needs that host's"
-setting QUEUE_SECRET '(generated into RUN_DIR/queue-secret)' "the key signing waiting-room places and admissions; every host needs the same"
+setting QUEUE_SECRET '(generated into RUN_DIR/queue-secret)' "the key signing waiting-room places and admissions, 16 characters or more; every host needs the same"
 
 # The sale 'up' opens, only when it does not exist yet.
 setting EVENT_ID default "the event 'up' opens"

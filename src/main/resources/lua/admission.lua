@@ -6,7 +6,7 @@
 -- KEYS[3]  admits zset    tr:{event}:admits
 -- KEYS[4]  admitinfo hash tr:{event}:admitinfo
 -- KEYS[5]  used hash      tr:{event}:used       place -> orderId its admission bought
--- ARGV[1]  the place's generation (from its token)   ARGV[2] place number   ARGV[3] its position, or '' while
+-- ARGV[1]  the place's generation (from its token: its waiting room's)   ARGV[2] place number   ARGV[3] its position, or '' while
 --                                                     the pre-queue's order is not known yet
 --
 -- Returns
@@ -14,13 +14,13 @@
 --   {-3, state, reach, paused}     not yet: state PRE_QUEUE or WAITING
 --   {-1}                           sold out for good: every ticket is paid, nothing can come back
 --   {-409, why}                    this place's admission was used or lapsed
---   {-410}                         the place belongs to an earlier sale (reset since)
+--   {-410}                         the place belongs to an earlier waiting room (the sale was reset or restored since)
 --   {-404}                         no waiting room
 local stock = redis.call('HMGET', KEYS[1], 'queued', 'gen', 'tickets', 'paid')
 if stock[1] ~= '1' then
   return {-404}
 end
-if stock[2] ~= ARGV[1] then
+if redis.call('HGET', KEYS[2], 'gen') ~= ARGV[1] then
   return {-410}
 end
 local q = redis.call('HMGET', KEYS[2], 'frozen', 'digest', 'reach', 'paused')

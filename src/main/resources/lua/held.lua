@@ -10,9 +10,11 @@
 -- Returns
 --   {-2, orderId, record, nowMs}   the buyer holds this order
 --   {-1}                           the buyer holds none
---   {-404}                         Redis has no such sale
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {-404}
+--   {-404}                         Redis has no such sale: never opened, or lost
+--   {-410}                         the sale was deleted
+local sale = redis.call('HMGET', KEYS[1], 'tickets', 'deleted')
+if not sale[1] then
+  return sale[2] and {-410} or {-404}
 end
 local held = redis.call('HGET', KEYS[2], ARGV[1])
 if not held then

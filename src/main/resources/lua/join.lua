@@ -11,13 +11,13 @@
 -- Places are numbered 1, 2, ... in arrival order. Whoever joins before opensAt (by Redis's clock) is in the
 -- pre-queue, which the first script to run at or after opensAt freezes: its size is the number of places then.
 --
--- Returns {1, place of the first buyer, gen, frozen or -1, reach, paused, sold out (1 when every ticket is paid)
+-- Returns {1, place of the first buyer, gen (the waiting room's, which its place tokens carry), frozen or -1, reach, paused, sold out (1 when every ticket is paid)
 -- or 0, places of the second and later buyers...}, or {-404} when the event has no waiting room.
 local stock = redis.call('HMGET', KEYS[1], 'queued', 'gen', 'tickets', 'paid')
 if stock[1] ~= '1' then
   return {-404}
 end
-local q = redis.call('HMGET', KEYS[2], 'opensAt', 'frozen', 'joined', 'reach', 'paused')
+local q = redis.call('HMGET', KEYS[2], 'opensAt', 'frozen', 'joined', 'reach', 'paused', 'gen')
 local frozen = q[2]
 local places = {}
 local nowMs
@@ -39,7 +39,7 @@ for i = 1, #ARGV, 2 do
   places[#places + 1] = tonumber(place)
 end
 local soldOut = tonumber(stock[4]) >= tonumber(stock[3]) and 1 or 0
-local reply = {1, places[1], stock[2], tonumber(frozen or '-1'), tonumber(q[4]), tonumber(q[5]), soldOut}
+local reply = {1, places[1], q[6], tonumber(frozen or '-1'), tonumber(q[4]), tonumber(q[5]), soldOut}
 for i = 2, #places do
   reply[#reply + 1] = places[i]
 end

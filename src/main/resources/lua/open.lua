@@ -14,8 +14,17 @@
 -- one is set up:
 -- ARGV[4]  opensAt (epoch ms)  ARGV[5] admissions per second  ARGV[6] admission window in ms
 -- ARGV[7]  overbook factor     ARGV[8] the secret seed (hex)   ARGV[9] its SHA-256 commitment (hex)
+-- (ARGV[4..9] are '' for a sale without a waiting room when ARGV[10] follows.)
 --
--- Returns the sale's new generation number; instances re-compute their local share when it changes. It is
+-- With KEYS[12], the request marker tr:{event}:request:<id>, the opening is applied once per request id: a request
+-- that comes again (nginx resending a PUT that timed out, a client repeating its Idempotency-Key) changes nothing
+-- and draws no new seed.
+-- ARGV[10] the request's fingerprint   ARGV[11] how long the marker is kept, ms
+--
+-- Returns {1, gen}: opened, gen the sale's new generation; {2, gen}: this request id opened it before (under gen),
+-- nothing done; {-422}: this request id was used for another request.
+--
+-- The generation: instances re-compute their local share when it changes. It is
 -- greater than the last one and at least Redis's clock in microseconds (exact in a Lua number until the year
 -- 2255): a sale opened again after Redis lost it, gen and all, must still outrank every generation the database
 -- has seen, or its orders would be dropped there as a reset sale's, or counted beside the lost sale's. (This
@@ -23,11 +32,23 @@
 -- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones. The stream
 -- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped;
 -- it carries the sale's settings too, so that a sale Redis loses can be restored from the database.
+if KEYS[12] then
+  local marker = redis.call('GET', KEYS[12])
+  if marker then
+    local fingerprint, kind, gen = string.match(marker, '^([^|]*)|(%u)|(%d+)$')
+    if fingerprint ~= ARGV[10] or kind ~= 'O' then
+      return {-422}
+    end
+    return {2, tonumber(gen)}
+  end
+end
 redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
 local queued = ARGV[4] ~= nil and ARGV[4] ~= ''
 if #KEYS >= 11 then
   redis.call('UNLINK', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
 end
+-- A deleted sale's tombstone keeps its gen and seq: opened again, it carries on from them.
+redis.call('HDEL', KEYS[1], 'deleted', 'deletedAt')
 redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3],
   'queued', queued and '1' or '0')
 local clock = redis.call('TIME')
@@ -42,5 +63,14 @@ if queued then
 end
 -- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
 pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
-redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
-return gen
+-- The waiting room's settings go with it, so that a restored sale keeps its waiting room.
+if queued then
+  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3],
+    'qo', ARGV[4], 'qr', ARGV[5], 'qw', ARGV[6], 'qb', ARGV[7])
+else
+  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
+end
+if KEYS[12] then
+  redis.call('SET', KEYS[12], ARGV[10] .. '|O|' .. string.format('%d', gen), 'PX', ARGV[11])
+end
+return {1, gen}

@@ -17,18 +17,20 @@
 -- A sale with a waiting room ('queued' = '1') sells only against an admission, checked and used up here, in
 -- the same atomic step as the reservation (see admission.lua and advance.lua):
 -- KEYS[6]  queue hash   KEYS[7] admits zset   KEYS[8] admitinfo hash   KEYS[9] used hash (place -> orderId)
--- ARGV[6]  the admission's generation   ARGV[7] its place number   ARGV[8] its position
+-- ARGV[6]  the admission's generation (its waiting room's: the sale's, or a restored waiting room's own)
+-- ARGV[7]  its place number   ARGV[8] its position
 --
 -- Returns
 --   {1, orderId, record, nowMs}    reserved; record is the new order
 --   {-1, nowMs}                    sold out: reserved + paid already equals tickets
 --   {-2, orderId, record, nowMs}   the buyer already holds this order
---   {-404}                         the event was never opened
---   {-403, why}                    queued sale: no admission, or it is of an earlier sale, used, or lapsed
+--   {-404}                         Redis has no such sale: never opened, or lost
+--   {-410}                         the sale was deleted (DELETE /admin/events/{id})
+--   {-403, why}                    queued sale: no admission, or it is of an earlier waiting room, used, or lapsed
 local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued',
-  'edgeUntil')
+  'deleted', 'edgeUntil')
 if not stock[1] then
-  return {-404}
+  return stock[8] and {-410} or {-404}
 end
 local clock = redis.call('TIME')
 local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
@@ -42,7 +44,7 @@ if stock[7] == '1' then
   if not ARGV[8] then
     return {-403, 'required'}
   end
-  if ARGV[6] ~= stock[5] then
+  if ARGV[6] ~= redis.call('HGET', KEYS[6], 'gen') then
     return {-403, 'earlier sale'}
   end
   if redis.call('HEXISTS', KEYS[9], ARGV[7]) == 1 then
@@ -60,7 +62,7 @@ if tonumber(stock[2]) + tonumber(stock[3]) >= tonumber(stock[1]) then
   if ARGV[5] == '1' then
     -- Kept to the end of this second, and given while the next answer is asked for during one more (stale).
     local untilMs = (math.floor(nowMs / 1000) + 2) * 1000
-    if tonumber(stock[8] or '0') < untilMs then
+    if tonumber(stock[9] or '0') < untilMs then
       redis.call('HSET', KEYS[1], 'edgeUntil', untilMs)
     end
   end

@@ -8,15 +8,27 @@
 -- KEYS[5]  stream       tr:{event}:stream  each expiry is handed off to PostgreSQL from here
 --                                            (entry fields: io.ticketrush.archive.HandoffRecord)
 -- ARGV[1]  most orders to expire in this call (keeps each call short)
+-- ARGV[2]  the hand-off's consumer group ('orders')
 --
--- Returns {orders expired (= tickets returned), milliseconds until the next reservation may expire}: until the
--- earliest hold left, or a whole hold time when none is left (a reservation made from now on expires no sooner),
--- -1 when the event was never opened. The sweepers leave the event alone until then.
+-- Returns {orders expired (= tickets returned), milliseconds until the next reservation may expire, finished}:
+-- until the earliest hold left, or a whole hold time when none is left (a reservation made from now on expires no
+-- sooner), -1 when Redis has no such sale. The sweepers leave the event alone until then. finished says whether
+-- anything is left for the instances to do with the sale, so that they stop walking it (tr:events):
+--   0  yes
+--   1  the sale is over: every ticket is paid (nothing can be reserved, expire or be paid any more) and every
+--      entry of its stream is in PostgreSQL
+--   2  Redis has no such sale (deleted, lost, or never opened) and nothing of its stream is left to hand off
+-- Only opening it (again) changes that, and opening adds it to tr:events again.
+--#include unhanded
+local sale = redis.call('HMGET', KEYS[1], 'gen', 'handoff', 'tickets', 'paid')
+if not sale[3] then
+  -- Nothing to sweep: without its counts a sweep would make up a stock hash of its own.
+  return {0, -1, unhanded(KEYS[5], ARGV[2]) == 0 and 2 or 0}
+end
 local clock = redis.call('TIME')
 local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
 local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
 local expired = 0
-local sale = redis.call('HMGET', KEYS[1], 'gen', 'handoff')
 for _, orderId in ipairs(due) do
   local record = redis.call('HGET', KEYS[3], orderId)
   local expiresAt, userId = string.match(record or '', '^R|(%d+)|(.*)$')
@@ -44,4 +56,8 @@ if nextDue then
 elseif holdMs then
   untilNext = tonumber(holdMs)
 end
-return {expired, untilNext}
+local finished = 0
+if tonumber(sale[4]) >= tonumber(sale[3]) and unhanded(KEYS[5], ARGV[2]) == 0 then
+  finished = 1
+end
+return {expired, untilNext, finished}

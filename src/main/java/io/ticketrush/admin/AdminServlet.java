@@ -28,6 +28,7 @@ import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
+import io.ticketrush.stock.RequestId;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
@@ -35,9 +36,10 @@ import io.ticketrush.web.Ids;
 
 /**
  * {@code PUT /admin/events/{eventId}} opens or resets a sale (with a waiting room when the body has
- * {@code "queue"}); {@code GET} reads its counts and its waiting room's ledger;
- * {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has lost;
- * {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
+ * {@code "queue"}); {@code GET} reads its counts and its waiting room's ledger; {@code DELETE} deletes it once its
+ * orders are in PostgreSQL; {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has
+ * lost; {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
+ * {@code PUT} and {@code DELETE} are applied once per request id ({@link RequestIds}).
  */
 @WebServlet(urlPatterns = "/admin/events/*", asyncSupported = true)
 public class AdminServlet extends ApiServlet {
@@ -107,33 +109,14 @@ public class AdminServlet extends ApiServlet {
             return;
         }
         String method = request.getMethod();
-        if (!"GET".equals(method) && !"PUT".equals(method)) {
-            throw methodNotAllowed(request, response, "GET, PUT");
+        if (!"GET".equals(method) && !"PUT".equals(method) && !"DELETE".equals(method)) {
+            throw methodNotAllowed(request, response, "GET, PUT, DELETE");
         }
         auth.check(request, response);
         if ("PUT".equals(method)) {
-            SaleSettings settings = SaleSettings.parse(body(request));
-            waitingRoom.register(eventId, settings.queue() != null);
-            EventStatus status = globalStock.open(eventId, settings.tickets(), settings.holdMillis(), settings.handoff(),
-                    settings.queue() == null ? List.of() : WaitingRoom.openArguments(settings.queue()));
-            // This instance follows at once; the others within one refresh interval.
-            localStock.update(status);
-            waitingRoom.forget(eventId);
-            orders.sweepSoon(eventId);
-            QueueStatus queue = settings.queue() == null ? null : waitingRoom.status(eventId);
-            ApiResponse.Data opened = json -> {
-                eventJson(status).write(json);
-                if (queue != null) {
-                    queueJson(json, queue);
-                }
-            };
-            // nginx may still be telling buyers the old sale is sold out, for the rest of a second: answer once it no
-            // longer can, so that from this answer on every buyer meets the new sale.
-            long edgeWait = globalStock.edgeWait(eventId);
-            CompletableFuture<ApiResponse.Data> answered = edgeWait == 0 ? CompletableFuture.completedFuture(opened)
-                    : CompletableFuture.supplyAsync(() -> opened, CompletableFuture.delayedExecutor(
-                            edgeWait + EDGE_CLOCK_MARGIN_MILLIS, TimeUnit.MILLISECONDS, Runnable::run));
-            answer(request, response, answered, (answering, data) -> ApiResponse.send(answering, 200, 1, "sale opened", data));
+            open(eventId, request, response);
+        } else if ("DELETE".equals(method)) {
+            delete(eventId, request, response);
         } else {
             EventStatus status = globalStock.status(eventId);
             if (status == null) {
@@ -162,27 +145,125 @@ public class AdminServlet extends ApiServlet {
     }
 
     /**
-     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders and the rest of its tickets sell
-     * on. Only for a lost sale: one Redis has is a 409, and so is a sale the database never had (404).
+     * Opens or resets the sale, once per request id: a repeat (nginx resending a PUT that timed out to another
+     * instance, a client repeating its Idempotency-Key) changes nothing, draws no seed, and answers the sale as it is.
+     */
+    private void open(String eventId, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String body = body(request);
+        SaleSettings settings = SaleSettings.parse(body);
+        RequestId requestId = RequestIds.of(request, body);
+        boolean queued = settings.queue() != null;
+        waitingRoom.register(eventId, queued);
+        GlobalStock.Opening opening = globalStock.open(eventId, settings.tickets(), settings.holdMillis(),
+                settings.handoff(), queued ? WaitingRoom.openArguments(settings.queue()) : List.of(), requestId);
+        if (opening.outcome() == GlobalStock.Opening.Outcome.ID_REUSED) {
+            throw reused(requestId, eventId);
+        }
+        EventStatus status = opening.status();
+        if (status == null) {
+            throw ApiException.notFound("no such event: " + eventId + " (deleted since this request opened it)");
+        }
+        waitingRoom.register(eventId, queued);
+        // This instance follows at once; the others within one refresh interval.
+        localStock.update(status);
+        orders.sweepSoon(eventId);
+        boolean repeated = opening.outcome() == GlobalStock.Opening.Outcome.REPEATED;
+        QueueStatus queue = queued || repeated ? waitingRoom.statusOrNull(eventId) : null;
+        ApiResponse.Data opened = json -> {
+            eventJson(status).write(json);
+            if (queue != null) {
+                queueJson(json, queue);
+            }
+        };
+        // nginx may still be telling buyers the old sale is sold out, for the rest of a second: answer once it no
+        // longer can, so that from this answer on every buyer meets the new sale.
+        long edgeWait = globalStock.edgeWait(eventId);
+        CompletableFuture<ApiResponse.Data> answered = edgeWait == 0 ? CompletableFuture.completedFuture(opened)
+                : CompletableFuture.supplyAsync(() -> opened, CompletableFuture.delayedExecutor(
+                        edgeWait + EDGE_CLOCK_MARGIN_MILLIS, TimeUnit.MILLISECONDS, Runnable::run));
+        answer(request, response, answered, (answering, data) -> ApiResponse.send(answering, 200, 1, "sale opened", data));
+    }
+
+    /**
+     * Deletes the sale once its orders are in PostgreSQL (409 while the hand-off lags), once per request id. This
+     * instance forgets it at once, the others within one refresh; purchases of it are answered 404 from then on.
+     */
+    private void delete(String eventId, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        RequestId requestId = RequestIds.of(request, "");
+        GlobalStock.Deletion deletion = globalStock.delete(eventId, requestId);
+        switch (deletion.outcome()) {
+            case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
+            case HANDOFF_LAGS -> throw new ApiException(409, "sale " + eventId + " has " + deletion.unhanded()
+                    + " hand-off entries not yet in PostgreSQL (handoffLag): deleting it now would lose them;"
+                    + " try again once its handoffLag is 0");
+            case ID_REUSED -> throw reused(requestId, eventId);
+            case DELETED, REPEATED -> {
+                localStock.forget(eventId);
+                waitingRoom.forget(eventId);
+                orders.retire(eventId);
+                waitingRoom.retire(eventId);
+            }
+        }
+        if (deletion.outcome() == GlobalStock.Deletion.Outcome.DELETED) {
+            LOG.warning(() -> "Sale " + eventId + " deleted: " + deletion.reserved() + " reserved, " + deletion.paid()
+                    + " paid of " + deletion.tickets());
+        }
+        ApiResponse.send(response, 200, 1, "sale deleted", json -> json.write("eventId", eventId)
+                .write("tickets", deletion.tickets())
+                .write("reserved", deletion.reserved())
+                .write("paid", deletion.paid())
+                .write("available", deletion.available()));
+    }
+
+    private static ApiException reused(RequestId requestId, String eventId) {
+        return new ApiException(422, "request id " + requestId.id() + " was already used for another request on sale "
+                + eventId + " (" + RequestIds.IDEMPOTENCY_KEY + " / " + RequestIds.REQUEST_ID + ")");
+    }
+
+    /**
+     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders, the rest of its tickets sell on,
+     * and a sale with a waiting room gets one again with its settings (a new one: places and admissions were never
+     * in the database). Only for a lost sale: one Redis has is a 409, and so is a deleted one; a sale the database
+     * never had is a 404.
      */
     private void restore(String eventId, HttpServletResponse response) throws IOException {
         if (globalStock.status(eventId) != null) {
             throw notLost(eventId);
         }
+        if (!globalStock.deleted(List.of(eventId)).isEmpty()) {
+            // Asked before the database; restore.lua refuses it again in the same step as the restore.
+            throw deletedNotLost(eventId);
+        }
         ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
                 "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
-        EventStatus status = globalStock.restore(sale);
-        if (status == null) {
-            throw notLost(eventId);
+        boolean queued = sale.queue() != null;
+        waitingRoom.register(eventId, queued);
+        GlobalStock.Restoring restoring = globalStock.restore(sale,
+                queued ? WaitingRoom.openArguments(sale.queue()) : List.of());
+        switch (restoring.outcome()) {
+            case ON_SALE -> throw notLost(eventId);
+            case DELETED -> throw deletedNotLost(eventId);
+            case RESTORED -> waitingRoom.register(eventId, queued);
         }
+        EventStatus status = restoring.status();
         localStock.update(status);
         orders.sweepSoon(eventId);
+        QueueStatus queue = queued ? waitingRoom.status(eventId) : null;
         LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
-                + status.paid() + " paid, " + status.available() + " available");
+                + status.paid() + " paid, " + status.available() + " available"
+                + (queued ? ", with a new waiting room" : ""));
         ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {
             eventJson(status).write(json);
             json.write("restoredOrders", sale.orders().size());
+            if (queue != null) {
+                queueJson(json, queue);
+            }
         });
+    }
+
+    private static ApiException deletedNotLost(String eventId) {
+        return new ApiException(409, "sale " + eventId + " was deleted; restoring is only for a sale Redis has lost"
+                + " (PUT /admin/events/" + eventId + " opens it again as a new sale)");
     }
 
     private static ApiException notLost(String eventId) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.ticketrush.queue.QueueSettings;
+
 /**
  * Writes hand-off records to PostgreSQL, a batch per transaction. Writes are idempotent upserts keyed by order
  * id in which a status never moves back, so a redelivered or twice-claimed stream entry is harmless.
@@ -37,9 +39,12 @@ public class ArchiveWriter {
     /** A concurrent reset of the same sales waits for this transaction, and this one for it. */
     private static final String LOCK_SALES = "SELECT gen FROM ticket_sale WHERE event_id = ANY (?::varchar[]) FOR SHARE";
 
-    private static final String RESET_SALE = "INSERT INTO ticket_sale (event_id, gen, tickets, hold_ms)"
-            + " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE"
-            + " SET gen = EXCLUDED.gen, tickets = EXCLUDED.tickets, hold_ms = EXCLUDED.hold_ms"
+    private static final String RESET_SALE = "INSERT INTO ticket_sale (event_id, gen, tickets, hold_ms,"
+            + " queue_opens_at, queue_admit_per_second, queue_window_ms, queue_overbook)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE"
+            + " SET gen = EXCLUDED.gen, tickets = EXCLUDED.tickets, hold_ms = EXCLUDED.hold_ms,"
+            + " queue_opens_at = EXCLUDED.queue_opens_at, queue_admit_per_second = EXCLUDED.queue_admit_per_second,"
+            + " queue_window_ms = EXCLUDED.queue_window_ms, queue_overbook = EXCLUDED.queue_overbook"
             + " WHERE EXCLUDED.gen >= ticket_sale.gen";
 
     private static final String DROP_OLDER = "DELETE FROM ticket_order WHERE event_id = ? AND gen < ?";
@@ -98,7 +103,10 @@ public class ArchiveWriter {
         }
     }
 
-    /** Records the sale's new generation and settings, and drops the rows of its older generations. */
+    /**
+     * Records the sale's new generation and settings (its waiting room's too), and drops the rows of its older
+     * generations.
+     */
     private static void reset(Connection connection, HandoffRecord record) throws SQLException {
         HandoffRecord.SaleRecord sale = record.sale();
         try (PreparedStatement insert = connection.prepareStatement(RESET_SALE)) {
@@ -110,6 +118,18 @@ public class ArchiveWriter {
             } else {
                 insert.setLong(3, sale.tickets());
                 insert.setLong(4, sale.holdMillis());
+            }
+            QueueSettings queue = sale == null ? null : sale.queue();
+            if (queue == null) {
+                insert.setNull(5, Types.BIGINT);
+                insert.setNull(6, Types.BIGINT);
+                insert.setNull(7, Types.BIGINT);
+                insert.setNull(8, Types.DOUBLE);
+            } else {
+                insert.setLong(5, queue.opensAt());
+                insert.setLong(6, queue.admitPerSecond());
+                insert.setLong(7, queue.windowMillis());
+                insert.setDouble(8, queue.overbook());
             }
             insert.executeUpdate();
         }

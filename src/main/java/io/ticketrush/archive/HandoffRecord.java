@@ -3,6 +3,7 @@ package io.ticketrush.archive;
 import java.util.Map;
 
 import io.ticketrush.order.OrderStatus;
+import io.ticketrush.queue.QueueSettings;
 import redis.clients.jedis.StreamEntryID;
 
 /**
@@ -32,6 +33,8 @@ import redis.clients.jedis.StreamEntryID;
  * <tr><td>{@code n}</td><td>its tickets</td></tr>
  * <tr><td>{@code h}</td><td>its hold time in milliseconds</td></tr>
  * <tr><td>{@code d}</td><td>{@code 1} when its orders are handed off to the database, {@code 0} when not</td></tr>
+ * <tr><td>{@code qo}, {@code qr}, {@code qw}, {@code qb}</td><td>only for a sale with a waiting room: its
+ * {@code opensAt} (epoch ms), admissions per second, admission window (ms) and overbook factor</td></tr>
  * </table>
  * {@link #sale} holds the settings: null when the sale keeps its orders out of the database (it cannot be
  * restored from there) or the entry carries no {@code h}.
@@ -41,8 +44,8 @@ record HandoffRecord(StreamEntryID id, String eventId, char kind, String orderId
 
     static final char RESET = 'Z';
 
-    /** A sale's tickets and hold time, as opened. */
-    record SaleRecord(long tickets, long holdMillis) {
+    /** A sale's tickets and hold time, and its waiting room's settings (null without one), as opened. */
+    record SaleRecord(long tickets, long holdMillis, QueueSettings queue) {
     }
 
     static HandoffRecord of(String eventId, StreamEntryID id, Map<String, String> fields) {
@@ -50,12 +53,20 @@ record HandoffRecord(StreamEntryID id, String eventId, char kind, String orderId
         long gen = Long.parseLong(fields.get("g"));
         if (kind == RESET) {
             SaleRecord sale = "1".equals(fields.get("d")) && fields.get("h") != null
-                    ? new SaleRecord(Long.parseLong(fields.get("n")), Long.parseLong(fields.get("h")))
+                    ? new SaleRecord(Long.parseLong(fields.get("n")), Long.parseLong(fields.get("h")), queue(fields))
                     : null;
             return new HandoffRecord(id, eventId, kind, null, null, 0, gen, 0, sale);
         }
         return new HandoffRecord(id, eventId, kind, fields.get("o"), fields.get("u"), Long.parseLong(fields.get("x")),
                 gen, Long.parseLong(fields.get("t")), null);
+    }
+
+    private static QueueSettings queue(Map<String, String> fields) {
+        if (fields.get("qo") == null) {
+            return null;
+        }
+        return new QueueSettings(Long.parseLong(fields.get("qo")), Long.parseLong(fields.get("qr")),
+                Long.parseLong(fields.get("qw")) / 1000, Double.parseDouble(fields.get("qb")));
     }
 
     boolean isReset() {

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import io.ticketrush.order.Order;
 import io.ticketrush.order.OrderStatus;
+import io.ticketrush.queue.QueueSettings;
 
 /**
  * Reads of the orders PostgreSQL keeps: for ids whose Redis keys are gone, for a sale's counts, and for putting
@@ -53,13 +54,14 @@ public class OrderArchive {
     }
 
     /**
-     * The last sale of the event as the database holds it: its settings and its orders still standing (reserved
-     * or paid). Empty when the database never had the sale or it keeps no orders here.
+     * The last sale of the event as the database holds it: its settings (its waiting room's too) and its orders
+     * still standing (reserved or paid). Empty when the database never had the sale or it keeps no orders here.
      */
     public Optional<ArchivedSale> sale(String eventId) {
         return database.read(em -> {
             @SuppressWarnings("unchecked")
-            List<Object[]> sales = em.createNativeQuery("SELECT gen, tickets, hold_ms FROM ticket_sale"
+            List<Object[]> sales = em.createNativeQuery("SELECT gen, tickets, hold_ms, queue_opens_at,"
+                    + " queue_admit_per_second, queue_window_ms, queue_overbook FROM ticket_sale"
                     + " WHERE event_id = ?1 AND tickets IS NOT NULL AND hold_ms IS NOT NULL")
                     .setParameter(1, eventId).getResultList();
             if (sales.isEmpty()) {
@@ -71,8 +73,10 @@ public class OrderArchive {
                     + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID')", ArchivedOrder.class)
                     .setParameter("event", eventId).setParameter("gen", gen).getResultList().stream()
                     .map(ArchivedOrder::asStored).toList();
+            QueueSettings queue = sale[3] == null ? null : new QueueSettings(((Number) sale[3]).longValue(),
+                    ((Number) sale[4]).longValue(), ((Number) sale[5]).longValue() / 1000, ((Number) sale[6]).doubleValue());
             return Optional.of(new ArchivedSale(eventId, gen, ((Number) sale[1]).longValue(),
-                    ((Number) sale[2]).longValue(), orders));
+                    ((Number) sale[2]).longValue(), queue, orders));
         });
     }
 

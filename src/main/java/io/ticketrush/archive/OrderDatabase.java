@@ -58,7 +58,8 @@ public class OrderDatabase {
      * Applied in this order, every one of them on each instance's first use of the database: their statements
      * are idempotent, and a new version is a new file at the end.
      */
-    static final List<String> SCHEMA = List.of("db/V1__orders.sql", "db/V2__sale_settings.sql");
+    static final List<String> SCHEMA = List.of("db/V1__orders.sql", "db/V2__sale_settings.sql",
+            "db/V3__queue_settings.sql");
     /** Keeps instances that start together from racing each other's CREATEs. */
     private static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(74101)";
 

@@ -42,7 +42,8 @@ import redis.clients.jedis.resps.StreamEntry;
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class OrderHandoff {
 
-    static final String GROUP = "orders";
+    /** The consumer group every instance reads the hand-off streams in. */
+    public static final String GROUP = "orders";
 
     private static final Logger LOG = Logger.getLogger(OrderHandoff.class.getName());
     private static final LuaScript TRIM = LuaScript.load("handoff-trim");
@@ -114,6 +115,9 @@ public class OrderHandoff {
      */
     void poll() {
         List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
+        // Sales that left the set (over, deleted) are not read again: forget what was kept of them.
+        settled.retainAll(events);
+        quiet.keySet().retainAll(events);
         if (events.isEmpty()) {
             return;
         }
@@ -256,7 +260,8 @@ public class OrderHandoff {
 
     /**
      * The stream has no group (Redis lost the keys, or nothing opened the sale with one): it is created from the
-     * stream's beginning, so no entry already there is missed.
+     * stream's beginning, so no entry already there is missed. Without a stream there is nothing to read, and none
+     * is made: a sale deleted a moment ago must not get one back.
      */
     private static boolean isNoGroup(JedisDataException e) {
         return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
@@ -296,9 +301,10 @@ public class OrderHandoff {
 
     private void createGroup(String stream) {
         try {
-            redis.call(r -> r.xgroupCreate(stream, GROUP, new StreamEntryID(), true));
+            redis.call(r -> r.xgroupCreate(stream, GROUP, new StreamEntryID(), false));
         } catch (JedisDataException e) {
-            if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (!message.startsWith("BUSYGROUP") && !message.contains("requires the key to exist")) {
                 throw e;
             }
         }

@@ -4,14 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.ticketrush.archive.OrderArchive;
+import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
@@ -36,6 +40,12 @@ public class Orders {
 
     /** When each event is next due for a sweep ({@code nanoTime}); an event not in it is due now. */
     private final Map<String, Long> nextSweep = new ConcurrentHashMap<>();
+    private EventSet events;
+
+    @PostConstruct
+    void init() {
+        events = new EventSet(redis, EventKeys.EVENTS);
+    }
 
     /**
      * From Redis while the sale's keys live, else from PostgreSQL (read through) unless it belongs to an
@@ -75,12 +85,16 @@ public class Orders {
      * sweeps every event due; an event with more overdue than one call takes is swept again until it is done. An
      * event is due when a reservation of it may have run out: sweep.lua says when that is next (its earliest hold,
      * or a whole hold time from now when it has none), and it is left alone until then, or
-     * {@value #MOST_IDLE_MILLIS} ms at most (a sale reset elsewhere to a shorter hold).
+     * {@value #MOST_IDLE_MILLIS} ms at most (a sale reset elsewhere to a shorter hold). A sale that sweep.lua finds
+     * finished (over: every ticket paid and handed off; or gone from Redis) leaves {@value EventKeys#EVENTS}, so no
+     * instance walks it any more, here or in the hand-off.
      */
     public long expireDue() {
         long now = System.nanoTime();
         List<String> due = new ArrayList<>();
-        for (String eventId : redis.call(r -> r.smembers(EventKeys.EVENTS))) {
+        Set<String> walked = events.members();
+        nextSweep.keySet().retainAll(walked);
+        for (String eventId : walked) {
             Long next = nextSweep.get(eventId);
             if (next == null || now - next >= 0) {
                 due.add(eventId);
@@ -91,6 +105,7 @@ public class Orders {
             sweeps.add(sweep(eventId));
         }
         long returned = 0;
+        List<String> finished = new ArrayList<>();
         List<Object> replies = redis.evalEach(sweeps);
         for (int i = 0; i < due.size(); i++) {
             List<?> reply = (List<?>) replies.get(i);
@@ -104,8 +119,25 @@ public class Orders {
             long untilNext = (Long) reply.get(1);
             long idle = untilNext < 0 ? MOST_IDLE_MILLIS : Math.min(untilNext, MOST_IDLE_MILLIS);
             nextSweep.put(due.get(i), now + TimeUnit.MILLISECONDS.toNanos(idle));
+            if (finished(reply)) {
+                finished.add(due.get(i));
+            }
         }
+        finished.forEach(this::retire);
         return returned;
+    }
+
+    /**
+     * Takes a finished sale out of {@value EventKeys#EVENTS} (asking sweep.lua again after, as {@link EventSet#retire}
+     * requires): deleted, over, or lost. Opening it again puts it back.
+     */
+    public void retire(String eventId) {
+        events.retire(eventId, () -> finished((List<?>) redis.evalEach(List.of(sweep(eventId))).get(0)));
+        nextSweep.remove(eventId);
+    }
+
+    private static boolean finished(List<?> sweepReply) {
+        return (Long) sweepReply.get(2) != 0;
     }
 
     /** The event's sale was opened, reset or restored here: sweep it again at the next sweep. */
@@ -114,7 +146,8 @@ public class Orders {
     }
 
     private static RedisClient.ScriptCall sweep(String eventId) {
-        return new RedisClient.ScriptCall(SWEEP, EventKeys.of(eventId).all(), List.of(Integer.toString(SWEEP_BATCH)));
+        return new RedisClient.ScriptCall(SWEEP, EventKeys.of(eventId).all(),
+                List.of(Integer.toString(SWEEP_BATCH), OrderHandoff.GROUP));
     }
 
     private static int code(List<?> reply) {

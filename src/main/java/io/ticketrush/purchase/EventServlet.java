@@ -43,7 +43,7 @@ public class EventServlet extends ApiServlet {
         if (status == null) {
             throw ApiException.notFound("no such event: " + eventId);
         }
-        boolean queued = waitingRoom.queued(eventId);
+        boolean queued = waitingRoom.queued(eventId, status.gen());
         response.setHeader("Cache-Control", "public, max-age=1");
         ApiResponse.send(response, 200, 1, "ok", json -> json.write("eventId", eventId)
                 .write("tickets", status.tickets())

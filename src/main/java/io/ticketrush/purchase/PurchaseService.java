@@ -97,7 +97,7 @@ public class PurchaseService {
             return CompletableFuture.completedFuture(Reservation.NO_SUCH_EVENT);
         }
         // Asked only for an event that exists, so made-up event ids leave nothing behind in the waiting room.
-        if (waitingRoom.queued(eventId)) {
+        if (waitingRoom.queued(eventId, share.gen())) {
             return purchaseQueued(share, userId, retry, admission);
         }
         if (share.tryAcquire()) {
@@ -204,6 +204,10 @@ public class PurchaseService {
                 case NO_SUCH_EVENT -> {
                     return CompletableFuture.<Reservation>failedFuture(lost(eventId));
                 }
+                case DELETED -> {
+                    share.release();
+                    return CompletableFuture.completedFuture(deleted(eventId));
+                }
                 default -> throw new IllegalStateException("unexpected " + reservation.outcome());
             }
             return CompletableFuture.completedFuture(reservation);
@@ -275,6 +279,9 @@ public class PurchaseService {
                 case NO_SUCH_EVENT -> {
                     return CompletableFuture.<Reservation>failedFuture(lost(eventId));
                 }
+                case DELETED -> {
+                    return CompletableFuture.completedFuture(deleted(eventId));
+                }
                 default -> throw new IllegalStateException("unexpected " + reservation.outcome());
             }
             return CompletableFuture.completedFuture(reservation);
@@ -293,6 +300,9 @@ public class PurchaseService {
                 case NO_SUCH_EVENT -> {
                     return CompletableFuture.<Reservation>failedFuture(lost(share.eventId()));
                 }
+                case DELETED -> {
+                    return CompletableFuture.completedFuture(deleted(share.eventId()));
+                }
                 default -> metrics.count(Outcome.SOLD_OUT_RETRY);
             }
             return CompletableFuture.completedFuture(held);
@@ -300,9 +310,21 @@ public class PurchaseService {
     }
 
     /**
-     * This instance saw the sale in Redis (it holds a share) and events are never deleted: Redis has lost it, to a
-     * failover onto a server without the data or a restart without persistence. The sale exists; the buyer is
-     * told to retry, not that there is no such event.
+     * An operator deleted the sale, which this instance has not learnt from its refresh yet: its share goes now, and
+     * the buyer is told there is no such event.
+     */
+    private Reservation deleted(String eventId) {
+        localStock.forget(eventId);
+        shares.remove(eventId);
+        waitingRoom.forget(eventId);
+        metrics.count(Outcome.NO_SUCH_EVENT);
+        return Reservation.NO_SUCH_EVENT;
+    }
+
+    /**
+     * This instance saw the sale in Redis (it holds a share) and Redis has no tombstone of a deletion: Redis has
+     * lost it, to a failover onto a server without the data or a restart without persistence. The sale exists; the
+     * buyer is told to retry, not that there is no such event.
      */
     private RedisUnavailableException lost(String eventId) {
         metrics.count(Outcome.REDIS_FAILED);

@@ -82,7 +82,7 @@ public class PurchaseServlet extends ApiServlet {
                         }
                         case ALREADY_HELD -> ApiResponse.send(answering, 200, -2, "you already hold a ticket for this event",
                                 OrderJson.of(reservation.order()));
-                        case NO_SUCH_EVENT -> {
+                        case NO_SUCH_EVENT, DELETED -> {
                             if (shared) {
                                 // Redis was asked just now (no share is kept of an event it does not have).
                                 answering.setHeader(EDGE_EXPIRES_HEADER, "@" + System.currentTimeMillis() / 1000);

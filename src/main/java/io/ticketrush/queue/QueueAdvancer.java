@@ -39,6 +39,8 @@ public class QueueAdvancer {
 
     @PostConstruct
     void start() {
+        // Made now, not at the first request: without its key the deployment fails here, naming the setting.
+        waitingRoom.checkConfigured();
         task = PeriodicTask.start(scheduler, advanceMillis, LOG, new PeriodicTask.Wording(
                 "Cannot move the waiting rooms on: ", "Redis is back; waiting rooms move on again",
                 "Moving the waiting rooms on failed"), waitingRoom::advanceAll);

@@ -3,6 +3,7 @@ package io.ticketrush.queue;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +31,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
@@ -51,9 +53,14 @@ public class WaitingRoom {
     private static final LuaScript STATUS = LuaScript.load("queue-status");
     private static final LuaScript PAUSE = LuaScript.load("queue-pause");
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The set of events with a waiting room, outside any event's slot (like {@link EventKeys#EVENTS}). */
+    /**
+     * The set of waiting rooms the advancers move on, outside any event's slot (like {@link EventKeys#EVENTS}): a
+     * sale opened with a waiting room joins it, and leaves it once its waiting room has nothing left to do.
+     */
     public static final String QUEUED = "tr:queued";
-    /** How long an instance leaves a settled waiting room alone before it looks again. */
+    /** The shortest key {@code queue.secret} may be: the HMAC's key, which tokens are only as strong as. */
+    public static final int MIN_SECRET_LENGTH = 16;
+    /** How long at most an instance leaves a waiting room before its opening alone before it looks again. */
     private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
     private static final long OPENING_LEAD_NANOS = 200_000_000L;
@@ -67,10 +74,14 @@ public class WaitingRoom {
 
     /**
      * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation and,
-     * once the pre-queue is frozen and its digest known, the order of its places.
+     * once the pre-queue is frozen and its digest known, the order of its places; read when the sale was at
+     * generation {@code saleGen}.
      */
-    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate) {
-        static final View NONE = new View(false, 0, null, 0, 0);
+    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate, long saleGen) {
+
+        static View none(long saleGen) {
+            return new View(false, 0, null, 0, 0, saleGen);
+        }
 
         /** The place's position, or null while the pre-queue's order is not known yet. */
         Long position(long place) {
@@ -114,6 +125,7 @@ public class WaitingRoom {
     String instanceName;
 
     private QueueTokens tokens;
+    private EventSet queuedSales;
     private PreQueueDigest digests;
     /** Computes pre-queue digests, one at a time, so that the advancer never waits for one. */
     private ExecutorService digester;
@@ -121,29 +133,32 @@ public class WaitingRoom {
     private final Set<String> digesting = ConcurrentHashMap.newKeySet();
     private final JoinCombiner joins = new JoinCombiner(this::joinScript);
     private final Map<String, View> views = new ConcurrentHashMap<>();
-    /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
+    /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
 
     @Resource
     ManagedThreadFactory threads;
 
+    /**
+     * Refuses to start without the shared key: a key of this instance's own would sign places and admissions that
+     * every other instance refuses, which shows only once a sale is on, as buyers refused at random.
+     */
     @PostConstruct
     void init() {
+        String key = secret.map(String::strip).orElse("");
+        if (key.length() < MIN_SECRET_LENGTH) {
+            throw new IllegalStateException("queue.secret (environment variable QUEUE_SECRET) is "
+                    + (key.isEmpty() ? "not set" : "shorter than " + MIN_SECRET_LENGTH + " characters")
+                    + ": every instance needs the same key of at least " + MIN_SECRET_LENGTH
+                    + " characters to sign and check waiting-room places and admissions"
+                    + " (payara/cluster.sh up generates one into RUN_DIR/queue-secret)");
+        }
+        tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
+        queuedSales = new EventSet(redis, QUEUED);
         Thread combiner = threads.newThread(joins);
         combiner.setName("ticketrush-join-combiner");
         combiner.setDaemon(true);
         combiner.start();
-        byte[] key;
-        if (secret.isPresent() && secret.get().length() >= 16) {
-            key = secret.get().getBytes(StandardCharsets.UTF_8);
-        } else {
-            // Enough for one instance on its own (a test, a laptop); instances that share sales must share it.
-            key = new byte[32];
-            RANDOM.nextBytes(key);
-            LOG.warning("queue.secret is not set (or shorter than 16 characters): this instance signs waiting-room"
-                    + " tokens with a key of its own, which no other instance accepts");
-        }
-        tokens = new QueueTokens(key);
         // The holder's name in a lease: a restarted instance is another holder, its predecessor's lease not its own.
         digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis, instanceName + "/" + UUID.randomUUID());
         digester = Executors.newSingleThreadExecutor(task -> {
@@ -160,6 +175,14 @@ public class WaitingRoom {
         digester.shutdownNow();
     }
 
+    /**
+     * Does nothing: calling it through the CDI proxy makes this bean, whose {@link #init} refuses to run without the
+     * key, so a startup bean calling it fails the deployment at once instead of the first buyer's request.
+     */
+    public void checkConfigured() {
+        // The work is in init.
+    }
+
     /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */
     public static List<String> openArguments(QueueSettings queue) {
         byte[] seed = new byte[32];
@@ -169,27 +192,43 @@ public class WaitingRoom {
                 QueueOrder.commitment(seed));
     }
 
-    /** True when the event sells only to admitted buyers, as far as this instance knows (the script checks). */
-    public boolean queued(String eventId) {
-        return view(eventId).queued();
+    /**
+     * True when the event, whose sale is at generation {@code saleGen} (its share's, its stock's), sells only to
+     * admitted buyers, as far as this instance knows (the script checks). What was read of an earlier generation
+     * is read again: the sale was reset since, with or without a waiting room. (A view newer than the caller's
+     * generation is kept: the caller's share lags Redis by a refresh at most, and reading again on every purchase
+     * meanwhile would cost a Redis call each.)
+     */
+    public boolean queued(String eventId, long saleGen) {
+        View view = view(eventId);
+        if (view.saleGen() < saleGen) {
+            view = load(eventId);
+            views.put(eventId, view);
+        }
+        return view.queued();
     }
 
     /**
-     * Records whether the event has a waiting room in the set the advancers walk ({@value #QUEUED}), before
-     * its sale is opened, and forgets what this instance knew of it.
+     * Adds a sale opened (or restored) with a waiting room to the set the advancers walk ({@value #QUEUED}), and
+     * forgets what this instance knew of it: before the opening script and again after it (see {@link EventSet}). A
+     * sale opened without one is never taken out here: the advancers drop it once they find it has none, which is
+     * safe against an opening that gives it one at the same moment.
      */
     public void register(String eventId, boolean queued) {
-        redis.call(r -> queued ? r.sadd(QUEUED, eventId) : r.srem(QUEUED, eventId));
+        if (queued) {
+            queuedSales.add(eventId);
+        }
         forget(eventId);
     }
 
     /**
-     * Moves every waiting room on (see {@link #advance}), one round trip for all of them; views of events no longer
-     * queued are dropped. A waiting room with nothing to do until later (before its opening, or settled) is left
-     * alone until then.
+     * Moves every waiting room on (see {@link #advance}), one round trip for all of them. A waiting room with nothing
+     * to do until its opening is left alone until then; one with nothing left to do at all (sold out for good, no
+     * admission window open) or none any more (reset without it, deleted) leaves {@value #QUEUED}.
      */
     void advanceAll() {
-        var queuedEvents = redis.call(r -> r.smembers(QUEUED));
+        Set<String> queuedEvents = queuedSales.members();
+        settled.keySet().retainAll(queuedEvents);
         Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
         for (String eventId : queuedEvents) {
             Long quietUntil = settled.get(eventId);
@@ -198,9 +237,12 @@ public class WaitingRoom {
             }
         }
         RuntimeException failed = null;
+        List<String> finished = new ArrayList<>();
         for (Map.Entry<String, CompletableFuture<Object>> reply : replies.entrySet()) {
             try {
-                advance(reply.getKey(), (List<?>) reply.getValue().join());
+                if (advance(reply.getKey(), (List<?>) reply.getValue().join())) {
+                    finished.add(reply.getKey());
+                }
             } catch (CompletionException e) {
                 failed = failed != null ? failed
                         : e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
@@ -208,15 +250,34 @@ public class WaitingRoom {
                 failed = failed != null ? failed : e;
             }
         }
-        views.replaceAll((eventId, view) -> view.queued() && !queuedEvents.contains(eventId) ? View.NONE : view);
+        for (String eventId : finished) {
+            queuedSales.retire(eventId, () -> finished((List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId),
+                    List.of(""))));
+            settled.remove(eventId);
+        }
         if (failed != null) {
             throw failed;
         }
     }
 
+    /** advance.lua's reply says the waiting room has nothing left to do, or there is none. */
+    private static boolean finished(List<?> advanced) {
+        return (Long) advanced.get(0) == 0 || (Long) advanced.get(6) == 1;
+    }
+
     private static List<String> advanceKeys(String eventId) {
         QueueKeys keys = QueueKeys.of(eventId);
         return List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(), keys.admitInfo());
+    }
+
+    /**
+     * Takes a deleted sale out of {@value #QUEUED} at once (asking advance.lua again after, as
+     * {@link EventSet#retire} requires) rather than at the advancers' next look.
+     */
+    public void retire(String eventId) {
+        queuedSales.retire(eventId, () -> finished((List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId),
+                List.of(""))));
+        forget(eventId);
     }
 
     /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
@@ -370,12 +431,12 @@ public class WaitingRoom {
     /**
      * With advance.lua's reply (it moved the event's waiting room on: freeze, lapses, admissions), refreshes this
      * instance's view of it; for a pre-queue just frozen, has its digest computed and recorded. Run by every
-     * instance for every event.
+     * instance for every event. True when the waiting room has nothing left to do (or there is none any more).
      */
-    private void advance(String eventId, List<?> reply) {
+    private boolean advance(String eventId, List<?> reply) {
         if ((Long) reply.get(0) == 0) {
-            views.put(eventId, View.NONE);
-            return;
+            views.remove(eventId);
+            return true;
         }
         long frozen = (Long) reply.get(1);
         long gen = Long.parseLong((String) reply.get(3));
@@ -391,12 +452,13 @@ public class WaitingRoom {
             views.put(eventId, load(eventId));
         } else {
             views.put(eventId, new View(true, gen, old.order(), (Long) reply.get(4),
-                    Double.parseDouble((String) reply.get(5))));
+                    Double.parseDouble((String) reply.get(5)), old.saleGen()));
         }
         if ((Long) reply.get(6) == 1) {
-            // Sold out for good and no window open: nothing moves any more; look again now and then (a reset).
-            settled.put(eventId, System.nanoTime() + SETTLED_PAUSE_NANOS);
-        } else if (reply.size() > 7) {
+            // Sold out for good and no window open: nothing moves any more, until the sale is opened again.
+            return true;
+        }
+        if (reply.size() > 7) {
             // Before the opening nothing moves: look again just before it (an instance that opens or resets the
             // sale forgets this at once; the others look again within the pause at most).
             long untilOpening = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(7)) - OPENING_LEAD_NANOS;
@@ -404,6 +466,7 @@ public class WaitingRoom {
         } else {
             settled.remove(eventId);
         }
+        return false;
     }
 
     /**
@@ -448,7 +511,8 @@ public class WaitingRoom {
         List<?> reply = (List<?>) redis.eval(STATUS,
                 List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
         if ((Long) reply.get(0) == -404) {
-            return View.NONE;
+            String saleGen = (String) reply.get(1);
+            return View.none(saleGen.isEmpty() ? 0 : Long.parseLong(saleGen));
         }
         QueueStatus status = QueueStatus.of(eventId, reply);
         View old = views.get(eventId);
@@ -457,7 +521,8 @@ public class WaitingRoom {
             order = old != null && old.gen() == status.gen() && old.order() != null ? old.order()
                     : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
-        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate());
+        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate(),
+                Long.parseLong((String) reply.get(20)));
     }
 
     private static long seconds(long ahead, double perSecond) {

@@ -8,7 +8,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** A Lua script from {@code src/main/resources/lua/}, read once, with the SHA-1 that EVALSHA names it by. */
+/**
+ * A Lua script from {@code src/main/resources/lua/}, read once, with the SHA-1 that EVALSHA names it by. A line
+ * {@code --#include name} is replaced by {@code lua/includes/name.lua}: Redis runs one self-contained source, and
+ * what several scripts share is written once.
+ */
 public final class LuaScript {
 
     private final String name;
@@ -21,14 +25,27 @@ public final class LuaScript {
         this.sha = sha1Hex(source);
     }
 
+    private static final String INCLUDE = "--#include ";
+
     /** Loads {@code lua/<name>.lua} from the class path; a missing script is a packaging bug. */
     public static LuaScript load(String name) {
-        String path = "lua/" + name + ".lua";
+        StringBuilder source = new StringBuilder();
+        for (String line : read("lua/" + name + ".lua").split("\n", -1)) {
+            if (line.startsWith(INCLUDE)) {
+                source.append(read("lua/includes/" + line.substring(INCLUDE.length()).strip() + ".lua"));
+            } else {
+                source.append(line).append('\n');
+            }
+        }
+        return new LuaScript(name, source.toString());
+    }
+
+    private static String read(String path) {
         try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script not on the class path: " + path);
             }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read Lua script " + path, e);
         }

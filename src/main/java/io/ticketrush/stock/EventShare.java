@@ -67,7 +67,8 @@ public final class EventShare {
         return keys;
     }
 
-    long gen() {
+    /** The generation of the sale this share is of. */
+    public long gen() {
         return gen;
     }
 

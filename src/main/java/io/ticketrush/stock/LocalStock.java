@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -119,6 +120,21 @@ public class LocalStock {
             }
             return share;
         });
+    }
+
+    /**
+     * Drops the event's share (the sale was deleted): a request holding it is told so by {@link EventShare#retired},
+     * and the event is no longer refreshed, reported or measured here.
+     */
+    public void forget(String eventId) {
+        EventShare share = shares.remove(eventId);
+        if (share != null) {
+            share.retire();
+            if (metrics != null) {
+                metrics.remove(new MetricID(PERMITS.getName(), new Tag("event", eventId)));
+            }
+            LOG.info(() -> "Forgot the share of " + eventId + ": the sale was deleted");
+        }
     }
 
     /** {@link #update} for each of {@code statuses}: one call into the container for a whole refresh. */

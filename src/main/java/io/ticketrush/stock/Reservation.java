@@ -14,6 +14,8 @@ public record Reservation(Outcome outcome, Order order, String refusal, long sha
         SOLD_OUT,
         ALREADY_HELD,
         NO_SUCH_EVENT,
+        /** The sale was deleted by the operator (its tombstone is in Redis): there is no such event any more. */
+        DELETED,
         /** A sale with a waiting room, and the buyer's admission is missing, of an earlier sale, used or lapsed. */
         NOT_ADMITTED,
         /** No permit came free in time: the sale is not sold out, the buyer should try again shortly. */
@@ -30,6 +32,7 @@ public record Reservation(Outcome outcome, Order order, String refusal, long sha
 
     public static final Reservation SOLD_OUT = new Reservation(Outcome.SOLD_OUT, null);
     public static final Reservation NO_SUCH_EVENT = new Reservation(Outcome.NO_SUCH_EVENT, null);
+    public static final Reservation DELETED = new Reservation(Outcome.DELETED, null);
     public static final Reservation BUSY = new Reservation(Outcome.BUSY, null);
 
     /** Sold out, as Redis said at {@code redisNowMillis}: shareable to the end of that second. */

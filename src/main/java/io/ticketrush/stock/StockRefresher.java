@@ -2,6 +2,7 @@ package io.ticketrush.stock;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -16,12 +17,14 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.PeriodicTask;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
  * {@link Members}, publishing its {@link InstanceReport}), reads the stock of each event this instance sells and lets {@link LocalStock} re-open a
- * used-up share or pick up a reset sale. Polling, unlike pub/sub, cannot miss a message while Redis is away.
+ * used-up share or pick up a reset sale, and forgets the share of a sale that was deleted. Polling, unlike pub/sub,
+ * cannot miss a message while Redis is away.
  */
 @Singleton
 @Startup
@@ -43,6 +46,9 @@ public class StockRefresher {
 
     @Inject
     InstanceReport report;
+
+    @Inject
+    WaitingRoom waitingRoom;
 
     @Inject
     @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
@@ -78,11 +84,18 @@ public class StockRefresher {
         Set<String> selling = permits.keySet();
         Map<String, EventStatus> statuses = globalStock.statuses(selling);
         localStock.updateAll(statuses.values());
-        for (String eventId : selling) {
-            if (statuses.containsKey(eventId)) {
+        Set<String> missing = new TreeSet<>(selling);
+        missing.removeAll(statuses.keySet());
+        lost.retainAll(missing);
+        Set<String> deleted = globalStock.deleted(missing);
+        for (String eventId : missing) {
+            if (deleted.contains(eventId)) {
+                // An operator deleted the sale: there is no such event any more, here either.
+                localStock.forget(eventId);
+                waitingRoom.forget(eventId);
                 lost.remove(eventId);
             } else if (lost.add(eventId)) {
-                // Events are never deleted: Redis lost its data. Purchases of it answer 503 until it is opened again.
+                // No tombstone: Redis lost the data. Purchases of it answer 503 until it is restored or opened again.
                 LOG.warning("Redis no longer has event " + eventId + ", which this instance was selling: "
                         + "failover onto a server without the data, or a restart without persistence?");
             }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -13,12 +15,17 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.ticketrush.queue.QueueKeys;
+import io.ticketrush.queue.WaitingRoom;
+import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.SharedRedis;
 import io.ticketrush.testsupport.SingleInstanceIT;
+import redis.clients.jedis.Jedis;
 
-/** The admin API: opening and resetting a sale, reading its counts, and who may do so. */
+/** The admin API: opening, resetting and deleting a sale, reading its counts, and who may do so. */
 class AdminIT extends SingleInstanceIT {
 
     private String event;
@@ -112,6 +119,119 @@ class AdminIT extends SingleInstanceIT {
         assertEquals(200, api.admin("PUT", event, "{\"tickets\":1000000000,\"holdSeconds\":86400}", Api.ADMIN_TOKEN).status());
         assertEquals(200, api.admin("PUT", event, "{\"tickets\":0,\"holdSeconds\":1}", Api.ADMIN_TOKEN).status());
         assertEquals(-1, api.buy(event, "mona").code(), "a sale of zero tickets is sold out");
+    }
+
+    @Test
+    void deletesASaleOnceItsOrdersAreInTheDatabaseAndAnswersNoSuchEventAfter() {
+        api.openSale(event, 3, 60);
+        String orderId = api.buy(event, "nia").data().getString("orderId");
+        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+
+        Api.Answer deleted = api.deleteSale(event);
+
+        assertEquals(200, deleted.status(), deleted.body());
+        assertEquals("sale deleted", deleted.json().getString("msg"));
+        assertEquals(counts(3, 1, 0, 2), deleted.data(), "the counts it had when deleted");
+        assertEquals(404, api.eventStatus(event).status());
+        Api.Answer buy = api.buy(event, "omar");
+        assertEquals(404, buy.status(), "a purchase of a deleted sale: no such event, not 503; " + buy.body());
+        assertEquals("no such event: " + event, buy.json().getString("msg"));
+        assertEquals(404, api.get("events/" + event).status());
+        assertEquals(404, api.deleteSale(event).status(), "deleted already");
+        Api.Answer order = api.get("orders/" + orderId);
+        assertEquals(200, order.status(), "its orders stay readable from the database: " + order.body());
+        try (Jedis redis = SharedRedis.server().client()) {
+            for (String key : List.of(EventKeys.of(event).buyers(), EventKeys.of(event).orders(),
+                    EventKeys.of(event).expiry(), EventKeys.of(event).stream(), QueueKeys.of(event).queue())) {
+                assertFalse(redis.exists(key), key + " survived");
+            }
+            assertEquals(Set.of("deleted", "deletedAt", "gen", "seq"), redis.hkeys(EventKeys.of(event).stock()),
+                    "only its tombstone is left");
+            assertFalse(redis.sismember(EventKeys.EVENTS, event), "no instance walks it any more");
+        }
+        Api.Answer restore = api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN);
+        assertEquals(409, restore.status(), restore.body());
+        assertTrue(restore.json().getString("msg").contains("was deleted"), restore.body());
+
+        assertEquals(counts(2, 0, 0, 2), api.openSale(event, 2, 60).data(), "opened again, as a new sale");
+        Api.Answer again = api.buy(event, "nia");
+        assertEquals(1, again.code(), again.body());
+        assertTrue(again.data().getString("orderId").startsWith(event + "-2-"), "order ids carry on: " + again.body());
+    }
+
+    @Test
+    void aSaleThatIsOverLeavesTheSetsEveryInstanceWalksUntilItIsOpenedAgain() {
+        // A window of 3 s: the waiting room is done only once its last admission window is over.
+        Api.Answer opened = api.openQueuedSale(event, 1, 60, System.currentTimeMillis() - 1_000, 10, 3);
+        assertEquals(200, opened.status(), opened.body());
+        String place = api.join(event, "pia").data().getString("place");
+        String[] admission = new String[1];
+        Eventually.within(Duration.ofSeconds(10), () -> {
+            Api.Answer answer = api.admission(event, place);
+            assertEquals(1, answer.code(), answer.body());
+            admission[0] = answer.data().getString("admission");
+        });
+        String orderId = api.buyAdmitted(event, "pia", admission[0]).data().getString("orderId");
+        try (Jedis redis = SharedRedis.server().client()) {
+            assertTrue(redis.sismember(EventKeys.EVENTS, event) && redis.sismember(WaitingRoom.QUEUED, event),
+                    "a sale on sale is walked");
+            assertEquals(200, api.pay(orderId).status());
+
+            // Every ticket paid and handed off, no admission window open: nothing is left to do.
+            Eventually.within(Duration.ofSeconds(20), () -> {
+                assertFalse(redis.sismember(EventKeys.EVENTS, event), "still in " + EventKeys.EVENTS);
+                assertFalse(redis.sismember(WaitingRoom.QUEUED, event), "still in " + WaitingRoom.QUEUED);
+            });
+            assertEquals("SOLD_OUT", api.queueState(event).data().getString("state"), "the sale is still there, over");
+            assertTrue(api.get("events/" + event).data().getBoolean("queue"), "and still has its waiting room");
+            assertEquals(-1, api.admission(event, api.join(event, "quinn").data().getString("place")).code());
+            assertEquals(403, api.buy(event, "rosa").status(), "without an admission nothing is bought");
+
+            assertEquals(200, api.openSale(event, 2, 60).status(), "opened again, without a waiting room");
+            assertTrue(redis.sismember(EventKeys.EVENTS, event), "walked again");
+            assertFalse(api.get("events/" + event).data().getBoolean("queue"));
+            assertEquals(1, api.buy(event, "rosa").code(), "sold without an admission now");
+        }
+    }
+
+    @Test
+    void appliesAnOpeningOncePerRequestIdOrIdempotencyKey() {
+        String body = "{\"tickets\":4,\"holdSeconds\":60}";
+        Api.Answer first = api.admin("PUT", event, body, Api.ADMIN_TOKEN, Map.of("X-Request-Id", "req-" + event));
+        assertEquals(200, first.status(), first.body());
+        long gen = generation();
+        assertEquals(1, api.buy(event, "sam").code());
+
+        Api.Answer repeat = api.admin("PUT", event, body, Api.ADMIN_TOKEN, Map.of("X-Request-Id", "req-" + event));
+
+        assertEquals(200, repeat.status(), repeat.body());
+        assertEquals("sale opened", repeat.json().getString("msg"));
+        assertEquals(counts(4, 1, 0, 3), repeat.data(), "the sale as it is: not reset again");
+        assertEquals(gen, generation());
+        Api.Answer reused = api.admin("PUT", event, "{\"tickets\":9,\"holdSeconds\":60}", Api.ADMIN_TOKEN,
+                Map.of("X-Request-Id", "req-" + event));
+        assertEquals(422, reused.status(), reused.body());
+        assertEquals(-422, reused.code());
+        assertEquals(4, api.eventStatus(event).data().getInt("tickets"));
+
+        // A client's own key holds across requests that nginx gives different ids.
+        for (String requestId : List.of("a-" + event, "b-" + event)) {
+            Api.Answer keyed = api.admin("PUT", event, body, Api.ADMIN_TOKEN,
+                    Map.of("Idempotency-Key", "key-" + event, "X-Request-Id", requestId));
+            assertEquals(200, keyed.status(), keyed.body());
+        }
+        assertTrue(generation() > gen, "the key's opening was applied, once");
+        long keyed = generation();
+        assertEquals(1, api.buy(event, "sam").code(), "a fresh sale: sam holds nothing in it");
+        api.admin("PUT", event, body, Api.ADMIN_TOKEN, Map.of("Idempotency-Key", "key-" + event));
+        assertEquals(keyed, generation());
+        assertEquals(1, api.eventStatus(event).data().getInt("reserved"), "and not twice");
+    }
+
+    private long generation() {
+        try (Jedis redis = SharedRedis.server().client()) {
+            return Long.parseLong(redis.hget(EventKeys.of(event).stock(), "gen"));
+        }
     }
 
     /** The Redis counts of a status answer, without the hand-off's fields; a sale without a waiting room's. */

@@ -240,6 +240,9 @@ class HostileInputIT {
     }
 
     private static Hostile admin(Random random, String event) {
+        if (random.nextInt(3) == 0) {
+            return deleteSale(random, event);
+        }
         List<String> bodies = List.of("{\"tickets\":\"many\",\"holdSeconds\":60}", "{\"tickets\":-5,\"holdSeconds\":60}",
                 "{\"tickets\":1e30,\"holdSeconds\":60}", "{\"tickets\":10}", "{\"holdSeconds\":10}", "[]", "{",
                 "{\"tickets\":10,\"holdSeconds\":99999999999999999999}", "{\"tickets\":null,\"holdSeconds\":1}",
@@ -252,6 +255,30 @@ class HostileInputIT {
         // The token is checked before the body is read: a caller without it learns nothing about the body.
         return new Hostile("admin JSON " + body + (authorized ? "" : " without the token"), head,
                 body.getBytes(StandardCharsets.US_ASCII), authorized ? 400 : 401);
+    }
+
+    /**
+     * {@code DELETE /admin/events/{id}} that must delete nothing: without the token or with a wrong one (401), of a
+     * sale never opened (404) or an id that is not one (404), under a request id that is not one (400).
+     */
+    private static Hostile deleteSale(Random random, String event) {
+        String token = "\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN;
+        int kind = random.nextInt(5);
+        String id = switch (kind) {
+            case 2 -> "never-" + random.nextInt(1_000_000);
+            case 3 -> List.of("%7Bx%7D", "e".repeat(65), "a%20b", "caf%C3%A9").get(random.nextInt(4));
+            default -> event;
+        };
+        String headers = switch (kind) {
+            case 0 -> "";
+            case 1 -> "\r\nAuthorization: Bearer guess" + random.nextInt();
+            case 4 -> token + "\r\nIdempotency-Key: two words";
+            default -> token;
+        };
+        String head = "DELETE /admin/events/" + id + " HTTP/1.1\r\nHost: localhost\r\nConnection: close" + headers;
+        int expected = kind <= 1 ? 401 : kind == 4 ? 400 : 404;
+        return new Hostile("DELETE /admin/events/" + id + " (" + List.of("no token", "a wrong token", "never opened",
+                "not an id", "a bad Idempotency-Key").get(kind) + ")", head, new byte[0], expected);
     }
 
     /** The status a path calls for, by method. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
@@ -287,6 +288,106 @@ class OrderHandoffIT {
         try (Jedis redis = cluster.redis()) {
             assertEquals(25, redis.hlen(keys.orders()));
         }
+    }
+
+    @Test
+    void restoresAQueuedSaleWithItsWaitingRoomSoItStillSellsOnlyToAdmittedBuyers(Cluster cluster) throws Exception {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("restore-queued");
+        long opensAt = System.currentTimeMillis() - 1_000;
+        Api.Answer opened = api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":600,\"queue\":{\"opensAt\":" + opensAt
+                + ",\"admitPerSecond\":50,\"admitWindowSeconds\":600,\"overbook\":1.5}}", Api.ADMIN_TOKEN);
+        assertEquals(200, opened.status(), opened.body());
+        Map<String, String> ordersOf = new HashMap<>();
+        for (String buyer : List.of("ann", "ben")) {
+            Api.Answer bought = api.buyAdmitted(event, buyer, admitted(api, event, buyer));
+            assertEquals(1, bought.code(), bought.body());
+            ordersOf.put(buyer, bought.data().getString("orderId"));
+        }
+        String cleosOldAdmission = admitted(api, event, "cleo");
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+        try (Connection db = cluster.database();
+                PreparedStatement query = db.prepareStatement("SELECT queue_opens_at, queue_admit_per_second,"
+                        + " queue_window_ms, queue_overbook FROM ticket_sale WHERE event_id = ?")) {
+            query.setString(1, event);
+            try (ResultSet row = query.executeQuery()) {
+                assertTrue(row.next());
+                assertEquals(List.of(opensAt, 50L, 600_000L), List.of(row.getLong(1), row.getLong(2), row.getLong(3)));
+                assertEquals(1.5, row.getDouble(4), "the database keeps the waiting room's settings");
+            }
+        }
+
+        // Redis loses the sale whole, its waiting room included.
+        try (Jedis redis = cluster.redis()) {
+            redis.del(EventKeys.of(event).all().toArray(String[]::new));
+            redis.del(QueueKeys.of(event).all().toArray(String[]::new));
+        }
+        Api.Answer restored = api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN);
+
+        assertEquals(200, restored.status(), restored.body());
+        assertEquals(2, restored.data().getInt("restoredOrders"));
+        JsonObject queue = restored.data().getJsonObject("queue");
+        assertEquals(List.of(opensAt, 50L, 600L), List.of(queue.getJsonNumber("opensAt").longValue(),
+                queue.getJsonNumber("admitPerSecond").longValue(), queue.getJsonNumber("admitWindowSeconds").longValue()));
+        assertEquals(1.5, queue.getJsonNumber("overbook").doubleValue());
+        assertEquals(0, queue.getInt("joined"), "its places were never in the database: the waiting room starts over");
+        // On every instance, whatever it knew of the lost sale: no admission, no ticket.
+        for (int i = 1; i <= Cluster.INSTANCES; i++) {
+            Api.Answer refused = cluster.instance(i).buy(event, "dora");
+            assertEquals(403, refused.status(), "instance-" + i + ": " + refused.body());
+            assertTrue(refused.json().getString("msg").startsWith("an admission is required"), refused.body());
+        }
+        Api.Answer stale = api.buyAdmitted(event, "cleo", cleosOldAdmission);
+        assertEquals(403, stale.status(), "an admission of the lost waiting room: " + stale.body());
+        assertEquals("the admission is of an earlier sale: the sale was reset since", stale.json().getString("msg"));
+        for (String buyer : List.of("ann", "ben")) {
+            Api.Answer again = api.buyAgain(event, buyer);
+            assertEquals(-2, again.code(), "the buyers keep their orders: " + again.body());
+            assertEquals(ordersOf.get(buyer), again.data().getString("orderId"));
+        }
+        // Cleo joins the new waiting room, is admitted and buys.
+        Api.Answer bought = api.buyAdmitted(event, "cleo", admitted(api, event, "cleo"));
+        assertEquals(1, bought.code(), bought.body());
+        JsonObject ledger = api.eventStatus(event).data().getJsonObject("queue");
+        assertEquals(List.of(1, 1), List.of(ledger.getInt("joined"), ledger.getInt("bought")), ledger.toString());
+        Eventually.within(CATCH_UP, () -> assertDatabaseMatchesRedis(cluster, event));
+    }
+
+    @Test
+    void refusesToDeleteASaleWhileItsOrdersAreNotAllInTheDatabase(Cluster cluster) throws Exception {
+        this.cluster = cluster;
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("delete-lag");
+        api.openSale(event, 10, 600);
+        Eventually.within(CATCH_UP, () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        cluster.stopPostgres();
+        rush(api, event, "buyer", 3, 3);
+
+        Api.Answer refused = api.deleteSale(event);
+
+        assertEquals(409, refused.status(), refused.body());
+        assertTrue(refused.json().getString("msg").contains("hand-off entries not yet in PostgreSQL"), refused.body());
+        assertEquals(3, api.eventStatus(event).data().getInt("reserved"), "nothing was deleted");
+        cluster.up();
+        Eventually.within(CATCH_UP, () -> assertEquals(200, api.deleteSale(event).status()));
+        try (Connection db = cluster.database();
+                ResultSet rows = db.createStatement().executeQuery(
+                        "SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
+            rows.next();
+            assertEquals(3, rows.getLong(1), "its orders are in the database");
+        }
+    }
+
+    /** The admission of {@code buyer}, who joins the sale's waiting room and waits to be admitted. */
+    private static String admitted(Api api, String event, String buyer) {
+        String place = api.join(event, buyer).data().getString("place");
+        String[] admission = new String[1];
+        Eventually.within(Duration.ofSeconds(15), () -> {
+            Api.Answer answer = api.admission(event, place);
+            assertEquals(1, answer.code(), answer.body());
+            admission[0] = answer.data().getString("admission");
+        });
+        return admission[0];
     }
 
     /**

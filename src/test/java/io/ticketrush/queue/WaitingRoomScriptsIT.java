@@ -45,6 +45,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 class WaitingRoomScriptsIT {
 
     private static final LuaScript OPEN = LuaScript.load("open");
+    private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript JOIN = LuaScript.load("join");
     private static final LuaScript ADVANCE = LuaScript.load("advance");
     private static final LuaScript ADMISSION = LuaScript.load("admission");
@@ -472,7 +473,8 @@ class WaitingRoomScriptsIT {
         assertEquals(List.of(-404L), join("ann"));
         assertEquals(List.of(0L), advance(""));
         assertEquals(List.of(-404L), admission(1, "", 1));
-        assertEquals(List.of(-404L), eval(STATUS, List.of(keys.stock(), queue.queue())));
+        assertEquals(List.of(-404L, jedis.hget(keys.stock(), "gen")), eval(STATUS, List.of(keys.stock(), queue.queue())),
+                "no waiting room, and the sale's generation that says so");
         assertEquals(0L, pause("1"));
         for (String key : queue.all()) {
             assertFalse(jedis.exists(key), key + " was written for a sale without a queue");
@@ -538,6 +540,44 @@ class WaitingRoomScriptsIT {
     }
 
     @Test
+    void aRestoredWaitingRoomIsANewOneThatRefusesThePlacesAndAdmissionsOfTheLostOne() throws InterruptedException {
+        long gen = openQueued(3, HOUR_MS, redisNowMs() - 1_000, 1_000, HOUR_MS, "1.0");
+        joinAll("buyer", 2);
+        publishDigest();
+        advanceFor(100);
+        assertEquals(1L, reserveAdmitted("buyer-1", gen, 1).get(0));
+        String order1 = jedis.hget(keys.buyers(), "buyer-1");
+        String record1 = jedis.hget(keys.orders(), order1);
+
+        // Redis loses the sale whole; PostgreSQL held its settings and buyer-1's order.
+        jedis.del(openKeys().toArray(String[]::new));
+        byte[] newSeed = new byte[QueueOrder.SEED_BYTES];
+        RANDOM.nextBytes(newSeed);
+        List<?> restored = eval(RESTORE, openKeys(), "3", Long.toString(HOUR_MS), Long.toString(gen), "1",
+                Long.toString(redisNowMs() - 1_000), "1000", Long.toString(HOUR_MS), "1.0", QueueOrder.hex(newSeed),
+                QueueOrder.commitment(newSeed), order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
+        long queueGen = (Long) restored.get(2);
+        assertEquals(List.of(1L, 0L), restored.subList(0, 2));
+        assertTrue(queueGen > gen, "the waiting room's own generation, above the sale's " + gen + ": " + queueGen);
+        assertEquals(List.of(Long.toString(gen), "1"), jedis.hmget(keys.stock(), "gen", "queued"),
+                "the sale keeps its generation, which its rows in the database carry, and still needs admissions");
+
+        assertEquals(List.of(-410L), admission(2, "1", gen), "a place of the lost waiting room");
+        assertEquals(List.of(-403L, "earlier sale"), reserveAdmitted("buyer-2", gen, 2),
+                "an admission of the lost waiting room");
+        assertEquals(List.of(-403L, "required"), eval(RESERVE, reserveKeys(), event, "buyer-3", "buyer-3", "abc123"),
+                "no admission, no ticket");
+        assertEquals(-2L, eval(RESERVE, reserveKeys(), event, "buyer-1", "buyer-1", "abc123").get(0),
+                "buyer-1 keeps the order");
+        assertEquals(List.of(1L, 1L, Long.toString(queueGen)), join("buyer-2"), "places start again, under the new one");
+        seed = newSeed;
+        publishDigest();
+        advanceFor(100);
+        assertEquals(1L, eval(RESERVE, reserveKeys(), event, "buyer-2", "buyer-2", "abc123", Long.toString(queueGen),
+                "1", Long.toString(order.position(1))).get(0), "admitted anew, buyer-2 buys");
+    }
+
+    @Test
     void everyKeyOfAWaitingRoomLivesInItsEventsSlot() {
         Set<Integer> slots = new HashSet<>();
         List<String> all = new ArrayList<>(keys.all());
@@ -595,12 +635,12 @@ class WaitingRoomScriptsIT {
         order = null;
         currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1",
                 Long.toString(opensAt), Long.toString(rate), Long.toString(windowMs), overbook, QueueOrder.hex(seed),
-                QueueOrder.commitment(seed)).get(0);
+                QueueOrder.commitment(seed)).get(1);
         return currentGen;
     }
 
     private long openPlain(long tickets, long holdMs) {
-        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(0);
+        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(1);
         return currentGen;
     }
 

@@ -1,6 +1,7 @@
 package io.ticketrush.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,9 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.SharedRedis;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /** The Lua scripts on a real redis-server: the atomic heart of "never one more, never one stranded". */
@@ -35,6 +40,8 @@ class LuaScriptsIT {
     private static final LuaScript MEMBERS_REPORT = LuaScript.load("members-report");
     private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
+    private static final LuaScript DELETE = LuaScript.load("delete");
+    private static final String DAY_MS = Long.toString(24L * 60 * 60 * 1000);
 
     private static RedisClient redis;
     private static Jedis jedis;
@@ -214,14 +221,14 @@ class LuaScriptsIT {
     void restoreRebuildsALostSaleAndNeverOverwritesOneRedisHas() {
         long gen = open(3, 60_000);
         String erin = (String) reserve("erin").get(1);
-        assertEquals(List.of(-409L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "1"));
+        assertEquals(List.of(-409L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", ""));
         assertEquals("1", jedis.hget(keys.stock(), "reserved"), "the sale on is untouched");
 
         Map<String, String> orders = jedis.hgetAll(keys.orders());
         jedis.del(keys.all().toArray(String[]::new));
         String expiresAt = orders.get(erin).split("\\|")[1];
-        assertEquals(List.of(1L, 1L), eval(RESTORE, keys.all(), "3", "60000", Long.toString(gen), "7",
-                erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
+        assertEquals(List.of(1L, 1L, 0L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "7",
+                "", "", "", "", "", "", erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
         assertEquals(List.of("3", "1", "1", Long.toString(gen), "7"),
                 jedis.hmget(keys.stock(), "tickets", "reserved", "paid", "gen", "seq"));
         assertEquals(orders.get(erin), jedis.hget(keys.orders(), erin));
@@ -230,6 +237,73 @@ class LuaScriptsIT {
         assertEquals(-2L, reserve("erin").get(0), "Erin holds her order again");
         assertTrue(((String) reserve("gina").get(1)).startsWith(event + "-8-"), "order ids follow on");
         assertEquals(-1L, reserve("hal").get(0), "three tickets: Erin's, Finn's, Gina's");
+    }
+
+    @Test
+    void deletesASaleOnlyOnceItsStreamIsInTheDatabaseAndKeepsATombstone() {
+        long gen = open(3, 60_000);
+        String erin = (String) reserve("erin").get(1);
+        assertEquals(List.of(-409L, 2L), delete(), "the opening's record and Erin's order are not handed off yet");
+        assertEquals("1", jedis.hget(keys.stock(), "reserved"), "a refused deletion leaves the sale as it was");
+
+        handOffEverything();
+        assertEquals(List.of(1L, 3L, 1L, 0L), delete(), "deleted, with the counts it had");
+
+        for (String key : allKeys().subList(1, 11)) {
+            assertFalse(jedis.exists(key), key + " survived the deletion");
+        }
+        assertEquals(List.of("1", Long.toString(gen), "1"), jedis.hmget(keys.stock(), "deleted", "gen", "seq"));
+        assertEquals(Set.of("deleted", "deletedAt", "gen", "seq"), jedis.hkeys(keys.stock()), "only the tombstone");
+        assertEquals(List.of(-410L), reserve("finn"), "told apart from a sale Redis lost");
+        assertEquals(List.of(-410L), eval(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()), "erin"));
+        assertEquals(List.of(-404L), delete(), "nothing left to delete");
+        assertEquals(List.of(-410L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1",
+                "", "", "", "", "", "", erin, "R", "1", "erin", "erin"), "a deleted sale is not restored");
+
+        long reopened = open(3, 60_000);
+        assertTrue(reopened > gen, "opened again, it outranks the deleted sale: " + gen + " then " + reopened);
+        assertFalse(jedis.hexists(keys.stock(), "deleted"));
+        assertTrue(((String) reserve("erin").get(1)).startsWith(event + "-2-"), "order ids carry on after the deleted ones");
+    }
+
+    @Test
+    void opensAndDeletesASaleOncePerRequestId() {
+        List<String> withMarker = new ArrayList<>(allKeys());
+        withMarker.add(EventKeys.prefix(event) + "request:req-1");
+        List<?> opened = eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "put-body", DAY_MS);
+        assertEquals(1L, opened.get(0));
+        reserve("gus");
+        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "",
+                "put-body", DAY_MS), "the same request again: nothing done, the first one's generation");
+        assertEquals(List.of("3", "1", opened.get(1).toString()), jedis.hmget(keys.stock(), "tickets", "reserved", "gen"));
+        assertEquals(List.of(-422L), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "other-body", DAY_MS),
+                "another request under a used id");
+
+        handOffEverything();
+        withMarker.set(11, EventKeys.prefix(event) + "request:req-2");
+        assertEquals(List.of(1L, 3L, 1L, 0L), eval(DELETE, withMarker, "orders", "delete", DAY_MS));
+        assertEquals(List.of(2L, 3L, 1L, 0L), eval(DELETE, withMarker, "orders", "delete", DAY_MS),
+                "deleting again under the same id answers as the first time");
+        withMarker.set(11, EventKeys.prefix(event) + "request:req-1");
+        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "",
+                "put-body", DAY_MS), "a late repeat of the opening does not open the deleted sale again");
+        assertTrue(jedis.hexists(keys.stock(), "deleted"));
+        assertTrue(jedis.pttl(EventKeys.prefix(event) + "request:req-1") > 0, "request ids are forgotten after a day");
+    }
+
+    @Test
+    void sweepFindsASaleFinishedOnceEveryTicketIsPaidAndHandedOffOrTheSaleIsGone() {
+        open(1, 60_000);
+        String orderId = (String) reserve("hana").get(1);
+        assertEquals(0L, sweepReply().get(2), "a ticket is held: it may expire");
+        eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), orderId);
+        assertEquals(0L, sweepReply().get(2), "every ticket is paid, but the hand-off has not written them");
+        handOffEverything();
+        assertEquals(1L, sweepReply().get(2), "over: nothing can change any more but an opening");
+
+        jedis.del(keys.all().toArray(String[]::new));
+        assertEquals(List.of(0L, -1L, 2L), sweepReply(), "gone from Redis, nothing left to hand off");
+        assertEquals(0, jedis.exists(keys.stock()) ? 1 : 0, "and the sweep made up no stock hash");
     }
 
     @Test
@@ -284,7 +358,34 @@ class LuaScriptsIT {
     }
 
     private long open(long tickets, long holdMillis) {
-        return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1").get(0);
+        return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1").get(1);
+    }
+
+    /** The event's eleven keys, the waiting room's included, in the order open.lua and delete.lua take them. */
+    private List<String> allKeys() {
+        List<String> all = new ArrayList<>(keys.all());
+        all.addAll(QueueKeys.of(event).all());
+        return all;
+    }
+
+    private List<String> restoreKeys() {
+        return allKeys();
+    }
+
+    private List<?> delete() {
+        return eval(DELETE, allKeys(), "orders");
+    }
+
+    /** What the instances' hand-off does, as far as Redis sees it: every entry read and acknowledged. */
+    private void handOffEverything() {
+        var read = jedis.xreadGroup("orders", "lua-test", XReadGroupParams.xReadGroupParams().count(10_000),
+                Map.of(keys.stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+        if (read != null) {
+            for (var stream : read) {
+                jedis.xack(keys.stream(), "orders", stream.getValue().stream().map(StreamEntry::getID)
+                        .toArray(StreamEntryID[]::new));
+            }
+        }
     }
 
     private List<?> reserve(String user) {
@@ -292,7 +393,12 @@ class LuaScriptsIT {
     }
 
     private long sweep() {
-        return (Long) ((List<?>) redis.eval(SWEEP, keys.all(), List.of("1000"))).get(0);
+        return (Long) sweepReply().get(0);
+    }
+
+    /** sweep.lua's {expired, ms until next, finished}, with the hand-off's group as the instances pass it. */
+    private List<?> sweepReply() {
+        return (List<?>) redis.eval(SWEEP, keys.all(), List.of("1000", "orders"));
     }
 
     private static List<?> eval(LuaScript script, List<String> keys, String... args) {

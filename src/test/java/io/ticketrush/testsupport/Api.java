@@ -22,6 +22,8 @@ import jakarta.json.stream.JsonParsingException;
 public final class Api {
 
     public static final String ADMIN_TOKEN = "it-admin-token";
+    /** The waiting room's signing key of every test instance (arquillian.xml, PayaraInstance). */
+    public static final String QUEUE_SECRET = "it-queue-secret-shared-by-tests";
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final URI base;
@@ -154,6 +156,11 @@ public final class Api {
     }
 
     public Answer admin(String method, String eventId, String json, String token) {
+        return admin(method, eventId, json, token, Map.of());
+    }
+
+    /** An admin call with more headers ({@code X-Request-Id}, {@code Idempotency-Key}). */
+    public Answer admin(String method, String eventId, String json, String token, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("admin/events/" + eventId))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
@@ -162,7 +169,13 @@ public final class Api {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(request::header);
         return send(request);
+    }
+
+    /** {@code DELETE /admin/events/{eventId}} with the admin token. */
+    public Answer deleteSale(String eventId) {
+        return admin("DELETE", eventId, null, ADMIN_TOKEN);
     }
 
     /** Sends any request; the answer's body is parsed when it is JSON. */

@@ -52,21 +52,25 @@ public final class PayaraInstance implements AutoCloseable {
     }
 
     /**
-     * The settings every test instance shares: the shared PostgreSQL (SharedRedis), the test admin token, a
-     * fast sweeper and refresher; {@code more} adds to or overrides them.
+     * The settings every test instance shares: the shared PostgreSQL (SharedRedis), the test admin token and
+     * waiting-room key, a fast sweeper and refresher; {@code more} adds to or overrides them (a value of null
+     * leaves the setting out).
      */
     public static Map<String, String> properties(String name, Map<String, String> more) {
         Map<String, String> properties = new java.util.LinkedHashMap<>(Map.of(
                 "instance.name", name,
                 "admin.token", Api.ADMIN_TOKEN,
+                "queue.secret", Api.QUEUE_SECRET,
                 "db.port", System.getProperty(SharedRedis.PG_PORT_PROPERTY, "5432"),
                 "order.sweep-ms", "200",
                 "stock.refresh-ms", "100"));
         properties.putAll(more);
+        properties.values().removeIf(java.util.Objects::isNull);
         return properties;
     }
 
-    private static PayaraInstance launch(Path dir, Map<String, String> properties) {
+    /** Starts one instance and returns at once, ready or not: for a test of how it starts (see {@link #ready}). */
+    public static PayaraInstance launch(Path dir, Map<String, String> properties) {
         int port = FreePorts.any();
         Path war = Path.of(System.getProperty("ticketrush.war", "target/ticketrush.war")).toAbsolutePath();
         Path jar = Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath();
@@ -96,6 +100,27 @@ public final class PayaraInstance implements AutoCloseable {
 
     public Api api() {
         return Api.onPort(port);
+    }
+
+    /**
+     * The answer to one {@code GET /health/ready}: its status and body, or null while nothing listens on the port
+     * (still booting).
+     */
+    public Api.Answer ready() {
+        try {
+            return api().get("health/ready");
+        } catch (java.io.UncheckedIOException notListening) {
+            return null;
+        }
+    }
+
+    /** What the instance has written to its log so far. */
+    public String log() {
+        try {
+            return Files.readString(log, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void awaitReady() {

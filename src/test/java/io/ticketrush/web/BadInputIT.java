@@ -162,6 +162,40 @@ class BadInputIT extends SingleInstanceIT {
     }
 
     @Test
+    void refusesDeletingWithoutTheTokenOrOfAnIdThatNamesNoSale() {
+        assertRefused(api.admin("DELETE", event, null, null), 401, "admin token missing or wrong");
+        assertRefused(api.admin("DELETE", event, null, "a-wrong-token"), 401, "admin token missing or wrong");
+        assertRefused(api.admin("DELETE", event, null, Api.ADMIN_TOKEN + "x"), 401, "admin token missing or wrong");
+        assertRefused(api.deleteSale(Deployments.newEventId("never")), 404, "no such event: ");
+        for (String badId : List.of("%7Bx%7D", "e".repeat(65), "a%20b", "caf%C3%A9")) {
+            assertRefused(api.deleteSale(badId), 404, "no such path");
+        }
+        assertRefused(api.deleteSale(event + "/restore"), 405, "method DELETE not allowed here");
+        Api.Answer patch = api.admin("PATCH", event, null, Api.ADMIN_TOKEN);
+        assertRefused(patch, 405, "method PATCH not allowed here");
+        assertEquals("GET, PUT, DELETE", patch.header("Allow"));
+        assertEquals(200, api.eventStatus(event).status(), "nothing was deleted");
+    }
+
+    @Test
+    void refusesAnAdminChangeUnderARequestIdThatIsNotOne() {
+        String body = "{\"tickets\":5,\"holdSeconds\":60}";
+        Map<String, Map<String, String>> cases = new LinkedHashMap<>();
+        cases.put("header X-Request-Id must be 1 to 255 visible ASCII characters", Map.of("X-Request-Id", "r".repeat(256)));
+        cases.put("header Idempotency-Key must be 1 to 255 visible ASCII characters",
+                Map.of("Idempotency-Key", "two words"));
+        cases.forEach((message, headers) -> {
+            assertRefused(api.admin("PUT", event, body, Api.ADMIN_TOKEN, headers), 400, message);
+            assertRefused(api.admin("DELETE", event, null, Api.ADMIN_TOKEN, headers), 400, message);
+        });
+        String keyed = Deployments.newEventId("bad-keyed");
+        assertEquals(200, api.admin("PUT", keyed, body, Api.ADMIN_TOKEN, Map.of("Idempotency-Key", "k-" + keyed)).status());
+        assertRefused(api.admin("PUT", keyed, "{\"tickets\":6,\"holdSeconds\":60}", Api.ADMIN_TOKEN,
+                Map.of("Idempotency-Key", "k-" + keyed)), 422, "request id k-" + keyed + " was already used for another request");
+        assertEquals(5, api.eventStatus(keyed).data().getInt("tickets"), "the reused key opened nothing");
+    }
+
+    @Test
     void refusesAJoinWithoutAUsableUserId() {
         String queued = queuedSale(2, 300, 30);
         Map<String, String> cases = Map.of(
