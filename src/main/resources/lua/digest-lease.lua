@@ -5,7 +5,8 @@
 --
 -- KEYS[1]  queue hash   tr:{event}:queue        'gen', 'frozen', 'digest' (see advance.lua)
 -- KEYS[2]  lease        tr:{event}:digestlease  "<gen>|<holder>", expiring after the lease time
--- ARGV[1]  the sale's generation the caller computes for
+-- ARGV[1]  the waiting room's generation (its 'gen': the sale's, or a restored waiting room's own) the caller
+--          computes for
 -- ARGV[2]  the caller: an id unique to one run of one instance
 -- ARGV[3]  the lease time in milliseconds
 --

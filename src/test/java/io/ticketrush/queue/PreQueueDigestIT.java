@@ -170,8 +170,8 @@ class PreQueueDigestIT {
         RANDOM.nextBytes(seed);
         List<String> keys = new ArrayList<>(EventKeys.of(event).all());
         keys.addAll(queue.all());
-        return (Long) redis.eval(OPEN, keys, List.of("10", Long.toString(HOUR_MS), "1", Long.toString(opensAt), "1000",
-                Long.toString(HOUR_MS), "1.0", QueueOrder.hex(seed), QueueOrder.commitment(seed)));
+        return (Long) ((List<?>) redis.eval(OPEN, keys, List.of("10", Long.toString(HOUR_MS), "1", Long.toString(opensAt),
+                "1000", Long.toString(HOUR_MS), "1.0", QueueOrder.hex(seed), QueueOrder.commitment(seed)))).get(1);
     }
 
     /** Joins buyers {@code prefix-from} .. {@code prefix-(to - 1)}, many to a call as an instance does. */
