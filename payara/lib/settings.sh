@@ -51,8 +51,9 @@ setting NGINX_WORKER_CONNECTIONS 16384 "connections per nginx worker (nginx runs
 setting NGINX_FILE_LIMIT '(NGINX_WORKER_CONNECTIONS + 1024)' "each nginx worker's open-file limit; 'up' raises the shell's soft limit to it, or says what to change"
 [[ $NGINX_WORKER_CONNECTIONS =~ ^[0-9]+$ ]] && NGINX_FILE_LIMIT=${NGINX_FILE_LIMIT:-$((NGINX_WORKER_CONNECTIONS + 1024))}
 setting NGINX_MAX_ACTIVE 4096 'requests nginx works on at once, all clients together; one more is answered a JSON 503 with Retry-After'
-# The kernel caps a listen queue at net.core.somaxconn (4096 on Debian 12); 'up' says so when it is lower.
-setting NGINX_BACKLOG 16384 "connections waiting for nginx to accept them, per worker"
+# The kernel caps a listen queue at net.core.somaxconn (4096 on Debian 12), and 'up' says so when it is set lower
+# than this: a worker each, two workers keep 8,192 connections waiting, enough for 10,000 clients arriving at once.
+setting NGINX_BACKLOG 4096 "connections waiting for nginx to accept them, per worker (at most net.core.somaxconn)"
 setting NGINX_UPSTREAM_KEEPALIVE 256 'idle connections each nginx worker keeps open to the instances'
 
 # Redis.
