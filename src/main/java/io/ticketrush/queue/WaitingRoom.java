@@ -96,7 +96,7 @@ public class WaitingRoom {
     Optional<String> secret;
 
     private QueueTokens tokens;
-    private final JoinCombiner joins = new JoinCombiner(this::joinScript);
+    private JoinCombiner joins;
     private final Map<String, View> views = new ConcurrentHashMap<>();
     /** Events whose waiting room has nothing left to do, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
@@ -106,6 +106,7 @@ public class WaitingRoom {
 
     @PostConstruct
     void init() {
+        joins = new JoinCombiner(redis.limits(), redis.refusals("joins"), this::joinScript);
         Thread combiner = threads.newThread(joins);
         combiner.setName("ticketrush-join-combiner");
         combiner.setDaemon(true);
