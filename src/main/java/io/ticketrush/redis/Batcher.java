@@ -209,14 +209,18 @@ public final class Batcher<T, R> implements Runnable {
         }
     }
 
-    /** The batching thread's loop, until {@link #stop()}; calls still waiting then are failed. */
+    /**
+     * The batching thread's loop, until {@link #stop()} and nothing else: not an exception, not an interrupt. Calls
+     * still waiting then are failed.
+     */
     @Override
     public void run() {
         while (!stopped) {
             try {
                 sendNext();
             } catch (InterruptedException e) {
-                break;
+                // Only stop() ends the loop: an interrupt from anywhere else (Thread.stop interrupts as it throws)
+                // is no reason to leave every caller after it without an answer.
             } catch (Throwable e) {
                 // Failing a batch's calls failed (sendNext catches everything else): expire() fails them at their
                 // deadline, as they are still in sending; the thread goes on.

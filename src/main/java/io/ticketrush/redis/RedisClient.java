@@ -113,10 +113,14 @@ public class RedisClient {
     /** The writes of concurrent requests, sent down one pipeline; null when each goes alone. */
     private Batcher<ScriptCall, Object> pipeline;
     /**
-     * Fails the pipeline's calls past their deadline. A thread of its own: the container's shared scheduler also
-     * runs the jobs that wait for Redis, and would be held up exactly when calls are.
+     * Looks after the pipeline: fails its calls past their deadline, replaces its thread. A thread of its own: the
+     * container's shared scheduler also runs the jobs that wait for Redis, and would be held up exactly when calls
+     * are.
      */
     private ScheduledExecutorService expiry;
+    /** The pipeline's thread: it outlives anything its batches throw, and is replaced should it end all the same. */
+    private volatile Thread sender;
+    private volatile boolean closing;
     private Batcher.Limits limits;
     private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
     private CircuitBreaker breaker;
@@ -140,10 +144,7 @@ public class RedisClient {
         limits = new Batcher.Limits(queueCapacity, Duration.ofMillis(requestTimeoutMillis));
         if (pipelined) {
             pipeline = new Batcher<>(MAX_PIPELINE, limits, this::send, refusals("pipeline"));
-            Thread sender = threads.newThread(pipeline);
-            sender.setName("ticketrush-redis-pipeline");
-            sender.setDaemon(true);
-            sender.start();
+            startSender();
             expiry = Executors.newSingleThreadScheduledExecutor(job -> {
                 Thread expirer = threads.newThread(job);
                 expirer.setName("ticketrush-redis-deadlines");
@@ -155,12 +156,25 @@ public class RedisClient {
         }
     }
 
+    private void startSender() {
+        Thread thread = threads.newThread(pipeline);
+        thread.setName("ticketrush-redis-pipeline");
+        thread.setDaemon(true);
+        thread.start();
+        sender = thread;
+    }
+
+    /** Fails the pipeline's calls past their deadline, and replaces its thread should it ever have ended. */
     private void expireCalls() {
         try {
             pipeline.expire();
+            if (!sender.isAlive() && !closing) {
+                LOG.severe("The Redis pipeline's thread has ended; another takes over");
+                startSender();
+            }
         } catch (Throwable e) {
             // A scheduled job that throws is never run again; this one must go on.
-            LOG.log(Level.SEVERE, "Looking for calls past their deadline failed", e);
+            LOG.log(Level.SEVERE, "Looking after the Redis pipeline failed", e);
         }
     }
 
@@ -194,9 +208,10 @@ public class RedisClient {
 
     @PreDestroy
     public synchronized void close() {
+        closing = true;
         if (pipeline != null) {
-            pipeline.stop();
             expiry.shutdownNow();
+            pipeline.stop();
         }
         if (jedis != null) {
             if (clients != null) {

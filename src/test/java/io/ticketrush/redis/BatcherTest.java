@@ -39,6 +39,8 @@ class BatcherTest {
     private final List<Batcher<?, ?>> running = new ArrayList<>();
     /** Released when a test ends, so that no batch function a test holds up outlives it. */
     private final CountDownLatch testOver = new CountDownLatch(1);
+    /** The thread of the batcher started last. */
+    private Thread batching;
 
     @AfterEach
     void stop() {
@@ -54,6 +56,7 @@ class BatcherTest {
         thread.setDaemon(true);
         thread.start();
         running.add(batcher);
+        batching = thread;
         return batcher;
     }
 
@@ -125,6 +128,17 @@ class BatcherTest {
         assertEquals("answered", answerOf(answered));
         assertInstanceOf(RedisUnavailableException.class, failureOf(unanswered));
         assertEquals("after", batcher.call("after"));
+    }
+
+    @Test
+    void goesOnAfterItsThreadIsInterrupted() throws Exception {
+        Batcher<String, String> batcher = started(16, calls -> calls.forEach(call -> call.complete(call.input())));
+        assertEquals("before", answerOf(batcher.submit("before")));
+
+        batching.interrupt();
+
+        assertEquals("after", answerOf(batcher.submit("after")), "only stop() ends the batching thread");
+        assertTrue(batching.isAlive());
     }
 
     @Test
