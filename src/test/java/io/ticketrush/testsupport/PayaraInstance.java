@@ -39,7 +39,7 @@ public final class PayaraInstance implements AutoCloseable {
         List<PayaraInstance> started = new ArrayList<>();
         try {
             for (int i = 0; i < properties.size(); i++) {
-                started.add(launch(dir.resolve("instance-" + (i + 1)), properties.get(i)));
+                started.add(launch(dir.resolve("instance-" + (i + 1)), properties.get(i), List.of()));
             }
             for (PayaraInstance instance : started) {
                 instance.awaitReady();
@@ -47,6 +47,21 @@ public final class PayaraInstance implements AutoCloseable {
             return started;
         } catch (RuntimeException e) {
             started.forEach(PayaraInstance::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts one instance with {@code properties} and these options for its JVM (e.g. a debugging agent), and waits
+     * until it is ready.
+     */
+    public static PayaraInstance start(Path dir, Map<String, String> properties, List<String> jvmOptions) {
+        PayaraInstance instance = launch(dir, properties, jvmOptions);
+        try {
+            instance.awaitReady();
+            return instance;
+        } catch (RuntimeException e) {
+            instance.close();
             throw e;
         }
     }
@@ -66,7 +81,7 @@ public final class PayaraInstance implements AutoCloseable {
         return properties;
     }
 
-    private static PayaraInstance launch(Path dir, Map<String, String> properties) {
+    private static PayaraInstance launch(Path dir, Map<String, String> properties, List<String> jvmOptions) {
         int port = FreePorts.any();
         Path war = Path.of(System.getProperty("ticketrush.war", "target/ticketrush.war")).toAbsolutePath();
         Path jar = Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath();
@@ -75,6 +90,7 @@ public final class PayaraInstance implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms128m", "-Xmx384m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString(), "--deploy", war.toString(), "--port", Integer.toString(port),
                 "--nohazelcast", "--rootdir", dir.resolve("root").toString()));
@@ -96,6 +112,11 @@ public final class PayaraInstance implements AutoCloseable {
 
     public Api api() {
         return Api.onPort(port);
+    }
+
+    /** The instance's output: Payara's log and the WAR's. */
+    public Path log() {
+        return log;
     }
 
     private void awaitReady() {
