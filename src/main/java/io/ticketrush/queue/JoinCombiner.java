@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 import io.ticketrush.redis.Batcher;
 
@@ -17,7 +21,9 @@ import io.ticketrush.redis.Batcher;
  * A {@link Batcher} gathers them; each batch is grouped by event, one call an event, and places are given in the
  * order the requests arrived here. The combining thread waits for a batch's replies before it takes the next, so
  * the joins that arrive meanwhile make the next batch; the request threads do not wait (see
- * {@link QueueServlet}): each reply answers its buyers.
+ * {@link QueueServlet}): each reply answers its buyers. Joins wait within the instance's limits of Redis work
+ * ({@link Batcher.Limits}): a join beyond the queue's capacity is refused at once, and the combining thread waits
+ * for a batch's replies no longer than a call's deadline.
  */
 final class JoinCombiner implements Runnable {
 
@@ -31,18 +37,24 @@ final class JoinCombiner implements Runnable {
     /** At most this many buyers in one call, so that one script never holds Redis for long. */
     static final int MAX_BATCH = 256;
 
-    private final Batcher<Pending, Joined> batcher = new Batcher<>(MAX_BATCH, this::run);
+    private final Batcher<Pending, Joined> batcher;
+    private final long deadlineNanos;
     private final BiFunction<String, List<String>, CompletionStage<List<?>>> script;
 
     /**
-     * @param script runs join.lua for an event with the given arguments (pairs of buyer key and place hash); its
-     *               reply completes the stage
+     * @param limits  how many joins may wait, and how long
+     * @param refused told of every join refused or failed for {@code limits}, to count them
+     * @param script  runs join.lua for an event with the given arguments (pairs of buyer key and place hash); its
+     *                reply completes the stage
      */
-    JoinCombiner(BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+    JoinCombiner(Batcher.Limits limits, Consumer<Batcher.Refusal> refused,
+            BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+        this.batcher = new Batcher<>(MAX_BATCH, limits, this::run, refused);
+        this.deadlineNanos = limits.deadline().toNanos();
         this.script = script;
     }
 
-    /** The buyer's place, once join.lua has replied. */
+    /** The buyer's place, once join.lua has replied; a join refused is a future failed already. */
     CompletableFuture<Joined> join(String eventId, String buyerKey, String placeHash) {
         return batcher.submit(new Pending(eventId, buyerKey, placeHash));
     }
@@ -92,8 +104,15 @@ final class JoinCombiner implements Runnable {
                 }
             }));
         });
-        // The buyers are answered above; this only waits, the failures are theirs.
-        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).exceptionally(failure -> null).join();
+        // The buyers are answered above; this only waits, the failures are theirs. Replies later than a call's
+        // deadline still answer their buyers when they come; the next batch goes meanwhile.
+        try {
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(deadlineNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // Theirs, as above.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RuntimeException asRuntime(Throwable failure) {

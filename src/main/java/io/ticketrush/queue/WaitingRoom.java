@@ -131,7 +131,7 @@ public class WaitingRoom {
     private ExecutorService digester;
     /** The digests under way on this instance, as "eventId|gen". */
     private final Set<String> digesting = ConcurrentHashMap.newKeySet();
-    private final JoinCombiner joins = new JoinCombiner(this::joinScript);
+    private JoinCombiner joins;
     private final Map<String, View> views = new ConcurrentHashMap<>();
     /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> settled = new ConcurrentHashMap<>();
@@ -155,6 +155,7 @@ public class WaitingRoom {
         }
         tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
         queuedSales = new EventSet(redis, QUEUED);
+        joins = new JoinCombiner(redis.limits(), redis.refusals("joins"), this::joinScript);
         Thread combiner = threads.newThread(joins);
         combiner.setName("ticketrush-join-combiner");
         combiner.setDaemon(true);

@@ -2,14 +2,21 @@ package io.ticketrush.redis;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -21,6 +28,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
@@ -43,6 +51,11 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * go to Redis together, down one pipeline ({@code redis.pipeline}, on by default): with {@code appendfsync always}
  * Redis then writes and syncs its log once for the whole batch, where one script per round trip cost it a sync each
  * and kept a request thread and a connection per purchase waiting.
+ *
+ * <p>No wait on the pipeline is without end: at most {@code redis.pipeline-queue} calls wait to be sent (one more
+ * is refused at once, a {@link RedisBusyException}), and a call unanswered {@code redis.request-timeout-ms} after
+ * it was made is failed, whatever holds the pipeline's thread (see {@link Batcher}); both are counted in
+ * {@code ticketrush_redis_refused_total}.
  */
 @ApplicationScoped
 public class RedisClient {
@@ -62,6 +75,13 @@ public class RedisClient {
     private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
             .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
 
+    private static final Metadata REFUSED = Metadata.builder().withName("ticketrush.redis.refused")
+            .withDescription("Calls for Redis answered 503 unsent or unanswered: reason full (redis.pipeline-queue"
+                    + " calls were already waiting) or expired (no answer within redis.request-timeout-ms)").build();
+
+    /** How often calls past their deadline are looked for, as a share of the deadline: at most this late. */
+    private static final int EXPIRY_CHECKS_PER_DEADLINE = 20;
+
     @Inject
     RedisConnections connections;
 
@@ -77,6 +97,14 @@ public class RedisClient {
     boolean pipelined;
 
     @Inject
+    @ConfigProperty(name = "redis.pipeline-queue", defaultValue = "4096")
+    int queueCapacity;
+
+    @Inject
+    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "1000")
+    long requestTimeoutMillis;
+
+    @Inject
     MetricRegistry metrics;
 
     @Resource
@@ -84,6 +112,16 @@ public class RedisClient {
 
     /** The writes of concurrent requests, sent down one pipeline; null when each goes alone. */
     private Batcher<ScriptCall, Object> pipeline;
+    /**
+     * Looks after the pipeline: fails its calls past their deadline, replaces its thread. A thread of its own: the
+     * container's shared scheduler also runs the jobs that wait for Redis, and would be held up exactly when calls
+     * are.
+     */
+    private ScheduledExecutorService expiry;
+    /** The pipeline's thread: it outlives anything its batches throw, and is replaced should it end all the same. */
+    private volatile Thread sender;
+    private volatile boolean closing;
+    private Batcher.Limits limits;
     private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
     private CircuitBreaker breaker;
     private RedisSettings settings;
@@ -96,13 +134,66 @@ public class RedisClient {
         settings = connections.settings();
         breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
         connector = clients::get;
-        if (pipelined) {
-            pipeline = new Batcher<>(MAX_PIPELINE, this::send);
-            Thread sender = threads.newThread(pipeline);
-            sender.setName("ticketrush-redis-pipeline");
-            sender.setDaemon(true);
-            sender.start();
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("redis.pipeline-queue must be at least 1, not " + queueCapacity);
         }
+        if (requestTimeoutMillis < 1) {
+            throw new IllegalArgumentException("redis.request-timeout-ms must be at least 1, not "
+                    + requestTimeoutMillis);
+        }
+        limits = new Batcher.Limits(queueCapacity, Duration.ofMillis(requestTimeoutMillis));
+        if (pipelined) {
+            pipeline = new Batcher<>(MAX_PIPELINE, limits, this::send, refusals("pipeline"));
+            startSender();
+            expiry = Executors.newSingleThreadScheduledExecutor(job -> {
+                Thread expirer = threads.newThread(job);
+                expirer.setName("ticketrush-redis-deadlines");
+                expirer.setDaemon(true);
+                return expirer;
+            });
+            long every = Math.max(1, requestTimeoutMillis / EXPIRY_CHECKS_PER_DEADLINE);
+            expiry.scheduleWithFixedDelay(this::expireCalls, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void startSender() {
+        Thread thread = threads.newThread(pipeline);
+        thread.setName("ticketrush-redis-pipeline");
+        thread.setDaemon(true);
+        thread.start();
+        sender = thread;
+    }
+
+    /** Fails the pipeline's calls past their deadline, and replaces its thread should it ever have ended. */
+    private void expireCalls() {
+        try {
+            pipeline.expire();
+            if (!sender.isAlive() && !closing) {
+                LOG.severe("The Redis pipeline's thread has ended; another takes over");
+                startSender();
+            }
+        } catch (Throwable e) {
+            // A scheduled job that throws is never run again; this one must go on.
+            LOG.log(Level.SEVERE, "Looking after the Redis pipeline failed", e);
+        }
+    }
+
+    /**
+     * The limits every queue of Redis work on this instance keeps ({@code redis.pipeline-queue},
+     * {@code redis.request-timeout-ms}); null for a client wired by hand, which has no pipeline.
+     */
+    public Batcher.Limits limits() {
+        return limits;
+    }
+
+    /** Counts the calls a batcher of Redis work refuses, as {@code ticketrush_redis_refused_total{queue=…}}. */
+    public Consumer<Batcher.Refusal> refusals(String queue) {
+        Map<Batcher.Refusal, Counter> counters = new EnumMap<>(Batcher.Refusal.class);
+        for (Batcher.Refusal refusal : Batcher.Refusal.values()) {
+            counters.put(refusal, metrics.counter(REFUSED, new Tag("queue", queue),
+                    new Tag("reason", refusal.name().toLowerCase(Locale.ROOT))));
+        }
+        return refusal -> counters.get(refusal).inc();
     }
 
     /** A client wired by hand, for tests and tools that run without a container. */
@@ -117,7 +208,9 @@ public class RedisClient {
 
     @PreDestroy
     public synchronized void close() {
+        closing = true;
         if (pipeline != null) {
+            expiry.shutdownNow();
             pipeline.stop();
         }
         if (jedis != null) {
@@ -224,8 +317,10 @@ public class RedisClient {
 
     /**
      * {@link #evalReplicated} without waiting: the reply (or the failure, a {@link RedisUnavailableException}
-     * when Redis is away) completes the future on the pipeline's thread. Without the pipeline the call is made at
-     * once and the future is done when this returns.
+     * when Redis is away or did not answer in time) completes the future on the pipeline's thread, or on the one
+     * that fails calls past their deadline. A call the pipeline's queue has no room for is a future failed
+     * already ({@link RedisBusyException}). Without the pipeline the call is made at once and the future is done
+     * when this returns.
      */
     public CompletableFuture<Object> evalReplicatedAsync(LuaScript script, List<String> keys, List<String> args) {
         if (pipeline == null) {

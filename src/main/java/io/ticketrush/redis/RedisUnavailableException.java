@@ -13,4 +13,9 @@ public class RedisUnavailableException extends RuntimeException {
     public RedisUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Without a stack trace, for a refusal that is expected and frequent under load, where the trace says nothing. */
+    protected RedisUnavailableException(String message) {
+        super(message, null, false, false);
+    }
 }

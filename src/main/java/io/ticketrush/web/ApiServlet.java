@@ -22,6 +22,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.redis.RedisBusyException;
 import io.ticketrush.redis.RedisUnavailableException;
 
 /**
@@ -39,6 +40,9 @@ public abstract class ApiServlet extends HttpServlet {
     @Inject
     @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
     String instanceName;
+
+    @Inject
+    RequestDeadlines deadlines;
 
     /** Seconds a client should wait before retrying while Redis is away. */
     static final String RETRY_AFTER_SECONDS = "1";
@@ -93,6 +97,10 @@ public abstract class ApiServlet extends HttpServlet {
                 response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             }
             ApiResponse.error(response, e.status(), e.getMessage());
+        } else if (failure instanceof RedisBusyException) {
+            // Counted, not logged per request (ticketrush_redis_refused_total): a crowd would flood the log.
+            response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            ApiResponse.error(response, 503, "too many requests waiting for the ticket store, retry shortly");
         } else if (failure instanceof RedisUnavailableException) {
             // Not logged per request: the readiness check and the background tasks report the outage.
             response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
@@ -113,18 +121,21 @@ public abstract class ApiServlet extends HttpServlet {
     /**
      * Answers with {@code answer} once {@code result} is done: at once when it already is (a sold-out answer), else
      * asynchronously, without holding the request thread, on the thread that completes it (Redis's reply). A
-     * failure is answered as {@link #service} answers one. The servlet must be {@code asyncSupported}.
+     * failure is answered as {@link #service} answers one. A result not done within {@code redis.request-timeout-ms}
+     * is failed with a 503 ({@link RequestDeadlines}), so {@code result} must be this request's own. Its producer
+     * goes on regardless: a purchase Redis reserves after its buyer was answered 503 is theirs, and their retry
+     * ({@code retry=true}) finds it. The servlet must be {@code asyncSupported}.
      */
-    protected static <T> void answer(HttpServletRequest request, HttpServletResponse response,
-            CompletionStage<T> result, Answer<T> answer) throws IOException {
+    protected <T> void answer(HttpServletRequest request, HttpServletResponse response, CompletionStage<T> result,
+            Answer<T> answer) throws IOException {
         CompletableFuture<T> future = result.toCompletableFuture();
         if (future.isDone()) {
             answer.write(response, join(future));
             return;
         }
         AsyncContext async = request.startAsync();
-        // No timeout of the container's: Redis's own (redis.timeout-ms) fails the call first, and a timeout kept the
-        // request's objects queued until it ran out, long after the answer.
+        // No timeout of the container's: RequestDeadlines fails the result instead, so that whoever completes it
+        // first answers, once, and a timeout can never answer over a reply being written.
         async.setTimeout(0);
         future.whenComplete((value, failure) -> {
             RuntimeException problem = failure == null ? null : unwrap(failure);
@@ -133,13 +144,14 @@ public abstract class ApiServlet extends HttpServlet {
                     answer.write(response, value);
                     async.complete();
                     return;
-                } catch (RuntimeException e) {
-                    problem = e;
                 } catch (IOException e) {
                     // The client went away; there is no one left to answer.
                     LOG.log(Level.FINE, "Could not answer " + request.getRequestURI(), e);
                     async.complete();
                     return;
+                } catch (Throwable e) {
+                    // An Error too: thrown out of this callback it would be lost, and the request never answered.
+                    problem = e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
                 }
             }
             // An error status is not set from this thread: the container thread that started the asynchronous cycle
@@ -149,6 +161,7 @@ public abstract class ApiServlet extends HttpServlet {
             ASYNC_FAILURES.put(innermost(request), problem);
             async.dispatch();
         });
+        deadlines.watch(future);
     }
 
     /** The container's own request under any wrappers: an asynchronous dispatch may wrap the one it started from. */

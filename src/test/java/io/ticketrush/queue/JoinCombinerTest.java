@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,14 +14,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import io.ticketrush.redis.Batcher;
+import io.ticketrush.redis.RedisBusyException;
 
 class JoinCombinerTest {
 
@@ -54,7 +62,23 @@ class JoinCombinerTest {
         }
     }
 
+    /** Room for every test's buyers, and time beyond any test's patience. */
+    private static final Batcher.Limits ROOMY = new Batcher.Limits(4_096, Duration.ofSeconds(30));
+
     private final List<JoinCombiner> running = new ArrayList<>();
+    private final AtomicInteger refusedFull = new AtomicInteger();
+
+    private JoinCombiner combining(BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+        return combining(ROOMY, script);
+    }
+
+    private JoinCombiner combining(Batcher.Limits limits, BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+        return new JoinCombiner(limits, refusal -> {
+            if (refusal == Batcher.Refusal.FULL) {
+                refusedFull.incrementAndGet();
+            }
+        }, script);
+    }
 
     @AfterEach
     void stop() {
@@ -72,7 +96,7 @@ class JoinCombinerTest {
     @Test
     void concurrentJoinsShareCallsAndEachBuyerGetsTheirOwnPlace() throws Exception {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = started(new JoinCombiner((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
+        JoinCombiner combiner = started(combining((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
         int buyers = 2_000;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         Map<String, Long> placeOf = new ConcurrentHashMap<>();
@@ -111,7 +135,7 @@ class JoinCombinerTest {
     @Test
     void joiningAgainInOneBatchGivesTheSamePlace() {
         FakeScript script = new FakeScript();
-        JoinCombiner combiner = started(new JoinCombiner((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
+        JoinCombiner combiner = started(combining((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
         long first = (Long) combiner.join("e", "ann", "h").join().reply().get(1);
         assertEquals(first, combiner.join("e", "ann", "h").join().reply().get(1));
     }
@@ -119,10 +143,33 @@ class JoinCombinerTest {
     @Test
     void aFailedCallFailsEveryJoinInItWithTheSameException() {
         RuntimeException outage = new IllegalStateException("Redis away");
-        JoinCombiner combiner = started(new JoinCombiner((event, args) -> {
+        JoinCombiner combiner = started(combining((event, args) -> {
             throw outage;
         }));
         CompletionException failed = assertThrows(CompletionException.class, () -> combiner.join("e", "ann", "h").join());
         assertSame(outage, failed.getCause());
+    }
+
+    @Test
+    void refusesAJoinAtOnceWhenAsManyAsItsQueueHoldsAreWaiting() throws Exception {
+        CountDownLatch calling = new CountDownLatch(1);
+        CompletableFuture<List<?>> reply = new CompletableFuture<>();
+        JoinCombiner combiner = started(combining(new Batcher.Limits(2, Duration.ofSeconds(30)), (event, args) -> {
+            calling.countDown();
+            return reply;
+        }));
+        CompletableFuture<JoinCombiner.Joined> first = combiner.join("e", "first", "h");
+        assertTrue(calling.await(10, TimeUnit.SECONDS), "the first join's call is under way");
+        combiner.join("e", "second", "h");
+        combiner.join("e", "third", "h");
+
+        CompletableFuture<JoinCombiner.Joined> fourth = combiner.join("e", "fourth", "h");
+
+        assertTrue(fourth.isCompletedExceptionally(), "refused when it came, not queued");
+        CompletionException failed = assertThrows(CompletionException.class, fourth::join);
+        assertTrue(failed.getCause() instanceof RedisBusyException, String.valueOf(failed.getCause()));
+        assertEquals(1, refusedFull.get());
+        reply.complete(List.of(1L, 1L, "7", -1L, 0L, 0L, 0L));
+        assertEquals(1L, first.join().reply().get(1));
     }
 }

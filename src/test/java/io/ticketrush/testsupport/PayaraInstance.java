@@ -39,7 +39,7 @@ public final class PayaraInstance implements AutoCloseable {
         List<PayaraInstance> started = new ArrayList<>();
         try {
             for (int i = 0; i < properties.size(); i++) {
-                started.add(launch(dir.resolve("instance-" + (i + 1)), properties.get(i)));
+                started.add(launch(dir.resolve("instance-" + (i + 1)), properties.get(i), List.of()));
             }
             for (PayaraInstance instance : started) {
                 instance.awaitReady();
@@ -47,6 +47,21 @@ public final class PayaraInstance implements AutoCloseable {
             return started;
         } catch (RuntimeException e) {
             started.forEach(PayaraInstance::close);
+            throw e;
+        }
+    }
+
+    /**
+     * Starts one instance with {@code properties} and these options for its JVM (e.g. a debugging agent), and waits
+     * until it is ready.
+     */
+    public static PayaraInstance start(Path dir, Map<String, String> properties, List<String> jvmOptions) {
+        PayaraInstance instance = launch(dir, properties, jvmOptions);
+        try {
+            instance.awaitReady();
+            return instance;
+        } catch (RuntimeException e) {
+            instance.close();
             throw e;
         }
     }
@@ -71,6 +86,10 @@ public final class PayaraInstance implements AutoCloseable {
 
     /** Starts one instance and returns at once, ready or not: for a test of how it starts (see {@link #ready}). */
     public static PayaraInstance launch(Path dir, Map<String, String> properties) {
+        return launch(dir, properties, List.of());
+    }
+
+    private static PayaraInstance launch(Path dir, Map<String, String> properties, List<String> jvmOptions) {
         int port = FreePorts.any();
         Path war = Path.of(System.getProperty("ticketrush.war", "target/ticketrush.war")).toAbsolutePath();
         Path jar = Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath();
@@ -79,6 +98,7 @@ public final class PayaraInstance implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms128m", "-Xmx384m", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString(), "--deploy", war.toString(), "--port", Integer.toString(port),
                 "--nohazelcast", "--rootdir", dir.resolve("root").toString()));

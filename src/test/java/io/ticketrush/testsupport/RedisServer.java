@@ -123,6 +123,28 @@ public final class RedisServer implements AutoCloseable {
         awaitExit();
     }
 
+    /**
+     * SIGSTOP (true) or SIGCONT (false): a hung server that still accepts connections and buffers what it is sent,
+     * running it when it goes on.
+     */
+    public synchronized void freeze(boolean frozen) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("Redis on port " + port + " is not running");
+        }
+        String signal = frozen ? "-STOP" : "-CONT";
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGKILL: Redis dies mid-stride, as in a crash. */
     public synchronized void kill() {
         if (process == null || !process.isAlive()) {

@@ -1,0 +1,125 @@
+package io.ticketrush.web;
+
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+
+/**
+ * The deadline of every asynchronous answer ({@link ApiServlet#answer}): a result not there
+ * {@code redis.request-timeout-ms} after the request went asynchronous is failed with a 503, which the request is
+ * answered with. The result itself is the flag that makes the answer happen once: whoever completes it first, its
+ * producer or the deadline, answers; the other's completion does nothing.
+ *
+ * <p>Every request has the same timeout, so the results are watched in the order they came, which is the order of
+ * their deadlines: watching costs a request one entry on a lock-free queue, and a thread of its own looks at the
+ * oldest entries a few times per deadline. The container's own asynchronous timeout is not used: it checks once a
+ * second, and a request it times out while its answer is being written is answered 500 over it.
+ */
+@ApplicationScoped
+public class RequestDeadlines {
+
+    private static final Logger LOG = Logger.getLogger(RequestDeadlines.class.getName());
+
+    private static final Metadata TIMED_OUT = Metadata.builder().withName("ticketrush.requests.timedout")
+            .withDescription("Requests answered 503 because their answer did not come within"
+                    + " redis.request-timeout-ms").build();
+
+    /** How often the oldest entries are looked at, as a share of the timeout: an answer is at most this late. */
+    private static final int CHECKS_PER_TIMEOUT = 20;
+
+    /** A result and when it is due (System.nanoTime()). */
+    private record Watched(long due, CompletableFuture<?> result) {
+    }
+
+    @Inject
+    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "1000")
+    long timeoutMillis;
+
+    @Inject
+    MetricRegistry metrics;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private final Queue<Watched> watched = new ConcurrentLinkedQueue<>();
+    private long timeoutNanos;
+    private Counter timedOut;
+    /**
+     * A thread of its own: the container's shared scheduler also runs the jobs that wait for Redis, and would be
+     * held up exactly when answers are.
+     */
+    private ScheduledExecutorService checker;
+
+    /** Deadlines of {@code timeoutMillis}, counted in {@code timedOut}, that only {@link #expire} enforces: for tests. */
+    static RequestDeadlines of(long timeoutMillis, Counter timedOut) {
+        RequestDeadlines deadlines = new RequestDeadlines();
+        deadlines.timeoutMillis = timeoutMillis;
+        deadlines.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        deadlines.timedOut = timedOut;
+        return deadlines;
+    }
+
+    @PostConstruct
+    void start() {
+        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        timedOut = metrics.counter(TIMED_OUT);
+        checker = Executors.newSingleThreadScheduledExecutor(job -> {
+            Thread thread = threads.newThread(job);
+            thread.setName("ticketrush-request-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = Math.max(1, timeoutMillis / CHECKS_PER_TIMEOUT);
+        checker.scheduleWithFixedDelay(this::expireSafely, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        checker.shutdownNow();
+    }
+
+    /** Fails {@code result} with a 503 if it is not complete within the timeout. */
+    void watch(CompletableFuture<?> result) {
+        watched.add(new Watched(System.nanoTime() + timeoutNanos, result));
+    }
+
+    private void expireSafely() {
+        try {
+            expire(System.nanoTime());
+        } catch (Throwable e) {
+            // A scheduled job that throws is never run again; this one must go on.
+            LOG.log(Level.SEVERE, "Looking for answers past their deadline failed", e);
+        }
+    }
+
+    /** Fails every result due by {@code now}; those that were done already are only forgotten. */
+    void expire(long now) {
+        Watched oldest;
+        // Entries are added in the order their deadlines were read, give or take the moment two requests take to
+        // add theirs: one due a little earlier than an entry before it waits for the next look.
+        while ((oldest = watched.peek()) != null && now - oldest.due() >= 0) {
+            watched.poll();
+            if (oldest.result().completeExceptionally(new ApiException(503,
+                    "no answer from the ticket store within " + timeoutMillis + " ms, retry shortly"))) {
+                timedOut.inc();
+            }
+        }
+    }
+}
