@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import jakarta.ejb.EJB;
@@ -41,7 +39,7 @@ import io.ticketrush.web.Ids;
  * lost; {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
  * {@code PUT} and {@code DELETE} are applied once per request id ({@link RequestIds}).
  */
-@WebServlet(urlPatterns = "/admin/events/*", asyncSupported = true)
+@WebServlet("/admin/events/*")
 public class AdminServlet extends ApiServlet {
 
     /** {"tickets":1000000000,"holdSeconds":86400} is 40 bytes; room for whitespace, no room for abuse. */
@@ -175,13 +173,19 @@ public class AdminServlet extends ApiServlet {
                 queueJson(json, queue);
             }
         };
-        // nginx may still be telling buyers the old sale is sold out, for the rest of a second: answer once it no
-        // longer can, so that from this answer on every buyer meets the new sale.
+        // nginx may still be telling buyers the old sale is sold out, for up to two seconds: answer once it no longer
+        // can, so that from this answer on every buyer meets the new sale. The request's thread waits: an opening is
+        // rare, and a wait of that length is longer than an asynchronous request may take (redis.request-timeout-ms).
         long edgeWait = globalStock.edgeWait(eventId);
-        CompletableFuture<ApiResponse.Data> answered = edgeWait == 0 ? CompletableFuture.completedFuture(opened)
-                : CompletableFuture.supplyAsync(() -> opened, CompletableFuture.delayedExecutor(
-                        edgeWait + EDGE_CLOCK_MARGIN_MILLIS, TimeUnit.MILLISECONDS, Runnable::run));
-        answer(request, response, answered, (answering, data) -> ApiResponse.send(answering, 200, 1, "sale opened", data));
+        if (edgeWait > 0) {
+            try {
+                Thread.sleep(edgeWait + EDGE_CLOCK_MARGIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for nginx's shared answers to run out", e);
+            }
+        }
+        ApiResponse.send(response, 200, 1, "sale opened", opened);
     }
 
     /**
