@@ -107,7 +107,8 @@ final class JoinCombiner implements Runnable {
         // The buyers are answered above; this only waits, the failures are theirs. Replies later than a call's
         // deadline still answer their buyers when they come; the next batch goes meanwhile.
         try {
-            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(deadlineNanos, TimeUnit.NANOSECONDS);
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                    .get(deadlineNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Theirs, as above.
         } catch (InterruptedException e) {

@@ -137,7 +137,9 @@ public abstract class ApiServlet extends HttpServlet {
         // No timeout of the container's: RequestDeadlines fails the result instead, so that whoever completes it
         // first answers, once, and a timeout can never answer over a reply being written.
         async.setTimeout(0);
+        RequestDeadlines.Watched deadline = deadlines.watch(future);
         future.whenComplete((value, failure) -> {
+            deadline.done();
             RuntimeException problem = failure == null ? null : unwrap(failure);
             if (problem == null) {
                 try {
@@ -161,7 +163,6 @@ public abstract class ApiServlet extends HttpServlet {
             ASYNC_FAILURES.put(innermost(request), problem);
             async.dispatch();
         });
-        deadlines.watch(future);
     }
 
     /** The container's own request under any wrappers: an asynchronous dispatch may wrap the one it started from. */

@@ -28,9 +28,10 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  * producer or the deadline, answers; the other's completion does nothing.
  *
  * <p>Every request has the same timeout, so the results are watched in the order they came, which is the order of
- * their deadlines: watching costs a request one entry on a lock-free queue, and a thread of its own looks at the
- * oldest entries a few times per deadline. The container's own asynchronous timeout is not used: it checks once a
- * second, and a request it times out while its answer is being written is answered 500 over it.
+ * their deadlines: watching costs a request one small entry on a lock-free queue (which lets go of the result once
+ * it is answered), and a thread of its own looks at the oldest entries a few times per deadline. The container's
+ * own asynchronous timeout is not used: it checks once a second, and a request it times out while its answer is
+ * being written is answered 500 over it.
  */
 @ApplicationScoped
 public class RequestDeadlines {
@@ -44,8 +45,25 @@ public class RequestDeadlines {
     /** How often the oldest entries are looked at, as a share of the timeout: an answer is at most this late. */
     private static final int CHECKS_PER_TIMEOUT = 20;
 
-    /** A result and when it is due (System.nanoTime()). */
-    private record Watched(long due, CompletableFuture<?> result) {
+    /**
+     * A result and when it is due ({@code System.nanoTime()}). Its entry stays queued until then, but not the result:
+     * {@link #done()} lets it go as soon as it is complete, so that what a request answered is not kept a whole
+     * timeout longer (kept for that long, every request's objects would outlive a young collection or two).
+     */
+    static final class Watched {
+
+        private final long due;
+        private volatile CompletableFuture<?> result;
+
+        Watched(long due, CompletableFuture<?> result) {
+            this.due = due;
+            this.result = result;
+        }
+
+        /** The result is complete: nothing left to watch. */
+        void done() {
+            result = null;
+        }
     }
 
     @Inject
@@ -95,9 +113,14 @@ public class RequestDeadlines {
         checker.shutdownNow();
     }
 
-    /** Fails {@code result} with a 503 if it is not complete within the timeout. */
-    void watch(CompletableFuture<?> result) {
-        watched.add(new Watched(System.nanoTime() + timeoutNanos, result));
+    /**
+     * Fails {@code result} with a 503 if it is not complete within the timeout. Call {@link Watched#done()} once it
+     * is.
+     */
+    Watched watch(CompletableFuture<?> result) {
+        Watched entry = new Watched(System.nanoTime() + timeoutNanos, result);
+        watched.add(entry);
+        return entry;
     }
 
     private void expireSafely() {
@@ -114,9 +137,10 @@ public class RequestDeadlines {
         Watched oldest;
         // Entries are added in the order their deadlines were read, give or take the moment two requests take to
         // add theirs: one due a little earlier than an entry before it waits for the next look.
-        while ((oldest = watched.peek()) != null && now - oldest.due() >= 0) {
+        while ((oldest = watched.peek()) != null && now - oldest.due >= 0) {
             watched.poll();
-            if (oldest.result().completeExceptionally(new ApiException(503,
+            CompletableFuture<?> result = oldest.result;
+            if (result != null && result.completeExceptionally(new ApiException(503,
                     "no answer from the ticket store within " + timeoutMillis + " ms, retry shortly"))) {
                 timedOut.inc();
             }

@@ -57,8 +57,9 @@ class RequestDeadlinesTest {
     @Test
     void leavesAResultDoneInTimeAsItIs() {
         CompletableFuture<String> result = new CompletableFuture<>();
-        deadlines.watch(result);
+        RequestDeadlines.Watched watched = deadlines.watch(result);
         result.complete("reserved");
+        watched.done();
 
         deadlines.expire(System.nanoTime() + TIMEOUT_NANOS);
 
