@@ -101,7 +101,7 @@ public class RedisClient {
     int queueCapacity;
 
     @Inject
-    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "1000")
+    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "3000")
     long requestTimeoutMillis;
 
     @Inject

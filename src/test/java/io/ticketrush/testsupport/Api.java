@@ -178,7 +178,6 @@ public final class Api {
         return admin("DELETE", eventId, null, ADMIN_TOKEN);
     }
 
-    /** Sends any request; the answer's body is parsed when it is JSON. */
     /** The value of the first line of this instance's /metrics whose name and labels match the regex {@code series}. */
     public double metric(String series) {
         String text = get("metrics").body();
