@@ -476,7 +476,7 @@ report() {
 burst_report() {
     [[ -s $BENCH_DIR/burst.txt ]] || return 0
     local worker limit
-    worker=$(ps -o pid= --ppid "$(cat "$RUN_DIR/nginx/nginx.pid" 2>/dev/null || echo 0)" | head -n 1 | tr -d ' ')
+    worker=$(ps -o pid= --ppid "$(cat "$RUN_DIR/nginx/nginx.pid" 2>/dev/null || echo 0)" 2>/dev/null | head -n 1 | tr -d ' ' || true)
     limit=$(awk '/Max open files/ { print $4 }' "/proc/$worker/limits" 2>/dev/null || echo '?')
     echo "Bursts: h2load --h1, $BURST_REQUESTS sold-out purchases each, over N connections opened at once (at most $BURST_CLIENT_CONNECTIONS per h2load process); a request not answered 2xx counts as failed:"
     echo
@@ -484,8 +484,9 @@ burst_report() {
     echo '|---|---|---|---|---|---|---|---|---|---|---|'
     local c t rps s2 s4 s5 failed errored timeout missing errors
     while read -r _ c t rps s2 _ s4 s5 failed errored timeout missing; do
-        errors=$(grep -oE 'worker_connections are not enough|Too many open files|limiting connections|upstream timed out|no live upstreams' \
-            "$BENCH_DIR/burst-$c-error.log" 2>/dev/null | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s ×%d", sep, substr($0, 2), n; sep = ", " }')
+        # No such line at all is the good case: grep's status 1 must not end the script (pipefail).
+        errors=$({ grep -oE 'worker_connections are not enough|Too many open files|limiting connections|upstream timed out|no live upstreams' \
+            "$BENCH_DIR/burst-$c-error.log" 2>/dev/null || true; } | sort | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s ×%d", sep, substr($0, 2), n; sep = ", " }')
         printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$t" "$rps" "$s2" "$s4" "$s5" "$failed" \
             "$errored" "$timeout" "$missing" "${errors:-nothing}"
     done <"$BENCH_DIR/burst.txt"
