@@ -16,10 +16,11 @@
 #     every sample;
 # and prints the join rate. Exit status 1 when a check failed.
 #
-# opensAt is chosen from the join rate measured first (CALIBRATION seconds of joins to a sale of its own, which also
-# warms up the JIT), so that the crowd has joined before it with a margin. Uses the cluster on NGINX_PORT if one
-# answers there (its instances' pid files must be in RUN_DIR, for their memory); otherwise starts one with
-# payara/cluster.sh up and stops it again at the end. Run it alone on the machine: it measures the machine.
+# opensAt is chosen from the join rate measured first (CALIBRATION seconds of joins to a sale of its own, after
+# CALIBRATION_WARMUP seconds of joins that warm the JIT up; or JOIN_RATE, given), so that the crowd has joined
+# before it with a margin. Uses the cluster on NGINX_PORT if one answers there (its instances' pid files must be
+# in RUN_DIR, for their memory); otherwise starts one with payara/cluster.sh up and stops it again at the end. Run
+# it alone on the machine: it measures the machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,6 +40,11 @@ JOIN_CONNECTIONS=${JOIN_CONNECTIONS:-100}
 POLL_RATE=${POLL_RATE:-3000}
 POLL_CONNECTIONS=${POLL_CONNECTIONS:-30}
 CALIBRATION=${CALIBRATION:-30}
+# Joins before the calibration, not measured: a fresh cluster joined at 906/s in its first 30 s and at 4,500/s
+# once compiled, which set opensAt 39 minutes out for a crowd that had joined in 7.
+CALIBRATION_WARMUP=${CALIBRATION_WARMUP:-60}
+# The join rate to expect, given instead of measured (joins/s): skips the calibration and its warm-up.
+JOIN_RATE=${JOIN_RATE:-}
 # opensAt = now + the joins' expected time x JOIN_TIME_MARGIN + OPENING_LEAD seconds: the crowd joins under the
 # polls and a growing Redis, a little slower than while calibrating.
 JOIN_TIME_MARGIN=${JOIN_TIME_MARGIN:-1.3}
@@ -64,7 +70,7 @@ usage() {
 Settings, from the environment (defaults in brackets):
   JOINERS [$JOINERS]  THREADS [$THREADS]  JOIN_CONNECTIONS [$JOIN_CONNECTIONS]  (wrk, jmeter/wrk-join.lua)
   POLL_RATE [$POLL_RATE]/s over POLL_CONNECTIONS [$POLL_CONNECTIONS]  (wrk, jmeter/wrk-poll.lua)
-  CALIBRATION [$CALIBRATION] s  JOIN_TIME_MARGIN [$JOIN_TIME_MARGIN]  OPENING_LEAD [$OPENING_LEAD] s
+  CALIBRATION_WARMUP [$CALIBRATION_WARMUP] s  CALIBRATION [$CALIBRATION] s  JOIN_RATE [measured]  JOIN_TIME_MARGIN [$JOIN_TIME_MARGIN]  OPENING_LEAD [$OPENING_LEAD] s
   FIRST_ADMISSION_LIMIT [$FIRST_ADMISSION_LIMIT] s  RSS_LIMIT_GIB [$RSS_LIMIT_GIB]  VERIFY [$VERIFY]
   SALE_TICKETS [$SALE_TICKETS]  ADMIT_PER_SECOND [$ADMIT_PER_SECOND]
   and payara/cluster.sh's (RUN_DIR, NGINX_PORT, BASE_PORT, REDIS_PORT, PG_PORT, ...: payara/cluster.sh --help)
@@ -174,7 +180,10 @@ calibrate() {
     admin PUT "$event" "$(printf '{"tickets":%d,"holdSeconds":60,"queue":{"opensAt":%d,"admitPerSecond":%d,"admitWindowSeconds":60}}' \
         "$SALE_TICKETS" $((($(date +%s) + 86400) * 1000)) "$ADMIT_PER_SECOND")" >/dev/null
     start_polls "$event" calibration
-    log "Calibrating: joins for ${CALIBRATION}s (also the JIT's warm-up) ..."
+    log "Warming up: joins for ${CALIBRATION_WARMUP}s, not measured ..."
+    wrk -t"$THREADS" -c"$JOIN_CONNECTIONS" -d"${CALIBRATION_WARMUP}s" -s "$ROOT/jmeter/wrk-join.lua" "$(nginx_url)/" -- \
+        "$event" "warm$STAMP" >"$BENCH_DIR/warm-up.out"
+    log "Calibrating: joins for ${CALIBRATION}s ..."
     wrk -t"$THREADS" -c"$JOIN_CONNECTIONS" -d"${CALIBRATION}s" -s "$ROOT/jmeter/wrk-join.lua" "$(nginx_url)/" -- \
         "$event" "cal$STAMP" >"$out"
     stop_wrk "$POLL_PID"
@@ -224,7 +233,12 @@ main() {
     [[ -n $(instance_pids) ]] || die "no instance pid files in $RUN_DIR/instance-*: give the RUN_DIR of the cluster on port $NGINX_PORT"
 
     STAMP=$(date +%s)
-    calibrate "prequeue-calibration-$STAMP"
+    if [[ -n $JOIN_RATE ]]; then
+        CALIBRATED_RATE=$JOIN_RATE
+        log "Join rate given: $JOIN_RATE joins/s (no calibration)"
+    else
+        calibrate "prequeue-calibration-$STAMP"
+    fi
 
     EVENT=prequeue-$STAMP
     local opens_in opens_at commitment
