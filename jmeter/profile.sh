@@ -52,6 +52,23 @@ java.util.concurrent=java.util.concurrent.
 NIO (sun.nio, java.nio)=sun.nio. java.nio.
 other GlassFish (com.sun.enterprise, org.glassfish.*, hk2)=com.sun.enterprise. org.glassfish. org.jvnet.hk2."
 
+# Payara's own work on every request, as docs/benchmarks.md names it, one a line: a label, "=", the frames whose
+# samples make it up. A frame is Class.method, a prefix ending in "." (every method under it), or Class.method:A-B
+# (that method while on its lines A to B, as numbered in Payara 6.2025.10 and its Weld 5.1.6). Lines starting
+# "of which" split the first line above them that does not.
+ITEMS="HK2 lookup of the InvocationManager for OpenTracing, after the servlet (StandardWrapper.service)=org.apache.catalina.core.StandardWrapper.service:1557-1566
+request listeners (StandardContext.fireRequestInitializedEvent, ...Destroyed; Weld's also around asynchronous listeners)=org.apache.catalina.core.StandardContext.fireRequestInitializedEvent org.apache.catalina.core.StandardContext.fireRequestDestroyedEvent org.jboss.weld.module.web.servlet.WeldInitialListener.requestInitialized org.jboss.weld.module.web.servlet.WeldInitialListener.requestDestroyed
+of which Payara's invocation around each listener (WebContainerListener)=com.sun.web.server.WebContainerListener.containerEvent
+of which Weld's listener (WeldInitialListener)=org.jboss.weld.module.web.servlet.WeldInitialListener.requestInitialized org.jboss.weld.module.web.servlet.WeldInitialListener.requestDestroyed
+of which Weld's nested-invocation guard (HttpContextLifecycle)=org.jboss.weld.module.web.servlet.HttpContextLifecycle.requestInitialized:225-247 org.jboss.weld.module.web.servlet.HttpContextLifecycle.requestDestroyed:300-314
+J2EEInstanceListener, before and after the servlet=com.sun.web.server.J2EEInstanceListener.instanceEvent
+a request-tracing span built (RequestTracingService.startTrace)=fish.payara.nucleus.requesttracing.RequestTracingService.startTrace
+of which its two random UUIDs (RequestTraceSpanContext)=fish.payara.notification.requesttracing.RequestTraceSpanContext.<init>
+stuck-thread bookkeeping (StuckThreadsStore, from ContainerMapper.service)=fish.payara.nucleus.healthcheck.stuck.StuckThreadsStore.registerThread fish.payara.nucleus.healthcheck.stuck.StuckThreadsStore.deregisterThread
+PoolManagerImpl.handleLazilyAssociatedConnectionPools=com.sun.enterprise.resource.pool.PoolManagerImpl.handleLazilyAssociatedConnectionPools
+security checks (RealmAdapter)=com.sun.web.security.
+Weld's client proxies of the WAR's beans (ContextBeanInstance.getInstance)=org.jboss.weld.bean.proxy.ContextBeanInstance.getInstance"
+
 # The recordings started on the instance and not stopped yet, by name.
 RECORDINGS=()
 JVM_PID=""
@@ -171,6 +188,55 @@ sample_tables() {
         }'
 }
 
+# Payara's per-request items (ITEMS) in recording $1: the share of the execution samples whose stack holds each, as
+# Markdown.
+item_table() {
+    "$JFR" print --stack-depth $((STACK_DEPTH + 1)) --events jdk.ExecutionSample "$1" \
+        | ITEMS=$ITEMS awk '
+        BEGIN {
+            items = split(ENVIRON["ITEMS"], line, "\n")
+            for (i = 1; i <= items; i++) {
+                eq = index(line[i], "=")
+                label[i] = substr(line[i], 1, eq - 1)
+                frames[i] = split(substr(line[i], eq + 1), f, " ")
+                for (j = 1; j <= frames[i]; j++) {
+                    # Class.method:A-B -> the method, and its lines A to B.
+                    lo[i, j] = 0; hi[i, j] = 0
+                    if (match(f[j], /:[0-9]+-[0-9]+$/)) {
+                        split(substr(f[j], RSTART + 1), r, "-"); lo[i, j] = r[1]; hi[i, j] = r[2]
+                        f[j] = substr(f[j], 1, RSTART - 1)
+                    }
+                    frame[i, j] = f[j]
+                }
+            }
+        }
+        function matches(i, j, method, lineno) {
+            if (substr(frame[i, j], length(frame[i, j])) == ".") return index(method, frame[i, j]) == 1
+            if (method != frame[i, j]) return 0
+            return hi[i, j] == 0 || (lineno >= lo[i, j] && lineno <= hi[i, j])
+        }
+        /^jdk\.ExecutionSample/ { samples++ }
+        /^  stackTrace = \[/ { in_stack = 1; split("", seen); next }
+        in_stack && /^  \]/ { in_stack = 0; for (i in seen) count[i]++; next }
+        in_stack && $1 != "..." {
+            method = $1; sub(/\(.*/, "", method)
+            lineno = $NF + 0
+            for (i = 1; i <= items; i++)
+                if (!(i in seen))
+                    for (j = 1; j <= frames[i]; j++)
+                        if (matches(i, j, method, lineno)) { seen[i] = 1; break }
+        }
+        END {
+            print "| Payara\047s per-request item | samples whose stack holds it |"
+            print "|---|---|"
+            for (i = 1; i <= items; i++) {
+                name = label[i]
+                if (name ~ /^of which /) name = "&nbsp;&nbsp;" name
+                printf "| %s | %.1f%% |\n", name, samples ? 100 * count[i] / samples : 0
+            }
+        }'
+}
+
 # The JVM during recording $1: CPU load, collections, JIT compilations, as one Markdown line.
 jvm_line() {
     "$JFR" print --events jdk.CPULoad,jdk.GarbageCollection,jdk.Compilation "$1" | awk '
@@ -219,6 +285,8 @@ account() {
         jvm_line "$BENCH_DIR/$label.jfr"
         echo
         sample_tables "$BENCH_DIR/$label.jfr"
+        echo
+        item_table "$BENCH_DIR/$label.jfr"
         echo
     done
     echo "Recordings: target/profile/sold-out.jfr and purchase.jfr (JFR \"profile\" settings," \
