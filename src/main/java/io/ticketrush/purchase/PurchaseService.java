@@ -108,7 +108,10 @@ public class PurchaseService {
         }
         // On a thread of the container's: a permit is handed over on the thread giving it back (Redis's reply), which
         // must not go on to run this purchase too, nor, when that fails at once, the next one waiting, and so on.
-        return share.acquire(permitWaitMillis, maxWaiting).thenComposeAsync(grant -> switch (grant) {
+        // Applied, then composed, not thenComposeAsync: the request's deadline may complete the future returned here
+        // first, and a composition whose result is already complete never runs its function — a permit granted
+        // meanwhile would be neither used nor given back. The stage applied here is nobody else's: it always runs.
+        return share.acquire(permitWaitMillis, maxWaiting).thenApplyAsync(grant -> switch (grant) {
             case PERMIT -> reserve(share, userId, true, shared, retry, admission);
             case SOLD_OUT -> soldOut(share, userId, retry, admission, shared);
             case RETIRED -> purchase(eventId, userId, retry, admission, shared);
@@ -116,7 +119,7 @@ public class PurchaseService {
                 metrics.count(Outcome.BUSY);
                 yield TRY_AGAIN;
             }
-        }, executor);
+        }, executor).thenCompose(next -> next);
     }
 
     /**
@@ -205,7 +208,7 @@ public class PurchaseService {
                     return CompletableFuture.<Reservation>failedFuture(lost(eventId));
                 }
                 case DELETED -> {
-                    share.release();
+                    // Its permit went back above; forgetting the share ends every wait on it.
                     return CompletableFuture.completedFuture(deleted(eventId));
                 }
                 default -> throw new IllegalStateException("unexpected " + reservation.outcome());

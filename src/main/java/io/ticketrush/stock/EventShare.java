@@ -122,12 +122,16 @@ public final class EventShare {
     /** Gives back a permit that did not become a sale: to the first buyer waiting, or to the share. */
     public void release() {
         CompletableFuture<Grant> next;
-        while ((next = line.poll()) != null) {
-            if (next.complete(Grant.PERMIT)) {
-                return;
+        do {
+            while ((next = line.poll()) != null) {
+                if (next.complete(Grant.PERMIT)) {
+                    return;
+                }
             }
-        }
-        permits.release();
+            permits.release();
+            // A buyer who joined the line after it was found empty, and looked for a permit before this one was
+            // back, would wait for nothing: take it back for the line.
+        } while (!line.isEmpty() && permits.tryAcquire());
     }
 
     /** Redis answered sold out: until the stock re-opens, answer sold out without asking it; nobody waits on. */
@@ -209,6 +213,10 @@ public final class EventShare {
             }
         }
         permits.release(left);
+        // As in release(): a buyer who joined the line meanwhile gets one of them.
+        if (!line.isEmpty() && permits.tryAcquire()) {
+            release();
+        }
     }
 
     private void endWaits(Grant grant) {
