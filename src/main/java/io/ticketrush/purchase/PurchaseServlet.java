@@ -28,7 +28,8 @@ public class PurchaseServlet extends ApiServlet {
 
     /**
      * Set by nginx (and only by it: it overwrites what a client sends) on a purchase whose sold-out answer it will
-     * keep and give to every buyer of the sale for the rest of the second: see docs/design.md, "The edge".
+     * keep and give to every buyer of the sale for the rest of the second: see docs/design.md, "The edge". Its value
+     * is the event nginx keys that answer by; an answer is marked shareable only for that same event.
      */
     static final String SHARED_HEADER = "X-Ticketrush-Shared";
 
@@ -37,8 +38,13 @@ public class PurchaseServlet extends ApiServlet {
 
     private static final ApiResponse.Constant SOLD_OUT = ApiResponse.constant(200, -1, "sold out");
 
-    /** How long after its second a shared sold-out answer may still be given while the next one is asked for. */
-    static final int STALE_SECONDS = 1;
+    /**
+     * How long after its second a shared sold-out answer may still be given while the next one is asked for; and
+     * never instead of an error: nginx takes stale-while-revalidate for stale-if-error too, and would answer the
+     * request that asks for the next one "sold out" when its instance fails it (it may have reserved a ticket, and
+     * must be resent as a retry).
+     */
+    public static final String EDGE_CACHE_CONTROL = "stale-while-revalidate=1, stale-if-error=0";
 
     static final int BUSY_CODE = -3;
 
@@ -64,7 +70,8 @@ public class PurchaseServlet extends ApiServlet {
         String userId = form.id("userId", null);
         String eventId = form.id("eventId", defaultEvent);
         boolean retry = form.flag("retry") | retryHeader(request);
-        boolean shared = !retry && "1".equals(request.getHeader(SHARED_HEADER));
+        // nginx keys a form without an event by its own EVENT_ID: shared only when that is this instance's sale too.
+        boolean shared = !retry && eventId != null && eventId.equals(request.getHeader(SHARED_HEADER));
 
         answer(request, response, purchases.purchase(eventId, userId, retry, form.token("admission"), shared),
                 (answering, reservation) -> {
@@ -75,7 +82,7 @@ public class PurchaseServlet extends ApiServlet {
                                 // When it has run out, the next buyer asks again while the others of that moment
                                 // still get it, for one second at most: no crowd meets an empty cache at once. Sent
                                 // first: nginx 1.22 reads no Cache-Control extension after an X-Accel-Expires.
-                                answering.setHeader("Cache-Control", "stale-while-revalidate=" + STALE_SECONDS);
+                                answering.setHeader("Cache-Control", EDGE_CACHE_CONTROL);
                                 answering.setHeader(EDGE_EXPIRES_HEADER, "@" + reservation.sharedThrough());
                             }
                             ApiResponse.send(answering, SOLD_OUT);
