@@ -134,11 +134,20 @@ up() {
     if has_service nginx; then
         start_nginx
         open_default_sale
+        local buyers buy
+        if [[ $BUYER_AUTH == oidc ]]; then
+            buyers="buyers sign in at $OIDC_ISSUER (BUYER_AUTH=oidc)"
+            buy="curl -s -H 'Authorization: Bearer <access token>' -X POST $(nginx_url)/buy/ticket"
+        else
+            buyers="buyers are NOT authenticated (BUYER_AUTH=open): anyone can buy as anyone; for a real sale see docs/operations.md"
+            buy="curl -s -d userId=alice $(nginx_url)/buy/ticket"
+        fi
         cat <<DONE
 
 ticketrush is up in $((SECONDS - begin)) s: $(nginx_url)/
+  $buyers
   admin token: $TOKEN   (also in $TOKEN_FILE unless ADMIN_TOKEN was set)
-  buy a ticket:  curl -s -d userId=alice $(nginx_url)/buy/ticket
+  buy a ticket:  $buy
   sale status:   curl -s -H 'Authorization: Bearer $TOKEN' $(nginx_url)/admin/events/$EVENT_ID
   stop it all:   payara/cluster.sh down
 DONE

@@ -88,6 +88,13 @@ setting START_TIMEOUT 180 'seconds to wait for the instances to answer'
 setting ADMIN_TOKEN '(generated into RUN_DIR/admin-token)' "the admin API's token; a host without nginx needs that host's"
 setting QUEUE_SECRET '(generated into RUN_DIR/queue-secret)' "the key signing waiting-room places and admissions, 16 characters or more; every host needs the same"
 
+# Who buys. open is for trying it out: the buyer is whatever userId a request sends, so anyone can buy as anyone.
+setting BUYER_AUTH open "open: the buyer is the userId a request sends (nobody is authenticated); oidc: a bearer access token from OIDC_ISSUER"
+setting OIDC_ISSUER '' "with BUYER_AUTH=oidc (required): the OpenID provider's issuer URL; {issuer}/.well-known/openid-configuration names its keys"
+setting OIDC_AUDIENCE '' "with BUYER_AUTH=oidc: the aud every access token must carry (empty: not checked)"
+setting OIDC_BUYER_CLAIM sub 'with BUYER_AUTH=oidc: the access-token claim that names the buyer'
+setting OIDC_CLIENT_ID ticketrush "with BUYER_AUTH=oidc: the buyer's page's client at the provider (public, authorization code with PKCE)"
+
 # The sale 'up' opens, only when it does not exist yet.
 setting EVENT_ID default "the event 'up' opens"
 setting TICKETS 10000 "tickets of the sale 'up' opens"

@@ -73,6 +73,11 @@ check_settings() {
     case $REDIS_MODE in standalone | sentinel | cluster) ;;
         *) die "REDIS_MODE must be standalone, sentinel or cluster, not '$REDIS_MODE'" ;;
     esac
+    case $BUYER_AUTH in
+        open) ;;
+        oidc) [[ -n $OIDC_ISSUER ]] || die "BUYER_AUTH=oidc needs OIDC_ISSUER: the provider's issuer URL (see docs/operations.md, 'Buyers who sign in')" ;;
+        *) die "BUYER_AUTH must be open or oidc, not '$BUYER_AUTH'" ;;
+    esac
     parse_instances
     if has_service redis && [[ $REDIS_MODE == standalone ]] && ! loopback_only "$REDIS_BIND" && [[ -z $REDIS_PASSWORD ]]; then
         die "Redis would listen on '$REDIS_BIND' without a password; set REDIS_PASSWORD (the instances are given it)"

@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.identity.Buyers;
 import io.ticketrush.order.OrderJson;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
@@ -16,7 +17,7 @@ import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
 
 /**
- * {@code POST /buy/ticket}: form parameters {@code userId} and, optionally, {@code eventId}, {@code retry}
+ * {@code POST /buy/ticket}: the buyer ({@code userId}, or the access token: see {@link Buyers}) and, optionally, {@code eventId}, {@code retry}
  * ({@code true} when an earlier attempt went unanswered; nginx says the same with the header
  * {@value #RETRY_HEADER} when it resends a purchase its instance never answered) and, for a sale with a waiting
  * room, {@code admission} (the token {@code POST /queue/{eventId}/admission} gave).
@@ -58,6 +59,9 @@ public class PurchaseServlet extends ApiServlet {
     PurchaseService purchases;
 
     @Inject
+    Buyers buyers;
+
+    @Inject
     @ConfigProperty(name = "event.default", defaultValue = "default")
     String defaultEvent;
 
@@ -67,7 +71,7 @@ public class PurchaseServlet extends ApiServlet {
             throw methodNotAllowed(request, response, "POST");
         }
         Form form = Form.read(request, MAX_BODY_BYTES);
-        String userId = form.id("userId", null);
+        String userId = buyers.of(request, response, form);
         String eventId = form.id("eventId", defaultEvent);
         boolean retry = form.flag("retry") | retryHeader(request);
         // nginx keys a form without an event by its own EVENT_ID: shared only when that is this instance's sale too.

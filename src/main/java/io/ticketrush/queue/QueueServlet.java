@@ -9,6 +9,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.ticketrush.identity.Buyers;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
@@ -16,7 +17,7 @@ import io.ticketrush.web.Form;
 import io.ticketrush.web.Ids;
 
 /**
- * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (form {@code userId}),
+ * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (the buyer: {@link Buyers}),
  * {@code GET /queue/{eventId}} (the state every buyer shares, which nginx caches for a second),
  * {@code POST /queue/{eventId}/admission} (form {@code place}) and {@code GET /queue/{eventId}/fairness}.
  */
@@ -28,6 +29,9 @@ public class QueueServlet extends ApiServlet {
 
     @Inject
     WaitingRoom waitingRoom;
+
+    @Inject
+    Buyers buyers;
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -49,7 +53,7 @@ public class QueueServlet extends ApiServlet {
             }
             case "admission" -> {
                 requireMethod(request, response, "POST");
-                admission(eventId, Form.read(request, MAX_BODY_BYTES), response);
+                admission(eventId, Form.read(request, MAX_BODY_BYTES), request, response);
             }
             case "fairness" -> {
                 requireMethod(request, response, "GET");
@@ -68,7 +72,7 @@ public class QueueServlet extends ApiServlet {
 
     private void join(String eventId, Form form, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        answer(request, response, waitingRoom.join(eventId, form.id("userId", null)), QueueServlet::joined);
+        answer(request, response, waitingRoom.join(eventId, buyers.of(request, response, form)), QueueServlet::joined);
     }
 
     private static void joined(HttpServletResponse response, WaitingRoom.Standing standing) throws IOException {
@@ -82,8 +86,10 @@ public class QueueServlet extends ApiServlet {
         });
     }
 
-    private void admission(String eventId, Form form, HttpServletResponse response) throws IOException {
-        WaitingRoom.AdmissionAnswer answer = waitingRoom.admission(eventId, form.token("place"));
+    private void admission(String eventId, Form form, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        String buyer = buyers.verified(request, response, form);
+        WaitingRoom.AdmissionAnswer answer = waitingRoom.admission(eventId, form.token("place"), buyer);
         if (answer instanceof WaitingRoom.AdmissionAnswer.Admitted admitted) {
             ApiResponse.send(response, 200, 1, "admitted: buy before expiresAt", json -> json
                     .write("admission", admitted.admission())

@@ -326,9 +326,15 @@ public class WaitingRoom {
                 .thenApply(reply -> (List<?>) reply);
     }
 
-    /** The admission of the place {@code placeToken} names, or where it stands while it has none. */
-    public AdmissionAnswer admission(String eventId, String placeToken) {
+    /**
+     * The admission of the place {@code placeToken} names, or where it stands while it has none; when
+     * {@code buyer} is given (an authenticated buyer), only for a place that buyer holds.
+     */
+    public AdmissionAnswer admission(String eventId, String placeToken, String buyer) {
         QueueTokens.Place place = checkPlace(placeToken, eventId);
+        if (buyer != null && !place.buyerKey().equals(buyer.toLowerCase(Locale.ROOT))) {
+            throw new ApiException(403, "this place is another buyer's");
+        }
         View view = view(eventId);
         if (!view.queued()) {
             throw noWaitingRoom(eventId);

@@ -90,6 +90,11 @@ public final class Form {
         return Ids.check(name, given.get(0));
     }
 
+    /** The id {@code name} as {@link #id} checks it, or null when the form does not have it. */
+    public String optionalId(String name) {
+        return values.containsKey(name) ? id(name, null) : null;
+    }
+
     /**
      * The parameter {@code name} given at most once, trimmed, for a token whose checks are the caller's; null when
      * absent or blank.
