@@ -23,7 +23,9 @@ const signIn = {
             redirect_uri: here,
             post_logout_redirect_uri: here,
             response_type: 'code',
-            scope: 'openid profile',
+            scope: answer.data.scope,
+            // Asked for by name: Auth0 issues a JWT access token only for an audience the request names.
+            extraQueryParams: answer.data.audience ? {audience: answer.data.audience} : {},
             // Per tab and gone with it: a shared computer's next user does not find the last one signed in.
             userStore: new oidc.WebStorageStateStore({store: window.sessionStorage}),
             automaticSilentRenew: false,

@@ -55,6 +55,10 @@ public class Buyers {
     String clientId;
 
     @Inject
+    @ConfigProperty(name = "oidc.scope", defaultValue = "openid profile")
+    String scope;
+
+    @Inject
     @ConfigProperty(name = "oidc.token-cache", defaultValue = "100000")
     long maxTokens;
 
@@ -96,6 +100,16 @@ public class Buyers {
     /** The buyer's page's client at the provider (oidc mode). */
     public String clientId() {
         return clientId.strip();
+    }
+
+    /** What the buyer's page asks the provider for (oidc mode). */
+    public String scope() {
+        return scope.strip();
+    }
+
+    /** The audience access tokens must carry (oidc mode), or null. */
+    public String audience() {
+        return audience.map(String::strip).filter(a -> !a.isEmpty()).orElse(null);
     }
 
     /**
