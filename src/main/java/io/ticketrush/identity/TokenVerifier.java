@@ -147,7 +147,7 @@ public class TokenVerifier {
         if (message.startsWith("JWT before use time")) {
             return "token not valid yet (nbf)";
         }
-        if (message.startsWith("JWT aud") || message.startsWith("JWT audience")) {
+        if (message.contains(" aud") && !message.startsWith("JWT missing required claims")) {
             return "wrong audience (aud)";
         }
         if (message.startsWith("JWT iss claim")) {
