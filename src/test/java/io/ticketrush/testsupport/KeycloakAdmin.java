@@ -88,6 +88,16 @@ final class KeycloakAdmin {
                 .header("Authorization", "Bearer " + token());
     }
 
+    /** A fresh access token of the master realm's admin (a token of another issuer than the buyers' realm). */
+    String masterToken() {
+        return JsonHttp.object(JsonHttp.expect(JsonHttp.send(http, HttpRequest.newBuilder(
+                        base.resolve("realms/master/protocol/openid-connect/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(JsonHttp.form(Map.of("grant_type", "password", "client_id", "admin-cli",
+                        "username", KeycloakServer.ADMIN_USER, "password", KeycloakServer.ADMIN_PASSWORD)))),
+                200, "a master realm token").body()).getString("access_token");
+    }
+
     private String token() {
         if (Instant.now().isAfter(tokenExpires)) {
             Instant asked = Instant.now();

@@ -23,6 +23,10 @@ public final class OidcProvider implements AutoCloseable {
     public static final String BUYER_CLIENT = "ticketrush-buyer";
     /** The same as {@link #BUYER_CLIENT}, but its access tokens are signed ES256. */
     public static final String ES256_CLIENT = "ticketrush-es256";
+    /** Another service of the realm: its tokens are genuine, but not for {@link #AUDIENCE}. */
+    public static final String OTHER_AUDIENCE_CLIENT = "ticketrush-other";
+    /** As {@link #BUYER_CLIENT} (password grant only), with access tokens that expire one second after they are made. */
+    public static final String BRIEF_CLIENT = "ticketrush-brief";
     /** The {@code aud} of every access token the realm's clients get. */
     public static final String AUDIENCE = "ticketrush";
     /** The password of every user, imported or created. */
@@ -91,6 +95,11 @@ public final class OidcProvider implements AutoCloseable {
                 .POST(JsonHttp.form(Map.of("grant_type", "password", "client_id", clientId, "username", user,
                         "password", PASSWORD, "scope", "openid")))), 200, "a token of " + user + " for " + clientId);
         return JsonHttp.object(answer.body()).getString("access_token");
+    }
+
+    /** A genuine access token of another issuer of the same provider: its {@code master} realm's, for its admin. */
+    public String accessTokenOfAnotherIssuer() {
+        return admin.masterToken();
     }
 
     /** A new user {@code name} with password {@link #PASSWORD}; answers its id, the {@code sub} of its tokens. */
