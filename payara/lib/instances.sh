@@ -86,7 +86,7 @@ run_instance() {
     EVENT_DEFAULT=$EVENT_ID ADMIN_TOKEN=$TOKEN QUEUE_SECRET=$QUEUE_SECRET REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT REDIS_PASSWORD=$REDIS_PASSWORD \
         DB_HOST=$DB_HOST DB_PORT=$PG_PORT DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
         BUYER_AUTH=$BUYER_AUTH OIDC_ISSUER=$OIDC_ISSUER OIDC_AUDIENCE=$OIDC_AUDIENCE OIDC_BUYER_CLAIM=$OIDC_BUYER_CLAIM \
-        OIDC_CLIENT_ID=$OIDC_CLIENT_ID \
+        OIDC_CLIENT_ID=$OIDC_CLIENT_ID OIDC_SCOPE=$OIDC_SCOPE \
         exec nohup java $INSTANCE_JAVA_OPTS "${jvm[@]}" \
         -Dinstance.name="instance-$i" -Dinstance.weight="${LOADS[i]}" -Dcluster.total-weight="$(total_weight)" \
         -jar payara-micro/launch-micro.jar --deploy "$WAR" --port "$port" "${hazelcast[@]}" \

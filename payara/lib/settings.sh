@@ -94,6 +94,7 @@ setting OIDC_ISSUER '' "with BUYER_AUTH=oidc (required): the OpenID provider's i
 setting OIDC_AUDIENCE '' "with BUYER_AUTH=oidc: the aud every access token must carry (empty: not checked)"
 setting OIDC_BUYER_CLAIM sub 'with BUYER_AUTH=oidc: the access-token claim that names the buyer'
 setting OIDC_CLIENT_ID ticketrush "with BUYER_AUTH=oidc: the buyer's page's client at the provider (public, authorization code with PKCE)"
+setting OIDC_SCOPE 'openid profile' 'with BUYER_AUTH=oidc: the scopes the buyer'"'"'s page asks for (Entra ID: add the API'"'"'s scope)'
 
 # The sale 'up' opens, only when it does not exist yet.
 setting EVENT_ID default "the event 'up' opens"

@@ -36,7 +36,7 @@ class Problem extends Error {
  * connection, a timeout, nginx's JSON 503 or any answer that is not the envelope) throws a Problem with lost = true.
  */
 async function call(method, path, form) {
-    const init = {method, headers: {Accept: 'application/json'}, cache: 'no-store'};
+    const init = {method, headers: {Accept: 'application/json', ...signIn.authorization()}, cache: 'no-store'};
     if (form) {
         init.body = new URLSearchParams(form);
     }
@@ -132,9 +132,14 @@ async function look(event) {
     event.preventDefault();
     problem('');
     const run = ++page.run;
-    const userId = $('user-id').value.trim();
+    const userId = signIn.required ? signIn.subject : $('user-id').value.trim();
     const eventId = $('event-id').value.trim();
-    if (!ID.test(userId)) {
+    if (signIn.required && !signIn.user) {
+        problem('Sign in first: this sale\'s tickets and places are their buyer\'s own.');
+        focusOn('sign-in');
+        return;
+    }
+    if (!signIn.required && !ID.test(userId)) {
         problem('Your user id may only hold 1 to 64 letters, digits or _ . : @ -');
         focusOn('user-id');
         return;
@@ -259,7 +264,7 @@ async function join() {
 
 /** The join, with the proof of work when the sale asks for one; sent again as it is when the answer is lost. */
 function joinWith(pow) {
-    const form = {userId: page.userId};
+    const form = buyerForm();
     if (pow !== null) {
         form.pow = pow;
     }
@@ -276,7 +281,7 @@ const POW_WORKERS = 4;
  * GET /queue/{eventId}/challenge), or null when the sale asks for none. The progress shows meanwhile.
  */
 async function proofOfWork(run) {
-    const path = `/queue/${encodeURIComponent(page.eventId)}/challenge?userId=${encodeURIComponent(page.userId)}`;
+    const path = `/queue/${encodeURIComponent(page.eventId)}/challenge?${new URLSearchParams(buyerForm())}`;
     const answer = await withRetries(() => call('GET', path));
     if (answer.status === 409) {
         return null;
@@ -488,7 +493,7 @@ async function buy() {
     problem('');
     const run = page.run;
     $('buy').disabled = true;
-    const form = {userId: page.userId, eventId: page.eventId};
+    const form = {...buyerForm(), eventId: page.eventId};
     if (page.admission) {
         form.admission = page.admission.admission;
     }
@@ -566,7 +571,7 @@ async function rememberedOrder() {
     try {
         const answer = await call('GET', `/orders/${encodeURIComponent(orderId)}`);
         if (answer.code === 1 && answer.data.status !== 'EXPIRED'
-            && answer.data.userId.toLowerCase() === page.userId.toLowerCase()) {
+            && (signIn.required || answer.data.userId.toLowerCase() === page.userId.toLowerCase())) {
             showOrder(answer.data, 'You already hold a ticket for this sale: here it is.');
             return true;
         }
@@ -669,12 +674,55 @@ function plain(answer) {
     const msg = answer.msg ? answer.msg.charAt(0).toUpperCase() + answer.msg.slice(1) : '';
     switch (answer.status) {
         case 400: return `That was not accepted: ${msg}.`;
+        case 401: return `Your sign-in was not accepted (${msg}): sign out and sign in again.`;
         case 403: return `Not allowed: ${msg}.`;
         case 404: return `Not found: ${msg}.`;
         case 429: return 'Too many requests from your address: wait a moment and try again.';
         case 503: return 'The service is busy or briefly unavailable: try again in a moment.';
         default: return msg ? `${msg}.` : `Something went wrong (HTTP ${answer.status}).`;
     }
+}
+
+/** Who buys, as a form names them: in open mode the user id typed; signed in, the access token names them. */
+function buyerForm() {
+    return signIn.required ? {} : {userId: page.userId};
+}
+
+// ---- signing in (signin.js) -----------------------------------------------------------------------------------
+
+const EVENT_KEY = 'ticketrush.signin.event';
+
+function showAccount() {
+    show('account', signIn.required);
+    show('user-id-field', !signIn.required);
+    show('signed-in', Boolean(signIn.user));
+    show('signed-out', signIn.required && !signIn.user);
+    $('buyer-name').textContent = signIn.name;
+    $('look').disabled = signIn.required && !signIn.user;
+}
+
+async function startSignIn() {
+    // The provider sends the browser back to this page's address alone: the sale is kept here meanwhile.
+    sessionStorage.setItem(EVENT_KEY, $('event-id').value.trim());
+    $('sign-in').disabled = true;
+    try {
+        await signIn.start();
+    } catch (e) {
+        $('sign-in').disabled = false;
+        problem(`Signing in could not start: ${e.message}`);
+    }
+}
+
+async function endSignIn() {
+    stopTimers();
+    page.run++;
+    ['sale', 'queue', 'order'].forEach((id) => show(id, false));
+    try {
+        await signIn.end();
+    } catch (e) {
+        problem(`Signed out here; the provider could not be told: ${e.message}`);
+    }
+    showAccount();
 }
 
 async function withRetries(action) {
@@ -689,11 +737,23 @@ async function withRetries(action) {
     }
 }
 
-document.addEventListener('DOMContentLoaded', () => {
+document.addEventListener('DOMContentLoaded', async () => {
     const params = new URLSearchParams(window.location.search);
-    if (params.has('event') && ID.test(params.get('event'))) {
-        $('event-id').value = params.get('event');
+    const remembered = sessionStorage.getItem(EVENT_KEY);
+    sessionStorage.removeItem(EVENT_KEY);
+    const event = params.get('event') || remembered;
+    if (event && ID.test(event)) {
+        $('event-id').value = event;
     }
+    $('look').disabled = true;
+    $('sign-in').addEventListener('click', startSignIn);
+    $('sign-out').addEventListener('click', endSignIn);
+    try {
+        await signIn.init();
+    } catch (e) {
+        problem(`Signing in failed: ${e.message}`);
+    }
+    showAccount();
     $('who').addEventListener('submit', look);
     $('join').addEventListener('click', join);
     $('buy').addEventListener('click', buy);

@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.nimbusds.jose.KeySourceException;
+
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.Form;
 
@@ -55,6 +57,10 @@ public class Buyers {
     String clientId;
 
     @Inject
+    @ConfigProperty(name = "oidc.scope", defaultValue = "openid profile")
+    String scope;
+
+    @Inject
     @ConfigProperty(name = "oidc.token-cache", defaultValue = "100000")
     long maxTokens;
 
@@ -75,9 +81,20 @@ public class Buyers {
             case "oidc" -> {
                 String named = issuer.map(String::strip).filter(i -> !i.isEmpty()).orElseThrow(() ->
                         new IllegalStateException("buyer.auth=oidc needs oidc.issuer (OIDC_ISSUER): the provider's issuer URL"));
-                verifier = new TokenVerifier(new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis), named,
-                        audience.map(String::strip).filter(a -> !a.isEmpty()).orElse(null), buyerClaim.strip(),
-                        maxTokens, System::currentTimeMillis);
+                ProviderKeys keys = new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis);
+                verifier = new TokenVerifier(keys, named, audience(), buyerClaim.strip(), maxTokens,
+                        System::currentTimeMillis);
+                // The first buyer should not wait for the discovery document and the keys: fetched now, aside.
+                Thread warm = new Thread(() -> {
+                    try {
+                        keys.fetch();
+                    } catch (KeySourceException e) {
+                        LOG.log(Level.WARNING, "The identity provider's keys could not be fetched yet (fetched again at"
+                                + " the first token): " + e.getMessage());
+                    }
+                }, "ticketrush-oidc-keys");
+                warm.setDaemon(true);
+                warm.start();
             }
             default -> throw new IllegalStateException("buyer.auth must be open or oidc, not " + mode);
         }
@@ -96,6 +113,16 @@ public class Buyers {
     /** The buyer's page's client at the provider (oidc mode). */
     public String clientId() {
         return clientId.strip();
+    }
+
+    /** What the buyer's page asks the provider for (oidc mode). */
+    public String scope() {
+        return scope.strip();
+    }
+
+    /** The audience access tokens must carry (oidc mode), or null. */
+    public String audience() {
+        return audience.map(String::strip).filter(a -> !a.isEmpty()).orElse(null);
     }
 
     /**

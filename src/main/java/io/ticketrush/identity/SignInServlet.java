@@ -30,7 +30,10 @@ public class SignInServlet extends ApiServlet {
         ApiResponse.send(response, 200, 1, "ok", json -> {
             json.write("buyerAuth", buyers.authenticated() ? "oidc" : "open");
             if (buyers.authenticated()) {
-                json.write("issuer", buyers.issuer()).write("clientId", buyers.clientId());
+                json.write("issuer", buyers.issuer()).write("clientId", buyers.clientId()).write("scope", buyers.scope());
+                if (buyers.audience() != null) {
+                    json.write("audience", buyers.audience());
+                }
             }
         });
     }

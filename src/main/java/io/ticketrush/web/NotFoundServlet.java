@@ -2,14 +2,20 @@ package io.ticketrush.web;
 
 import java.io.IOException;
 import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.Optional;
 
+import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Answers every path no other servlet serves: the WAR's pages and their files (the buyer's page at {@code /}, the
@@ -28,6 +34,33 @@ public class NotFoundServlet extends ApiServlet {
      */
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    /** With buyers signing in, the buyer's page also talks to the provider: its discovery, keys and token endpoint. */
+    @Inject
+    @ConfigProperty(name = "oidc.issuer")
+    Optional<String> issuer;
+
+    private String policy;
+
+    @Override
+    public void init() {
+        policy = issuer.map(NotFoundServlet::origin).map(origin ->
+                CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' " + origin))
+                .orElse(CONTENT_SECURITY_POLICY);
+    }
+
+    /** The scheme, host and port of {@code url}; null (nothing added) when it is not an http(s) URL. */
+    static String origin(String url) {
+        try {
+            URI uri = new URI(url.strip());
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                return null;
+            }
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -48,7 +81,7 @@ public class NotFoundServlet extends ApiServlet {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Referrer-Policy", "no-referrer");
         if (file.endsWith(".html")) {
-            response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            response.setHeader("Content-Security-Policy", policy);
         }
         if (!file.startsWith("/webjars/")) {
             // The pages and their scripts change with a deployment and are small: revalidated on every load (the
