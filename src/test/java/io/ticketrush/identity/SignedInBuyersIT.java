@@ -125,6 +125,13 @@ class SignedInBuyersIT {
         assertEquals(1, bought.code(), bought.body());
         assertEquals(genuine.getJWTClaimsSet().getSubject(), bought.data().getString("userId"));
         assertEquals(1, api.eventStatus(event).data().getInt("reserved"));
+
+        // Tokens, good or bad, are never written down: a signature part is unique to its token.
+        String log = instance.log();
+        assertFalse(log.isEmpty(), "no instance log to search");
+        for (String token : List.of(alice, brief, refusals.get(0).getValue())) {
+            assertFalse(log.contains(token.substring(token.lastIndexOf('.') + 1)), "a token in the instance's log");
+        }
     }
 
     @Test
