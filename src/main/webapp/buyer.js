@@ -153,7 +153,7 @@ async function look(event) {
     lastState = null;
     Object.assign(page, {userId, eventId, sale: null, place: null, position: null, admission: null, order: null,
         clockSkew: 0, asking: false, maybeReserved: false, pollProblem: false});
-    ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay'].forEach((id) => show(id, false));
+    ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay', 'pow'].forEach((id) => show(id, false));
     ['join', 'buy', 'pay'].forEach((id) => { $(id).disabled = false; });
     $('look').disabled = true;
     try {
@@ -227,8 +227,17 @@ async function join() {
     const run = page.run;
     $('join').disabled = true;
     try {
-        const answer = await withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/join`,
-            buyerForm()));
+        let pow = lastState && lastState.proofOfWork > 0 ? await proofOfWork(run) : null;
+        if (run !== page.run) return;
+        let answer = await joinWith(pow);
+        if (answer.status === 403 && pow === null && run === page.run) {
+            // The shared state may be a moment old: a sale that asks for a proof of work now gives a challenge.
+            pow = await proofOfWork(run).catch(() => null);
+            if (run !== page.run) return;
+            if (pow !== null) {
+                answer = await joinWith(pow);
+            }
+        }
         if (run !== page.run) return;
         if (answer.code !== 1) {
             problem(plain(answer));
@@ -251,6 +260,98 @@ async function join() {
         problem(e.message);
         $('join').disabled = false;
     }
+}
+
+/** The join, with the proof of work when the sale asks for one; sent again as it is when the answer is lost. */
+function joinWith(pow) {
+    const form = buyerForm();
+    if (pow !== null) {
+        form.pow = pow;
+    }
+    return withRetries(() => call('POST', `/queue/${encodeURIComponent(page.eventId)}/join`, form));
+}
+
+// ---- step 2, before joining a sale that asks for it: a proof of work -----------------------------------------
+
+/** At most this many workers solve a challenge together: a phone's big cores, not every core it has. */
+const POW_WORKERS = 4;
+
+/**
+ * The ALTCHA payload that proves this browser did the work the sale asks for before a join (docs/api.md,
+ * GET /queue/{eventId}/challenge), or null when the sale asks for none. The progress shows meanwhile.
+ */
+async function proofOfWork(run) {
+    const path = `/queue/${encodeURIComponent(page.eventId)}/challenge?${new URLSearchParams(buyerForm())}`;
+    const answer = await withRetries(() => call('GET', path));
+    if (answer.status === 409) {
+        return null;
+    }
+    if (answer.code !== 1) {
+        throw new Problem(plain(answer));
+    }
+    const challenge = answer.data;
+    say('This sale asks your browser to prove it is not a bot: a short computation, a second or so.');
+    const number = await solveChallenge(challenge, run);
+    return btoa(JSON.stringify({algorithm: challenge.algorithm, challenge: challenge.challenge, number,
+        salt: challenge.salt, signature: challenge.signature}));
+}
+
+/**
+ * The number that solves the challenge, found by Web Workers (pow-worker.js) each searching a part of
+ * 0..maxnumber; they are stopped as soon as one finds it, or when the buyer turns to another sale.
+ */
+function solveChallenge(challenge, run) {
+    const total = challenge.maxnumber + 1;
+    const count = Math.max(1, Math.min(POW_WORKERS, navigator.hardwareConcurrency || 1, total));
+    const size = Math.ceil(total / count);
+    showWork(0, 'Starting…');
+    return new Promise((resolve, reject) => {
+        const workers = [];
+        const tried = new Array(count).fill(0);
+        let searching = count;
+        const stop = () => workers.forEach((worker) => worker.terminate());
+        const fail = (text) => {
+            stop();
+            showWork(0, 'Could not be done.');
+            reject(new Problem(text));
+        };
+        for (let i = 0; i < count; i++) {
+            const worker = new Worker('/pow-worker.js');
+            workers.push(worker);
+            worker.onerror = () => fail('Your browser could not run the check this sale asks for.');
+            worker.onmessage = (message) => {
+                const result = message.data;
+                if (run !== page.run) {
+                    stop();
+                    reject(new Problem('Another sale was chosen.'));
+                    return;
+                }
+                if (result.error) {
+                    fail('This sale asks for a check your browser can only do on a secure (https) page.');
+                    return;
+                }
+                tried[i] = result.tried;
+                const done = tried.reduce((sum, n) => sum + n, 0);
+                if (result.number === undefined) {
+                    showWork(done / total, `${Math.floor(100 * done / total)} % of the most it can take`);
+                } else if (result.number !== null) {
+                    stop();
+                    showWork(1, `Done: ${done.toLocaleString('en-US')} tries in ${(result.ms / 1000).toFixed(1)} s.`);
+                    resolve(result.number);
+                } else if (--searching === 0) {
+                    fail('The check found no answer: please join again for a new one.');
+                }
+            };
+            worker.postMessage({challenge: challenge.challenge, salt: challenge.salt, from: i * size,
+                to: Math.min(challenge.maxnumber, (i + 1) * size - 1)});
+        }
+    });
+}
+
+function showWork(fraction, text) {
+    show('pow', true);
+    $('pow-progress').value = fraction;
+    $('pow-status').textContent = text;
 }
 
 /** Every second: the shared state, and the buyer's standing computed from it (docs/api.md, GET /queue). */

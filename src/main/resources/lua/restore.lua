@@ -4,8 +4,9 @@
 --          admits, admitinfo, used
 -- ARGV[1]  tickets      ARGV[2] hold time in milliseconds      ARGV[3] the sale's generation
 -- ARGV[4]  the highest order sequence among its orders, so new order ids follow on
--- ARGV[5..10]  its waiting room's opensAt, admissions per second, admission window in ms, overbook factor, and a
---          fresh secret seed (hex) and its commitment; all '' for a sale without a waiting room
+-- ARGV[5..11]  its waiting room's opensAt, admissions per second, admission window in ms, overbook factor, a
+--          fresh secret seed (hex) and its commitment, and the proof of work a join costs ('0': none); all '' for a
+--          sale without a waiting room
 -- then five per order still standing: orderId, status letter (R or P), expiresAt, buyer key, userId
 --
 -- Returns {reserved, paid, gen of the waiting room or 0}, {-409} when Redis has the sale (only a lost sale is
@@ -25,7 +26,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return {-409}
 end
 local reserved, paid = 0, 0
-for i = 11, #ARGV, 5 do
+for i = 12, #ARGV, 5 do
   local orderId, status, expiresAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   redis.call('HSET', KEYS[3], orderId, status .. '|' .. expiresAt .. '|' .. ARGV[i + 4])
   redis.call('HSET', KEYS[2], ARGV[i + 3], orderId)
@@ -46,7 +47,8 @@ if queued then
   queueGen = math.max(tonumber(ARGV[3]) + 1, clock[1] * 1000000 + clock[2])
   redis.call('UNLINK', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
   redis.call('HSET', KEYS[6], 'gen', string.format('%d', queueGen), 'opensAt', ARGV[5], 'rate', ARGV[6],
-    'windowMs', ARGV[7], 'overbook', ARGV[8], 'seed', ARGV[9], 'commit', ARGV[10], 'paused', 0, 'joined', 0,
-    'reach', 0, 'credit', 0, 'lastMs', ARGV[5], 'bought', 0, 'lapsed', 0)
+    'windowMs', ARGV[7], 'overbook', ARGV[8], 'seed', ARGV[9], 'commit', ARGV[10],
+    'pow', ARGV[11] ~= '' and ARGV[11] or '0', 'paused', 0, 'joined', 0, 'reach', 0, 'credit', 0, 'lastMs', ARGV[5],
+    'bought', 0, 'lapsed', 0)
 end
 return {reserved, paid, queueGen}

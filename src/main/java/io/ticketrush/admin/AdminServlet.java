@@ -311,6 +311,7 @@ public class AdminServlet extends ApiServlet {
                 .write("admitPerSecond", queue.admitPerSecond())
                 .write("admitWindowSeconds", queue.windowMillis() / 1000)
                 .write("overbook", queue.overbook())
+                .write("proofOfWork", queue.proofOfWork())
                 .write("paused", queue.paused())
                 .write("commitment", queue.commitment())
                 .write("joined", queue.joined())

@@ -19,7 +19,8 @@ import io.ticketrush.web.ApiException;
 /**
  * The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}, optionally
  * {@code "handoff":false} to keep the sale's orders out of PostgreSQL (for benchmarks), and optionally
- * {@code "queue":{"opensAt":ms,"admitPerSecond":R,"admitWindowSeconds":W,"overbook":1.0}} for a waiting room.
+ * {@code "queue":{"opensAt":ms,"admitPerSecond":R,"admitWindowSeconds":W,"overbook":1.0,"proofOfWork":N}} for a
+ * waiting room.
  */
 public record SaleSettings(long tickets, long holdSeconds, boolean handoff, QueueSettings queue) {
 
@@ -31,7 +32,7 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
     public static final long MAX_HOLD_SECONDS = 86_400L;
 
     private static final List<String> QUEUE_FIELDS = List.of("opensAt", "admitPerSecond", "admitWindowSeconds",
-            "overbook");
+            "overbook", "proofOfWork");
 
     private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
 
@@ -69,7 +70,8 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
         return new QueueSettings(integer(queue, "queue.", "opensAt", 0, QueueSettings.MAX_OPENS_AT),
                 integer(queue, "queue.", "admitPerSecond", 1, QueueSettings.MAX_ADMIT_PER_SECOND),
                 integer(queue, "queue.", "admitWindowSeconds", 1, QueueSettings.MAX_WINDOW_SECONDS),
-                overbook(queue.get("overbook")));
+                overbook(queue.get("overbook")), queue.containsKey("proofOfWork")
+                        ? integer(queue, "queue.", "proofOfWork", 0, QueueSettings.MAX_PROOF_OF_WORK) : 0);
     }
 
     private static double overbook(JsonValue value) {

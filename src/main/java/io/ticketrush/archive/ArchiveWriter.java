@@ -40,11 +40,12 @@ public class ArchiveWriter {
     private static final String LOCK_SALES = "SELECT gen FROM ticket_sale WHERE event_id = ANY (?::varchar[]) FOR SHARE";
 
     private static final String RESET_SALE = "INSERT INTO ticket_sale (event_id, gen, tickets, hold_ms,"
-            + " queue_opens_at, queue_admit_per_second, queue_window_ms, queue_overbook)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE"
+            + " queue_opens_at, queue_admit_per_second, queue_window_ms, queue_overbook, queue_proof_of_work)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE"
             + " SET gen = EXCLUDED.gen, tickets = EXCLUDED.tickets, hold_ms = EXCLUDED.hold_ms,"
             + " queue_opens_at = EXCLUDED.queue_opens_at, queue_admit_per_second = EXCLUDED.queue_admit_per_second,"
-            + " queue_window_ms = EXCLUDED.queue_window_ms, queue_overbook = EXCLUDED.queue_overbook"
+            + " queue_window_ms = EXCLUDED.queue_window_ms, queue_overbook = EXCLUDED.queue_overbook,"
+            + " queue_proof_of_work = EXCLUDED.queue_proof_of_work"
             + " WHERE EXCLUDED.gen >= ticket_sale.gen";
 
     private static final String DROP_OLDER = "DELETE FROM ticket_order WHERE event_id = ? AND gen < ?";
@@ -125,11 +126,13 @@ public class ArchiveWriter {
                 insert.setNull(6, Types.BIGINT);
                 insert.setNull(7, Types.BIGINT);
                 insert.setNull(8, Types.DOUBLE);
+                insert.setNull(9, Types.BIGINT);
             } else {
                 insert.setLong(5, queue.opensAt());
                 insert.setLong(6, queue.admitPerSecond());
                 insert.setLong(7, queue.windowMillis());
                 insert.setDouble(8, queue.overbook());
+                insert.setLong(9, queue.proofOfWork());
             }
             insert.executeUpdate();
         }

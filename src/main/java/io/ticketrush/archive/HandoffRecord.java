@@ -33,8 +33,9 @@ import redis.clients.jedis.StreamEntryID;
  * <tr><td>{@code n}</td><td>its tickets</td></tr>
  * <tr><td>{@code h}</td><td>its hold time in milliseconds</td></tr>
  * <tr><td>{@code d}</td><td>{@code 1} when its orders are handed off to the database, {@code 0} when not</td></tr>
- * <tr><td>{@code qo}, {@code qr}, {@code qw}, {@code qb}</td><td>only for a sale with a waiting room: its
- * {@code opensAt} (epoch ms), admissions per second, admission window (ms) and overbook factor</td></tr>
+ * <tr><td>{@code qo}, {@code qr}, {@code qw}, {@code qb}, {@code qp}</td><td>only for a sale with a waiting
+ * room: its {@code opensAt} (epoch ms), admissions per second, admission window (ms), overbook factor and the proof
+ * of work a join costs ({@code qp}, 0 for none; absent in entries written before it existed)</td></tr>
  * </table>
  * {@link #sale} holds the settings: null when the sale keeps its orders out of the database (it cannot be
  * restored from there) or the entry carries no {@code h}.
@@ -66,7 +67,8 @@ record HandoffRecord(StreamEntryID id, String eventId, char kind, String orderId
             return null;
         }
         return new QueueSettings(Long.parseLong(fields.get("qo")), Long.parseLong(fields.get("qr")),
-                Long.parseLong(fields.get("qw")) / 1000, Double.parseDouble(fields.get("qb")));
+                Long.parseLong(fields.get("qw")) / 1000, Double.parseDouble(fields.get("qb")),
+                fields.get("qp") == null ? 0 : Long.parseLong(fields.get("qp")));
     }
 
     boolean isReset() {

@@ -61,7 +61,7 @@ public class OrderArchive {
         return database.read(em -> {
             @SuppressWarnings("unchecked")
             List<Object[]> sales = em.createNativeQuery("SELECT gen, tickets, hold_ms, queue_opens_at,"
-                    + " queue_admit_per_second, queue_window_ms, queue_overbook FROM ticket_sale"
+                    + " queue_admit_per_second, queue_window_ms, queue_overbook, queue_proof_of_work FROM ticket_sale"
                     + " WHERE event_id = ?1 AND tickets IS NOT NULL AND hold_ms IS NOT NULL")
                     .setParameter(1, eventId).getResultList();
             if (sales.isEmpty()) {
@@ -74,7 +74,8 @@ public class OrderArchive {
                     .setParameter("event", eventId).setParameter("gen", gen).getResultList().stream()
                     .map(ArchivedOrder::asStored).toList();
             QueueSettings queue = sale[3] == null ? null : new QueueSettings(((Number) sale[3]).longValue(),
-                    ((Number) sale[4]).longValue(), ((Number) sale[5]).longValue() / 1000, ((Number) sale[6]).doubleValue());
+                    ((Number) sale[4]).longValue(), ((Number) sale[5]).longValue() / 1000, ((Number) sale[6]).doubleValue(),
+                    sale[7] == null ? 0 : ((Number) sale[7]).longValue());
             return Optional.of(new ArchivedSale(eventId, gen, ((Number) sale[1]).longValue(),
                     ((Number) sale[2]).longValue(), queue, orders));
         });

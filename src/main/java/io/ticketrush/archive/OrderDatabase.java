@@ -59,7 +59,7 @@ public class OrderDatabase {
      * are idempotent, and a new version is a new file at the end.
      */
     static final List<String> SCHEMA = List.of("db/V1__orders.sql", "db/V2__sale_settings.sql",
-            "db/V3__queue_settings.sql");
+            "db/V3__queue_settings.sql", "db/V4__proof_of_work.sql");
     /** Keeps instances that start together from racing each other's CREATEs. */
     private static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(74101)";
 

@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import com.nimbusds.jose.KeySourceException;
+
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.Form;
 
@@ -59,6 +61,10 @@ public class Buyers {
     String scope;
 
     @Inject
+    @ConfigProperty(name = "oidc.leeway-seconds", defaultValue = "60")
+    int leewaySeconds;
+
+    @Inject
     @ConfigProperty(name = "oidc.token-cache", defaultValue = "100000")
     long maxTokens;
 
@@ -79,9 +85,20 @@ public class Buyers {
             case "oidc" -> {
                 String named = issuer.map(String::strip).filter(i -> !i.isEmpty()).orElseThrow(() ->
                         new IllegalStateException("buyer.auth=oidc needs oidc.issuer (OIDC_ISSUER): the provider's issuer URL"));
-                verifier = new TokenVerifier(new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis), named,
-                        audience.map(String::strip).filter(a -> !a.isEmpty()).orElse(null), buyerClaim.strip(),
-                        maxTokens, System::currentTimeMillis);
+                ProviderKeys keys = new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis);
+                verifier = new TokenVerifier(keys, named, audience(), buyerClaim.strip(), leewaySeconds, maxTokens,
+                        System::currentTimeMillis);
+                // The first buyer should not wait for the discovery document and the keys: fetched now, aside.
+                Thread warm = new Thread(() -> {
+                    try {
+                        keys.fetch();
+                    } catch (KeySourceException e) {
+                        LOG.log(Level.WARNING, "The identity provider's keys could not be fetched yet (fetched again at"
+                                + " the first token): " + e.getMessage());
+                    }
+                }, "ticketrush-oidc-keys");
+                warm.setDaemon(true);
+                warm.start();
             }
             default -> throw new IllegalStateException("buyer.auth must be open or oidc, not " + mode);
         }

@@ -18,6 +18,7 @@ import jakarta.json.JsonReader;
 
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -45,6 +46,9 @@ public class ProviderKeys implements JWKSource<SecurityContext> {
             .followRedirects(HttpClient.Redirect.NORMAL).build();
     private volatile JWKSource<SecurityContext> keys;
 
+    /** Until when a failed discovery is not tried again: meanwhile every token is answered at once, not after a wait. */
+    private volatile long discoveryRetryAt;
+
     public ProviderKeys(String issuer, long cacheMillis, long minRefetchMillis) {
         this.issuer = issuer;
         this.cacheMillis = cacheMillis;
@@ -56,17 +60,34 @@ public class ProviderKeys implements JWKSource<SecurityContext> {
         return keys().get(selector, context);
     }
 
+    /** Finds the keys now rather than at the first token (an instance's start calls it, off the request path). */
+    public void fetch() throws KeySourceException {
+        get(new JWKSelector(new JWKMatcher.Builder().build()), null);
+    }
+
     private JWKSource<SecurityContext> keys() throws KeySourceException {
         JWKSource<SecurityContext> known = keys;
         if (known == null) {
+            if (System.currentTimeMillis() < discoveryRetryAt) {
+                throw new KeySourceException("the discovery document could not be fetched a moment ago");
+            }
             synchronized (this) {
                 known = keys;
                 if (known == null) {
-                    known = JWKSourceBuilder.<SecurityContext>create(jwksUri(), new DefaultResourceRetriever(
-                                    (int) TIMEOUT.toMillis(), (int) TIMEOUT.toMillis(), MAX_JWKS_BYTES))
-                            .cache(cacheMillis, TIMEOUT.toMillis())
-                            .rateLimited(minRefetchMillis)
-                            .build();
+                    try {
+                        known = JWKSourceBuilder.<SecurityContext>create(jwksUri(), new DefaultResourceRetriever(
+                                        (int) TIMEOUT.toMillis(), (int) TIMEOUT.toMillis(), MAX_JWKS_BYTES))
+                                .cache(cacheMillis, TIMEOUT.toMillis())
+                                // Fetched again shortly before they expire, by one request, in the background.
+                                .refreshAheadCache(true)
+                                .rateLimited(minRefetchMillis)
+                                // Keys fetched before keep checking tokens while the provider is away.
+                                .outageTolerant(true)
+                                .build();
+                    } catch (KeySourceException e) {
+                        discoveryRetryAt = System.currentTimeMillis() + minRefetchMillis;
+                        throw e;
+                    }
                     keys = known;
                 }
             }

@@ -35,13 +35,14 @@ import io.ticketrush.web.Ids;
 /**
  * Checks a buyer's access token: signed (RSA or ECDSA; never {@code none}, never HMAC, which anyone holding the
  * provider's public key could forge) by a key the issuer publishes, from that issuer, for the configured audience,
- * and within its lifetime give or take {@value #LEEWAY_SECONDS} s. The work is nimbus-jose-jwt's; this class chooses
- * what it accepts, says in words what it refused, and remembers each token it verified until it expires, so the
+ * and within its lifetime give or take at most {@value #MAX_LEEWAY_SECONDS} s. The work is nimbus-jose-jwt's; this
+ * class chooses what it accepts, says in words what it refused, and remembers each token it verified until it expires, so the
  * same token (a buyer joins, asks for admission, buys, pays) costs one signature check.
  */
 public class TokenVerifier {
 
-    static final int LEEWAY_SECONDS = 60;
+    /** The most {@code exp} and {@code nbf} may be missed by (clocks differ): 60 s, or less if configured. */
+    static final int MAX_LEEWAY_SECONDS = 60;
 
     /** Asymmetric signatures only: the algorithms an OpenID provider signs access tokens with. */
     static final Set<JWSAlgorithm> ACCEPTED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -51,7 +52,9 @@ public class TokenVerifier {
     /** A claim too long or with other characters than an id's is named by this prefix and its digest. */
     static final String DIGEST_PREFIX = "h:";
 
+    private final String issuer;
     private final String buyerClaim;
+    private final int leewaySeconds;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Cache<String, VerifiedToken> verified;
     private final Supplier<Long> clock;
@@ -60,11 +63,17 @@ public class TokenVerifier {
      * @param keys       the issuer's keys (a JWKS fetched, cached and fetched again for a key id it does not know)
      * @param audience   the {@code aud} every token must carry, or null to accept any
      * @param buyerClaim the claim naming the buyer
+     * @param leewaySeconds how far {@code exp} and {@code nbf} may be missed, 0 to {@value #MAX_LEEWAY_SECONDS}
      * @param maxTokens  how many verified tokens are remembered at most
      */
     public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, String buyerClaim,
-            long maxTokens, Supplier<Long> clock) {
+            int leewaySeconds, long maxTokens, Supplier<Long> clock) {
+        if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
+            throw new IllegalArgumentException("the leeway must be 0 to " + MAX_LEEWAY_SECONDS + " s, not " + leewaySeconds);
+        }
+        this.issuer = issuer;
         this.buyerClaim = buyerClaim;
+        this.leewaySeconds = leewaySeconds;
         this.clock = clock;
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
@@ -75,7 +84,7 @@ public class TokenVerifier {
                 audience == null ? null : Collections.singleton(audience),
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
                 Set.of("exp", buyerClaim), null);
-        claims.setMaxClockSkew(LEEWAY_SECONDS);
+        claims.setMaxClockSkew(leewaySeconds);
         processor.setJWTClaimsSetVerifier(claims);
         verified = Caffeine.newBuilder().maximumSize(maxTokens).expireAfter(new UntilAccepted(clock)).build();
     }
@@ -106,6 +115,11 @@ public class TokenVerifier {
         if (!ACCEPTED.contains(algorithm)) {
             throw new InvalidTokenException("algorithm " + algorithm + " refused: tokens must be signed with RSA or ECDSA");
         }
+        if (!issuer.equals(claimedIssuer(signed))) {
+            // Said before the signature is looked at: a token of another issuer (another realm or tenant, a test
+            // provider) is named as that, not as signed by a key this one does not publish.
+            throw new InvalidTokenException("wrong issuer (iss)");
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(signed, null);
@@ -126,8 +140,16 @@ public class TokenVerifier {
         if (claim.isBlank()) {
             throw new InvalidTokenException("claim " + buyerClaim + " is blank");
         }
-        long until = claims.getExpirationTime().getTime() + LEEWAY_SECONDS * 1000L;
+        long until = claims.getExpirationTime().getTime() + leewaySeconds * 1000L;
         return new VerifiedToken(buyerId(claim), claim, until);
+    }
+
+    private static String claimedIssuer(SignedJWT signed) throws InvalidTokenException {
+        try {
+            return signed.getJWTClaimsSet().getIssuer();
+        } catch (ParseException e) {
+            throw new InvalidTokenException("malformed token: its claims are not a JSON object");
+        }
     }
 
     private static String signatureProblem(BadJOSEException e, SignedJWT signed) {
@@ -150,7 +172,7 @@ public class TokenVerifier {
         if (message.startsWith("JWT before use time")) {
             return "token not valid yet (nbf)";
         }
-        if (message.startsWith("JWT aud") || message.startsWith("JWT audience")) {
+        if (message.contains(" aud") && !message.startsWith("JWT missing required claims")) {
             return "wrong audience (aud)";
         }
         if (message.startsWith("JWT iss claim")) {

@@ -17,14 +17,15 @@ import io.ticketrush.web.Form;
 import io.ticketrush.web.Ids;
 
 /**
- * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (the buyer: {@link Buyers}),
- * {@code GET /queue/{eventId}} (the state every buyer shares, which nginx caches for a second),
+ * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (the buyer: {@link Buyers}; form
+ * {@code pow} where the sale asks for a proof of work), {@code GET /queue/{eventId}/challenge} (the proof of work to
+ * solve first), {@code GET /queue/{eventId}} (the state every buyer shares, which nginx caches for a second),
  * {@code POST /queue/{eventId}/admission} (form {@code place}) and {@code GET /queue/{eventId}/fairness}.
  */
 @WebServlet(urlPatterns = "/queue/*", asyncSupported = true)
 public class QueueServlet extends ApiServlet {
 
-    /** A form of one id or one token. */
+    /** A form of one id or one token, or of a proof of work (at most {@value ProofOfWork#MAX_PAYLOAD_LENGTH}). */
     static final int MAX_BODY_BYTES = 4 * 1024;
 
     @Inject
@@ -55,6 +56,10 @@ public class QueueServlet extends ApiServlet {
                 requireMethod(request, response, "POST");
                 admission(eventId, Form.read(request, MAX_BODY_BYTES), request, response);
             }
+            case "challenge" -> {
+                requireMethod(request, response, "GET");
+                challenge(eventId, Form.read(request, MAX_BODY_BYTES), request, response);
+            }
             case "fairness" -> {
                 requireMethod(request, response, "GET");
                 fairness(eventId, Form.read(request, MAX_BODY_BYTES), response);
@@ -72,7 +77,21 @@ public class QueueServlet extends ApiServlet {
 
     private void join(String eventId, Form form, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        answer(request, response, waitingRoom.join(eventId, buyers.of(request, response, form)), QueueServlet::joined);
+        answer(request, response, waitingRoom.join(eventId, buyers.of(request, response, form), form.token("pow")),
+                QueueServlet::joined);
+    }
+
+    private void challenge(String eventId, Form query, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        ProofOfWork.Challenge challenge = waitingRoom.challenge(eventId, buyers.of(request, response, query));
+        // The buyer's own, and new every time: never kept by nginx, a browser or anyone in between.
+        response.setHeader("Cache-Control", "no-store");
+        ApiResponse.send(response, 200, 1, "solve it, then join with pow", json -> json
+                .write("algorithm", challenge.algorithm())
+                .write("challenge", challenge.challenge())
+                .write("maxnumber", challenge.maxnumber())
+                .write("salt", challenge.salt())
+                .write("signature", challenge.signature()));
     }
 
     private static void joined(HttpServletResponse response, WaitingRoom.Standing standing) throws IOException {
@@ -128,6 +147,7 @@ public class QueueServlet extends ApiServlet {
                     .write("admitPerSecond", status.admitPerSecond())
                     .write("measuredRate", status.measuredRate())
                     .write("admitWindowSeconds", status.windowMillis() / 1000)
+                    .write("proofOfWork", status.proofOfWork())
                     .write("tickets", status.tickets())
                     .write("available", status.available())
                     .write("reserved", status.reserved())

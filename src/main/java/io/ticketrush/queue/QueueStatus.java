@@ -4,11 +4,13 @@ import java.util.List;
 
 /**
  * One consistent reading of a waiting room and its sale's stock (queue-status.lua). {@code frozen} is the
- * pre-queue's size, -1 until it is frozen; {@code reach} how many positions admission has reached.
+ * pre-queue's size, -1 until it is frozen; {@code reach} how many positions admission has reached;
+ * {@code proofOfWork} what a join costs (0: nothing).
  */
 public record QueueStatus(String eventId, long gen, long opensAt, long admitPerSecond, long windowMillis,
         double overbook, boolean paused, long joined, long frozen, String digest, long reach, long bought, long lapsed,
-        double measuredRate, String commitment, String secretSeed, long tickets, long reserved, long paid, long now) {
+        double measuredRate, String commitment, String secretSeed, long tickets, long reserved, long paid, long now,
+        long proofOfWork) {
 
     static QueueStatus of(String eventId, List<?> reply) {
         return new QueueStatus(eventId, number(reply.get(1)), number(reply.get(2)), number(reply.get(3)),
@@ -17,7 +19,7 @@ public record QueueStatus(String eventId, long gen, long opensAt, long admitPerS
                 number(reply.get(10)), number(reply.get(11)), number(reply.get(12)),
                 text(reply.get(13)) == null ? 0 : Double.parseDouble((String) reply.get(13)), (String) reply.get(14),
                 (String) reply.get(15), number(reply.get(16)), number(reply.get(17)), number(reply.get(18)),
-                number(reply.get(19)));
+                number(reply.get(19)), text(reply.get(21)) == null ? 0 : number(reply.get(21)));
     }
 
     /** Tickets neither held nor paid. */

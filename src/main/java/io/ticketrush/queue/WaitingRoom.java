@@ -40,8 +40,9 @@ import io.ticketrush.web.ApiException;
 /**
  * The waiting rooms of this instance's sales: joining, the shared queue state, admissions and the fairness
  * record. Redis holds every waiting room (changed only by Lua scripts); this instance keeps a {@link View} of
- * each (is the sale queued, its generation, the order of its pre-queue), refreshed by {@link QueueAdvancer},
- * so that checking a place or an admission and placing it in line need no Redis call.
+ * each (is the sale queued, its generation, the order of its pre-queue, the proof of work a join costs), refreshed
+ * by {@link QueueAdvancer}, so that checking a place, an admission or a proof of work and placing it in line need
+ * no Redis call.
  */
 @ApplicationScoped
 public class WaitingRoom {
@@ -73,14 +74,15 @@ public class WaitingRoom {
     }
 
     /**
-     * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation and,
-     * once the pre-queue is frozen and its digest known, the order of its places; read when the sale was at
-     * generation {@code saleGen}.
+     * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation, the proof
+     * of work a join costs (0: none) and, once the pre-queue is frozen and its digest known, the order of its places;
+     * read when the sale was at generation {@code saleGen}.
      */
-    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate, long saleGen) {
+    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate, long saleGen,
+            long proofOfWork) {
 
         static View none(long saleGen) {
-            return new View(false, 0, null, 0, 0, saleGen);
+            return new View(false, 0, null, 0, 0, saleGen, 0);
         }
 
         /** The place's position, or null while the pre-queue's order is not known yet. */
@@ -125,6 +127,7 @@ public class WaitingRoom {
     String instanceName;
 
     private QueueTokens tokens;
+    private ProofOfWork work;
     private EventSet queuedSales;
     private PreQueueDigest digests;
     /** Computes pre-queue digests, one at a time, so that the advancer never waits for one. */
@@ -154,6 +157,7 @@ public class WaitingRoom {
                     + " (payara/cluster.sh up generates one into RUN_DIR/queue-secret)");
         }
         tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
+        work = new ProofOfWork(key.getBytes(StandardCharsets.UTF_8));
         queuedSales = new EventSet(redis, QUEUED);
         joins = new JoinCombiner(redis.limits(), redis.refusals("joins"), this::joinScript);
         Thread combiner = threads.newThread(joins);
@@ -184,13 +188,16 @@ public class WaitingRoom {
         // The work is in init.
     }
 
-    /** open.lua's ARGV[4..9] for a sale with this waiting room: a fresh secret seed and its commitment. */
+    /**
+     * open.lua's ARGV[4..10] (restore.lua's ARGV[5..11]) for a sale with this waiting room: its settings, a fresh
+     * secret seed and its commitment.
+     */
     public static List<String> openArguments(QueueSettings queue) {
         byte[] seed = new byte[32];
         RANDOM.nextBytes(seed);
         return List.of(Long.toString(queue.opensAt()), Long.toString(queue.admitPerSecond()),
                 Long.toString(queue.windowMillis()), Double.toString(queue.overbook()), HexFormat.of().formatHex(seed),
-                QueueOrder.commitment(seed));
+                QueueOrder.commitment(seed), Long.toString(queue.proofOfWork()));
     }
 
     /**
@@ -289,12 +296,45 @@ public class WaitingRoom {
 
     /**
      * Joins {@code userId} to the event's waiting room, or gives them the place they have; the standing completes
-     * the future once Redis has recorded the place.
+     * the future once Redis has recorded the place. A waiting room that asks for a proof of work is joined only with
+     * {@code pow}, a solution of a challenge of {@link #challenge} for this event and buyer: checked here, before
+     * anything goes to Redis, and refused with a 403 naming what is wrong.
      */
-    public CompletableFuture<Standing> join(String eventId, String userId) {
+    public CompletableFuture<Standing> join(String eventId, String userId, String pow) {
         String buyerKey = userId.toLowerCase(Locale.ROOT);
+        View view = knownView(eventId);
+        if (view.queued() && view.proofOfWork() > 0) {
+            checkWork(eventId, buyerKey, pow);
+        }
         return joins.join(eventId, buyerKey, tokens.placeHash(eventId, buyerKey))
                 .thenApply(joined -> standing(eventId, userId, buyerKey, joined.reply()));
+    }
+
+    /**
+     * A proof-of-work challenge for {@code userId} to solve before joining; 404 without a waiting room, 409 when it
+     * asks for none.
+     */
+    public ProofOfWork.Challenge challenge(String eventId, String userId) {
+        View view = knownView(eventId);
+        if (!view.queued()) {
+            throw noWaitingRoom(eventId);
+        }
+        if (view.proofOfWork() == 0) {
+            throw new ApiException(409, "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
+        }
+        return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
+    }
+
+    private void checkWork(String eventId, String buyerKey, String pow) {
+        if (pow == null) {
+            throw new ApiException(403, "pow is required: this waiting room asks for a proof of work (solve GET /queue/"
+                    + eventId + "/challenge, send its ALTCHA payload)");
+        }
+        try {
+            work.check(pow, eventId, buyerKey, System.currentTimeMillis());
+        } catch (ProofOfWork.Refused e) {
+            throw new ApiException(403, e.getMessage());
+        }
     }
 
     private Standing standing(String eventId, String userId, String buyerKey, List<?> reply) {
@@ -459,7 +499,7 @@ public class WaitingRoom {
             views.put(eventId, load(eventId));
         } else {
             views.put(eventId, new View(true, gen, old.order(), (Long) reply.get(4),
-                    Double.parseDouble((String) reply.get(5)), old.saleGen()));
+                    Double.parseDouble((String) reply.get(5)), old.saleGen(), old.proofOfWork()));
         }
         if ((Long) reply.get(6) == 1) {
             // Sold out for good and no window open: nothing moves any more, until the sale is opened again.
@@ -514,6 +554,21 @@ public class WaitingRoom {
         return view;
     }
 
+    /**
+     * The view this instance keeps of a queued sale (the advancer keeps every one current), else a fresh reading
+     * that is kept only when the sale turns out to be queued: a join naming any event id must not grow the map.
+     */
+    private View knownView(String eventId) {
+        View view = views.get(eventId);
+        if (view == null) {
+            view = load(eventId);
+            if (view.queued()) {
+                views.putIfAbsent(eventId, view);
+            }
+        }
+        return view;
+    }
+
     private View load(String eventId) {
         List<?> reply = (List<?>) redis.eval(STATUS,
                 List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
@@ -529,7 +584,7 @@ public class WaitingRoom {
                     : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
         return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate(),
-                Long.parseLong((String) reply.get(20)));
+                Long.parseLong((String) reply.get(20)), status.proofOfWork());
     }
 
     private static long seconds(long ahead, double perSecond) {

@@ -41,7 +41,7 @@ public class GlobalStock {
      * No waiting room: open.lua's ARGV[4..9] when a request id follows them, restore.lua's ARGV[5..10] always (the
      * orders follow them).
      */
-    private static final List<String> NO_QUEUE = List.of("", "", "", "", "", "");
+    private static final List<String> NO_QUEUE = List.of("", "", "", "", "", "", "");
 
     @Inject
     RedisClient redis;
@@ -191,7 +191,7 @@ public class GlobalStock {
 
     /**
      * As {@link #open(String, long, long, boolean)}; any waiting room the sale had is discarded, and with
-     * {@code queue} (open.lua's ARGV[4..9], from {@code WaitingRoom.openArguments}) a new one is set up. With a
+     * {@code queue} (open.lua's ARGV[4..10], from {@code WaitingRoom.openArguments}) a new one is set up. With a
      * {@code request} id it is done once for that id. The sale joins {@value EventKeys#EVENTS} before the script and
      * again after it (see {@link EventSet}).
      */
@@ -299,14 +299,14 @@ public class GlobalStock {
     /**
      * Puts back a sale Redis has lost, as the database holds it: same generation (so instances keep their shares
      * and the hand-off goes on), its settings, and every order still standing with its buyer. A sale that had a
-     * waiting room gets it back with its settings, as a new waiting room ({@code queue}: restore.lua's ARGV[5..10],
+     * waiting room gets it back with its settings, as a new waiting room ({@code queue}: restore.lua's ARGV[5..11],
      * from {@code WaitingRoom.openArguments}; empty without one).
      */
     public Restoring restore(ArchivedSale sale, List<String> queue) {
         EventKeys keys = EventKeys.of(sale.eventId());
         List<String> allKeys = new ArrayList<>(keys.all());
         allKeys.addAll(QueueKeys.of(sale.eventId()).all());
-        List<String> args = new ArrayList<>(10 + 5 * sale.orders().size());
+        List<String> args = new ArrayList<>(11 + 5 * sale.orders().size());
         long sequence = 0;
         for (Order order : sale.orders()) {
             sequence = Math.max(sequence, Order.sequenceOf(order.orderId()));

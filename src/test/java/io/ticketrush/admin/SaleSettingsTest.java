@@ -73,6 +73,11 @@ class SaleSettingsTest {
         assertEquals(120_000, settings.queue().windowMillis());
         assertEquals(2.5, SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":{\"opensAt\":0,"
                 + "\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":2.5}}").queue().overbook());
+        assertEquals(0, settings.queue().proofOfWork(), "no proof of work unless asked for");
+        assertEquals(50_000, SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":{\"opensAt\":0,"
+                + "\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":50000}}").queue().proofOfWork());
+        assertEquals(0, SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":{\"opensAt\":0,"
+                + "\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":0}}").queue().proofOfWork(), "0 is off");
         assertNull(SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3}").queue(), "no queue, no waiting room");
         assertNull(SaleSettings.parse("{\"tickets\":5,\"holdSeconds\":3,\"queue\":null}").queue());
     }
@@ -88,7 +93,12 @@ class SaleSettingsTest {
         "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":86401}|queue.admitWindowSeconds must be an integer from 1 to 86400",
         "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":0.5}|queue.overbook must be a number from 1 to 10",
         "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"overbook\":\"2\"}|queue.overbook must be a number from 1 to 10",
-        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"rate\":2}|queue.rate is not a setting; the settings are [opensAt, admitPerSecond, admitWindowSeconds, overbook]"})
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":-1}|queue.proofOfWork must be an integer from 0 to 10000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":1000.5}|queue.proofOfWork must be an integer from 0 to 10000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":\"50000\"}|queue.proofOfWork must be an integer from 0 to 10000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":10000001}|queue.proofOfWork must be an integer from 0 to 10000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"proofOfWork\":1e300}|queue.proofOfWork must be an integer from 0 to 10000000",
+        "{\"opensAt\":0,\"admitPerSecond\":1,\"admitWindowSeconds\":1,\"rate\":2}|queue.rate is not a setting; the settings are [opensAt, admitPerSecond, admitWindowSeconds, overbook, proofOfWork]"})
     void refusesABadWaitingRoomNamingTheField(String queue, String problem) {
         assertEquals(problem, refusal("{\"tickets\":5,\"holdSeconds\":3,\"queue\":" + queue + "}"));
     }

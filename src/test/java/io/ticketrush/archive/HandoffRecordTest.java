@@ -23,6 +23,17 @@ class HandoffRecordTest {
     }
 
     @Test
+    void readsTheProofOfWorkOfAWaitingRoomAndNoneFromAnOlderRecord() {
+        HandoffRecord record = HandoffRecord.of("concert", new StreamEntryID(1, 0), Map.of("s", "Z", "g", "7", "n", "500",
+                "h", "60000", "d", "1", "qo", "1796225271945", "qr", "200", "qw", "120000", "qb", "1.0", "qp", "50000"));
+
+        assertEquals(new QueueSettings(1_796_225_271_945L, 200, 120, 1.0, 50_000), record.sale().queue());
+        assertEquals(0, HandoffRecord.of("concert", new StreamEntryID(1, 0), Map.of("s", "Z", "g", "7", "n", "500",
+                "h", "60000", "d", "1", "qo", "1796225271945", "qr", "200", "qw", "120000", "qb", "1.0"))
+                .sale().queue().proofOfWork(), "an entry written before proofOfWork existed asks for none");
+    }
+
+    @Test
     void readsASaleWithoutAWaitingRoomAsOneWithout() {
         HandoffRecord record = HandoffRecord.of("plain", new StreamEntryID(1, 0),
                 Map.of("s", "Z", "g", "7", "n", "500", "h", "60000", "d", "1"));

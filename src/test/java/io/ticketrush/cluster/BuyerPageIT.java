@@ -7,14 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 
+import io.ticketrush.testsupport.Altcha;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Browser;
 import io.ticketrush.testsupport.Cluster;
@@ -97,6 +100,75 @@ class BuyerPageIT {
                 throw e;
             }
         }
+    }
+
+    @Test
+    void aBuyerSolvesTheSalesProofOfWorkInWorkersWatchingItsProgressAndGetsAPlace(Cluster cluster) {
+        Api api = cluster.nginx();
+        String event = Deployments.newEventId("page-pow");
+        // Small enough for a loaded test machine (a fraction of a second), large enough for the workers to report.
+        long work = 50_000;
+        Api.Answer opened = api.openQueuedSale(event, 5, 300, System.currentTimeMillis() + 600_000, 5, 60, work);
+        assertEquals(200, opened.status(), opened.body());
+
+        try (Browser browser = new Browser(api.base(), 1024, 900)) {
+            try {
+                browser.open("/?event=" + event).type("user-id", "gwen").click("look");
+                browser.waitForText("message", "This sale has a waiting room");
+                assertTrue(!browser.shown("pow"), "no proof of work before joining");
+                // Every text and value the progress shows, as the buyer would have seen them go by.
+                browser.script("window.powSeen = [];"
+                        + "const note = () => window.powSeen.push(document.getElementById('pow-status').textContent"
+                        + " + ' @' + document.getElementById('pow-progress').value);"
+                        + "new MutationObserver(note).observe(document.getElementById('pow'),"
+                        + " {subtree: true, childList: true, characterData: true, attributes: true});");
+                browser.click("join");
+                browser.waitForText("queue-state", "Waiting for the sale to open");
+
+                assertTrue(browser.shown("pow"), "the progress stays, done");
+                String done = browser.text("pow-status");
+                assertTrue(done.matches("Done: [0-9,]+ tries in [0-9.]+ s\\."), done);
+                assertEquals("1", browser.script("return String(document.getElementById('pow-progress').value)"));
+                @SuppressWarnings("unchecked")
+                List<String> seen = (List<String>) browser.script("return window.powSeen");
+                System.out.println("[BuyerPageIT] the proof of work's progress as shown: " + seen);
+                assertTrue(seen.stream().anyMatch(s -> s.startsWith("Starting")), "its start was shown: " + seen);
+                assertTrue(seen.get(seen.size() - 1).startsWith("Done:"), "its end was shown: " + seen);
+
+                JsonObject queue = api.eventStatus(event).data().getJsonObject("queue");
+                assertEquals(1, queue.getInt("joined"), "the page joined, once: " + queue);
+                String place = api.join(event, "gwen", Altcha.solved(api.challenge(event, "gwen").data()))
+                        .data().getString("place");
+                assertEquals(1, Api.placeNumber(place), "the page's join gave gwen the first place");
+                assertEquals(List.of(), scriptErrors(browser));
+                browser.screenshot("buyer-page-proof-of-work");
+
+                measureTheWorkersHashRate(browser);
+            } catch (AssertionError | RuntimeException e) {
+                browser.keepEvidence("buyer-pow-failure");
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The hash rate of one pow-worker.js in this Chromium, for docs/design.md: a challenge no number solves, so it
+     * tries every number of the range.
+     */
+    private static void measureTheWorkersHashRate(Browser browser) {
+        int numbers = 200_000;
+        browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(120));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) browser.driver()).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "const worker = new Worker('/pow-worker.js');"
+                + "worker.onmessage = (m) => { if (m.data.number !== undefined) { worker.terminate(); done(m.data); } };"
+                + "worker.postMessage({challenge: '00'.repeat(32),"
+                + " salt: '0123456789abcdef01234567?expires=1796225871&event=concert&buyer=alice&',"
+                + " from: 0, to: arguments[0] - 1});", numbers);
+        double ms = ((Number) result.get("ms")).doubleValue();
+        assertEquals(numbers, ((Number) result.get("tried")).intValue());
+        System.out.printf("[BuyerPageIT] pow-worker.js, one worker: %d SHA-256 in %.0f ms = %.0f a second%n", numbers,
+                ms, numbers / ms * 1000);
     }
 
     @Test

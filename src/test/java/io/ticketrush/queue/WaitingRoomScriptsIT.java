@@ -555,7 +555,7 @@ class WaitingRoomScriptsIT {
         RANDOM.nextBytes(newSeed);
         List<?> restored = eval(RESTORE, openKeys(), "3", Long.toString(HOUR_MS), Long.toString(gen), "1",
                 Long.toString(redisNowMs() - 1_000), "1000", Long.toString(HOUR_MS), "1.0", QueueOrder.hex(newSeed),
-                QueueOrder.commitment(newSeed), order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
+                QueueOrder.commitment(newSeed), "0", order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
         long queueGen = (Long) restored.get(2);
         assertEquals(List.of(1L, 0L), restored.subList(0, 2));
         assertTrue(queueGen > gen, "the waiting room's own generation, above the sale's " + gen + ": " + queueGen);

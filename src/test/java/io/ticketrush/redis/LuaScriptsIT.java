@@ -221,14 +221,14 @@ class LuaScriptsIT {
     void restoreRebuildsALostSaleAndNeverOverwritesOneRedisHas() {
         long gen = open(3, 60_000);
         String erin = (String) reserve("erin").get(1);
-        assertEquals(List.of(-409L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", ""));
+        assertEquals(List.of(-409L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", "", ""));
         assertEquals("1", jedis.hget(keys.stock(), "reserved"), "the sale on is untouched");
 
         Map<String, String> orders = jedis.hgetAll(keys.orders());
         jedis.del(keys.all().toArray(String[]::new));
         String expiresAt = orders.get(erin).split("\\|")[1];
         assertEquals(List.of(1L, 1L, 0L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "7",
-                "", "", "", "", "", "", erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
+                "", "", "", "", "", "", "", erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
         assertEquals(List.of("3", "1", "1", Long.toString(gen), "7"),
                 jedis.hmget(keys.stock(), "tickets", "reserved", "paid", "gen", "seq"));
         assertEquals(orders.get(erin), jedis.hget(keys.orders(), erin));
@@ -258,7 +258,7 @@ class LuaScriptsIT {
         assertEquals(List.of(-410L), eval(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()), "erin"));
         assertEquals(List.of(-404L), delete(), "nothing left to delete");
         assertEquals(List.of(-410L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1",
-                "", "", "", "", "", "", erin, "R", "1", "erin", "erin"), "a deleted sale is not restored");
+                "", "", "", "", "", "", "", erin, "R", "1", "erin", "erin"), "a deleted sale is not restored");
 
         long reopened = open(3, 60_000);
         assertTrue(reopened > gen, "opened again, it outranks the deleted sale: " + gen + " then " + reopened);
@@ -270,13 +270,13 @@ class LuaScriptsIT {
     void opensAndDeletesASaleOncePerRequestId() {
         List<String> withMarker = new ArrayList<>(allKeys());
         withMarker.add(EventKeys.prefix(event) + "request:req-1");
-        List<?> opened = eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "put-body", DAY_MS);
+        List<?> opened = eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "", "put-body", DAY_MS);
         assertEquals(1L, opened.get(0));
         reserve("gus");
-        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "",
+        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "",
                 "put-body", DAY_MS), "the same request again: nothing done, the first one's generation");
         assertEquals(List.of("3", "1", opened.get(1).toString()), jedis.hmget(keys.stock(), "tickets", "reserved", "gen"));
-        assertEquals(List.of(-422L), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "other-body", DAY_MS),
+        assertEquals(List.of(-422L), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "", "other-body", DAY_MS),
                 "another request under a used id");
 
         handOffEverything();
@@ -285,7 +285,7 @@ class LuaScriptsIT {
         assertEquals(List.of(2L, 3L, 1L, 0L), eval(DELETE, withMarker, "orders", "delete", DAY_MS),
                 "deleting again under the same id answers as the first time");
         withMarker.set(11, EventKeys.prefix(event) + "request:req-1");
-        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "",
+        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "",
                 "put-body", DAY_MS), "a late repeat of the opening does not open the deleted sale again");
         assertTrue(jedis.hexists(keys.stock(), "deleted"));
         assertTrue(jedis.pttl(EventKeys.prefix(event) + "request:req-1") > 0, "request ids are forgotten after a day");

@@ -96,9 +96,30 @@ public final class Api {
                 + ",\"admitWindowSeconds\":" + windowSeconds + "}}", ADMIN_TOKEN);
     }
 
+    /**
+     * As {@link #openQueuedSale(String, long, long, long, long, long)}, each join costing a proof of work of
+     * {@code proofOfWork} (ALTCHA's maxnumber).
+     */
+    public Answer openQueuedSale(String eventId, long tickets, long holdSeconds, long opensAt, long admitPerSecond,
+            long windowSeconds, long proofOfWork) {
+        return admin("PUT", eventId, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
+                + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
+                + ",\"admitWindowSeconds\":" + windowSeconds + ",\"proofOfWork\":" + proofOfWork + "}}", ADMIN_TOKEN);
+    }
+
     /** {@code POST /queue/{eventId}/join}: the buyer's place (the same one on every join). */
     public Answer join(String eventId, String userId) {
         return post("queue/" + eventId + "/join", Map.of("userId", userId));
+    }
+
+    /** {@code POST /queue/{eventId}/join} with a proof of work: {@code pow}, an ALTCHA payload ({@link Altcha}). */
+    public Answer join(String eventId, String userId, String pow) {
+        return post("queue/" + eventId + "/join", Map.of("userId", userId, "pow", pow));
+    }
+
+    /** {@code GET /queue/{eventId}/challenge?userId=}: the proof of work to solve before joining. */
+    public Answer challenge(String eventId, String userId) {
+        return get("queue/" + eventId + "/challenge?userId=" + URLEncoder.encode(userId, StandardCharsets.UTF_8));
     }
 
     /** {@code GET /queue/{eventId}}: the state every buyer shares (through nginx, from its microcache). */

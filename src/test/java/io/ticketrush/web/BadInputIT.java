@@ -380,6 +380,9 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("{" + valid + ",\"overbook\":11}", "queue.overbook must be");
         cases.put("{" + valid + ",\"overbook\":\"lots\"}", "queue.overbook must be");
         cases.put("{" + valid + ",\"overbook\":null}", "queue.overbook must be");
+        cases.put("{" + valid + ",\"proofOfWork\":-1}", "queue.proofOfWork must be an integer from 0 to 10000000");
+        cases.put("{" + valid + ",\"proofOfWork\":2.5}", "queue.proofOfWork must be an integer from 0 to 10000000");
+        cases.put("{" + valid + ",\"proofOfWork\":1e12}", "queue.proofOfWork must be an integer from 0 to 10000000");
         cases.put("{" + valid + ",\"colour\":\"red\"}", "queue.colour is not a setting");
         cases.forEach((queue, message) -> assertRefused(api.admin("PUT", event,
                 "{\"tickets\":10,\"holdSeconds\":300,\"queue\":" + queue + "}", Api.ADMIN_TOKEN), 400, message));
