@@ -7,6 +7,8 @@
 #                              about to expire: minutes of CPU, better spent before the measured run than in it
 #   PATHS="c m n" BURST_CONNECTIONS= jmeter/bench.sh
 #                              the buyer-authentication comparison alone, beside the static ceiling
+#   PATHS="c g p q" BURST_CONNECTIONS= jmeter/bench.sh
+#                              joins with a proof of work against plain ones
 #
 # Measures, interleaved, ROUNDS times each, with the same tool (wrk) and connections:
 #   (a) purchase  POST /buy/ticket through nginx, distinct userIds, stock far larger than the requests:
@@ -32,7 +34,7 @@
 #   (j) one instance, sold out   as (b), sent straight to one instance (the one with the largest weight)
 #   (k) one instance, purchase   as (a), sent straight to that instance: what the stack costs per request
 #                 without the topology
-# Not measured unless PATHS names them (they start two more instances and need signed tokens):
+# Not measured unless PATHS names them (each needs minutes of preparation the full run need not pay):
 #   (m) purchase, buyer.auth=open   as (k), sent straight to an instance of its own beside the cluster (on its
 #                 Redis and PostgreSQL, outside nginx's list), distinct userIds
 #   (n) purchase, buyer.auth=oidc   the same to a twin instance in oidc mode, each request with an access token
@@ -42,6 +44,12 @@
 #                 the bench's own serves on ISSUER_PORT; the instance fetches and checks them as a real provider's.
 #                 Target n/m >= 0.8. The two instances run side by side for the whole run, so (m) and (n) are
 #                 interleaved like every other path; each instance's CPU per purchase is reported.
+#   (p) join with a proof of work   as (g), for a queued sale whose places cost a proof of work (POW_MAXNUMBER),
+#                 each request a new buyer with its solved challenge (jmeter/wrk-join-pow.lua): PowMint
+#                 (src/test/java/io/ticketrush/bench) makes and solves them just before each run, as an instance
+#                 makes them, with the cluster's queue secret (a challenge expires in ten minutes)
+#   (q) challenge GET /queue/{id}/challenge through nginx for that sale, a new buyer each time: the request each
+#                 buyer makes before (p). With (g) measured too, the service's CPU per join is reported for each.
 # and prints req/s, p50 and p99 for each (medians over the rounds, min–max spread), each path's share of both
 # ceilings, the targets (b/c ≥ 0.5, a/i ≥ 0.15, h/c ≥ 0.5, g/a ≥ 1), how many polls and sold-out purchases
 # reached an instance, and the instances' resident memory afterwards. Then the burst: h2load sends BURST_REQUESTS
@@ -50,11 +58,11 @@
 # Uses the cluster on NGINX_PORT if one answers there; otherwise starts one with payara/cluster.sh up (and
 # stops it again at the end).
 #
-# Settings, from the environment: PATHS (the letters above to measure; default every one but m and n), ROUNDS,
+# Settings, from the environment: PATHS (the letters above to measure; default every one but m, n, p, q), ROUNDS,
 # DURATION, WARMUP, POLL_WARMUP, THREADS, CONNECTIONS, BURST_REQUESTS, BURST_CONNECTIONS ("" skips the burst),
 # CEILING_PORT, PROXY_PORT, and for (m) and (n): OPEN_INSTANCE and OIDC_INSTANCE (host:port, each host a loopback
-# address of its own), ISSUER_PORT, TOKENS, TOKEN_VALID_SECONDS. The cluster's own (NGINX_PORT, RUN_DIR,
-# REDIS_PORT, ...) say which cluster to use or start.
+# address of its own), ISSUER_PORT, TOKENS, TOKEN_VALID_SECONDS; for (p): POW_MAXNUMBER, POW_RATE_BOUND. The
+# cluster's own (NGINX_PORT, RUN_DIR, REDIS_PORT, ...) say which cluster to use or start.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -89,8 +97,8 @@ REDIS_PORT=${REDIS_PORT:-6379}
 RECORD=false
 [[ ${1:-} == --record ]] && RECORD=true
 RESULTS_DOC=$ROOT/docs/benchmarks.md
-# The paths to measure, by letter. m and n are left out by default: they boot two more instances and need a pool of
-# signed tokens, minutes that the full run need not pay.
+# The paths to measure, by letter. m, n, p and q are left out by default: m and n boot two more instances and need a
+# pool of signed tokens, p solved challenges before each round; minutes that the full run need not pay.
 DEFAULT_PATHS='a b l f c i j k d e g h'
 PATHS=${PATHS:-$DEFAULT_PATHS}
 # (m) and (n): the two instances beside the cluster. cluster.sh starts the INSTANCES entries whose host is its
@@ -110,6 +118,12 @@ TOKEN_VALID_SECONDS=${TOKEN_VALID_SECONDS:-86400}
 TOKEN_MIN_LEFT_SECONDS=7200
 TOKEN_DIR=$ROOT/target/bench-tokens
 TOKEN_FILE=$TOKEN_DIR/tokens.txt
+# (p) and (q): a queued sale that prices each place in proof of work. An instance's check costs the same whatever the
+# price (one SHA-256 of salt and number, one HMAC), so a small price keeps the solving short: PowMint solves each
+# buyer's challenge before each run of (p), MAXNUMBER / 2 hashes on average.
+POW_MAXNUMBER=${POW_MAXNUMBER:-100}
+# Solutions PowMint makes per second that wrk runs (p): more than the path can join, so that none runs short.
+POW_RATE_BOUND=${POW_RATE_BOUND:-8000}
 
 require_tools() { require_packages wrk:wrk ab:apache2-utils curl:curl h2load:nghttp2-client; }
 
@@ -276,26 +290,54 @@ token_pool_ok() {
         "$properties"
 }
 
-# Signs a new pool with TokenMint, built with the test classes, unless the one kept will do.
+# The class path of the bench's tools (src/test/java/io/ticketrush/bench), built first when they are missing or
+# older than their sources.
+bench_tools_classpath() {
+    local tools=$ROOT/src/test/java/io/ticketrush/bench classes=$ROOT/target/test-classes/io/ticketrush/bench
+    local classpath=$ROOT/target/bench-classpath.txt source
+    for source in "$tools"/*.java; do
+        if [[ ! -f $classes/$(basename "$source" .java).class || $source -nt $classes/$(basename "$source" .java).class ]]; then
+            log "Building the bench's tools (mvn test-compile) ..."
+            (cd "$ROOT" && mvn -q -B test-compile) >&2 || die "building the bench's tools failed"
+            break
+        fi
+    done
+    if [[ ! -s $classpath || $ROOT/pom.xml -nt $classpath ]]; then
+        (cd "$ROOT" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath") >&2 \
+            || die "mvn dependency:build-classpath failed"
+    fi
+    echo "$ROOT/target/test-classes:$ROOT/target/classes:$(<"$classpath")"
+}
+
+# Signs a new pool with TokenMint unless the one kept will do.
 ensure_tokens() {
     if token_pool_ok; then
         log "Tokens: the pool in $TOKEN_FILE will do ($(sed -n 's/^count=//p' "$TOKEN_FILE.properties") for $ISSUER)"
         return 0
     fi
-    local mint=$ROOT/src/test/java/io/ticketrush/bench/TokenMint.java
-    local built=$ROOT/target/test-classes/io/ticketrush/bench/TokenMint.class classpath=$ROOT/target/bench-classpath.txt
-    if [[ ! -f $built || $mint -nt $built ]]; then
-        log "Tokens: building TokenMint (mvn test-compile) ..."
-        (cd "$ROOT" && mvn -q -B test-compile) || die "building TokenMint failed"
-    fi
-    if [[ ! -s $classpath || $ROOT/pom.xml -nt $classpath ]]; then
-        (cd "$ROOT" && mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath") \
-            || die "mvn dependency:build-classpath failed"
-    fi
+    local classpath
+    classpath=$(bench_tools_classpath)
     log "Tokens: signing $TOKENS RS256 access tokens for $ISSUER (about 1 ms of CPU each) ..."
     mkdir -p "$TOKEN_DIR"
-    java -cp "$ROOT/target/test-classes:$(<"$classpath")" io.ticketrush.bench.TokenMint "$ISSUER" "$TOKEN_AUDIENCE" \
+    java -cp "$classpath" io.ticketrush.bench.TokenMint "$ISSUER" "$TOKEN_AUDIENCE" \
         "$TOKENS" "$TOKEN_VALID_SECONDS" "$TOKEN_DIR/issuer" "$TOKEN_FILE" || die "TokenMint failed"
+}
+
+# A wrk duration ("10s", "2m", "1h") in seconds.
+seconds() {
+    local value=${1%[smh]}
+    case $1 in *m) echo $((value * 60)) ;; *h) echo $((value * 3600)) ;; *) echo "$value" ;; esac
+}
+
+# Solved challenges of sale $1 for new buyers "$2-<thread>-<n>", enough for wrk to join for $3 (a duration) at
+# POW_RATE_BOUND, into $BENCH_DIR/pow (see PowMint): made with the cluster's queue secret, as an instance makes them.
+POW_CLASSPATH=""
+mint_pow() { # event prefix duration
+    [[ -n $POW_CLASSPATH ]] || POW_CLASSPATH=$(bench_tools_classpath)
+    local per_thread=$(((POW_RATE_BOUND * $(seconds "$3") + THREADS - 1) / THREADS))
+    rm -rf "$BENCH_DIR/pow"
+    QUEUE_SECRET=${QUEUE_SECRET:-$(<"$RUN_DIR/queue-secret")} java -cp "$POW_CLASSPATH" io.ticketrush.bench.PowMint \
+        "$1" "$POW_MAXNUMBER" "$2" "$per_thread" "$THREADS" "$BENCH_DIR/pow" || die "PowMint failed"
 }
 
 # The stand-in provider: an nginx answering the discovery document and the JWKS TokenMint wrote, from its
@@ -503,6 +545,7 @@ main() {
     queue=bench-queue-$stamp
     buyers_open=bench-open-$stamp
     buyers_oidc=bench-oidc-$stamp
+    local pow_queue=bench-pow-$stamp
     admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
     admin PUT "$local_only" '{"tickets":1000000000,"holdSeconds":86400,"handoff":false}' >/dev/null
     admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
@@ -512,6 +555,9 @@ main() {
     # (m) and (n) each their own sale, as (a): every answered purchase is counted against its reservations.
     admin PUT "$buyers_open" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
     admin PUT "$buyers_oidc" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
+    # (p) and (q): as (g)'s, each place priced at a proof of work.
+    admin PUT "$pow_queue" "$(printf '{"tickets":1000000,"holdSeconds":60,"queue":{"opensAt":%d,"admitPerSecond":100,"admitWindowSeconds":60,"proofOfWork":%d}}' \
+        $((($(date +%s) + PRE_QUEUE_SECONDS) * 1000)) "$POW_MAXNUMBER")" >/dev/null
 
     local open_url=http://$OPEN_INSTANCE/ oidc_url=http://$OIDC_INSTANCE/
     local nginx_url=http://127.0.0.1:$NGINX_PORT/
@@ -545,12 +591,20 @@ main() {
             "$TOKEN_FILE" "$NEXT_TOKEN" "$THREADS" "$BENCH_DIR/tokens.next" >/dev/null
         take_tokens
     fi
+    if measuring p; then
+        mint_pow "$pow_queue" "warmp$stamp" "$WARMUP"
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-join-pow.lua" "$nginx_url" -- "$pow_queue" "$BENCH_DIR/pow" >/dev/null
+    fi
+    if measuring q; then
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-challenge.lua" "$nginx_url" -- "$pow_queue" "warmc$stamp" >/dev/null
+    fi
 
-    local reserved_before joined_before log_offset open_before oidc_before
+    local reserved_before joined_before log_offset open_before oidc_before pow_joined_before
     reserved_before=$(admin GET "$buy" | redis_reserved)
     joined_before=$(admin GET "$queue" | queue_joined)
     open_before=$(admin GET "$buyers_open" | redis_reserved)
     oidc_before=$(admin GET "$buyers_oidc" | redis_reserved)
+    pow_joined_before=$(admin GET "$pow_queue" | queue_joined)
     log_offset=$(access_log_size)
     : >"$BENCH_DIR/raw.txt"
     : >"$BENCH_DIR/soldout-verdicts.txt"
@@ -577,7 +631,20 @@ main() {
             redis-cli -p "$REDIS_PORT" CONFIG SET appendfsync always >/dev/null
         fi
         if measuring e; then echo "e $(measure e "$nginx_url" "$local_only" "e$round-$stamp")" >>"$BENCH_DIR/raw.txt"; fi
-        if measuring g; then echo "g $(measure_with wrk-join.lua g "$nginx_url" "$queue" "g$round-$stamp")" >>"$BENCH_DIR/raw.txt"; fi
+        if measuring g; then
+            echo "g $(measure_with wrk-join.lua g "$nginx_url" "$queue" "g$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+            cp "$BENCH_DIR/cpu-g.txt" "$BENCH_DIR/cpu-g-$round.txt"
+        fi
+        if measuring p; then
+            # Solved just before they are sent: a challenge expires ten minutes after it is made.
+            mint_pow "$pow_queue" "p$round-$stamp" "$DURATION"
+            echo "p $(measure_with wrk-join-pow.lua p "$nginx_url" "$pow_queue" "$BENCH_DIR/pow")" >>"$BENCH_DIR/raw.txt"
+            cp "$BENCH_DIR/cpu-p.txt" "$BENCH_DIR/cpu-p-$round.txt"
+        fi
+        if measuring q; then
+            echo "q $(measure_with wrk-challenge.lua q "$nginx_url" "$pow_queue" "q$round-$stamp")" >>"$BENCH_DIR/raw.txt"
+            cp "$BENCH_DIR/cpu-q.txt" "$BENCH_DIR/cpu-q-$round.txt"
+        fi
         if measuring h; then echo "h $(measure_with "" h "http://127.0.0.1:$NGINX_PORT/queue/$queue")" >>"$BENCH_DIR/raw.txt"; fi
         # (m) and (n) take turns going first, so that neither always follows the same path.
         local auth order="m n"
@@ -606,6 +673,11 @@ main() {
     joins=$(awk '$1 == "g" { s += $5 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
     # Which polls an instance answered: nginx's access log says, for each, the cache's verdict.
     poll_verdicts "$log_offset" "$queue" >"$BENCH_DIR/polls.txt"
+    # And of the joins with a proof of work.
+    local pow_joined_after pow_joins
+    pow_joined_after=$(admin GET "$pow_queue" | queue_joined)
+    pow_joins=$(awk '$1 == "p" { s += $5 - $6 } END { print s + 0 }' "$BENCH_DIR/raw.txt")
+    echo "$pow_joins $((pow_joined_after - pow_joined_before))" >"$BENCH_DIR/pow-joins.txt"
 
     # And of (m) and (n): answered purchases and reservations of each sale, in buyers.txt for the report.
     local open_after oidc_after
@@ -648,6 +720,13 @@ main() {
     if measuring n && awk '$1 == "n" && $6 > 0 { bad = 1 } END { exit !bad }' "$BENCH_DIR/raw.txt"; then
         die "(n) had non-2xx answers: tokens refused (see the oidc instance's log in $BENCH_DIR/buyers-oidc)"
     fi
+    local pow_places=$((pow_joined_after - pow_joined_before))
+    if ((pow_places < pow_joins || pow_places > pow_joins + CONNECTIONS * (ROUNDS + 1))); then
+        die "answered $pow_joins joins with a proof of work but the queue gained $pow_places places: not exact"
+    fi
+    if measuring_any p q && awk '($1 == "p" || $1 == "q") && $6 > 0 { bad = 1 } END { exit !bad }' "$BENCH_DIR/raw.txt"; then
+        die "(p) or (q) had non-2xx answers: proofs of work refused, or too few solved (raise POW_RATE_BOUND)"
+    fi
     if $RECORD; then
         record
         log "Recorded in $RESULTS_DOC, at the end of its Results"
@@ -672,12 +751,12 @@ report() {
     printf '### %s — %s cores, %s GiB, wrk -t%s -c%s, %s × %s rounds interleaved, %s warm-up per path%s\n\n' \
         "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)" \
         "$THREADS" "$CONNECTIONS" "$DURATION" "$ROUNDS" "$WARMUP" "$([[ $PATHS == "$DEFAULT_PATHS" ]] || echo ", paths $PATHS")"
-    for col in a b c d e f g h i j k l m n; do
+    for col in a b c d e f g h i j k l m n p q; do
         grep -q "^$col " "$BENCH_DIR/raw.txt" && med[$col]=$(awk -v c=$col '$1 == c { print $2 }' "$BENCH_DIR/raw.txt" | median)
     done
     echo '| path | req/s median (spread) | ÷ static ceiling (c) | ÷ proxy ceiling (i) | p50 ms | p99 ms | non-2xx | socket errors |'
     echo '|---|---|---|---|---|---|---|---|'
-    for col in a b l f g h j k m n c i d e; do
+    for col in a b l f g p q h j k m n c i d e; do
         [[ -n ${med[$col]:-} ]] || continue
         case $col in
             a) label='(a) purchase, Lua every request' ;;
@@ -694,6 +773,8 @@ report() {
             k) label='(k) one instance direct, purchase' ;;
             m) label='(m) side instance direct, purchase, buyer.auth=open' ;;
             n) label='(n) side instance direct, purchase, buyer.auth=oidc (a new RS256 token each)' ;;
+            p) label='(p) join the queue with a solved proof of work, Lua every request' ;;
+            q) label='(q) a proof-of-work challenge (GET /queue/{id}/challenge)' ;;
         esac
         printf '| %s | %.0f (%s) | %s | %s | %s | %s | %s | %s |\n' "$label" "${med[$col]}" \
             "$(awk -v c=$col '$1 == c { printf "%.0f\n", $2 }' "$BENCH_DIR/raw.txt" | spread)" \
@@ -743,6 +824,7 @@ report() {
         echo "Joins answered in (g): $joins; places taken meanwhile: $places (up to $((CONNECTIONS * ROUNDS)) more: requests still in flight when wrk stopped)."
     fi
     buyers_report
+    pow_report
     if [[ -s $BENCH_DIR/soldout-verdicts.txt ]]; then
         sort "$BENCH_DIR/soldout-verdicts.txt" | uniq -c | awk '{ n += $1; if ($2 != "HIT" && $2 != "UPDATING") up += $1; v = v sep $2 " " $1; sep = ", " }
              END { printf "Sold-out purchases in (b), by the cache'"'"'s verdict in nginx'"'"'s access log: %s; an instance answered %d of %d (%.4f%%).\n", v, up, n, n ? 100 * up / n : 0 }'
@@ -765,17 +847,7 @@ report() {
 buyers_cpu() { # path round purchases
     local self=open other=oidc
     [[ $1 == n ]] && self=oidc other=open
-    awk -v hz="$(getconf CLK_TCK)" -v n="$3" -v self=$self -v other=$other '
-        $1 == "before" { before[$2] += $3 }
-        $1 == "after" { after[$2] += $3 }
-        END {
-            us = 1000000 / hz / n
-            printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", (after[self] - before[self]) * us,
-                (after[other] - before[other]) * us, (after["payara"] - before["payara"]) * us,
-                (after["redis"] - before["redis"]) * us, (after["postgres"] - before["postgres"]) * us,
-                (after["nginx"] - before["nginx"]) * us, after["wrk"] * us, (after["softirq"] - before["softirq"]) * us,
-                (after["busy"] - before["busy"]) * us
-        }' "$BENCH_DIR/cpu-$1-$2.txt"
+    cpu_per_request "$BENCH_DIR/cpu-$1-$2.txt" "$3" "$self" "$other" payara redis postgres nginx wrk softirq busy
 }
 
 # (m) against (n): the ratio and its target, what a purchase costs each component in either mode (medians over the
@@ -820,6 +892,71 @@ buyers_report() {
     echo
 }
 
+# (g) against (p), and (q): what a join with a proof of work costs the service, median over the rounds. The service's
+# CPU is its processes' (the four instances, nginx, Redis, PostgreSQL); the kernel's softirq (loopback traffic,
+# charged to no process) and all busy CPU are beside it.
+pow_report() {
+    measuring_any p q || return 0
+    local g p
+    g=$(awk '$1 == "g" { print $2 }' "$BENCH_DIR/raw.txt" | median)
+    p=$(awk '$1 == "p" { print $2 }' "$BENCH_DIR/raw.txt" | median)
+    if [[ -n $g && -n $p ]]; then
+        awk -v g="$g" -v p="$p" 'BEGIN { printf "Proof of work: joins with a solved challenge run at p/g = %.2f of plain joins.\n\n", p / g }'
+    fi
+    echo "CPU per request of (g), (p) and (q), µs, median of the $ROUNDS rounds (spread); from /proc:"
+    echo
+    echo '| path | the service | of which Payara (4 JVMs) | nginx | Redis | PostgreSQL | kernel softirq | wrk | all busy CPU |'
+    echo '|---|---|---|---|---|---|---|---|---|'
+    local col round field requests rows cells label joins places
+    for col in g p q; do
+        measuring "$col" || continue
+        rows=$(for ((round = 1; round <= ROUNDS; round++)); do
+            requests=$(awk -v c=$col -v r=$round '$1 == c && ++seen == r { print $5 - $6 }' "$BENCH_DIR/raw.txt")
+            ((requests > 0)) && cpu_per_request "$BENCH_DIR/cpu-$col-$round.txt" "$requests" \
+                payara+nginx+redis+postgres payara nginx redis postgres softirq wrk busy
+        done)
+        [[ -n $rows ]] || continue
+        cells=""
+        for field in 1 2 3 4 5 6 7 8; do
+            cells+=" $(cut -d' ' -f"$field" <<<"$rows" | median | xargs printf '%.0f') ($(cut -d' ' -f"$field" <<<"$rows" | spread)) |"
+        done
+        case $col in
+            g) label='(g) join' ;;
+            p) label="(p) join with a proof of work (maxnumber $POW_MAXNUMBER)" ;;
+            q) label='(q) challenge' ;;
+        esac
+        echo "| $label |$cells"
+    done
+    echo
+    if measuring p; then
+        read -r joins places <"$BENCH_DIR/pow-joins.txt"
+        echo "Joins answered in (p): $joins; places taken meanwhile: $places (up to $((CONNECTIONS * (ROUNDS + 1))) more: requests still in flight when wrk stopped)."
+        echo
+    fi
+}
+
+# CPU microseconds per request from CPU file $1 (cpu_sample before and after) over $2 requests, for each component
+# named after them ("a+b" the sum of two), on one line.
+cpu_per_request() { # file requests components...
+    local file=$1 requests=$2
+    shift 2
+    awk -v hz="$(getconf CLK_TCK)" -v n="$requests" -v components="$*" '
+        $1 == "before" { before[$2] += $3 }
+        $1 == "after" { after[$2] += $3 }
+        END {
+            us = 1000000 / hz / n
+            # wrk is sampled while it runs: its line holds the difference already.
+            before["wrk"] = 0
+            count = split(components, names, " ")
+            for (i = 1; i <= count; i++) {
+                parts = split(names[i], part, "+"); sum = 0
+                for (j = 1; j <= parts; j++) sum += after[part[j]] - before[part[j]]
+                printf "%s%.0f", (i > 1 ? " " : ""), sum * us
+            }
+            print ""
+        }' "$file"
+}
+
 # The bursts (h2load) with the limits that bound them: the client's and nginx's descriptors, the kernel's listen
 # queue and ephemeral ports, and what nginx's error log said meanwhile.
 burst_report() {
@@ -851,12 +988,12 @@ burst_report() {
 where_time_goes() {
     local hz col
     hz=$(getconf CLK_TCK)
-    compgen -G "$BENCH_DIR/cpu-[a-l].txt" >/dev/null || return 0
+    compgen -G "$BENCH_DIR/cpu-[a-lpq].txt" >/dev/null || return 0
     echo "Where the time goes (last round; CPU microseconds per request, from /proc; $(nproc) cores = $(nproc),000,000 µs/s):"
     echo
     echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
     echo '|---|---|---|---|---|---|---|---|---|'
-    for col in a b l f g h j k d e; do
+    for col in a b l f g p q h j k d e; do
         [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
