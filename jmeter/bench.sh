@@ -988,13 +988,14 @@ burst_report() {
 where_time_goes() {
     local hz col
     hz=$(getconf CLK_TCK)
-    compgen -G "$BENCH_DIR/cpu-[a-lpq].txt" >/dev/null || return 0
+    local measured=""
+    for col in a b l f g p q h j k d e; do [[ -f $BENCH_DIR/cpu-$col.txt ]] && measured+=" $col"; done
+    [[ -n $measured ]] || return 0
     echo "Where the time goes (last round; CPU microseconds per request, from /proc; $(nproc) cores = $(nproc),000,000 µs/s):"
     echo
     echo '| path | Payara (4 JVMs) | nginx | Redis | PostgreSQL | wrk | kernel softirq | all busy CPU | req/s |'
     echo '|---|---|---|---|---|---|---|---|---|'
-    for col in a b l f g p q h j k d e; do
-        [[ -f $BENCH_DIR/cpu-$col.txt ]] || continue
+    for col in $measured; do
         awk -v hz="$hz" -v col="$col" -v rps="$(awk -v c="$col" '$1 == c { v = $2 } END { print v }' "$BENCH_DIR/raw.txt")" \
             -v reqs="$(awk -v c="$col" '$1 == c { v = $5 } END { print v }' "$BENCH_DIR/raw.txt")" '
             $1 == "before" { before[$2] += $3 }
