@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Where one JVM spends its time on the two hot paths: a JFR profile of one instance, hit directly (not through
+# Where one JVM spends its time on the hot paths: a JFR profile of one instance, hit directly (not through
 # nginx), summarised as Markdown for docs/benchmarks.md.
 #
 #   jmeter/profile.sh   profile, then print the account (also in target/profile/account.md, beside the recordings
-#                       sold-out.jfr and purchase.jfr, for JDK Mission Control or `jfr print`)
+#                       <path>.jfr, for JDK Mission Control or `jfr print`)
+#   PROFILE_PATHS="open oidc" jmeter/profile.sh
+#                       the purchase path with buyer.auth=open against oidc, on bench.sh's side instances
 #
-# For each path — sold out (a sale of 0 tickets: the local-stock answer), then purchase (10^9 tickets: the
-# reserve Lua script on every request) — wrk warms the instance up for WARMUP, then JFR records it (the JDK's
-# "profile" settings) while wrk runs DURATION more. The instance is the one bench.sh's (j) and (k) hit: the
-# largest weight. The account gives, per path: wrk's req/s and latency; the JVM's CPU load, collections and JIT
-# compilations during the recording; the execution samples by layer (package prefixes) and the top self frames.
+# For each path of PROFILE_PATHS, in turn, wrk warms its instance up for WARMUP, then JFR records it (the JDK's
+# "profile" settings) while wrk runs DURATION more. The paths:
+#   sold-out   a sale of 0 tickets: the local-stock answer      } on the instance bench.sh's (j) and (k) hit:
+#   purchase   10^9 tickets: the reserve Lua script every time  } the largest weight (the default paths)
+#   open       purchase on bench.sh's side instance with buyer.auth=open, as its (m)
+#   oidc       purchase on its twin with buyer.auth=oidc, a never-used access token per request, as its (n): each
+#              request pays one signature check (tokens and issuer as bench.sh's; see its header)
+# The account gives, per path: wrk's req/s and latency; the JVM's CPU load, collections and JIT compilations during
+# the recording; the execution samples by layer (package prefixes) and the top self frames.
 #
-# Settings: WARMUP [90s], DURATION [20s], THREADS [2], CONNECTIONS [50], STACK_DEPTH [256], SAMPLE_PERIOD
-# ["1 ms"], TOP_FRAMES [25], and the cluster's (NGINX_PORT, RUN_DIR, INSTANCES, ...). Uses the cluster
+# Settings: PROFILE_PATHS ["sold-out purchase"], WARMUP [90s], DURATION [20s], THREADS [2], CONNECTIONS [50],
+# STACK_DEPTH [256], SAMPLE_PERIOD ["1 ms"], TOP_FRAMES [25], bench.sh's for the side instances (OPEN_INSTANCE,
+# OIDC_INSTANCE, ISSUER_PORT, TOKENS), and the cluster's (NGINX_PORT, RUN_DIR, INSTANCES, ...). Uses the cluster
 # answering on NGINX_PORT if there is one; otherwise starts one with payara/cluster.sh up and stops it again
 # at the end.
 set -euo pipefail
@@ -35,11 +42,15 @@ STACK_DEPTH=${STACK_DEPTH:-256}
 SAMPLE_PERIOD=${SAMPLE_PERIOD:-1 ms}
 # The account ranks this many self frames.
 TOP_FRAMES=${TOP_FRAMES:-25}
+PROFILE_PATHS=${PROFILE_PATHS:-sold-out purchase}
 JFR=$(dirname "$(readlink -f "$(command -v java)")")/jfr
 
 # The layers of the account, one a line: a label, "=", the package prefixes that make it up. A frame belongs
 # to the first layer whose prefix it starts with, so the catch-all GlassFish line comes last.
 LAYERS="io.ticketrush (the WAR's own code)=io.ticketrush.
+nimbus-jose-jwt (token parsing and checks)=com.nimbusds.
+JCA (RSA signatures, SHA-256; sun.security, java.math.BigInteger)=sun.security. java.math. java.security.
+Caffeine (the verified tokens' cache)=com.github.benmanes.caffeine.
 Jedis (and its pool, commons-pool2)=redis.clients. org.apache.commons.pool2.
 Grizzly (HTTP codec, I/O)=org.glassfish.grizzly.
 servlet pipeline (catalina, glassfish.web, coyote)=org.apache.catalina. org.glassfish.web. org.apache.coyote.
@@ -69,14 +80,16 @@ PoolManagerImpl.handleLazilyAssociatedConnectionPools=com.sun.enterprise.resourc
 security checks (RealmAdapter)=com.sun.web.security.
 Weld's client proxies of the WAR's beans (ContextBeanInstance.getInstance)=org.jboss.weld.bean.proxy.ContextBeanInstance.getInstance"
 
-# The recordings started on the instance and not stopped yet, by name.
+# The recordings started and not stopped yet, "pid name" each; JVM_PID is the instance being profiled.
 RECORDINGS=()
 JVM_PID=""
 
 # Recordings still running (the script failed) are stopped, then bench.sh's cleanup runs.
 profile_cleanup() {
-    local name
-    for name in "${RECORDINGS[@]}"; do jcmd "$JVM_PID" JFR.stop name="$name" >/dev/null 2>&1 || true; done
+    local recording
+    for recording in "${RECORDINGS[@]}"; do
+        jcmd "${recording%% *}" JFR.stop name="${recording#* }" >/dev/null 2>&1 || true
+    done
     cleanup
 }
 
@@ -105,28 +118,82 @@ start_recording() {
     out=$(jcmd "$JVM_PID" JFR.start name="$name" settings=profile settings="$BENCH_DIR/ticketrush.jfc" "$@" 2>&1)
     # jcmd answers 0 even when the command fails: its output says.
     [[ $out == *"Started recording"* ]] || die "JFR.start on pid $JVM_PID failed: $out"
-    RECORDINGS+=("$name")
+    RECORDINGS+=("$JVM_PID $name")
 }
 
 stop_recording() {
-    local name=$1 kept=() n
+    local name=$1 kept=() recording
     jcmd "$JVM_PID" JFR.stop name="$name" >/dev/null
-    for n in "${RECORDINGS[@]}"; do [[ $n == "$name" ]] || kept+=("$n"); done
+    for recording in "${RECORDINGS[@]}"; do [[ $recording == "$JVM_PID $name" ]] || kept+=("$recording"); done
     RECORDINGS=("${kept[@]}")
 }
 
-# Warms path $1 (label) up with sale $2, then records it: wrk's result line to $BENCH_DIR/$1.wrk, JFR's to $1.jfr.
+# The instance of path $1: its address in URL, its JVM in JVM_PID, and its name in INSTANCE.
+target_instance() {
+    local address f dir
+    case $1 in
+        sold-out | purchase) address=$(direct_instance); dir=$RUN_DIR ;;
+        open) address=$OPEN_INSTANCE; dir=$BENCH_DIR/buyers-open ;;
+        oidc) address=$OIDC_INSTANCE; dir=$BENCH_DIR/buyers-oidc ;;
+        *) die "PROFILE_PATHS: unknown path '$1' (sold-out, purchase, open, oidc)" ;;
+    esac
+    URL=http://$address/
+    JVM_PID=""
+    # The instance's JVM: the pid file of that deployment whose java listens on that port.
+    for f in "$dir"/instance-*/instance.pid; do
+        if JVM_PID=$(live_pid "$f" "--port ${address##*:}"); then break; fi
+    done
+    [[ -n $JVM_PID ]] || die "no instance of $dir listens on port ${address##*:} (is it on another host?)"
+    INSTANCE="$(basename "$(dirname "$f")") (pid $JVM_PID)"
+}
+
+# Readies the JVM of path $1 for recordings, once per JVM: the stack depth (only before its first recording;
+# afterwards the account's count of cut-off stacks tells), then a recording from before the first warm-up to the
+# end, of which only the last minute is kept: starting JFR recompiles much of the hot code (measured: ~1,800
+# compilations in the next 5 s), which that recording moves into the warm-up, while the recordings of the paths,
+# with the same settings, change nothing.
+PREPARED_JVMS=" "
+prepare_jvm() {
+    target_instance "$1"
+    [[ $PREPARED_JVMS == *" $JVM_PID "* ]] && return 0
+    jcmd "$JVM_PID" JFR.configure stackdepth="$STACK_DEPTH" >/dev/null
+    start_recording ticketrush-warm-up maxage=1m
+    PREPARED_JVMS+="$JVM_PID "
+}
+
+# Sends wrk with path $1's requests to URL for $2, for sale $3 ($4 keeps the userIds apart); the result line on
+# standard output as measure's, the CPU in $BENCH_DIR/cpu-$1.txt.
+drive() { # path duration event prefix
+    local label=$1 event=$3 prefix=$4 DURATION=$2
+    if [[ $label == oidc ]]; then
+        measure_signed "$label" "$URL" "$event"
+    else
+        measure "$label" "$URL" "$event" "$prefix"
+    fi
+}
+
+# Warms path $1 up with sale $2, then records it: wrk's result line to $BENCH_DIR/$1.wrk, JFR's to $1.jfr.
 profile_path() {
     local label=$1 event=$2
-    log "$label: warming up for $WARMUP ..."
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/jmeter/wrk-buy.lua" "$URL" -- "$event" "pw-$label-$STAMP" >/dev/null
+    target_instance "$label"
+    log "$label: warming up $INSTANCE for $WARMUP ..."
+    drive "$label" "$WARMUP" "$event" "pw-$label-$STAMP" >/dev/null
+    [[ $label == oidc ]] && take_tokens
     rm -f "$BENCH_DIR/$label.jfr"
     start_recording "ticketrush-$label" filename="$BENCH_DIR/$label.jfr"
     log "$label: recording for $DURATION ..."
-    measure "$label" "$URL" "$event" "p-$label-$STAMP" >"$BENCH_DIR/$label.wrk"
+    drive "$label" "$DURATION" "$event" "p-$label-$STAMP" >"$BENCH_DIR/$label.wrk"
+    [[ $label == oidc ]] && take_tokens
     stop_recording "ticketrush-$label"
-    [[ -s $BENCH_DIR/$label.jfr ]] || die "JFR.stop on pid $JVM_PID wrote no $BENCH_DIR/$label.jfr"
+    # Read back before it is summarised: once, on a loaded machine, the account's jfr print of a recording just
+    # stopped printed nothing, and the account ended there without a word.
+    wait_until "$JFR_READABLE_SECONDS" jfr_readable "$BENCH_DIR/$label.jfr" \
+        || die "JFR.stop on pid $JVM_PID wrote no readable $BENCH_DIR/$label.jfr"
+    RECORDED_ON[$label]=$INSTANCE
 }
+JFR_READABLE_SECONDS=10
+jfr_readable() { "$JFR" summary "$1" >/dev/null 2>&1; }
+declare -A RECORDED_ON=()
 
 # The execution samples of recording $1: the layers' shares and the top self frames, as Markdown.
 sample_tables() {
@@ -268,17 +335,19 @@ jvm_line() {
         }'
 }
 
-# The account of both paths, as Markdown.
+# The account of every path profiled, as Markdown.
 account() {
     local label title rps p50 p99 requests non2xx errors
-    printf '### JFR profile of one instance hit directly — %s, %s cores, %s, wrk -t%s -c%s to %s, %s warm-up, %s recorded per path\n\n' \
-        "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$INSTANCE" "$THREADS" "$CONNECTIONS" "$URL" "$WARMUP" "$DURATION"
-    for label in sold-out purchase; do
+    printf '### JFR profile of one instance hit directly — %s, %s cores, wrk -t%s -c%s, %s warm-up, %s recorded per path\n\n' \
+        "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$THREADS" "$CONNECTIONS" "$WARMUP" "$DURATION"
+    for label in $PROFILE_PATHS; do
         case $label in
             sold-out) title='Sold out (0 tickets: the local-stock answer)' ;;
             purchase) title='Purchase (10⁹ tickets: the reserve Lua script on every request)' ;;
+            open) title='Purchase, buyer.auth=open (a new userId each)' ;;
+            oidc) title='Purchase, buyer.auth=oidc (a new RS256 access token each: one signature check)' ;;
         esac
-        printf '#### %s\n\n' "$title"
+        printf '#### %s — %s\n\n' "$title" "${RECORDED_ON[$label]}"
         read -r rps p50 p99 requests non2xx errors <"$BENCH_DIR/$label.wrk"
         printf 'wrk: %.0f req/s, p50 %s ms, p99 %s ms (%s requests, %s non-2xx, %s socket errors).\n' \
             "$rps" "$p50" "$p99" "$requests" "$non2xx" "$errors"
@@ -289,7 +358,7 @@ account() {
         item_table "$BENCH_DIR/$label.jfr"
         echo
     done
-    echo "Recordings: target/profile/sold-out.jfr and purchase.jfr (JFR \"profile\" settings," \
+    echo "Recordings: target/profile/<path>.jfr (JFR \"profile\" settings," \
         "Java sampled every $SAMPLE_PERIOD, every JIT compilation, stack depth $STACK_DEPTH); made by jmeter/profile.sh."
 }
 
@@ -299,37 +368,32 @@ main() {
         die "jcmd and jfr not found next to java; install a JDK 17 (apt-get install -y openjdk-17-jdk-headless)"
     fi
     mkdir -p "$BENCH_DIR"
+    local label recording
+    [[ " $PROFILE_PATHS " == *" oidc "* ]] && ensure_tokens
     trap profile_cleanup EXIT
     ensure_cluster
-
-    local direct port f
-    direct=$(direct_instance)
-    port=${direct##*:}
-    URL=http://$direct/
-    # The instance's JVM: the pid file of this checkout's cluster whose java listens on that port.
-    for f in "$RUN_DIR"/instance-*/instance.pid; do
-        if JVM_PID=$(live_pid "$f" "--port $port"); then break; fi
-    done
-    [[ -n $JVM_PID ]] || die "no instance of $RUN_DIR listens on port $port (is it on another host?)"
-    INSTANCE="$(basename "$(dirname "$f")") (pid $JVM_PID)"
-    # Only before the JVM's first recording; afterwards the account's count of cut-off stacks tells.
-    jcmd "$JVM_PID" JFR.configure stackdepth="$STACK_DEPTH" >/dev/null
+    if [[ " $PROFILE_PATHS " == *" open "* || " $PROFILE_PATHS " == *" oidc "* ]]; then
+        start_issuer
+        start_side_instances
+    fi
+    write_jfr_settings "$BENCH_DIR/ticketrush.jfc"
+    for label in $PROFILE_PATHS; do prepare_jvm "$label"; done
 
     STAMP=$(date +%s)
-    local soldout=profile-soldout-$STAMP buy=profile-buy-$STAMP
-    admin PUT "$soldout" '{"tickets":0,"holdSeconds":60}' >/dev/null
-    admin PUT "$buy" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
-    write_jfr_settings "$BENCH_DIR/ticketrush.jfc"
-    # Starting JFR recompiles much of the hot code (measured: ~1,800 compilations in the next 5 s). One recording
-    # from before the first warm-up to the end (only its last minute kept) moves that into the warm-up: the
-    # recordings of the paths, with the same settings, change nothing.
-    start_recording ticketrush-warm-up maxage=1m
+    local -A sale=([sold-out]=profile-soldout-$STAMP [purchase]=profile-buy-$STAMP [open]=profile-open-$STAMP
+        [oidc]=profile-oidc-$STAMP)
+    admin PUT "${sale[sold-out]}" '{"tickets":0,"holdSeconds":60}' >/dev/null
+    for label in purchase open oidc; do
+        admin PUT "${sale[$label]}" '{"tickets":1000000000,"holdSeconds":86400}' >/dev/null
+    done
 
-    profile_path sold-out "$soldout"
-    profile_path purchase "$buy"
-    stop_recording ticketrush-warm-up
+    for label in $PROFILE_PATHS; do profile_path "$label" "${sale[$label]}"; done
+    for recording in "${RECORDINGS[@]}"; do
+        JVM_PID=${recording%% *}
+        stop_recording "${recording#* }"
+    done
     log "Summarising the recordings with $JFR ..."
-    account | tee "$BENCH_DIR/account.md"
+    account | tee "$BENCH_DIR/account.md" || die "summarising the recordings failed; sourced, this script's account re-makes it from them"
 }
 
 # Run as a script; sourced, it only defines its functions (account can then be re-made from the recordings).
