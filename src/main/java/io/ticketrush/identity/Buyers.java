@@ -86,7 +86,7 @@ public class Buyers {
                 String named = issuer.map(String::strip).filter(i -> !i.isEmpty()).orElseThrow(() ->
                         new IllegalStateException("buyer.auth=oidc needs oidc.issuer (OIDC_ISSUER): the provider's issuer URL"));
                 ProviderKeys keys = new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis);
-                verifier = new TokenVerifier(keys, named, audience(), buyerClaim.strip(), leewaySeconds, maxTokens,
+                verifier = new TokenVerifier(keys, named, audience(), buyerClaim.strip(), leewaySeconds, maxTokens, jwksCacheMillis,
                         System::currentTimeMillis);
                 // The first buyer should not wait for the discovery document and the keys: fetched now, aside.
                 Thread warm = new Thread(() -> {

@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Collections;
+import java.security.Key;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -16,10 +18,12 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWT;
@@ -65,9 +69,11 @@ public class TokenVerifier {
      * @param buyerClaim the claim naming the buyer
      * @param leewaySeconds how far {@code exp} and {@code nbf} may be missed, 0 to {@value #MAX_LEEWAY_SECONDS}
      * @param maxTokens  how many verified tokens are remembered at most
+     * @param keysMillis how long a key, once found, is used without looking it up again (as long as the JWKS is
+     *                   cached: a key the provider retired is accepted no longer than its JWKS would be)
      */
     public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, String buyerClaim,
-            int leewaySeconds, long maxTokens, Supplier<Long> clock) {
+            int leewaySeconds, long maxTokens, long keysMillis, Supplier<Long> clock) {
         if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
             throw new IllegalArgumentException("the leeway must be 0 to " + MAX_LEEWAY_SECONDS + " s, not " + leewaySeconds);
         }
@@ -77,7 +83,8 @@ public class TokenVerifier {
         this.clock = clock;
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
                 new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ACCEPTED, keys));
+        processor.setJWSKeySelector(new ConvertedKeys(new JWSVerificationKeySelector<>(ACCEPTED, keys),
+                Caffeine.newBuilder().maximumSize(MAX_KEY_IDS).expireAfterWrite(Duration.ofMillis(keysMillis)).build()));
         // Not Set.of: Payara Micro loads its own nimbus-jose-jwt (10.5) before the WAR's, and its claims verifier asks
         // the audience set whether it contains null, which Set.of answers with a NullPointerException.
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
@@ -198,6 +205,35 @@ public class TokenVerifier {
             return DIGEST_PREFIX + HexFormat.of().formatHex(digest, 0, 20);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Key ids remembered with their Java keys: a provider publishes a handful. */
+    private static final int MAX_KEY_IDS = 64;
+
+    /**
+     * The issuer's keys for a token's algorithm and key id, as Java keys, converted from the JWKS once per key id
+     * rather than once per token (a tenth of a purchase's verification, measured). Only found keys are kept: an
+     * unknown key id goes to the JWKS every time, which fetches it again, rate-limited.
+     */
+    private record ConvertedKeys(JWSKeySelector<SecurityContext> jwks, Cache<String, List<Key>> converted)
+            implements JWSKeySelector<SecurityContext> {
+
+        @Override
+        public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context) throws KeySourceException {
+            if (header.getKeyID() == null) {
+                return jwks.selectJWSKeys(header, context);
+            }
+            String id = header.getAlgorithm().getName() + " " + header.getKeyID();
+            List<Key> known = converted.getIfPresent(id);
+            if (known != null) {
+                return known;
+            }
+            List<Key> found = List.copyOf(jwks.selectJWSKeys(header, context));
+            if (!found.isEmpty()) {
+                converted.put(id, found);
+            }
+            return found;
         }
     }
 

@@ -45,7 +45,7 @@ class TokenVerifierTest {
         keyLookups.incrementAndGet();
         return selector.select(new JWKSet(List.of(RSA.toPublicJWK(), EC.toPublicJWK())));
     };
-    private final TokenVerifier verifier = new TokenVerifier(published, ISSUER, AUDIENCE, "sub", 60, 1000,
+    private final TokenVerifier verifier = new TokenVerifier(published, ISSUER, AUDIENCE, "sub", 60, 1000, 60_000,
             System::currentTimeMillis);
 
     @Test

@@ -14,11 +14,15 @@ import io.ticketrush.testsupport.SingleInstanceIT;
 /** The metrics an operator reads during a sale, in Prometheus text on /metrics. */
 class MetricsIT extends SingleInstanceIT {
 
+    private static final int HOLD_SECONDS = 3;
+
     @Test
     void countsPurchasesByOutcomeAndShowsPermitsScriptTimesAndExpiries() {
         String event = Deployments.newEventId("metrics");
         double reservedBefore = api.metric("ticketrush_purchases_total\\{[^}]*outcome=\"reserved\"[^}]*\\}");
-        api.openSale(event, 2, 1);
+        // Holds long enough to outlast the four purchases on a loaded machine (a hold that expired before m3 would
+        // give Redis a ticket back, and m3 a wait instead of "sold out"), short enough to watch them expire.
+        api.openSale(event, 2, HOLD_SECONDS);
 
         assertEquals(1, api.buy(event, "m1").code());
         assertEquals(-2, api.buy(event, "m1").code());
@@ -33,7 +37,7 @@ class MetricsIT extends SingleInstanceIT {
         assertTrue(api.metric("ticketrush_redis_script_seconds_count\\{[^}]*script=\"reserve\"[^}]*\\}") >= 3);
 
         double returnedBefore = api.metric("ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?");
-        Eventually.within(Duration.ofSeconds(4), () ->
+        Eventually.within(Duration.ofSeconds(HOLD_SECONDS + 4), () ->
                 assertTrue(api.metric("ticketrush_expiry_tickets_returned_total(\\{[^}]*\\})?") >= returnedBefore + 2,
                         "the two unpaid holds expired and came back"));
         assertTrue(api.metric("ticketrush_expiry_sweeps_total(\\{[^}]*\\})?") > 0);
