@@ -21,6 +21,9 @@ import jakarta.json.stream.JsonParsingException;
 /** A small HTTP client for the ticketrush contract, used by every black-box test. */
 public final class Api {
 
+    /** How often {@link #buyPastBusy} asks again: each busy answer took the instance's permit wait (500 ms). */
+    private static final int BUSY_ATTEMPTS = 10;
+
     public static final String ADMIN_TOKEN = "it-admin-token";
     /** The waiting room's signing key of every test instance (arquillian.xml, PayaraInstance). */
     public static final String QUEUE_SECRET = "it-queue-secret-shared-by-tests";
@@ -50,6 +53,18 @@ public final class Api {
 
     public Answer buy(String eventId, String userId) {
         return post("buy/ticket", Map.of("userId", userId, "eventId", eventId));
+    }
+
+    /**
+     * A purchase sent again while it is answered "busy, try again" (503, code -3: the share was empty and Redis had
+     * not yet said the sale is sold out), as the API tells buyers to: what a buyer is finally told.
+     */
+    public Answer buyPastBusy(String eventId, String userId) {
+        Answer answer = buy(eventId, userId);
+        for (int attempt = 0; attempt < BUSY_ATTEMPTS && answer.status() == 503 && answer.code() == -3; attempt++) {
+            answer = buy(eventId, userId);
+        }
+        return answer;
     }
 
     /** A purchase repeated because an earlier attempt went unanswered: a holder gets the order back even then. */
