@@ -67,9 +67,9 @@ public final class FairnessVerifier {
     /** Checks an opened queue's published record, algorithm included. */
     static Result verify(Published published) {
         List<String> problems = new ArrayList<>();
-        if (!QueueOrder.ALGORITHM.equals(published.algorithm()) || published.version() != QueueOrder.VERSION) {
+        if (!QueueDraw.ALGORITHM.equals(published.algorithm()) || published.version() != QueueDraw.VERSION) {
             problems.add("the order is made by " + published.algorithm() + " version " + published.version()
-                    + "; this verifier knows " + QueueOrder.ALGORITHM + " version " + QueueOrder.VERSION);
+                    + "; this verifier knows " + QueueDraw.ALGORITHM + " version " + QueueDraw.VERSION);
             return new Result(new long[0], problems);
         }
         if (published.frozen() == null || published.seed() == null) {
@@ -86,12 +86,12 @@ public final class FairnessVerifier {
      */
     static Result verify(String commitment, String seedHex, long size, String digest, List<String> placeHashes) {
         List<String> problems = new ArrayList<>();
-        byte[] seed = hexBytes(seedHex, QueueOrder.SEED_BYTES);
+        byte[] seed = hexBytes(seedHex, QueueDraw.SEED_BYTES);
         if (seed == null) {
-            problems.add("the seed is not " + 2 * QueueOrder.SEED_BYTES + " hex digits: " + seedHex);
-        } else if (!QueueOrder.commitment(seed).equalsIgnoreCase(commitment)) {
+            problems.add("the seed is not " + 2 * QueueDraw.SEED_BYTES + " hex digits: " + seedHex);
+        } else if (!QueueDraw.commitment(seed).equalsIgnoreCase(commitment)) {
             problems.add("the seed does not match the commitment: SHA-256 of the seed is "
-                    + QueueOrder.commitment(seed) + ", the commitment published is " + commitment);
+                    + QueueDraw.commitment(seed) + ", the commitment published is " + commitment);
         }
         if (size < 0 || size > Integer.MAX_VALUE) {
             problems.add("the pre-queue's size is out of range: " + size);
@@ -100,7 +100,7 @@ public final class FairnessVerifier {
                     + " place hashes are published");
         } else {
             List<String> frozen = placeHashes.subList(0, (int) size);
-            String actual = QueueOrder.digest(frozen);
+            String actual = QueueDraw.digest(frozen);
             if (!actual.equalsIgnoreCase(digest)) {
                 problems.add("the digest of places 1.." + size + " is " + actual + ", the digest published is "
                         + digest);
@@ -113,10 +113,10 @@ public final class FairnessVerifier {
         if (!problems.isEmpty()) {
             return new Result(new long[0], problems);
         }
-        QueueOrder queueOrder = QueueOrder.of(seed, digest, size);
+        QueueDraw draw = QueueDraw.of(seed, digest, size);
         long[] order = new long[(int) size];
         for (int i = 0; i < order.length; i++) {
-            order[i] = queueOrder.place(i + 1L);
+            order[i] = draw.place(i + 1L);
         }
         return new Result(order, problems);
     }
@@ -172,8 +172,8 @@ public final class FairnessVerifier {
                 }
                 return MISMATCH;
             }
-            String summary = "event " + eventId + ": verified " + QueueOrder.ALGORITHM + " version "
-                    + QueueOrder.VERSION + ": " + result.order().length + " places in the pre-queue, the seed matches"
+            String summary = "event " + eventId + ": verified " + QueueDraw.ALGORITHM + " version "
+                    + QueueDraw.VERSION + ": " + result.order().length + " places in the pre-queue, the seed matches"
                     + " the commitment " + published.commitment() + ", places 1.." + result.order().length
                     + " match the digest " + published.frozen().digest();
             if (outFile == null) {
@@ -298,7 +298,7 @@ public final class FairnessVerifier {
             return null;
         }
         try {
-            return QueueOrder.hex(hex);
+            return QueueDraw.hex(hex);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -7,7 +7,7 @@ import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
 /**
- * The digest of a frozen pre-queue ({@link QueueOrder#digest}), read from Redis a page at a time by one instance
+ * The digest of a frozen pre-queue ({@link QueueDraw#digest}), read from Redis a page at a time by one instance
  * while the others wait: neither an instance's memory nor any one Redis command grows with the pre-queue. The
  * instance computing holds a lease (digest-lease.lua) and keeps it page by page; one that dies loses it within
  * the lease time, and the next instance to ask starts over.
@@ -64,7 +64,7 @@ final class PreQueueDigest {
             return Optional.empty();
         }
         String joins = QueueKeys.of(eventId).joins();
-        QueueOrder.Digest digest = new QueueOrder.Digest();
+        QueueDraw.Digest digest = new QueueDraw.Digest();
         for (long from = 0; from < size; from += pageSize) {
             // Renewed before each further page: a holder that lost its lease (it stalled, another took over) stops.
             if (from > 0 && lease(eventId, gen) != Lease.HELD) {

@@ -168,8 +168,8 @@ public class QueueServlet extends ApiServlet {
         List<String> places = from == null ? null : waitingRoom.placeHashes(eventId, from, count);
         ApiResponse.send(response, 200, 1, "ok", json -> {
             json.write("eventId", eventId)
-                    .write("algorithm", QueueOrder.ALGORITHM)
-                    .write("version", QueueOrder.VERSION)
+                    .write("algorithm", QueueDraw.ALGORITHM)
+                    .write("version", QueueDraw.VERSION)
                     .write("commitment", status.commitment())
                     .write("opensAt", status.opensAt())
                     .write("joined", status.joined());

@@ -40,7 +40,7 @@ import io.ticketrush.web.ApiException;
 /**
  * The waiting rooms of this instance's sales: joining, the shared queue state, admissions and the fairness
  * record. Redis holds every waiting room (changed only by Lua scripts); this instance keeps a {@link View} of
- * each (is the sale queued, its generation, the order of its pre-queue, the proof of work a join costs), refreshed
+ * each (is the sale queued, its generation, the draw of its pre-queue, the proof of work a join costs), refreshed
  * by {@link QueueAdvancer}, so that checking a place, an admission or a proof of work and placing it in line need
  * no Redis call.
  */
@@ -75,19 +75,19 @@ public class WaitingRoom {
 
     /**
      * What this instance knows of an event's waiting room: none ({@code queued} false), or its generation, the proof
-     * of work a join costs (0: none) and, once the pre-queue is frozen and its digest known, the order of its places;
+     * of work a join costs (0: none) and, once the pre-queue is frozen and its digest known, the draw of its places;
      * read when the sale was at generation {@code saleGen}.
      */
-    record View(boolean queued, long gen, QueueOrder order, long rate, double measuredRate, long saleGen,
+    record View(boolean queued, long gen, QueueDraw draw, long rate, double measuredRate, long saleGen,
             long proofOfWork) {
 
         static View none(long saleGen) {
             return new View(false, 0, null, 0, 0, saleGen, 0);
         }
 
-        /** The place's position, or null while the pre-queue's order is not known yet. */
+        /** The place's position, or null while the pre-queue's draw is not known yet. */
         Long position(long place) {
-            return order == null ? null : order.position(place);
+            return draw == null ? null : draw.position(place);
         }
     }
 
@@ -197,7 +197,7 @@ public class WaitingRoom {
         RANDOM.nextBytes(seed);
         return List.of(Long.toString(queue.opensAt()), Long.toString(queue.admitPerSecond()),
                 Long.toString(queue.windowMillis()), Double.toString(queue.overbook()), HexFormat.of().formatHex(seed),
-                QueueOrder.commitment(seed), Long.toString(queue.proofOfWork()));
+                QueueDraw.commitment(seed), Long.toString(queue.proofOfWork()));
     }
 
     /**
@@ -494,11 +494,11 @@ public class WaitingRoom {
         }
         View old = views.get(eventId);
         boolean digestKnown = (Long) reply.get(2) == 1;
-        if (old == null || old.gen() != gen || (digestKnown && old.order() == null)) {
-            // What the script does not return (the seed and digest, for the order) is read once.
+        if (old == null || old.gen() != gen || (digestKnown && old.draw() == null)) {
+            // What the script does not return (the seed and digest, for the draw) is read once.
             views.put(eventId, load(eventId));
         } else {
-            views.put(eventId, new View(true, gen, old.order(), (Long) reply.get(4),
+            views.put(eventId, new View(true, gen, old.draw(), (Long) reply.get(4),
                     Double.parseDouble((String) reply.get(5)), old.saleGen(), old.proofOfWork()));
         }
         if ((Long) reply.get(6) == 1) {
@@ -578,12 +578,12 @@ public class WaitingRoom {
         }
         QueueStatus status = QueueStatus.of(eventId, reply);
         View old = views.get(eventId);
-        QueueOrder order = null;
+        QueueDraw draw = null;
         if (status.digest() != null) {
-            order = old != null && old.gen() == status.gen() && old.order() != null ? old.order()
-                    : QueueOrder.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
+            draw = old != null && old.gen() == status.gen() && old.draw() != null ? old.draw()
+                    : QueueDraw.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
-        return new View(true, status.gen(), order, status.admitPerSecond(), status.measuredRate(),
+        return new View(true, status.gen(), draw, status.admitPerSecond(), status.measuredRate(),
                 Long.parseLong((String) reply.get(20)), status.proofOfWork());
     }
 

@@ -44,10 +44,10 @@ class FairnessVerifierTest {
     private static final int LATE = 200;
 
     private final SplittableRandom random = new SplittableRandom(42);
-    private final byte[] seed = bytes(QueueOrder.SEED_BYTES);
-    private final String commitment = QueueOrder.commitment(seed);
+    private final byte[] seed = bytes(QueueDraw.SEED_BYTES);
+    private final String commitment = QueueDraw.commitment(seed);
     private final List<String> places = placeHashes(SIZE + LATE);
-    private final String digest = QueueOrder.digest(places.subList(0, SIZE));
+    private final String digest = QueueDraw.digest(places.subList(0, SIZE));
     private HttpServer server;
 
     @AfterEach
@@ -59,20 +59,20 @@ class FairnessVerifierTest {
 
     @Test
     void acceptsAnHonestRecordAndRecomputesTheOrder() {
-        Result result = FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, digest, places);
+        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places);
 
         assertEquals(List.of(), result.problems());
-        QueueOrder order = QueueOrder.of(seed, digest, SIZE);
+        QueueDraw draw = QueueDraw.of(seed, digest, SIZE);
         assertEquals(SIZE, result.order().length);
         for (int position = 1; position <= SIZE; position++) {
             long place = result.order()[position - 1];
-            assertEquals(position, order.position(place), "place " + place);
+            assertEquals(position, draw.position(place), "place " + place);
         }
     }
 
     @Test
     void acceptsAnEmptyPreQueue() {
-        Result result = FairnessVerifier.verify(commitment, QueueOrder.hex(seed), 0, QueueOrder.digest(List.of()),
+        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), 0, QueueDraw.digest(List.of()),
                 places);
 
         assertTrue(result.verified(), result.problems().toString());
@@ -84,7 +84,7 @@ class FairnessVerifierTest {
         byte[] other = seed.clone();
         other[0] ^= 1;
 
-        Result result = FairnessVerifier.verify(commitment, QueueOrder.hex(other), SIZE, digest, places);
+        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(other), SIZE, digest, places);
 
         assertProblem(result, "the seed does not match the commitment");
         assertProblem(FairnessVerifier.verify(commitment, "abc", SIZE, digest, places), "not 64 hex digits");
@@ -92,9 +92,9 @@ class FairnessVerifierTest {
 
     @Test
     void rejectsADigestThatIsNotThePlaces() {
-        String other = QueueOrder.digest(places.subList(1, SIZE + 1));
+        String other = QueueDraw.digest(places.subList(1, SIZE + 1));
 
-        assertProblem(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, other, places),
+        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, other, places),
                 "the digest of places 1..1000 is " + digest);
     }
 
@@ -108,7 +108,7 @@ class FairnessVerifierTest {
         dropped.remove(3);
 
         for (List<String> tampered : List.of(swapped, replaced, dropped)) {
-            assertProblem(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, digest, tampered),
+            assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, tampered),
                     "the digest of places 1..1000 is");
         }
     }
@@ -118,19 +118,19 @@ class FairnessVerifierTest {
         List<String> more = new ArrayList<>(places);
         more.addAll(placeHashes(10));
 
-        Result result = FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, digest, more);
+        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, more);
 
-        assertArrayEquals(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, digest, places).order(),
+        assertArrayEquals(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places).order(),
                 result.order());
     }
 
     @Test
     void rejectsASizeThatIsNotThePreQueues() {
-        assertProblem(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE - 1, digest, places),
+        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE - 1, digest, places),
                 "the digest of places 1..999 is");
-        assertProblem(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE + 1, digest, places),
+        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE + 1, digest, places),
                 "the digest of places 1..1001 is");
-        assertProblem(FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE + LATE + 1, digest, places),
+        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE + LATE + 1, digest, places),
                 "the pre-queue has 1201 places but only 1200 place hashes are published");
     }
 
@@ -139,7 +139,7 @@ class FairnessVerifierTest {
         List<String> twice = new ArrayList<>(places.subList(0, SIZE));
         twice.set(700, twice.get(20));
 
-        Result result = FairnessVerifier.verify(commitment, QueueOrder.hex(seed), SIZE, QueueOrder.digest(twice),
+        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, QueueDraw.digest(twice),
                 twice);
 
         assertProblem(result, "place 701 has the same place hash as place 21");
@@ -148,7 +148,7 @@ class FairnessVerifierTest {
     @Test
     void rejectsAnAlgorithmItDoesNotKnow() {
         Published published = new Published("e", "feistel-hmac-sha256", 2, commitment, 0L, new Frozen(SIZE, digest),
-                QueueOrder.hex(seed), places);
+                QueueDraw.hex(seed), places);
 
         assertProblem(FairnessVerifier.verify(published), "this verifier knows feistel-hmac-sha256 version 1");
     }
@@ -156,8 +156,8 @@ class FairnessVerifierTest {
     @Test
     void fetchesEveryPageAndWritesTheOrder(@TempDir Path dir) throws IOException {
         List<String> many = placeHashes(25_000);
-        String manyDigest = QueueOrder.digest(many.subList(0, 23_456));
-        serve("big", record("big", 23_456, manyDigest, QueueOrder.hex(seed)), many);
+        String manyDigest = QueueDraw.digest(many.subList(0, 23_456));
+        serve("big", record("big", 23_456, manyDigest, QueueDraw.hex(seed)), many);
         Path out = dir.resolve("order.txt");
 
         Run run = run(baseUrl(), "big", "--out", out.toString());
@@ -166,27 +166,27 @@ class FairnessVerifierTest {
         assertTrue(run.out().startsWith("event big: verified feistel-hmac-sha256 version 1: 23456 places"), run.out());
         List<String> lines = Files.readAllLines(out);
         assertEquals(23_456, lines.size());
-        QueueOrder order = QueueOrder.of(seed, manyDigest, 23_456);
-        assertEquals("1 " + order.place(1), lines.get(0));
-        assertEquals("23456 " + order.place(23_456), lines.get(23_455));
+        QueueDraw draw = QueueDraw.of(seed, manyDigest, 23_456);
+        assertEquals("1 " + draw.place(1), lines.get(0));
+        assertEquals("23456 " + draw.place(23_456), lines.get(23_455));
     }
 
     @Test
     void printsTheOrderAfterTheSummaryWithoutAnOutFile() throws IOException {
-        serve("e1", record("e1", SIZE, digest, QueueOrder.hex(seed)), places);
+        serve("e1", record("e1", SIZE, digest, QueueDraw.hex(seed)), places);
 
         Run run = run(baseUrl() + "/", "e1");
 
         assertEquals(FairnessVerifier.VERIFIED, run.status(), run.err());
         List<String> lines = run.out().lines().collect(Collectors.toList());
         assertEquals(SIZE + 1, lines.size());
-        assertEquals("1 " + QueueOrder.of(seed, digest, SIZE).place(1), lines.get(1));
+        assertEquals("1 " + QueueDraw.of(seed, digest, SIZE).place(1), lines.get(1));
     }
 
     @Test
     void exitsWithOneWhenTheServiceLies() throws IOException {
-        byte[] other = bytes(QueueOrder.SEED_BYTES);
-        serve("e1", record("e1", SIZE, digest, QueueOrder.hex(other)), places);
+        byte[] other = bytes(QueueDraw.SEED_BYTES);
+        serve("e1", record("e1", SIZE, digest, QueueDraw.hex(other)), places);
 
         Run run = run(baseUrl(), "e1");
 
@@ -196,8 +196,8 @@ class FairnessVerifierTest {
 
     @Test
     void exitsWithOneWhenTheCommitmentChangedSinceItWasSaved() throws IOException {
-        serve("e1", record("e1", SIZE, digest, QueueOrder.hex(seed)), places);
-        String saved = QueueOrder.commitment(bytes(QueueOrder.SEED_BYTES));
+        serve("e1", record("e1", SIZE, digest, QueueDraw.hex(seed)), places);
+        String saved = QueueDraw.commitment(bytes(QueueDraw.SEED_BYTES));
 
         Run run = run(baseUrl(), "e1", "--commitment", saved);
 
@@ -218,7 +218,7 @@ class FairnessVerifierTest {
 
     @Test
     void exitsWithTwoOnBadUsageOrAnUnknownEvent() throws IOException {
-        serve("e1", record("e1", SIZE, digest, QueueOrder.hex(seed)), places);
+        serve("e1", record("e1", SIZE, digest, QueueDraw.hex(seed)), places);
 
         assertEquals(FairnessVerifier.CANNOT_CHECK, run(baseUrl()).status());
         assertEquals(FairnessVerifier.CANNOT_CHECK, run(baseUrl(), "e1", "--verbose").status());
@@ -310,7 +310,7 @@ class FairnessVerifierTest {
     private List<String> placeHashes(int count) {
         List<String> hashes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            hashes.add(QueueOrder.hex(bytes(16)));
+            hashes.add(QueueDraw.hex(bytes(16)));
         }
         return hashes;
     }

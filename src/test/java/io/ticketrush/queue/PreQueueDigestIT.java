@@ -75,7 +75,7 @@ class PreQueueDigestIT {
     @Test
     void digestsAPreQueueOfManyPagesAsTheOneShotDefinitionAndPositionsFollow() throws InterruptedException {
         long gen = frozenPreQueue(2_500, 3);
-        String oneShot = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 2_499));
+        String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 2_499));
         String holder = "instance-" + UUID.randomUUID();
         for (int page : List.of(1, 64, 1_000, 2_499, 2_500, 10_000)) {
             assertEquals(Optional.of(oneShot), new PreQueueDigest(redis, page, HOUR_MS, holder).compute(event, gen, 2_500),
@@ -86,18 +86,18 @@ class PreQueueDigestIT {
         assertEquals(oneShot, jedis.hget(queue.queue(), "digest"));
         assertEquals(Optional.empty(), new PreQueueDigest(redis, 64, HOUR_MS, holder).compute(event, gen, 2_500),
                 "nothing more to compute once the digest is recorded");
-        QueueOrder order = QueueOrder.of(seed, oneShot, 2_500);
+        QueueDraw draw = QueueDraw.of(seed, oneShot, 2_500);
         Thread.sleep(50);
         advance("", gen);
-        long first = order.place(1);
+        long first = draw.place(1);
         assertEquals(1L, admission(gen, first, 1).get(0), "the place drawn first is admitted at position 1");
-        assertEquals(2_503L, order.position(2_503), "a late joiner's position is their place");
+        assertEquals(2_503L, draw.position(2_503), "a late joiner's position is their place");
     }
 
     @Test
     void onlyOneOfSeveralInstancesReadsThePreQueueWhileTheOthersWait() {
         long gen = frozenPreQueue(3_000, 0);
-        String oneShot = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 2_999));
+        String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 2_999));
         List<Supplier<Optional<String>>> instances = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             PreQueueDigest digests = new PreQueueDigest(redis, 50, HOUR_MS, "instance-" + i);
@@ -113,7 +113,7 @@ class PreQueueDigestIT {
     @Test
     void anotherInstanceTakesOverWhenTheHolderStopsRenewingItsLease() {
         long gen = frozenPreQueue(1_000, 0);
-        String oneShot = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 999));
+        String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 999));
         PreQueueDigest stalled = new PreQueueDigest(redis, 50, 500, "stalled");
         PreQueueDigest next = new PreQueueDigest(redis, 50, 500, "next");
         assertEquals(PreQueueDigest.Lease.HELD, stalled.lease(event, gen), "it takes the lease and stops there");
@@ -132,7 +132,7 @@ class PreQueueDigestIT {
         assertEquals(PreQueueDigest.Lease.HELD, earlier.lease(event, before));
 
         long gen = frozenPreQueue(200, 0);
-        String oneShot = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 199));
+        String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 199));
         assertEquals(Optional.of(oneShot), new PreQueueDigest(redis, 10, HOUR_MS, "now").compute(event, gen, 200));
         assertEquals(PreQueueDigest.Lease.NOTHING_TO_DO, earlier.lease(event, before), "its sale is gone");
     }
@@ -166,12 +166,12 @@ class PreQueueDigestIT {
 
     /** Opens the event's sale with a waiting room as AdminServlet does, a fresh seed each time; its generation. */
     private long openQueued(long opensAt) {
-        seed = new byte[QueueOrder.SEED_BYTES];
+        seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);
         List<String> keys = new ArrayList<>(EventKeys.of(event).all());
         keys.addAll(queue.all());
         return (Long) ((List<?>) redis.eval(OPEN, keys, List.of("10", Long.toString(HOUR_MS), "1", Long.toString(opensAt),
-                "1000", Long.toString(HOUR_MS), "1.0", QueueOrder.hex(seed), QueueOrder.commitment(seed)))).get(1);
+                "1000", Long.toString(HOUR_MS), "1.0", QueueDraw.hex(seed), QueueDraw.commitment(seed)))).get(1);
     }
 
     /** Joins buyers {@code prefix-from} .. {@code prefix-(to - 1)}, many to a call as an instance does. */

@@ -71,7 +71,7 @@ class WaitingRoomScriptsIT {
     private byte[] seed;
     /** The generation the sale was last opened with. */
     private long currentGen;
-    private QueueOrder order;
+    private QueueDraw draw;
 
     @BeforeAll
     static void connect() {
@@ -128,11 +128,11 @@ class WaitingRoomScriptsIT {
         assertEquals(5L, join("late").get(1));
         assertEquals("4", field("frozen"), "a join after the freeze does not move it");
         publishDigest();
-        assertEquals(QueueOrder.digest(jedis.lrange(queue.joins(), 0, 3)), field("digest"));
-        assertEquals(5L, order.position(5), "a later joiner's position is their place");
+        assertEquals(QueueDraw.digest(jedis.lrange(queue.joins(), 0, 3)), field("digest"));
+        assertEquals(5L, draw.position(5), "a later joiner's position is their place");
         Set<Long> positions = new HashSet<>();
         for (long place = 1; place <= 4; place++) {
-            positions.add(order.position(place));
+            positions.add(draw.position(place));
         }
         assertEquals(Set.of(1L, 2L, 3L, 4L), positions, "the pre-queue is a permutation of its places");
     }
@@ -175,7 +175,7 @@ class WaitingRoomScriptsIT {
         joinAll("early", 3);
         untilRedisTimeReaches(opensAt);
         assertEquals(List.of(1L, 3L, 0L), advance(""));
-        String earlier = QueueOrder.digest(jedis.lrange(queue.joins(), 0, 2));
+        String earlier = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 2));
 
         opensAt = redisNowMs() + 200;
         long second = openQueued(5, HOUR_MS, opensAt, 1_000, HOUR_MS, "1.0");
@@ -231,7 +231,7 @@ class WaitingRoomScriptsIT {
         untilRedisTimeReaches(Long.parseLong(field("opensAt")));
         joinAll("late", 20);
         publishDigest();
-        assertEquals(30, order.size());
+        assertEquals(30, draw.size());
         advanceFor(200);
         assertLedger(5, 0, 0, 5);
         assertEquals(1L, admission(placeAt(5), "").get(0));
@@ -527,7 +527,7 @@ class WaitingRoomScriptsIT {
                         "overbook"));
         assertNull(field("frozen"));
         assertNull(field("digest"));
-        assertEquals(QueueOrder.commitment(seed), field("commit"));
+        assertEquals(QueueDraw.commitment(seed), field("commit"));
         assertEquals(1L, join("buyer-1").get(1), "a fresh queue: places start again");
 
         openPlain(5, HOUR_MS);
@@ -551,11 +551,11 @@ class WaitingRoomScriptsIT {
 
         // Redis loses the sale whole; PostgreSQL held its settings and buyer-1's order.
         jedis.del(openKeys().toArray(String[]::new));
-        byte[] newSeed = new byte[QueueOrder.SEED_BYTES];
+        byte[] newSeed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(newSeed);
         List<?> restored = eval(RESTORE, openKeys(), "3", Long.toString(HOUR_MS), Long.toString(gen), "1",
-                Long.toString(redisNowMs() - 1_000), "1000", Long.toString(HOUR_MS), "1.0", QueueOrder.hex(newSeed),
-                QueueOrder.commitment(newSeed), "0", order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
+                Long.toString(redisNowMs() - 1_000), "1000", Long.toString(HOUR_MS), "1.0", QueueDraw.hex(newSeed),
+                QueueDraw.commitment(newSeed), "0", order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
         long queueGen = (Long) restored.get(2);
         assertEquals(List.of(1L, 0L), restored.subList(0, 2));
         assertTrue(queueGen > gen, "the waiting room's own generation, above the sale's " + gen + ": " + queueGen);
@@ -576,7 +576,7 @@ class WaitingRoomScriptsIT {
         publishDigest();
         advanceFor(100);
         assertEquals(1L, eval(RESERVE, reserveKeys(), event, "buyer-2", "buyer-2", "abc123", "", Long.toString(queueGen),
-                "1", Long.toString(order.position(1))).get(0), "admitted anew, buyer-2 buys");
+                "1", Long.toString(draw.position(1))).get(0), "admitted anew, buyer-2 buys");
     }
 
     @Test
@@ -632,12 +632,12 @@ class WaitingRoomScriptsIT {
 
     /** Opens (or resets) the sale with a waiting room as AdminServlet does: a fresh seed and its commitment. */
     private long openQueued(long tickets, long holdMs, long opensAt, long rate, long windowMs, String overbook) {
-        seed = new byte[QueueOrder.SEED_BYTES];
+        seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);
-        order = null;
+        draw = null;
         currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1",
-                Long.toString(opensAt), Long.toString(rate), Long.toString(windowMs), overbook, QueueOrder.hex(seed),
-                QueueOrder.commitment(seed)).get(1);
+                Long.toString(opensAt), Long.toString(rate), Long.toString(windowMs), overbook, QueueDraw.hex(seed),
+                QueueDraw.commitment(seed)).get(1);
         return currentGen;
     }
 
@@ -710,14 +710,14 @@ class WaitingRoomScriptsIT {
         String digest = new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "test-" + UUID.randomUUID())
                 .compute(event, currentGen, size).orElseThrow();
         List<String> hashes = size == 0 ? List.of() : redis.call(r -> r.lrange(queue.joins(), 0, size - 1));
-        assertEquals(QueueOrder.digest(hashes), digest, "in pages as in one list");
+        assertEquals(QueueDraw.digest(hashes), digest, "in pages as in one list");
         assertEquals(List.of(1L, size, 1L), advance(digest));
-        order = QueueOrder.of(seed, digest, size);
+        draw = QueueDraw.of(seed, digest, size);
     }
 
-    /** The place at {@code position} (the inverse of the order, as a buyer finds their own). */
+    /** The place at {@code position} (the inverse of the draw, as a buyer finds their own). */
     private long placeAt(long position) {
-        return order.place(position);
+        return draw.place(position);
     }
 
     private List<?> admission(long place, String position) {
@@ -725,14 +725,14 @@ class WaitingRoomScriptsIT {
     }
 
     private List<?> admission(long place, String position, long gen) {
-        String at = position.isEmpty() && order != null ? Long.toString(order.position(place)) : position;
+        String at = position.isEmpty() && draw != null ? Long.toString(draw.position(place)) : position;
         return eval(ADMISSION, List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo(), queue.used()),
                 Long.toString(gen), Long.toString(place), at);
     }
 
     private List<?> reserveAdmitted(String buyer, long gen, long place) {
         return eval(RESERVE, reserveKeys(), event, buyer, buyer, "abc123", "", Long.toString(gen), Long.toString(place),
-                Long.toString(order.position(place)));
+                Long.toString(draw.position(place)));
     }
 
     private long sweep() {

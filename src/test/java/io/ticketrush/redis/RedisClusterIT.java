@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ticketrush.queue.FairnessVerifier;
 import io.ticketrush.queue.QueueKeys;
-import io.ticketrush.queue.QueueOrder;
+import io.ticketrush.queue.QueueDraw;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
@@ -188,7 +188,7 @@ class RedisClusterIT {
         List<String> hashes = fairness.getJsonArray("places").getValuesAs(JsonString.class).stream()
                 .map(JsonString::getString).toList();
         assertEquals(crowd, fairness.getJsonObject("frozen").getInt("size"));
-        assertEquals(QueueOrder.digest(hashes), fairness.getJsonObject("frozen").getString("digest"),
+        assertEquals(QueueDraw.digest(hashes), fairness.getJsonObject("frozen").getString("digest"),
                 "computed in pages of " + DIGEST_PAGE + ", the digest of the whole pre-queue at once");
         Map<Long, Long> positionOfPlace = verifiedOrder(event, commitment);
 

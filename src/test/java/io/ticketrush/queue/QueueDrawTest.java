@@ -22,12 +22,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The queue order: a bijection computed place by place, fixed by seed, digest and size, equal to an independent
+ * The queue draw: a bijection computed place by place, fixed by seed, digest and size, equal to an independent
  * implementation, and statistically uniform. The statistical tests draw their seeds from generators with fixed
  * seeds, so every run tests the same shuffles and a failure reproduces; each states its significance, the chance
  * that a truly uniform shuffle would fail it.
  */
-class QueueOrderTest {
+class QueueDrawTest {
 
     /** The significance of each statistical test. */
     private static final double ALPHA = 0.001;
@@ -38,7 +38,7 @@ class QueueOrderTest {
     @ParameterizedTest
     @ValueSource(longs = {0, 1, 2, 3, 4, 5, 16, 17, 100, 1000, 4096, 4097, 16_385})
     void permutesThePreQueue(long size) {
-        assertPermutation(QueueOrder.of(seed(new SplittableRandom(size)), digest(size), size));
+        assertPermutation(QueueDraw.of(seed(new SplittableRandom(size)), digest(size), size));
     }
 
     @Test
@@ -46,77 +46,77 @@ class QueueOrderTest {
         SplittableRandom random = new SplittableRandom(13);
         for (int i = 0; i < 20; i++) {
             long size = random.nextLong(1, 10_000);
-            assertPermutation(QueueOrder.of(seed(random), digest(i), size));
+            assertPermutation(QueueDraw.of(seed(random), digest(i), size));
         }
     }
 
     @Test
     void computesAPositionAloneInTheLargestPreQueue() {
-        QueueOrder order = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, QueueOrder.MAX_SIZE);
+        QueueDraw draw = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, QueueDraw.MAX_SIZE);
 
-        for (long place : new long[] {1, 2, 12_345, QueueOrder.MAX_SIZE}) {
-            long position = order.position(place);
-            assertTrue(position >= 1 && position <= QueueOrder.MAX_SIZE, "position " + position);
-            assertEquals(place, order.place(position));
+        for (long place : new long[] {1, 2, 12_345, QueueDraw.MAX_SIZE}) {
+            long position = draw.position(place);
+            assertTrue(position >= 1 && position <= QueueDraw.MAX_SIZE, "position " + position);
+            assertEquals(place, draw.place(position));
         }
     }
 
     @Test
     void placesAfterThePreQueueKeepTheirArrivalOrder() {
-        QueueOrder order = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 100);
+        QueueDraw draw = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 100);
 
-        assertEquals(101, order.position(101));
-        assertEquals(1_000_000_000L, order.position(1_000_000_000L));
-        assertEquals(101, order.place(101));
-        assertEquals(7, QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 0).position(7), "an empty pre-queue");
+        assertEquals(101, draw.position(101));
+        assertEquals(1_000_000_000L, draw.position(1_000_000_000L));
+        assertEquals(101, draw.place(101));
+        assertEquals(7, QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 0).position(7), "an empty pre-queue");
     }
 
     @Test
     void refusesPlacesAndPositionsBelowOne() {
-        QueueOrder order = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 100);
+        QueueDraw draw = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 100);
 
-        assertThrows(IllegalArgumentException.class, () -> order.position(0));
-        assertThrows(IllegalArgumentException.class, () -> order.place(-1));
+        assertThrows(IllegalArgumentException.class, () -> draw.position(0));
+        assertThrows(IllegalArgumentException.class, () -> draw.place(-1));
     }
 
     @Test
     void refusesASeedOfAnotherLengthAMalformedDigestAndANegativeSize() {
-        assertThrows(IllegalArgumentException.class, () -> QueueOrder.of(new byte[31], VECTOR_DIGEST, 10));
-        assertThrows(IllegalArgumentException.class, () -> QueueOrder.of(VECTOR_SEED, "abc", 10));
+        assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(new byte[31], VECTOR_DIGEST, 10));
+        assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(VECTOR_SEED, "abc", 10));
         assertThrows(IllegalArgumentException.class,
-                () -> QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST.replace('c', 'g'), 10));
-        assertThrows(IllegalArgumentException.class, () -> QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, -1));
+                () -> QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST.replace('c', 'g'), 10));
+        assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, -1));
     }
 
     @Test
     void givesTheSameOrderForTheSameSeedDigestAndSize() {
-        long[] first = positions(QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 5000));
-        long[] again = positions(QueueOrder.of(VECTOR_SEED.clone(), VECTOR_DIGEST.toUpperCase(), 5000));
+        long[] first = positions(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 5000));
+        long[] again = positions(QueueDraw.of(VECTOR_SEED.clone(), VECTOR_DIGEST.toUpperCase(), 5000));
 
         assertArrayEquals(first, again);
     }
 
     @Test
     void givesTheSameOrderFromManyThreadsAtOnce() {
-        QueueOrder order = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 50_000);
+        QueueDraw draw = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 50_000);
 
-        long[] parallel = LongStream.rangeClosed(1, 50_000).parallel().map(order::position).toArray();
+        long[] parallel = LongStream.rangeClosed(1, 50_000).parallel().map(draw::position).toArray();
 
-        assertArrayEquals(positions(order), parallel);
+        assertArrayEquals(positions(draw), parallel);
     }
 
     @Test
     void givesAnotherOrderForAnotherSeedDigestOrSize() {
-        long[] order = positions(QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 1000));
+        long[] drawn = positions(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 1000));
         byte[] otherSeed = VECTOR_SEED.clone();
         otherSeed[31] ^= 1;
         String otherDigest = VECTOR_DIGEST.substring(0, 63) + "8";
 
-        assertFalse(Arrays.equals(order, positions(QueueOrder.of(otherSeed, VECTOR_DIGEST, 1000))));
-        assertFalse(Arrays.equals(order, positions(QueueOrder.of(VECTOR_SEED, otherDigest, 1000))));
-        long[] oneMore = positions(QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 1001));
-        assertFalse(Arrays.equals(order, Arrays.copyOf(oneMore, 1000)),
-                "a late place changes the key, so the order");
+        assertFalse(Arrays.equals(drawn, positions(QueueDraw.of(otherSeed, VECTOR_DIGEST, 1000))));
+        assertFalse(Arrays.equals(drawn, positions(QueueDraw.of(VECTOR_SEED, otherDigest, 1000))));
+        long[] oneMore = positions(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 1001));
+        assertFalse(Arrays.equals(drawn, Arrays.copyOf(oneMore, 1000)),
+                "a late place changes the key, so the draw");
     }
 
     /** Vectors from the Python reference implementation in docs/fairness.md, independent of this code. */
@@ -126,29 +126,29 @@ class QueueOrderTest {
         for (int i = 1; i <= 10; i++) {
             hashes.add(String.format("%032x", i));
         }
-        assertEquals(VECTOR_DIGEST, QueueOrder.digest(hashes));
+        assertEquals(VECTOR_DIGEST, QueueDraw.digest(hashes));
 
         assertArrayEquals(new long[] {4, 10, 9, 2, 5, 1, 6, 3, 7, 8},
-                places(QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 10)), "the place at each position");
-        assertArrayEquals(new long[] {1, 4, 5, 2, 3}, places(QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 5)));
-        QueueOrder million = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, 1_000_003);
+                places(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 10)), "the place at each position");
+        assertArrayEquals(new long[] {1, 4, 5, 2, 3}, places(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 5)));
+        QueueDraw million = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 1_000_003);
         assertEquals(916_650, million.position(1));
         assertEquals(660_135, million.position(2));
         assertEquals(20_807, million.position(500_000));
         assertEquals(930_585, million.position(1_000_003));
-        QueueOrder largest = QueueOrder.of(VECTOR_SEED, VECTOR_DIGEST, QueueOrder.MAX_SIZE);
+        QueueDraw largest = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, QueueDraw.MAX_SIZE);
         assertEquals(3_129_160_903_745_253_443L, largest.position(1));
-        assertEquals(240_395_026_182_296_637L, largest.position(QueueOrder.MAX_SIZE));
+        assertEquals(240_395_026_182_296_637L, largest.position(QueueDraw.MAX_SIZE));
     }
 
     @Test
     void commitsToTheSeedWithSha256() throws Exception {
         byte[] seed = seed(new SplittableRandom(1));
 
-        assertEquals(QueueOrder.hex(MessageDigest.getInstance("SHA-256").digest(seed)), QueueOrder.commitment(seed));
+        assertEquals(QueueDraw.hex(MessageDigest.getInstance("SHA-256").digest(seed)), QueueDraw.commitment(seed));
         // python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(32))).hexdigest())'
         assertEquals("630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd",
-                QueueOrder.commitment(VECTOR_SEED));
+                QueueDraw.commitment(VECTOR_SEED));
     }
 
     @Test
@@ -156,13 +156,13 @@ class QueueOrderTest {
         List<String> hashes = List.of("0a1b", "ffee", "0a1b2c");
         byte[] lines = "0a1b\nffee\n0a1b2c\n".getBytes(StandardCharsets.UTF_8);
 
-        assertEquals(QueueOrder.hex(MessageDigest.getInstance("SHA-256").digest(lines)), QueueOrder.digest(hashes));
+        assertEquals(QueueDraw.hex(MessageDigest.getInstance("SHA-256").digest(lines)), QueueDraw.digest(hashes));
         // printf 'abc\n' | sha256sum
         assertEquals("edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb",
-                QueueOrder.digest(List.of("abc")));
+                QueueDraw.digest(List.of("abc")));
         // printf '' | sha256sum: an empty pre-queue
         assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                QueueOrder.digest(List.of()));
+                QueueDraw.digest(List.of()));
     }
 
     @Test
@@ -172,30 +172,30 @@ class QueueOrderTest {
             hashes.add(String.format("%032x", i));
         }
         for (int page = 1; page <= 11; page++) {
-            QueueOrder.Digest digest = new QueueOrder.Digest();
+            QueueDraw.Digest digest = new QueueDraw.Digest();
             for (int from = 0; from < hashes.size(); from += page) {
                 digest.add(hashes.subList(from, Math.min(hashes.size(), from + page)));
             }
             assertEquals(VECTOR_DIGEST, digest.finish(), "pages of " + page);
         }
-        assertEquals(QueueOrder.digest(List.of()), new QueueOrder.Digest().add(List.of()).finish(), "no page at all");
+        assertEquals(QueueDraw.digest(List.of()), new QueueDraw.Digest().add(List.of()).finish(), "no page at all");
     }
 
     @Test
     void roundTripsHex() {
-        assertEquals("00ff10", QueueOrder.hex(new byte[] {0, -1, 16}));
-        assertArrayEquals(new byte[] {0, -1, 16}, QueueOrder.hex("00FF10"));
-        assertThrows(IllegalArgumentException.class, () -> QueueOrder.hex("0g"));
+        assertEquals("00ff10", QueueDraw.hex(new byte[] {0, -1, 16}));
+        assertArrayEquals(new byte[] {0, -1, 16}, QueueDraw.hex("00FF10"));
+        assertThrows(IllegalArgumentException.class, () -> QueueDraw.hex("0g"));
     }
 
     @Test
     void usesTheSmallestEvenBitWidthOfAtLeastTwo() {
-        assertEquals(2, QueueOrder.domainBits(0));
-        assertEquals(2, QueueOrder.domainBits(4));
-        assertEquals(4, QueueOrder.domainBits(5));
-        assertEquals(4, QueueOrder.domainBits(16));
-        assertEquals(6, QueueOrder.domainBits(17));
-        assertEquals(62, QueueOrder.domainBits(QueueOrder.MAX_SIZE));
+        assertEquals(2, QueueDraw.domainBits(0));
+        assertEquals(2, QueueDraw.domainBits(4));
+        assertEquals(4, QueueDraw.domainBits(5));
+        assertEquals(4, QueueDraw.domainBits(16));
+        assertEquals(6, QueueDraw.domainBits(17));
+        assertEquals(62, QueueDraw.domainBits(QueueDraw.MAX_SIZE));
     }
 
     /**
@@ -274,13 +274,13 @@ class QueueOrderTest {
     void givesEarlyJoinersNoAdvantageInALargePreQueue() {
         int n = 100_000;
         int k = n / 10;
-        QueueOrder order = QueueOrder.of(seed(new SplittableRandom(11)), digest(11), n);
+        QueueDraw draw = QueueDraw.of(seed(new SplittableRandom(11)), digest(11), n);
         double middle = (n + 1) / 2.0;
         double variance = ((double) n * n - 1) / 12;
         double covariance = 0;
         double firstTenth = 0;
         for (long place = 1; place <= n; place++) {
-            long position = order.position(place);
+            long position = draw.position(place);
             covariance += (place - middle) * (position - middle);
             if (place <= k) {
                 firstTenth += position;
@@ -303,9 +303,9 @@ class QueueOrderTest {
         for (int s = 0; s < shuffles; s++) {
             byte[] digest = new byte[32];
             random.nextBytes(digest);
-            QueueOrder order = QueueOrder.of(seed(random), QueueOrder.hex(digest), n);
+            QueueDraw draw = QueueDraw.of(seed(random), QueueDraw.hex(digest), n);
             for (int place = 1; place <= n; place++) {
-                counts[place - 1][(int) order.position(place) - 1]++;
+                counts[place - 1][(int) draw.position(place) - 1]++;
             }
         }
         return counts;
@@ -321,36 +321,36 @@ class QueueOrderTest {
         return sum / ((toPlace - fromPlace) * (double) shuffles);
     }
 
-    private static void assertPermutation(QueueOrder order) {
-        int size = (int) order.size();
+    private static void assertPermutation(QueueDraw draw) {
+        int size = (int) draw.size();
         BitSet taken = new BitSet(size + 1);
         for (long place = 1; place <= size; place++) {
-            long position = order.position(place);
+            long position = draw.position(place);
             assertTrue(position >= 1 && position <= size, "place " + place + " of " + size + " at " + position);
             assertFalse(taken.get((int) position), "position " + position + " of " + size + " taken twice");
             taken.set((int) position);
-            assertEquals(place, order.place(position), "place(position(" + place + ")) of " + size);
+            assertEquals(place, draw.place(position), "place(position(" + place + ")) of " + size);
         }
         assertEquals(size, taken.cardinality());
     }
 
-    private static long[] positions(QueueOrder order) {
-        return LongStream.rangeClosed(1, order.size()).map(order::position).toArray();
+    private static long[] positions(QueueDraw draw) {
+        return LongStream.rangeClosed(1, draw.size()).map(draw::position).toArray();
     }
 
-    private static long[] places(QueueOrder order) {
-        return LongStream.rangeClosed(1, order.size()).map(order::place).toArray();
+    private static long[] places(QueueDraw draw) {
+        return LongStream.rangeClosed(1, draw.size()).map(draw::place).toArray();
     }
 
     private static byte[] seed(SplittableRandom random) {
-        byte[] seed = new byte[QueueOrder.SEED_BYTES];
+        byte[] seed = new byte[QueueDraw.SEED_BYTES];
         random.nextBytes(seed);
         return seed;
     }
 
     /** A digest that differs for each {@code i}. */
     private static String digest(long i) {
-        return QueueOrder.digest(List.of(Long.toHexString(i)));
+        return QueueDraw.digest(List.of(Long.toHexString(i)));
     }
 
     private static byte[] bytesFrom0To31() {

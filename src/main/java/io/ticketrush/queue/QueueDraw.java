@@ -14,12 +14,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The order of a frozen pre-queue: a keyed pseudo-random permutation of its places, derived only from the seed
+ * The draw of a frozen pre-queue: a keyed pseudo-random permutation of its places, derived only from the seed
  * committed to in advance and the digest of the places, so that anyone can recompute it and each place's
  * position can be computed alone. docs/fairness.md specifies it for reimplementation; change nothing here without
  * a new {@link #VERSION}.
  */
-public final class QueueOrder {
+public final class QueueDraw {
 
     public static final String ALGORITHM = "feistel-hmac-sha256";
     public static final int VERSION = 1;
@@ -33,14 +33,14 @@ public final class QueueOrder {
     private static final String HMAC = "HmacSHA256";
     private static final HexFormat HEX = HexFormat.of();
     /** Mac is not thread-safe and costly to look up: one per thread, keyed afresh on each call. */
-    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(QueueOrder::newMac);
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(QueueDraw::newMac);
 
     private final SecretKeySpec key;
     private final long size;
     private final int halfBits;
     private final long halfMask;
 
-    private QueueOrder(byte[] key, long size) {
+    private QueueDraw(byte[] key, long size) {
         this.key = new SecretKeySpec(key, HMAC);
         this.size = size;
         this.halfBits = domainBits(size) / 2;
@@ -48,10 +48,10 @@ public final class QueueOrder {
     }
 
     /**
-     * The order of a pre-queue of {@code size} places whose place hashes have the digest {@code digest} (as
+     * The draw of a pre-queue of {@code size} places whose place hashes have the digest {@code digest} (as
      * {@link #digest} computes it), under the secret {@code seed} of {@value #SEED_BYTES} bytes.
      */
-    public static QueueOrder of(byte[] seed, String digest, long size) {
+    public static QueueDraw of(byte[] seed, String digest, long size) {
         if (seed == null || seed.length != SEED_BYTES) {
             throw new IllegalArgumentException("the seed must be " + SEED_BYTES + " bytes");
         }
@@ -63,7 +63,7 @@ public final class QueueOrder {
         }
         // Lower case: the key must not depend on how the digest was spelt.
         String context = KEY_CONTEXT + digest.toLowerCase(Locale.ROOT) + "|" + size;
-        return new QueueOrder(hmac(seed, context.getBytes(StandardCharsets.UTF_8)), size);
+        return new QueueDraw(hmac(seed, context.getBytes(StandardCharsets.UTF_8)), size);
     }
 
     /** The pre-queue's size: places 1..size are shuffled, later ones keep their arrival order. */
