@@ -16,36 +16,44 @@
 --   {-409, why}                    this place's admission was used or lapsed
 --   {-410}                         the place belongs to an earlier waiting room (the sale was reset or restored since)
 --   {-404}                         no waiting room
-local stock = redis.call('HMGET', KEYS[1], 'queued', 'gen', 'tickets', 'paid')
-if stock[1] ~= '1' then
+--#include clock
+local stock_key = KEYS[1]
+local queue_key = KEYS[2]
+local admits_key = KEYS[3]
+local admitinfo_key = KEYS[4]
+local used_key = KEYS[5]
+local place_gen = ARGV[1]
+local place = ARGV[2]
+local position = tonumber(ARGV[3])
+
+local stock = redis.call('HMGET', stock_key, 'queued', 'tickets', 'paid')
+local queued, tickets, paid = stock[1], stock[2], stock[3]
+if queued ~= '1' then
   return {-404}
 end
-if redis.call('HGET', KEYS[2], 'gen') ~= ARGV[1] then
+if redis.call('HGET', queue_key, 'gen') ~= place_gen then
   return {-410}
 end
-local q = redis.call('HMGET', KEYS[2], 'frozen', 'digest', 'reach', 'paused')
-local reach = tonumber(q[3])
-if not q[1] then
-  return {-3, 'PRE_QUEUE', reach, q[4]}
+local q = redis.call('HMGET', queue_key, 'frozen', 'reach', 'paused')
+local frozen, reach, paused = q[1], tonumber(q[2]), q[3]
+if not frozen then
+  return {-3, 'PRE_QUEUE', reach, paused}
 end
-local position = tonumber(ARGV[3])
 local reached = position and position <= reach
-if reached and redis.call('HEXISTS', KEYS[5], ARGV[2]) == 1 then
+if reached and redis.call('HEXISTS', used_key, place) == 1 then
   return {-409, 'used'}
 end
-if tonumber(stock[4]) >= tonumber(stock[3]) then
+if tonumber(paid) >= tonumber(tickets) then
   return {-1}
 end
 if reached then
-  local last = redis.call('ZRANGE', KEYS[3], position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
-  local info = last and redis.call('HGET', KEYS[4], last)
-  local from, expiresAt = string.match(info or '', '^(%d+)|(%d+)|')
-  local clock = redis.call('TIME')
-  local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
+  local last = redis.call('ZRANGE', admits_key, position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
+  local info = last and redis.call('HGET', admitinfo_key, last)
+  local from, expires_at = string.match(info or '', '^(%d+)|(%d+)|')
   -- A window that has passed is lapsed even before advance.lua gets to count it.
-  if not from or tonumber(from) > position or tonumber(expiresAt) <= nowMs then
+  if not from or tonumber(from) > position or tonumber(expires_at) <= now_ms() then
     return {-409, 'lapsed'}
   end
-  return {1, tonumber(expiresAt)}
+  return {1, tonumber(expires_at)}
 end
-return {-3, 'WAITING', reach, q[4]}
+return {-3, 'WAITING', reach, paused}

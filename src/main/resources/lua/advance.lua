@@ -23,74 +23,80 @@
 -- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0, gen, rate,
 -- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}; before
 -- opensAt a last element follows: the milliseconds until it, by Redis's clock (nothing moves until then).
-local q = redis.call('HMGET', KEYS[2], 'opensAt', 'rate', 'windowMs', 'overbook', 'paused', 'joined', 'frozen',
+--#include clock
+local stock_key = KEYS[1]
+local queue_key = KEYS[2]
+local admits_key = KEYS[3]
+local admitinfo_key = KEYS[4]
+local new_digest = ARGV[1]
+local new_digest_gen = ARGV[2]
+
+local q = redis.call('HMGET', queue_key, 'opensAt', 'rate', 'windowMs', 'overbook', 'paused', 'joined', 'frozen',
   'digest', 'reach', 'credit', 'lastMs', 'bought', 'lapsed', 'mAt', 'mReach', 'gen', 'mRate')
-if not q[1] then
+local opens_at, rate, window_ms, overbook = tonumber(q[1]), tonumber(q[2]), tonumber(q[3]), tonumber(q[4])
+local paused, joined, frozen, digest = q[5], q[6], q[7], q[8]
+local reach, credit, last_ms = tonumber(q[9]), tonumber(q[10]), tonumber(q[11])
+local bought, lapsed = tonumber(q[12]), tonumber(q[13])
+local measured_at, measured_reach = tonumber(q[14]), tonumber(q[15] or '0')
+local gen, measured_rate = q[16], q[17] or '0'
+if not opens_at then
   return {0}
 end
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
-local opensAt, joined = tonumber(q[1]), tonumber(q[6])
-local frozen, digest = q[7], q[8]
-if nowMs < opensAt then
-  return {1, -1, 0, q[16], tonumber(q[2]), '0', 0, opensAt - nowMs}
+local now = now_ms()
+if now < opens_at then
+  return {1, -1, 0, gen, rate, '0', 0, opens_at - now}
 end
 if not frozen then
-  frozen = q[6]
-  redis.call('HSET', KEYS[2], 'frozen', frozen, 'mAt', nowMs, 'mReach', 0, 'mRate', '0')
+  frozen = joined
+  redis.call('HSET', queue_key, 'frozen', frozen, 'mAt', now, 'mReach', 0, 'mRate', '0')
 end
 if not digest then
-  if ARGV[1] == '' or ARGV[2] ~= q[16] then
-    return {1, tonumber(frozen), 0, q[16], tonumber(q[2]), '0', 0}
+  if new_digest == '' or new_digest_gen ~= gen then
+    return {1, tonumber(frozen), 0, gen, rate, '0', 0}
   end
-  digest = ARGV[1]
-  redis.call('HSET', KEYS[2], 'digest', digest, 'lastMs', nowMs)
-  q[11] = tostring(nowMs)
+  digest = new_digest
+  redis.call('HSET', queue_key, 'digest', digest, 'lastMs', now)
+  last_ms = now
 end
 
-local lapsed = tonumber(q[13])
 for _ = 1, 1000 do
-  local first = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  local first = redis.call('ZRANGE', admits_key, 0, 0)[1]
   if not first then
     break
   end
-  local from, expiresAt, bought = string.match(redis.call('HGET', KEYS[4], first), '^(%d+)|(%d+)|(%d+)$')
-  if tonumber(expiresAt) > nowMs then
+  local from, expires_at, batch_bought = string.match(redis.call('HGET', admitinfo_key, first), '^(%d+)|(%d+)|(%d+)$')
+  if tonumber(expires_at) > now then
     break
   end
-  lapsed = lapsed + (tonumber(first) - tonumber(from) + 1) - tonumber(bought)
-  redis.call('ZREM', KEYS[3], first)
-  redis.call('HDEL', KEYS[4], first)
+  lapsed = lapsed + (tonumber(first) - tonumber(from) + 1) - tonumber(batch_bought)
+  redis.call('ZREM', admits_key, first)
+  redis.call('HDEL', admitinfo_key, first)
 end
 
-local reach, bought = tonumber(q[9]), tonumber(q[12])
-local credit = tonumber(q[10])
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid')
-if q[5] ~= '1' then
-  local rate = tonumber(q[2])
+local stock = redis.call('HMGET', stock_key, 'tickets', 'reserved', 'paid')
+local tickets, reserved, paid = tonumber(stock[1]), tonumber(stock[2]), tonumber(stock[3])
+if paused ~= '1' then
   -- At most one second's worth accumulates: a pause or a full budget is not made up for with a burst.
-  credit = math.min(credit + (nowMs - tonumber(q[11])) * rate / 1000, math.max(rate, 1))
-  local available = tonumber(stock[1]) - tonumber(stock[2]) - tonumber(stock[3])
-  local budget = math.floor(available * tonumber(q[4]) + 1e-9) - (reach - bought - lapsed)
-  local step = math.min(math.floor(credit), budget, joined - reach)
+  credit = math.min(credit + (now - last_ms) * rate / 1000, math.max(rate, 1))
+  local available = tickets - reserved - paid
+  local budget = math.floor(available * overbook + 1e-9) - (reach - bought - lapsed)
+  local step = math.min(math.floor(credit), budget, tonumber(joined) - reach)
   if step > 0 then
-    local windowEnd = nowMs + tonumber(q[3])
-    redis.call('ZADD', KEYS[3], reach + step, reach + step)
-    redis.call('HSET', KEYS[4], reach + step, (reach + 1) .. '|' .. windowEnd .. '|0')
+    local window_end = now + window_ms
+    redis.call('ZADD', admits_key, reach + step, reach + step)
+    redis.call('HSET', admitinfo_key, reach + step, (reach + 1) .. '|' .. window_end .. '|0')
     reach = reach + step
     credit = credit - step
   end
 end
-redis.call('HSET', KEYS[2], 'reach', reach, 'lapsed', lapsed, 'credit', string.format('%.6f', credit),
-  'lastMs', nowMs)
-local mRate = q[17] or '0'
-local measuredAt = tonumber(q[14])
-if not measuredAt then
+redis.call('HSET', queue_key, 'reach', reach, 'lapsed', lapsed, 'credit', string.format('%.6f', credit),
+  'lastMs', now)
+if not measured_at then
   -- A join froze the pre-queue: measuring starts now.
-  redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach, 'mRate', '0')
-elseif nowMs - measuredAt >= 5000 then
-  mRate = string.format('%.3f', (reach - tonumber(q[15] or '0')) * 1000 / (nowMs - measuredAt))
-  redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach, 'mRate', mRate)
+  redis.call('HSET', queue_key, 'mAt', now, 'mReach', reach, 'mRate', '0')
+elseif now - measured_at >= 5000 then
+  measured_rate = string.format('%.3f', (reach - measured_reach) * 1000 / (now - measured_at))
+  redis.call('HSET', queue_key, 'mAt', now, 'mReach', reach, 'mRate', measured_rate)
 end
-local settled = tonumber(stock[3]) >= tonumber(stock[1]) and redis.call('ZCARD', KEYS[3]) == 0
-return {1, tonumber(frozen), 1, q[16], tonumber(q[2]), mRate, settled and 1 or 0}
+local settled = paid >= tickets and redis.call('ZCARD', admits_key) == 0
+return {1, tonumber(frozen), 1, gen, rate, measured_rate, settled and 1 or 0}

@@ -14,15 +14,21 @@
 -- holds it, -1 when there is nothing to compute: no waiting room, another generation (the sale was reset), the
 -- pre-queue not frozen yet, or its digest recorded already. A lease of an earlier generation is no one's: the
 -- sale was reset since, and it is taken over.
-local gen, holder, leaseMs = ARGV[1], ARGV[2], ARGV[3]
-local q = redis.call('HMGET', KEYS[1], 'gen', 'frozen', 'digest')
-if q[1] ~= gen or not q[2] or q[3] then
+local queue_key = KEYS[1]
+local lease_key = KEYS[2]
+local gen = ARGV[1]
+local holder = ARGV[2]
+local lease_ms = ARGV[3]
+
+local q = redis.call('HMGET', queue_key, 'gen', 'frozen', 'digest')
+local queue_gen, frozen, digest = q[1], q[2], q[3]
+if queue_gen ~= gen or not frozen or digest then
   return -1
 end
 local mine = gen .. '|' .. holder
-local current = redis.call('GET', KEYS[2])
+local current = redis.call('GET', lease_key)
 if current and current ~= mine and string.sub(current, 1, #gen + 1) == gen .. '|' then
   return 0
 end
-redis.call('SET', KEYS[2], mine, 'PX', leaseMs)
+redis.call('SET', lease_key, mine, 'PX', lease_ms)
 return 1

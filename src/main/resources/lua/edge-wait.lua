@@ -5,7 +5,8 @@
 -- KEYS[1]  stock hash   tr:{event}:stock   'edgeUntil': ms when the last shared answer expires
 --
 -- Returns the milliseconds left, 0 when none.
-local untilMs = tonumber(redis.call('HGET', KEYS[1], 'edgeUntil') or '0')
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
-return math.max(0, untilMs - nowMs)
+--#include clock
+local stock_key = KEYS[1]
+
+local until_ms = tonumber(redis.call('HGET', stock_key, 'edgeUntil') or '0')
+return math.max(0, until_ms - now_ms())

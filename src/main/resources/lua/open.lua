@@ -25,54 +25,77 @@
 -- Returns {1, gen}: opened, gen the sale's new generation; {2, gen}: this request id opened it before (under gen),
 -- nothing done; {-422}: this request id was used for another request.
 --
--- The generation: instances re-compute their local share when it changes. It is
--- greater than the last one and at least Redis's clock in microseconds (exact in a Lua number until the year
--- 2255): a sale opened again after Redis lost it, gen and all, must still outrank every generation the database
--- has seen, or its orders would be dropped there as a reset sale's, or counted beside the lost sale's. (This
--- trusts a failed-over server's clock not to lag the old one's by more than the time between the two opens.)
+-- The generation: instances re-compute their local share when it changes. It is greater than the last one and at
+-- least Redis's clock in milliseconds times 1000, a count of microseconds (exact in a Lua number until the year
+-- 2255): a sale opened again after Redis lost it, gen and all, must still outrank every generation the database has
+-- seen, or its orders would be dropped there as a reset sale's, or counted beside the lost sale's. (This trusts a
+-- failed-over server's clock not to lag the old one's by more than the time between the two opens.)
 -- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones. The stream
 -- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped;
 -- it carries the sale's settings too, so that a sale Redis loses can be restored from the database.
-if KEYS[12] then
-  local marker = redis.call('GET', KEYS[12])
+--#include clock
+local stock_key = KEYS[1]
+local buyers_key = KEYS[2]
+local orders_key = KEYS[3]
+local expiry_key = KEYS[4]
+local stream_key = KEYS[5]
+local queue_key = KEYS[6]
+local places_key = KEYS[7]
+local joins_key = KEYS[8]
+local admits_key = KEYS[9]
+local admitinfo_key = KEYS[10]
+local used_key = KEYS[11]
+local request_key = KEYS[12]
+local tickets = ARGV[1]
+local hold_ms = ARGV[2]
+local handoff = ARGV[3]
+local opens_at = ARGV[4]
+local rate = ARGV[5]
+local window_ms = ARGV[6]
+local overbook = ARGV[7]
+local seed = ARGV[8]
+local commitment = ARGV[9]
+local pow = (ARGV[10] ~= nil and ARGV[10] ~= '') and ARGV[10] or '0'
+local fingerprint = ARGV[11]
+local marker_ms = ARGV[12]
+
+if request_key then
+  local marker = redis.call('GET', request_key)
   if marker then
-    local fingerprint, kind, gen = string.match(marker, '^([^|]*)|(%u)|(%d+)$')
-    if fingerprint ~= ARGV[11] or kind ~= 'O' then
+    local marked_fingerprint, kind, marked_gen = string.match(marker, '^([^|]*)|(%u)|(%d+)$')
+    if marked_fingerprint ~= fingerprint or kind ~= 'O' then
       return {-422}
     end
-    return {2, tonumber(gen)}
+    return {2, tonumber(marked_gen)}
   end
 end
-redis.call('UNLINK', KEYS[2], KEYS[3], KEYS[4])
-local queued = ARGV[4] ~= nil and ARGV[4] ~= ''
-if #KEYS >= 11 then
-  redis.call('UNLINK', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
+redis.call('UNLINK', buyers_key, orders_key, expiry_key)
+local queued = opens_at ~= nil and opens_at ~= ''
+if used_key then
+  redis.call('UNLINK', queue_key, places_key, joins_key, admits_key, admitinfo_key, used_key)
 end
 -- A deleted sale's tombstone keeps its gen and seq: opened again, it carries on from them.
-redis.call('HDEL', KEYS[1], 'deleted', 'deletedAt')
-redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', 0, 'paid', 0, 'holdMs', ARGV[2], 'handoff', ARGV[3],
+redis.call('HDEL', stock_key, 'deleted', 'deletedAt')
+redis.call('HSET', stock_key, 'tickets', tickets, 'reserved', 0, 'paid', 0, 'holdMs', hold_ms, 'handoff', handoff,
   'queued', queued and '1' or '0')
-local clock = redis.call('TIME')
-local gen = math.max(tonumber(redis.call('HGET', KEYS[1], 'gen') or '0') + 1,
-                     clock[1] * 1000000 + clock[2])
-redis.call('HSET', KEYS[1], 'gen', string.format('%d', gen))
-local pow = (ARGV[10] ~= nil and ARGV[10] ~= '') and ARGV[10] or '0'
+local gen = string.format('%d', math.max(tonumber(redis.call('HGET', stock_key, 'gen') or '0') + 1, now_ms() * 1000))
+redis.call('HSET', stock_key, 'gen', gen)
 if queued then
   -- Counters start at zero; 'frozen' (the pre-queue's size), 'digest' and the measured rate appear later.
-  redis.call('HSET', KEYS[6], 'gen', string.format('%d', gen), 'opensAt', ARGV[4], 'rate', ARGV[5],
-    'windowMs', ARGV[6], 'overbook', ARGV[7], 'seed', ARGV[8], 'commit', ARGV[9], 'pow', pow, 'paused', 0,
-    'joined', 0, 'reach', 0, 'credit', 0, 'lastMs', ARGV[4], 'bought', 0, 'lapsed', 0)
+  redis.call('HSET', queue_key, 'gen', gen, 'opensAt', opens_at, 'rate', rate, 'windowMs', window_ms,
+    'overbook', overbook, 'seed', seed, 'commit', commitment, 'pow', pow, 'paused', 0, 'joined', 0, 'reach', 0,
+    'credit', 0, 'lastMs', opens_at, 'bought', 0, 'lapsed', 0)
 end
 -- From the stream's start: nothing written before the group existed may be missed. BUSYGROUP is expected.
-pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
+pcall(redis.call, 'XGROUP', 'CREATE', stream_key, 'orders', '0', 'MKSTREAM')
 -- The waiting room's settings go with it, so that a restored sale keeps its waiting room.
 if queued then
-  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3],
-    'qo', ARGV[4], 'qr', ARGV[5], 'qw', ARGV[6], 'qb', ARGV[7], 'qp', pow)
+  redis.call('XADD', stream_key, '*', 's', 'Z', 'g', gen, 'n', tickets, 'h', hold_ms, 'd', handoff,
+    'qo', opens_at, 'qr', rate, 'qw', window_ms, 'qb', overbook, 'qp', pow)
 else
-  redis.call('XADD', KEYS[5], '*', 's', 'Z', 'g', string.format('%d', gen), 'n', ARGV[1], 'h', ARGV[2], 'd', ARGV[3])
+  redis.call('XADD', stream_key, '*', 's', 'Z', 'g', gen, 'n', tickets, 'h', hold_ms, 'd', handoff)
 end
-if KEYS[12] then
-  redis.call('SET', KEYS[12], ARGV[11] .. '|O|' .. string.format('%d', gen), 'PX', ARGV[12])
+if request_key then
+  redis.call('SET', request_key, fingerprint .. '|O|' .. gen, 'PX', marker_ms)
 end
-return {1, gen}
+return {1, tonumber(gen)}

@@ -5,9 +5,12 @@
 -- ARGV[1]  '1' to pause, '0' to resume
 --
 -- Returns 1, or 0 when the event has no waiting room.
-if redis.call('EXISTS', KEYS[1]) == 0 then
+--#include clock
+local queue_key = KEYS[1]
+local paused = ARGV[1]
+
+if redis.call('EXISTS', queue_key) == 0 then
   return 0
 end
-local clock = redis.call('TIME')
-redis.call('HSET', KEYS[1], 'paused', ARGV[1], 'lastMs', clock[1] * 1000 + math.floor(clock[2] / 1000))
+redis.call('HSET', queue_key, 'paused', paused, 'lastMs', now_ms())
 return 1

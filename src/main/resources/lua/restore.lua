@@ -18,37 +18,61 @@
 -- the database. It gets a generation of its own, above the sale's (which stays, as the database's rows carry it),
 -- so that every place and admission of the lost one is refused as of an earlier sale instead of matching a place
 -- or position of the new one.
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'deleted')
+--#include clock
+local stock_key = KEYS[1]
+local buyers_key = KEYS[2]
+local orders_key = KEYS[3]
+local expiry_key = KEYS[4]
+local stream_key = KEYS[5]
+local queue_key = KEYS[6]
+local places_key = KEYS[7]
+local joins_key = KEYS[8]
+local admits_key = KEYS[9]
+local admitinfo_key = KEYS[10]
+local used_key = KEYS[11]
+local tickets = ARGV[1]
+local hold_ms = ARGV[2]
+local sale_gen = ARGV[3]
+local sequence = ARGV[4]
+local opens_at = ARGV[5]
+local rate = ARGV[6]
+local window_ms = ARGV[7]
+local overbook = ARGV[8]
+local seed = ARGV[9]
+local commitment = ARGV[10]
+local pow = ARGV[11] ~= '' and ARGV[11] or '0'
+local FIRST_ORDER = 12
+local ORDER_FIELDS = 5
+
+local stock = redis.call('HMGET', stock_key, 'tickets', 'deleted')
 if stock[2] then
   return {-410}
 end
-if redis.call('EXISTS', KEYS[1]) == 1 then
+if redis.call('EXISTS', stock_key) == 1 then
   return {-409}
 end
 local reserved, paid = 0, 0
-for i = 12, #ARGV, 5 do
-  local orderId, status, expiresAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  redis.call('HSET', KEYS[3], orderId, status .. '|' .. expiresAt .. '|' .. ARGV[i + 4])
-  redis.call('HSET', KEYS[2], ARGV[i + 3], orderId)
+for i = FIRST_ORDER, #ARGV, ORDER_FIELDS do
+  local order_id, status, expires_at, buyer_key, user_id = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  redis.call('HSET', orders_key, order_id, status .. '|' .. expires_at .. '|' .. user_id)
+  redis.call('HSET', buyers_key, buyer_key, order_id)
   if status == 'R' then
     reserved = reserved + 1
-    redis.call('ZADD', KEYS[4], expiresAt, orderId)
+    redis.call('ZADD', expiry_key, expires_at, order_id)
   else
     paid = paid + 1
   end
 end
-local queued = ARGV[5] ~= ''
-redis.call('HSET', KEYS[1], 'tickets', ARGV[1], 'reserved', reserved, 'paid', paid, 'holdMs', ARGV[2],
-  'gen', ARGV[3], 'seq', ARGV[4], 'handoff', '1', 'queued', queued and '1' or '0')
-pcall(redis.call, 'XGROUP', 'CREATE', KEYS[5], 'orders', '0', 'MKSTREAM')
-local queueGen = 0
+local queued = opens_at ~= ''
+redis.call('HSET', stock_key, 'tickets', tickets, 'reserved', reserved, 'paid', paid, 'holdMs', hold_ms,
+  'gen', sale_gen, 'seq', sequence, 'handoff', '1', 'queued', queued and '1' or '0')
+pcall(redis.call, 'XGROUP', 'CREATE', stream_key, 'orders', '0', 'MKSTREAM')
+local queue_gen = 0
 if queued then
-  local clock = redis.call('TIME')
-  queueGen = math.max(tonumber(ARGV[3]) + 1, clock[1] * 1000000 + clock[2])
-  redis.call('UNLINK', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
-  redis.call('HSET', KEYS[6], 'gen', string.format('%d', queueGen), 'opensAt', ARGV[5], 'rate', ARGV[6],
-    'windowMs', ARGV[7], 'overbook', ARGV[8], 'seed', ARGV[9], 'commit', ARGV[10],
-    'pow', ARGV[11] ~= '' and ARGV[11] or '0', 'paused', 0, 'joined', 0, 'reach', 0, 'credit', 0, 'lastMs', ARGV[5],
-    'bought', 0, 'lapsed', 0)
+  queue_gen = math.max(tonumber(sale_gen) + 1, now_ms() * 1000)
+  redis.call('UNLINK', queue_key, places_key, joins_key, admits_key, admitinfo_key, used_key)
+  redis.call('HSET', queue_key, 'gen', string.format('%d', queue_gen), 'opensAt', opens_at, 'rate', rate,
+    'windowMs', window_ms, 'overbook', overbook, 'seed', seed, 'commit', commitment, 'pow', pow, 'paused', 0,
+    'joined', 0, 'reach', 0, 'credit', 0, 'lastMs', opens_at, 'bought', 0, 'lapsed', 0)
 end
-return {reserved, paid, queueGen}
+return {reserved, paid, queue_gen}

@@ -11,7 +11,8 @@ import java.util.HexFormat;
 /**
  * A Lua script from {@code src/main/resources/lua/}, read once, with the SHA-1 that EVALSHA names it by. A line
  * {@code --#include name} is replaced by {@code lua/includes/name.lua}: Redis runs one self-contained source, and
- * what several scripts share is written once.
+ * what several scripts share is written once. The include is inlined here, at load time, so it costs nothing when
+ * the script runs.
  */
 public final class LuaScript {
 
