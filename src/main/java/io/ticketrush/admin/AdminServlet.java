@@ -26,6 +26,7 @@ import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
+import io.ticketrush.stock.OpenScript;
 import io.ticketrush.stock.RequestId;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
@@ -153,8 +154,8 @@ public class AdminServlet extends ApiServlet {
         boolean queued = settings.queue() != null;
         waitingRoom.register(eventId, queued);
         GlobalStock.Opening opening = globalStock.open(eventId, settings.tickets(), settings.holdMillis(),
-                settings.handoff(), queued ? WaitingRoom.openArguments(settings.queue()) : List.of(), requestId);
-        if (opening.outcome() == GlobalStock.Opening.Outcome.ID_REUSED) {
+                settings.handoff(), queued ? WaitingRoom.setup(settings.queue()) : null, requestId);
+        if (opening.outcome() == OpenScript.Outcome.ID_REUSED) {
             throw reused(requestId, eventId);
         }
         EventStatus status = opening.status();
@@ -165,7 +166,7 @@ public class AdminServlet extends ApiServlet {
         // This instance follows at once; the others within one refresh interval.
         localStock.update(status);
         orders.sweepSoon(eventId);
-        boolean repeated = opening.outcome() == GlobalStock.Opening.Outcome.REPEATED;
+        boolean repeated = opening.outcome() == OpenScript.Outcome.REPEATED;
         QueueStatus queue = queued || repeated ? waitingRoom.statusOrNull(eventId) : null;
         ApiResponse.Data opened = json -> {
             eventJson(status).write(json);
@@ -242,8 +243,7 @@ public class AdminServlet extends ApiServlet {
                 "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
         boolean queued = sale.queue() != null;
         waitingRoom.register(eventId, queued);
-        GlobalStock.Restoring restoring = globalStock.restore(sale,
-                queued ? WaitingRoom.openArguments(sale.queue()) : List.of());
+        GlobalStock.Restoring restoring = globalStock.restore(sale, queued ? WaitingRoom.setup(sale.queue()) : null);
         switch (restoring.outcome()) {
             case ON_SALE -> throw notLost(eventId);
             case DELETED -> throw deletedNotLost(eventId);

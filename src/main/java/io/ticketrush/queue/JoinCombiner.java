@@ -27,36 +27,31 @@ import io.ticketrush.redis.Batcher;
  */
 final class JoinCombiner implements Runnable {
 
-    /** One buyer's answer: {@code reply} is join.lua's reply with this buyer's place in position 1. */
-    record Joined(List<Object> reply) {
-    }
-
-    private record Pending(String eventId, String buyerKey, String placeHash) {
+    private record Pending(String eventId, JoinScript.Buyer buyer) {
     }
 
     /** At most this many buyers in one call, so that one script never holds Redis for long. */
     static final int MAX_BATCH = 256;
 
-    private final Batcher<Pending, Joined> batcher;
+    private final Batcher<Pending, JoinScript.Place> batcher;
     private final long deadlineNanos;
-    private final BiFunction<String, List<String>, CompletionStage<List<?>>> script;
+    private final BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script;
 
     /**
      * @param limits  how many joins may wait, and how long
      * @param refused told of every join refused or failed for {@code limits}, to count them
-     * @param script  runs join.lua for an event with the given arguments (pairs of buyer key and place hash); its
-     *                reply completes the stage
+     * @param script  runs join.lua for an event's buyers, in order; its reply completes the stage
      */
     JoinCombiner(Batcher.Limits limits, Consumer<Batcher.Refusal> refused,
-            BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+            BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
         this.batcher = new Batcher<>(MAX_BATCH, limits, this::run, refused);
         this.deadlineNanos = limits.deadline().toNanos();
         this.script = script;
     }
 
     /** The buyer's place, once join.lua has replied; a join refused is a future failed already. */
-    CompletableFuture<Joined> join(String eventId, String buyerKey, String placeHash) {
-        return batcher.submit(new Pending(eventId, buyerKey, placeHash));
+    CompletableFuture<JoinScript.Place> join(String eventId, String buyerKey, String placeHash) {
+        return batcher.submit(new Pending(eventId, new JoinScript.Buyer(buyerKey, placeHash)));
     }
 
     /** The combining thread's loop, until {@link #stop()}. */
@@ -69,21 +64,20 @@ final class JoinCombiner implements Runnable {
         batcher.stop();
     }
 
-    private void run(List<Batcher.Call<Pending, Joined>> batch) {
-        Map<String, List<Batcher.Call<Pending, Joined>>> byEvent = new LinkedHashMap<>();
-        for (Batcher.Call<Pending, Joined> join : batch) {
+    private void run(List<Batcher.Call<Pending, JoinScript.Place>> batch) {
+        Map<String, List<Batcher.Call<Pending, JoinScript.Place>>> byEvent = new LinkedHashMap<>();
+        for (Batcher.Call<Pending, JoinScript.Place> join : batch) {
             byEvent.computeIfAbsent(join.input().eventId(), e -> new ArrayList<>()).add(join);
         }
         List<CompletableFuture<?>> replies = new ArrayList<>(byEvent.size());
         byEvent.forEach((eventId, joins) -> {
-            List<String> args = new ArrayList<>(2 * joins.size());
-            for (Batcher.Call<Pending, Joined> join : joins) {
-                args.add(join.input().buyerKey());
-                args.add(join.input().placeHash());
+            List<JoinScript.Buyer> buyers = new ArrayList<>(joins.size());
+            for (Batcher.Call<Pending, JoinScript.Place> join : joins) {
+                buyers.add(join.input().buyer());
             }
-            CompletionStage<List<?>> replied;
+            CompletionStage<JoinScript.Reply> replied;
             try {
-                replied = script.apply(eventId, args);
+                replied = script.apply(eventId, buyers);
             } catch (RuntimeException e) {
                 joins.forEach(join -> join.fail(e));
                 return;
@@ -96,11 +90,7 @@ final class JoinCombiner implements Runnable {
                     return;
                 }
                 for (int i = 0; i < joins.size(); i++) {
-                    List<Object> own = new ArrayList<>(reply.subList(0, Math.min(reply.size(), 7)));
-                    if (i > 0 && reply.size() > 1) {
-                        own.set(1, reply.get(6 + i));
-                    }
-                    joins.get(i).complete(new Joined(own));
+                    joins.get(i).complete(reply.place(i));
                 }
             }));
         });

@@ -3,7 +3,6 @@ package io.ticketrush.queue;
 import java.util.List;
 import java.util.Optional;
 
-import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
 /**
@@ -13,23 +12,6 @@ import io.ticketrush.redis.RedisClient;
  * the lease time, and the next instance to ask starts over.
  */
 final class PreQueueDigest {
-
-    private static final LuaScript LEASE = LuaScript.load("digest-lease");
-
-    /** Where the caller stands with the lease on an event's digest. */
-    enum Lease {
-        /** The caller holds it: it computes. */
-        HELD,
-        /** Another instance holds it and is computing. */
-        TAKEN,
-        /** Nothing to compute: no waiting room, another generation, not frozen, or the digest recorded already. */
-        NOTHING_TO_DO;
-
-        static Lease of(Object reply) {
-            long code = (Long) reply;
-            return code == 1 ? HELD : code == 0 ? TAKEN : NOTHING_TO_DO;
-        }
-    }
 
     private final RedisClient redis;
     private final int pageSize;
@@ -60,14 +42,14 @@ final class PreQueueDigest {
      * or the sale was reset meanwhile (the caller asks again on its next round, if there is still anything to do).
      */
     Optional<String> compute(String eventId, long gen, long size) {
-        if (lease(eventId, gen) != Lease.HELD) {
+        if (lease(eventId, gen) != DigestLeaseScript.Lease.HELD) {
             return Optional.empty();
         }
         String joins = QueueKeys.of(eventId).joins();
         QueueDraw.Digest digest = new QueueDraw.Digest();
         for (long from = 0; from < size; from += pageSize) {
             // Renewed before each further page: a holder that lost its lease (it stalled, another took over) stops.
-            if (from > 0 && lease(eventId, gen) != Lease.HELD) {
+            if (from > 0 && lease(eventId, gen) != DigestLeaseScript.Lease.HELD) {
                 return Optional.empty();
             }
             long first = from;
@@ -83,9 +65,7 @@ final class PreQueueDigest {
     }
 
     /** Takes or keeps the lease on the digest of generation {@code gen}'s pre-queue for another lease time. */
-    Lease lease(String eventId, long gen) {
-        QueueKeys keys = QueueKeys.of(eventId);
-        return Lease.of(redis.eval(LEASE, List.of(keys.queue(), keys.digestLease()),
-                List.of(Long.toString(gen), holder, Long.toString(leaseMillis))));
+    DigestLeaseScript.Lease lease(String eventId, long gen) {
+        return DigestLeaseScript.take(redis, eventId, gen, holder, leaseMillis);
     }
 }

@@ -1,7 +1,5 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-
 /**
  * One consistent reading of a waiting room and its sale's stock (queue-status.lua). {@code frozen} is the
  * pre-queue's size, -1 until it is frozen; {@code reach} how many positions admission has reached;
@@ -11,16 +9,6 @@ public record QueueStatus(String eventId, long gen, long opensAt, long admitPerS
         double overbook, boolean paused, long joined, long frozen, String digest, long reach, long bought, long lapsed,
         double measuredRate, String commitment, String secretSeed, long tickets, long reserved, long paid, long now,
         long proofOfWork) {
-
-    static QueueStatus of(String eventId, List<?> reply) {
-        return new QueueStatus(eventId, number(reply.get(1)), number(reply.get(2)), number(reply.get(3)),
-                number(reply.get(4)), Double.parseDouble((String) reply.get(5)), "1".equals(reply.get(6)),
-                number(reply.get(7)), text(reply.get(8)) == null ? -1 : number(reply.get(8)), text(reply.get(9)),
-                number(reply.get(10)), number(reply.get(11)), number(reply.get(12)),
-                text(reply.get(13)) == null ? 0 : Double.parseDouble((String) reply.get(13)), (String) reply.get(14),
-                (String) reply.get(15), number(reply.get(16)), number(reply.get(17)), number(reply.get(18)),
-                number(reply.get(19)), text(reply.get(21)) == null ? 0 : number(reply.get(21)));
-    }
 
     /** Tickets neither held nor paid. */
     public long available() {
@@ -74,14 +62,6 @@ public record QueueStatus(String eventId, long gen, long opensAt, long admitPerS
             return WaitingRoom.State.PRE_QUEUE;
         }
         return paused ? WaitingRoom.State.PAUSED : WaitingRoom.State.WAITING;
-    }
-
-    private static long number(Object value) {
-        return value instanceof Long l ? l : Long.parseLong((String) value);
-    }
-
-    private static String text(Object value) {
-        return value == null || "".equals(value) ? null : (String) value;
     }
 
     @Override

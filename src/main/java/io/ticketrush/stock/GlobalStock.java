@@ -17,7 +17,6 @@ import jakarta.inject.Inject;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
 import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.queue.QueueTokens;
 import io.ticketrush.redis.EventKeys;
@@ -32,16 +31,8 @@ import redis.clients.jedis.Response;
 public class GlobalStock {
 
     private static final LuaScript RESERVE = LuaScript.load("reserve");
-    private static final LuaScript OPEN = LuaScript.load("open");
-    private static final LuaScript RESTORE = LuaScript.load("restore");
     private static final LuaScript HELD = LuaScript.load("held");
-    private static final LuaScript EDGE_WAIT = LuaScript.load("edge-wait");
     private static final LuaScript DELETE = LuaScript.load("delete");
-    /**
-     * No waiting room: open.lua's ARGV[4..9] when a request id follows them, restore.lua's ARGV[5..10] always (the
-     * orders follow them).
-     */
-    private static final List<String> NO_QUEUE = List.of("", "", "", "", "", "", "");
 
     @Inject
     RedisClient redis;
@@ -174,50 +165,27 @@ public class GlobalStock {
      * false its orders stay in Redis and never reach PostgreSQL (for measuring what the hand-off costs).
      */
     public EventStatus open(String eventId, long tickets, long holdMillis, boolean handoff) {
-        return open(eventId, tickets, holdMillis, handoff, List.of(), null).status();
+        return open(eventId, tickets, holdMillis, handoff, null, null).status();
     }
 
     /** What came of an opening: {@code status} is the sale now (null when it was deleted since a repeat's opening). */
-    public record Opening(Outcome outcome, EventStatus status) {
-
-        public enum Outcome {
-            OPENED,
-            /** The request id opened the sale before: nothing was done. */
-            REPEATED,
-            /** The request id was used for another request: nothing was done. */
-            ID_REUSED
-        }
+    public record Opening(OpenScript.Outcome outcome, EventStatus status) {
     }
 
     /**
      * As {@link #open(String, long, long, boolean)}; any waiting room the sale had is discarded, and with
-     * {@code queue} (open.lua's ARGV[4..10], from {@code WaitingRoom.openArguments}) a new one is set up. With a
-     * {@code request} id it is done once for that id. The sale joins {@value EventKeys#EVENTS} before the script and
-     * again after it (see {@link EventSet}).
+     * {@code queue} (null: none) a new one is set up. With a {@code request} id it is done once for that id. The sale
+     * joins {@value EventKeys#EVENTS} before the script and again after it (see {@link EventSet}).
      */
-    public Opening open(String eventId, long tickets, long holdMillis, boolean handoff, List<String> queue,
+    public Opening open(String eventId, long tickets, long holdMillis, boolean handoff, OpenScript.QueueSetup queue,
             RequestId request) {
-        EventKeys keys = EventKeys.of(eventId);
-        List<String> allKeys = new ArrayList<>(keys.all());
-        allKeys.addAll(QueueKeys.of(eventId).all());
-        List<String> args = new ArrayList<>(List.of(Long.toString(tickets), Long.toString(holdMillis),
-                handoff ? "1" : "0"));
-        args.addAll(queue);
-        if (request != null) {
-            allKeys.add(request.markerKey(eventId));
-            if (queue.isEmpty()) {
-                args.addAll(NO_QUEUE);
-            }
-            args.addAll(List.of(request.fingerprint(), Long.toString(RequestId.KEEP_MILLIS)));
-        }
         events.add(eventId);
-        List<?> reply = (List<?>) redis.evalReplicated(OPEN, allKeys, args);
+        OpenScript.Reply reply = OpenScript.run(redis, eventId, tickets, holdMillis, handoff, queue, request);
         events.add(eventId);
-        return switch (((Long) reply.get(0)).intValue()) {
-            case 1 -> new Opening(Opening.Outcome.OPENED, new EventStatus(eventId, tickets, 0, 0, (Long) reply.get(1)));
-            case 2 -> new Opening(Opening.Outcome.REPEATED, status(eventId));
-            case -422 -> new Opening(Opening.Outcome.ID_REUSED, null);
-            default -> throw new IllegalStateException("open.lua answered " + reply + " for " + eventId);
+        return switch (reply.outcome()) {
+            case OPENED -> new Opening(reply.outcome(), new EventStatus(eventId, tickets, 0, 0, reply.gen()));
+            case REPEATED -> new Opening(reply.outcome(), status(eventId));
+            case ID_REUSED -> new Opening(reply.outcome(), null);
         };
     }
 
@@ -285,53 +253,23 @@ public class GlobalStock {
     }
 
     /** What came of a restore: the sale now, and its waiting room's new generation (0 without one). */
-    public record Restoring(Outcome outcome, EventStatus status, long queueGen) {
-
-        public enum Outcome {
-            RESTORED,
-            /** Redis has the sale: restoring is never a way to change one on sale. */
-            ON_SALE,
-            /** The sale was deleted: deleting is not losing, and is not undone by a restore. */
-            DELETED
-        }
+    public record Restoring(RestoreScript.Outcome outcome, EventStatus status, long queueGen) {
     }
 
     /**
      * Puts back a sale Redis has lost, as the database holds it: same generation (so instances keep their shares
      * and the hand-off goes on), its settings, and every order still standing with its buyer. A sale that had a
-     * waiting room gets it back with its settings, as a new waiting room ({@code queue}: restore.lua's ARGV[5..11],
-     * from {@code WaitingRoom.openArguments}; empty without one).
+     * waiting room gets it back with its settings, as a new waiting room ({@code queue}; null without one).
      */
-    public Restoring restore(ArchivedSale sale, List<String> queue) {
-        EventKeys keys = EventKeys.of(sale.eventId());
-        List<String> allKeys = new ArrayList<>(keys.all());
-        allKeys.addAll(QueueKeys.of(sale.eventId()).all());
-        List<String> args = new ArrayList<>(11 + 5 * sale.orders().size());
-        long sequence = 0;
-        for (Order order : sale.orders()) {
-            sequence = Math.max(sequence, Order.sequenceOf(order.orderId()));
-            args.add(order.orderId());
-            args.add(order.status() == OrderStatus.PAID ? "P" : "R");
-            args.add(Long.toString(order.expiresAt()));
-            args.add(buyerKey(order.userId()));
-            args.add(order.userId());
-        }
-        List<String> head = new ArrayList<>(List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
-                Long.toString(sale.gen()), Long.toString(sequence)));
-        head.addAll(queue.isEmpty() ? NO_QUEUE : queue);
-        args.addAll(0, head);
+    public Restoring restore(ArchivedSale sale, OpenScript.QueueSetup queue) {
         events.add(sale.eventId());
-        List<?> reply = (List<?>) redis.evalReplicated(RESTORE, allKeys, args);
+        RestoreScript.Reply reply = RestoreScript.run(redis, sale, queue);
         events.add(sale.eventId());
-        long code = (Long) reply.get(0);
-        if (code == -409) {
-            return new Restoring(Restoring.Outcome.ON_SALE, null, 0);
+        if (reply.outcome() != RestoreScript.Outcome.RESTORED) {
+            return new Restoring(reply.outcome(), null, 0);
         }
-        if (code == -410) {
-            return new Restoring(Restoring.Outcome.DELETED, null, 0);
-        }
-        return new Restoring(Restoring.Outcome.RESTORED, new EventStatus(sale.eventId(), sale.tickets(),
-                (Long) reply.get(0), (Long) reply.get(1), sale.gen()), (Long) reply.get(2));
+        return new Restoring(reply.outcome(), new EventStatus(sale.eventId(), sale.tickets(), reply.reserved(),
+                reply.paid(), sale.gen()), reply.queueGen());
     }
 
     /**
@@ -340,7 +278,7 @@ public class GlobalStock {
      * is sold out.
      */
     public long edgeWait(String eventId) {
-        return (Long) redis.eval(EDGE_WAIT, List.of(EventKeys.of(eventId).stock()), List.of());
+        return EdgeWaitScript.run(redis, eventId).toMillis();
     }
 
     /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */

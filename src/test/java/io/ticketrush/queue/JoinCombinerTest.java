@@ -39,7 +39,7 @@ class JoinCombinerTest {
         final AtomicInteger inFlight = new AtomicInteger();
         volatile int mostInFlight;
 
-        List<?> run(String eventId, List<String> args) {
+        JoinScript.Reply run(String eventId, List<JoinScript.Buyer> buyers) {
             int now = inFlight.incrementAndGet();
             mostInFlight = Math.max(mostInFlight, now);
             calls.incrementAndGet();
@@ -51,14 +51,14 @@ class JoinCombinerTest {
             List<Long> given = new ArrayList<>();
             synchronized (places) {
                 Map<String, Long> event = places.computeIfAbsent(eventId, e -> new HashMap<>());
-                for (int i = 0; i < args.size(); i += 2) {
-                    given.add(event.computeIfAbsent(args.get(i), b -> (long) event.size() + 1));
+                for (JoinScript.Buyer buyer : buyers) {
+                    given.add(event.computeIfAbsent(buyer.buyerKey(), b -> (long) event.size() + 1));
                 }
             }
             List<Object> reply = new ArrayList<>(List.of(1L, given.get(0), "7", -1L, 0L, 0L, 0L));
             reply.addAll(given.subList(1, given.size()));
             inFlight.decrementAndGet();
-            return reply;
+            return JoinScript.decode(reply);
         }
     }
 
@@ -68,11 +68,11 @@ class JoinCombinerTest {
     private final List<JoinCombiner> running = new ArrayList<>();
     private final AtomicInteger refusedFull = new AtomicInteger();
 
-    private JoinCombiner combining(BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+    private JoinCombiner combining(BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
         return combining(ROOMY, script);
     }
 
-    private JoinCombiner combining(Batcher.Limits limits, BiFunction<String, List<String>, CompletionStage<List<?>>> script) {
+    private JoinCombiner combining(Batcher.Limits limits, BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
         return new JoinCombiner(limits, refusal -> {
             if (refusal == Batcher.Refusal.FULL) {
                 refusedFull.incrementAndGet();
@@ -105,10 +105,10 @@ class JoinCombinerTest {
             String event = i % 2 == 0 ? "even" : "odd";
             String buyer = "buyer-" + i;
             done.add(pool.submit(() -> {
-                List<Object> reply = combiner.join(event, buyer, "hash").join().reply();
-                assertEquals(1L, reply.get(0));
-                assertEquals("7", reply.get(2));
-                placeOf.put(event + "/" + buyer, (Long) reply.get(1));
+                JoinScript.Place joined = combiner.join(event, buyer, "hash").join();
+                assertEquals(JoinScript.Outcome.JOINED, joined.outcome());
+                assertEquals(7, joined.gen());
+                placeOf.put(event + "/" + buyer, joined.place());
             }));
         }
         for (Future<?> future : done) {
@@ -136,8 +136,8 @@ class JoinCombinerTest {
     void joiningAgainInOneBatchGivesTheSamePlace() {
         FakeScript script = new FakeScript();
         JoinCombiner combiner = started(combining((event, args) -> CompletableFuture.completedFuture(script.run(event, args))));
-        long first = (Long) combiner.join("e", "ann", "h").join().reply().get(1);
-        assertEquals(first, combiner.join("e", "ann", "h").join().reply().get(1));
+        long first = combiner.join("e", "ann", "h").join().place();
+        assertEquals(first, combiner.join("e", "ann", "h").join().place());
     }
 
     @Test
@@ -153,23 +153,23 @@ class JoinCombinerTest {
     @Test
     void refusesAJoinAtOnceWhenAsManyAsItsQueueHoldsAreWaiting() throws Exception {
         CountDownLatch calling = new CountDownLatch(1);
-        CompletableFuture<List<?>> reply = new CompletableFuture<>();
+        CompletableFuture<JoinScript.Reply> reply = new CompletableFuture<>();
         JoinCombiner combiner = started(combining(new Batcher.Limits(2, Duration.ofSeconds(30)), (event, args) -> {
             calling.countDown();
             return reply;
         }));
-        CompletableFuture<JoinCombiner.Joined> first = combiner.join("e", "first", "h");
+        CompletableFuture<JoinScript.Place> first = combiner.join("e", "first", "h");
         assertTrue(calling.await(10, TimeUnit.SECONDS), "the first join's call is under way");
         combiner.join("e", "second", "h");
         combiner.join("e", "third", "h");
 
-        CompletableFuture<JoinCombiner.Joined> fourth = combiner.join("e", "fourth", "h");
+        CompletableFuture<JoinScript.Place> fourth = combiner.join("e", "fourth", "h");
 
         assertTrue(fourth.isCompletedExceptionally(), "refused when it came, not queued");
         CompletionException failed = assertThrows(CompletionException.class, fourth::join);
         assertTrue(failed.getCause() instanceof RedisBusyException, String.valueOf(failed.getCause()));
         assertEquals(1, refusedFull.get());
-        reply.complete(List.of(1L, 1L, "7", -1L, 0L, 0L, 0L));
-        assertEquals(1L, first.join().reply().get(1));
+        reply.complete(JoinScript.decode(List.of(1L, 1L, "7", -1L, 0L, 0L, 0L)));
+        assertEquals(1L, first.join().place());
     }
 }

@@ -116,12 +116,12 @@ class PreQueueDigestIT {
         String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 999));
         PreQueueDigest stalled = new PreQueueDigest(redis, 50, 500, "stalled");
         PreQueueDigest next = new PreQueueDigest(redis, 50, 500, "next");
-        assertEquals(PreQueueDigest.Lease.HELD, stalled.lease(event, gen), "it takes the lease and stops there");
+        assertEquals(DigestLeaseScript.Lease.HELD, stalled.lease(event, gen), "it takes the lease and stops there");
 
         assertEquals(Optional.empty(), next.compute(event, gen, 1_000), "the holder's lease is still running");
         Eventually.within(Duration.ofSeconds(5),
                 () -> assertEquals(Optional.of(oneShot), next.compute(event, gen, 1_000), "taken over"));
-        assertEquals(PreQueueDigest.Lease.TAKEN, stalled.lease(event, gen),
+        assertEquals(DigestLeaseScript.Lease.TAKEN, stalled.lease(event, gen),
                 "the stalled holder, back, finds its lease gone and stops at its next page");
     }
 
@@ -129,12 +129,12 @@ class PreQueueDigestIT {
     void aLeaseOfTheSaleBeforeAResetIsNoOnes() {
         long before = frozenPreQueue(100, 0);
         PreQueueDigest earlier = new PreQueueDigest(redis, 10, HOUR_MS, "earlier");
-        assertEquals(PreQueueDigest.Lease.HELD, earlier.lease(event, before));
+        assertEquals(DigestLeaseScript.Lease.HELD, earlier.lease(event, before));
 
         long gen = frozenPreQueue(200, 0);
         String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 199));
         assertEquals(Optional.of(oneShot), new PreQueueDigest(redis, 10, HOUR_MS, "now").compute(event, gen, 200));
-        assertEquals(PreQueueDigest.Lease.NOTHING_TO_DO, earlier.lease(event, before), "its sale is gone");
+        assertEquals(DigestLeaseScript.Lease.NOTHING_TO_DO, earlier.lease(event, before), "its sale is gone");
     }
 
     @Test

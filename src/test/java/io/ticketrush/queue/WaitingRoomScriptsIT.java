@@ -744,7 +744,7 @@ class WaitingRoomScriptsIT {
     }
 
     private QueueStatus status() {
-        return QueueStatus.of(event, eval(STATUS, List.of(keys.stock(), queue.queue())));
+        return QueueStatusScript.decode(event, eval(STATUS, List.of(keys.stock(), queue.queue()))).status();
     }
 
     private boolean soldOut() {
