@@ -10,7 +10,6 @@ import java.util.logging.Logger;
 
 import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
-import jakarta.json.stream.JsonGenerator;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,6 +21,7 @@ import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.OrderStatus;
 import io.ticketrush.order.Orders;
 import io.ticketrush.queue.QueueStatus;
+import io.ticketrush.queue.QueueStatusJson;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
@@ -96,7 +96,7 @@ public class AdminServlet extends ApiServlet {
             }
             QueueStatus queue = waitingRoom.status(eventId);
             ApiResponse.send(response, 200, 1, pause ? "admission paused" : "admission resumed",
-                    json -> queueJson(json, queue));
+                    json -> QueueStatusJson.writeLedger(json, queue));
             return;
         }
         if (restore) {
@@ -137,7 +137,7 @@ public class AdminServlet extends ApiServlet {
                 if (queue == null) {
                     json.writeNull("queue");
                 } else {
-                    queueJson(json, queue);
+                    QueueStatusJson.writeLedger(json, queue);
                 }
             });
         }
@@ -171,7 +171,7 @@ public class AdminServlet extends ApiServlet {
         ApiResponse.Data opened = json -> {
             eventJson(status).write(json);
             if (queue != null) {
-                queueJson(json, queue);
+                QueueStatusJson.writeLedger(json, queue);
             }
         };
         // nginx may still be telling buyers the old sale is sold out, for up to two seconds: answer once it no longer
@@ -260,7 +260,7 @@ public class AdminServlet extends ApiServlet {
             eventJson(status).write(json);
             json.write("restoredOrders", sale.orders().size());
             if (queue != null) {
-                queueJson(json, queue);
+                QueueStatusJson.writeLedger(json, queue);
             }
         });
     }
@@ -298,36 +298,6 @@ public class AdminServlet extends ApiServlet {
             }
             return new String(bytes, StandardCharsets.UTF_8);
         }
-    }
-
-    /**
-     * The waiting room's settings and ledger, which always balances:
-     * joined = waiting + admittedUnused + bought + lapsed + toldSoldOut.
-     */
-    private static void queueJson(JsonGenerator json, QueueStatus queue) {
-        json.writeStartObject("queue")
-                .write("state", queue.state().name())
-                .write("opensAt", queue.opensAt())
-                .write("admitPerSecond", queue.admitPerSecond())
-                .write("admitWindowSeconds", queue.windowMillis() / 1000)
-                .write("overbook", queue.overbook())
-                .write("proofOfWork", queue.proofOfWork())
-                .write("paused", queue.paused())
-                .write("commitment", queue.commitment())
-                .write("joined", queue.joined())
-                .write("waiting", queue.waiting())
-                .write("admitted", queue.reach())
-                .write("admittedUnused", queue.admittedUnused())
-                .write("bought", queue.bought())
-                .write("lapsed", queue.lapsed())
-                .write("toldSoldOut", queue.toldSoldOut())
-                .write("measuredRate", queue.measuredRate());
-        if (queue.open()) {
-            json.write("frozen", queue.frozen());
-        } else {
-            json.writeNull("frozen");
-        }
-        json.writeEnd();
     }
 
     private static ApiResponse.Data eventJson(EventStatus status) {

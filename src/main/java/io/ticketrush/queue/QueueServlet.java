@@ -132,29 +132,7 @@ public class QueueServlet extends ApiServlet {
         QueueStatus status = waitingRoom.status(eventId);
         // The same for every buyer: nginx keeps it for a second, and so may anyone in between.
         response.setHeader("Cache-Control", "public, max-age=1");
-        ApiResponse.send(response, 200, 1, "ok", json -> {
-            json.write("eventId", eventId)
-                    .write("state", status.state().name())
-                    .write("opensAt", status.opensAt())
-                    .write("now", status.now());
-            if (status.open()) {
-                json.write("frozen", status.frozen());
-            } else {
-                json.writeNull("frozen");
-            }
-            json.write("joined", status.joined())
-                    .write("reach", status.reach())
-                    .write("admitPerSecond", status.admitPerSecond())
-                    .write("measuredRate", status.measuredRate())
-                    .write("admitWindowSeconds", status.windowMillis() / 1000)
-                    .write("proofOfWork", status.proofOfWork())
-                    .write("tickets", status.tickets())
-                    .write("available", status.available())
-                    .write("reserved", status.reserved())
-                    .write("paused", status.paused())
-                    .write("awaitingReturns", status.awaitingReturns())
-                    .write("soldOut", status.soldOut());
-        });
+        ApiResponse.send(response, 200, 1, "ok", json -> QueueStatusJson.writeShared(json, status));
     }
 
     private void fairness(String eventId, Form query, HttpServletResponse response) throws IOException {
