@@ -1,5 +1,7 @@
 -- open.lua: open a sale, or reset it to a fresh one (every order of the event is discarded).
 --
+-- KEYS and ARGV are built by io.ticketrush.stock.OpenScript.
+--
 -- KEYS[1]  stock hash   tr:{event}:stock
 -- KEYS[2]  buyers hash  tr:{event}:buyers
 -- KEYS[3]  orders hash  tr:{event}:orders
