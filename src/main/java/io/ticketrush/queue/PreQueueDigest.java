@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 
 /**

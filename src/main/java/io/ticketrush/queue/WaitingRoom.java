@@ -30,9 +30,11 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.QueueSettings;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
 import io.ticketrush.web.ApiException;

@@ -16,13 +16,13 @@ import jakarta.inject.Inject;
 
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
-import io.ticketrush.queue.QueueKeys;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 import io.ticketrush.queue.QueueTokens;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 
 import redis.clients.jedis.Response;

@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.cluster.InstanceReport;
+import io.ticketrush.cluster.Members;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.PeriodicTask;
 

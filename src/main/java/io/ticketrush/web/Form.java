@@ -13,6 +13,8 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.ticketrush.model.Ids;
+
 /**
  * The parameters of a form POST (query string and {@code application/x-www-form-urlencoded} body), read here
  * rather than by the container so that every body, chunked ones included, is held to one size limit and

@@ -1,4 +1,4 @@
-package io.ticketrush.queue;
+package io.ticketrush.web.buyer;
 
 import java.io.IOException;
 import java.util.List;
@@ -9,12 +9,15 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.ticketrush.identity.Buyers;
+import io.ticketrush.model.Ids;
+import io.ticketrush.queue.ProofOfWork;
+import io.ticketrush.queue.QueueOrder;
+import io.ticketrush.queue.QueueStatus;
+import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
-import io.ticketrush.web.Ids;
 
 /**
  * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (the buyer: {@link Buyers}; form

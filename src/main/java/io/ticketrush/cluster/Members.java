@@ -1,4 +1,4 @@
-package io.ticketrush.stock;
+package io.ticketrush.cluster;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import java.io.StringReader;
 import java.math.BigDecimal;
@@ -13,7 +13,7 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
 
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.QueueSettings;
 import io.ticketrush.web.ApiException;
 
 /**

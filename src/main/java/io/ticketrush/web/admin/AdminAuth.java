@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.ticketrush.identity;
+package io.ticketrush.web.buyer;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -16,6 +16,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.nimbusds.jose.KeySourceException;
 
+import io.ticketrush.identity.InvalidTokenException;
+import io.ticketrush.identity.ProviderKeys;
+import io.ticketrush.identity.ProviderUnavailableException;
+import io.ticketrush.identity.TokenVerifier;
+import io.ticketrush.identity.VerifiedToken;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.Form;
 

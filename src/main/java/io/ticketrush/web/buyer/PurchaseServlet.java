@@ -1,4 +1,4 @@
-package io.ticketrush.purchase;
+package io.ticketrush.web.buyer;
 
 import java.io.IOException;
 
@@ -9,8 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.ticketrush.identity.Buyers;
-import io.ticketrush.order.OrderJson;
+import io.ticketrush.purchase.PurchaseService;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;

@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.web.buyer;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -8,7 +8,8 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.ticketrush.identity.Buyers;
+import io.ticketrush.model.Order;
+import io.ticketrush.order.Orders;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;

@@ -1,4 +1,4 @@
-package io.ticketrush.stock;
+package io.ticketrush.cluster;
 
 import java.io.StringWriter;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

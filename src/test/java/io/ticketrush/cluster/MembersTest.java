@@ -1,4 +1,4 @@
-package io.ticketrush.stock;
+package io.ticketrush.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

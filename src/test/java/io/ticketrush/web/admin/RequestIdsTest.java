@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +19,8 @@ import io.ticketrush.archive.ArchiveUnavailableException;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderArchive;
 import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.order.OrderStatus;
+import io.ticketrush.model.Ids;
+import io.ticketrush.model.OrderStatus;
 import io.ticketrush.order.Orders;
 import io.ticketrush.queue.QueueStatus;
 import io.ticketrush.queue.WaitingRoom;
@@ -30,7 +31,6 @@ import io.ticketrush.stock.RequestId;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
-import io.ticketrush.web.Ids;
 
 /**
  * {@code PUT /admin/events/{eventId}} opens or resets a sale (with a waiting room when the body has

@@ -1,4 +1,4 @@
-package io.ticketrush.identity;
+package io.ticketrush.web.buyer;
 
 import java.io.IOException;
 

@@ -1,4 +1,6 @@
-package io.ticketrush.web;
+package io.ticketrush.model;
+
+import io.ticketrush.web.ApiException;
 
 /** The one rule for user and event ids: 1–64 characters of {@code [A-Za-z0-9_.:@-]} after trimming. */
 public final class Ids {

@@ -1,2 +1,2 @@
 /** Running a sale: open or reset it and read its counts, behind a bearer token. */
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;

@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.QueueSettings;
 import io.ticketrush.web.ApiException;
 
 class SaleSettingsTest {

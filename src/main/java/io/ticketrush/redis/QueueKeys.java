@@ -1,8 +1,7 @@
-package io.ticketrush.queue;
+package io.ticketrush.redis;
 
 import java.util.List;
 
-import io.ticketrush.redis.EventKeys;
 
 /**
  * The Redis keys of one event's waiting room, under the event's hash tag like its stock (so a script may touch

@@ -1,4 +1,4 @@
-package io.ticketrush.queue;
+package io.ticketrush.model;
 
 /**
  * A sale's waiting room, as {@code PUT /admin/events/{id}}'s {@code "queue"} object sets it: the pre-queue

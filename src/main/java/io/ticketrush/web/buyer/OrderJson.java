@@ -1,5 +1,6 @@
-package io.ticketrush.order;
+package io.ticketrush.web.buyer;
 
+import io.ticketrush.model.Order;
 import io.ticketrush.web.ApiResponse;
 
 /** The JSON form of an order, the {@code data} of every answer that carries one. */

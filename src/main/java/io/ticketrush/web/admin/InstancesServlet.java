@@ -1,4 +1,4 @@
-package io.ticketrush.admin;
+package io.ticketrush.web.admin;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -15,13 +15,13 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import io.ticketrush.stock.Members;
+import io.ticketrush.cluster.Members;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 
 /**
  * {@code GET /admin/instances}: every instance of the deployment with its weight, whether it is alive, and the
- * counters it published with its last heartbeat ({@link io.ticketrush.stock.InstanceReport}). Whichever instance
+ * counters it published with its last heartbeat ({@link io.ticketrush.cluster.InstanceReport}). Whichever instance
  * answers, it answers for all of them, from one read of Redis.
  */
 @WebServlet("/admin/instances")

@@ -1,4 +1,4 @@
-package io.ticketrush.purchase;
+package io.ticketrush.web.buyer;
 
 import java.io.IOException;
 
@@ -7,13 +7,13 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.ticketrush.model.Ids;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
-import io.ticketrush.web.Ids;
 
 /**
  * {@code GET /events/{eventId}}: a sale as its buyers see it (the buyer's page shows it before anything else):

@@ -1,9 +1,8 @@
-package io.ticketrush.order;
+package io.ticketrush.model;
 
 import java.util.List;
 import java.util.function.IntPredicate;
 
-import io.ticketrush.web.Ids;
 
 /**
  * One buyer's ticket for one event. The order id is {@code <eventId>-<sequence>-<suffix>}, so it names its

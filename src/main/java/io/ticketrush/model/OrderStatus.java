@@ -1,4 +1,4 @@
-package io.ticketrush.order;
+package io.ticketrush.model;
 
 /** Where an order stands; stored in Redis as its first letter. */
 public enum OrderStatus {
