@@ -1,7 +1,5 @@
 package io.ticketrush.model;
 
-import io.ticketrush.web.ApiException;
-
 /** The one rule for user and event ids: 1–64 characters of {@code [A-Za-z0-9_.:@-]} after trimming. */
 public final class Ids {
 
@@ -10,17 +8,17 @@ public final class Ids {
     private Ids() {
     }
 
-    /** The trimmed id, or an {@link ApiException} (400) that names {@code name} and what is wrong. */
+    /** The trimmed id, or an {@link InvalidIdException} that names {@code name} and what is wrong. */
     public static String check(String name, String raw) {
         String id = raw.strip();
         if (id.isEmpty()) {
-            throw ApiException.badRequest(name + " is blank");
+            throw new InvalidIdException(name + " is blank");
         }
         if (id.length() > MAX_LENGTH) {
-            throw ApiException.badRequest(name + " is longer than " + MAX_LENGTH + " characters");
+            throw new InvalidIdException(name + " is longer than " + MAX_LENGTH + " characters");
         }
         if (!allAllowed(id)) {
-            throw ApiException.badRequest(name + " may only contain letters, digits and _ . : @ -");
+            throw new InvalidIdException(name + " may only contain letters, digits and _ . : @ -");
         }
         return id;
     }

@@ -37,7 +37,6 @@ import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
-import io.ticketrush.web.ApiException;
 
 /**
  * The waiting rooms of this instance's sales: joining, the shared queue state, admissions and the fairness
@@ -300,7 +299,7 @@ public class WaitingRoom {
      * Joins {@code userId} to the event's waiting room, or gives them the place they have; the standing completes
      * the future once Redis has recorded the place. A waiting room that asks for a proof of work is joined only with
      * {@code pow}, a solution of a challenge of {@link #challenge} for this event and buyer: checked here, before
-     * anything goes to Redis, and refused with a 403 naming what is wrong.
+     * anything goes to Redis, and refused ({@link QueueRefusedException}) naming what is wrong.
      */
     public CompletableFuture<Standing> join(String eventId, String userId, String pow) {
         String buyerKey = userId.toLowerCase(Locale.ROOT);
@@ -313,8 +312,8 @@ public class WaitingRoom {
     }
 
     /**
-     * A proof-of-work challenge for {@code userId} to solve before joining; 404 without a waiting room, 409 when it
-     * asks for none.
+     * A proof-of-work challenge for {@code userId} to solve before joining; {@link NoWaitingRoomException} without a
+     * waiting room, {@link NoChallengeException} when it asks for none.
      */
     public ProofOfWork.Challenge challenge(String eventId, String userId) {
         View view = knownView(eventId);
@@ -322,20 +321,20 @@ public class WaitingRoom {
             throw noWaitingRoom(eventId);
         }
         if (view.proofOfWork() == 0) {
-            throw new ApiException(409, "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
+            throw new NoChallengeException("event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
         return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {
         if (pow == null) {
-            throw new ApiException(403, "pow is required: this waiting room asks for a proof of work (solve GET /queue/"
+            throw new QueueRefusedException("pow is required: this waiting room asks for a proof of work (solve GET /queue/"
                     + eventId + "/challenge, send its ALTCHA payload)");
         }
         try {
             work.check(pow, eventId, buyerKey, System.currentTimeMillis());
         } catch (ProofOfWork.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 
@@ -375,7 +374,7 @@ public class WaitingRoom {
     public AdmissionAnswer admission(String eventId, String placeToken, String buyer) {
         QueueTokens.Place place = checkPlace(placeToken, eventId);
         if (buyer != null && !place.buyerKey().equals(buyer.toLowerCase(Locale.ROOT))) {
-            throw new ApiException(403, "this place is another buyer's");
+            throw new QueueRefusedException("this place is another buyer's");
         }
         View view = view(eventId);
         if (!view.queued()) {
@@ -412,9 +411,9 @@ public class WaitingRoom {
             case -1 -> {
                 return new AdmissionAnswer.SoldOut();
             }
-            case -409 -> throw new ApiException(403, "used".equals(reply.get(1))
+            case -409 -> throw new QueueRefusedException("used".equals(reply.get(1))
                     ? "this place's admission was already used" : "this place's admission lapsed: its window has passed");
-            case -410 -> throw new ApiException(403, "the place is of an earlier sale: the sale was reset since");
+            case -410 -> throw new QueueRefusedException("the place is of an earlier sale: the sale was reset since");
             case -404 -> throw noWaitingRoom(eventId);
             default -> throw new IllegalStateException("admission.lua answered " + reply + " for " + eventId);
         }
@@ -426,28 +425,28 @@ public class WaitingRoom {
      */
     public QueueTokens.Admission checkAdmission(String eventId, String userId, String token) {
         if (token == null) {
-            throw new ApiException(403, "an admission is required: this sale has a waiting room"
+            throw new QueueRefusedException("an admission is required: this sale has a waiting room"
                     + " (POST /queue/" + eventId + "/join, then /admission)");
         }
         try {
             return tokens.checkAdmission(token, eventId, userId.toLowerCase(Locale.ROOT), System.currentTimeMillis());
         } catch (QueueTokens.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 
     private QueueTokens.Place checkPlace(String token, String eventId) {
         if (token == null) {
-            throw new ApiException(403, "place is required: the token POST /queue/" + eventId + "/join gave");
+            throw new QueueRefusedException("place is required: the token POST /queue/" + eventId + "/join gave");
         }
         try {
             return tokens.checkPlace(token, eventId);
         } catch (QueueTokens.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 
-    /** One consistent reading of the event's waiting room; 404 when it has none. */
+    /** One consistent reading of the event's waiting room; {@link NoWaitingRoomException} when it has none. */
     public QueueStatus status(String eventId) {
         List<?> reply = (List<?>) redis.eval(STATUS,
                 List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue()), List.of());
@@ -461,7 +460,7 @@ public class WaitingRoom {
     public QueueStatus statusOrNull(String eventId) {
         try {
             return status(eventId);
-        } catch (ApiException e) {
+        } catch (NoWaitingRoomException e) {
             return null;
         }
     }
@@ -593,7 +592,7 @@ public class WaitingRoom {
         return (long) Math.ceil(ahead / perSecond);
     }
 
-    private static ApiException noWaitingRoom(String eventId) {
-        return ApiException.notFound("event " + eventId + " has no waiting room");
+    private static NoWaitingRoomException noWaitingRoom(String eventId) {
+        return new NoWaitingRoomException(eventId);
     }
 }
