@@ -9,12 +9,11 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.stream.JsonGenerator;
 
-import io.ticketrush.web.ApiServlet;
-
 /**
  * What this instance publishes with each heartbeat ({@link Members#beat(String)}) for the operations dashboard: its
- * weight, the requests it has answered, its local permits per event, and every {@link Part}'s counters. Every
- * figure is a counter kept in memory since the instance started; the dashboard turns them into rates.
+ * weight, its local permits per event, and every {@link Part}'s counters (the requests it has answered, its
+ * purchases by outcome). Every figure is a counter kept in memory since the instance started; the dashboard turns
+ * them into rates.
  */
 @ApplicationScoped
 public class InstanceReport {
@@ -32,13 +31,12 @@ public class InstanceReport {
     @Inject
     Members members;
 
-    /** The report as JSON: {"weight","requests","permits":{event: n},…every part's fields}. */
+    /** The report as JSON: {"weight","permits":{event: n},…every part's fields ("requests", "purchases", …)}. */
     public String json(Map<String, Integer> permits) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = Json.createGenerator(out)) {
             json.writeStartObject()
-                    .write("weight", members.weight())
-                    .write("requests", ApiServlet.requestsAnswered());
+                    .write("weight", members.weight());
             json.writeStartObject("permits");
             permits.forEach(json::write);
             json.writeEnd();

@@ -263,7 +263,8 @@ public class PurchaseService {
             QueueTokens.Admission admission) {
         String eventId = share.eventId();
         boolean permit = share.tryAcquire();
-        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), admission).handle((reservation, failure) -> {
+        GlobalStock.Admission used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
+        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), used).handle((reservation, failure) -> {
             if (failure != null) {
                 if (permit) {
                     share.release();

@@ -26,6 +26,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,6 +38,7 @@ import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
+import io.ticketrush.stock.SaleDeleted;
 
 /**
  * The waiting rooms of this instance's sales: joining, the shared queue state, admissions and the fairness
@@ -293,6 +295,10 @@ public class WaitingRoom {
     public void forget(String eventId) {
         views.remove(eventId);
         settled.remove(eventId);
+    }
+
+    void forgetDeleted(@Observes SaleDeleted deleted) {
+        forget(deleted.eventId());
     }
 
     /**
