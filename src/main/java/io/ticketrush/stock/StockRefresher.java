@@ -20,7 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.cluster.InstanceReport;
 import io.ticketrush.cluster.Members;
-import io.ticketrush.redis.PeriodicTask;
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
@@ -67,7 +68,8 @@ public class StockRefresher {
                     + ") must be longer than stock.refresh-ms (" + refreshMillis + "): an instance beats once per refresh");
         }
         task = PeriodicTask.start(scheduler, refreshMillis, LOG, new PeriodicTask.Wording("Cannot refresh local shares: ",
-                "Redis is back; local shares follow it again", "Refreshing local shares failed"), this::refresh);
+                "Redis is back; local shares follow it again", "Refreshing local shares failed"),
+                RedisUnavailableException::outage, this::refresh);
     }
 
     @PreDestroy

@@ -1,4 +1,4 @@
-package io.ticketrush.redis;
+package io.ticketrush.concurrent;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +21,11 @@ import java.util.logging.Logger;
  * Calls of concurrent requests, made together. Each caller hands in its input and waits for its answer, or is
  * given a future of it; one thread of the batcher's own takes every call waiting (up to a batch) and hands them,
  * in the order they came, to the batch function, which completes each, then or later. While one batch is under
- * way the next one gathers, so the batches grow with the load by themselves: one round trip to Redis serves as
- * many requests as arrived during the last one.
+ * way the next one gathers, so the batches grow with the load by themselves: one round trip (to Redis, say) serves
+ * as many requests as arrived during the last one.
  *
  * <p>Nobody waits on it without end. At most {@link Limits#capacity()} calls wait to be sent: one more is refused
- * at once ({@link RedisBusyException}) rather than queued behind work that may never be done. A call not answered
+ * at once ({@link Failures#full}) rather than queued behind work that may never be done. A call not answered
  * within {@link Limits#deadline()} of being handed in is failed ({@link #expire()}, which the owner runs every few
  * milliseconds, and {@link #call} itself): whatever holds the batching thread, its callers are answered. A call
  * whose deadline passed before it was sent is never sent: its caller has been told it failed. And the batching
@@ -63,6 +63,19 @@ public final class Batcher<T, R> implements Runnable {
                 throw new IllegalArgumentException("a batcher's deadline must be positive, not " + deadline);
             }
         }
+    }
+
+    /** What the calls a batcher turns away are failed with: exceptions its owner's callers know how to answer. */
+    public interface Failures {
+
+        /** For a call refused at once: {@code capacity} calls were already waiting. */
+        RuntimeException full(int capacity);
+
+        /** For a call whose deadline passed unanswered. */
+        RuntimeException expired(Duration deadline);
+
+        /** For each call of a batch that threw {@code error} (an {@link Error}: whether it was done is unknown). */
+        RuntimeException failed(Throwable error);
     }
 
     /** One caller's call: its input and the answer it waits for. */
@@ -103,6 +116,7 @@ public final class Batcher<T, R> implements Runnable {
     private final long deadlineNanos;
     private final Consumer<List<Call<T, R>>> batch;
     private final Consumer<Refusal> refused;
+    private final Failures failures;
     private final LongSupplier nanoClock;
     private final BlockingQueue<Call<T, R>> pending;
     /** The batch being sent, for {@link #expire()} to fail past its deadline; never changed once published. */
@@ -115,26 +129,29 @@ public final class Batcher<T, R> implements Runnable {
      * @param batch    completes or fails every call it is given (when it throws, each is failed with that); it must
      *                 not change the list
      * @param refused  told of every call refused or failed for {@code limits}, to count them
+     * @param failures what a call refused or failed is failed with
      */
-    public Batcher(int maxBatch, Limits limits, Consumer<List<Call<T, R>>> batch, Consumer<Refusal> refused) {
-        this(maxBatch, limits, batch, refused, System::nanoTime);
+    public Batcher(int maxBatch, Limits limits, Consumer<List<Call<T, R>>> batch, Consumer<Refusal> refused,
+            Failures failures) {
+        this(maxBatch, limits, batch, refused, failures, System::nanoTime);
     }
 
     /** With the clock deadlines are kept by ({@code System.nanoTime()} but in tests). */
     Batcher(int maxBatch, Limits limits, Consumer<List<Call<T, R>>> batch, Consumer<Refusal> refused,
-            LongSupplier nanoClock) {
+            Failures failures, LongSupplier nanoClock) {
         this.maxBatch = maxBatch;
         this.capacity = limits.capacity();
         this.deadlineNanos = limits.deadline().toNanos();
         this.batch = batch;
         this.refused = refused;
+        this.failures = failures;
         this.nanoClock = nanoClock;
         this.pending = new LinkedBlockingQueue<>(capacity);
     }
 
     /**
      * Hands {@code input} in and waits for its answer, at most the deadline; the batch function's exception is
-     * rethrown here, and a call unanswered by its deadline is a {@link RedisUnavailableException}.
+     * rethrown here, and a call unanswered by its deadline is {@link Failures#expired}'s.
      */
     public R call(T input) {
         Call<T, R> mine = enqueue(input);
@@ -175,7 +192,7 @@ public final class Batcher<T, R> implements Runnable {
         Call<T, R> mine = new Call<>(input, nanoClock.getAsLong() + deadlineNanos);
         if (!pending.offer(mine)) {
             refused.accept(Refusal.FULL);
-            throw new RedisBusyException(capacity + " calls are already waiting for Redis on this instance");
+            throw failures.full(capacity);
         }
         return mine;
     }
@@ -203,8 +220,7 @@ public final class Batcher<T, R> implements Runnable {
     }
 
     private void expire(Call<T, R> call) {
-        if (call.result.completeExceptionally(new RedisUnavailableException(
-                "no answer from Redis within " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms", null))) {
+        if (call.result.completeExceptionally(failures.expired(Duration.ofNanos(deadlineNanos)))) {
             refused.accept(Refusal.EXPIRED);
         }
     }
@@ -266,9 +282,9 @@ public final class Batcher<T, R> implements Runnable {
         } catch (RuntimeException e) {
             calls.forEach(call -> call.fail(e));
         } catch (Throwable e) {
-            // An Error says nothing of whether Redis ran the calls: they are told to retry, as after a timeout.
+            // An Error says nothing of whether the calls were done: they are failed as after a timeout.
             LOG.log(Level.SEVERE, "A batch of " + calls.size() + " calls failed; the batching thread goes on", e);
-            RedisUnavailableException failure = new RedisUnavailableException("the batch failed: " + e, e);
+            RuntimeException failure = failures.failed(e);
             calls.forEach(call -> call.fail(failure));
         }
         sending = List.of();

@@ -1,4 +1,4 @@
-package io.ticketrush.redis;
+package io.ticketrush.concurrent;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -8,9 +8,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A job every instance runs every few hundred milliseconds against Redis, from deployment to shutdown. An outage
- * (Redis, or whatever {@code outage} recognises, being away) is logged once when it starts and once when it ends;
- * any other exception is a bug, logged in full, and the job runs again: a scheduled task that throws never would.
+ * A job every instance runs every few hundred milliseconds, from deployment to shutdown. An outage (what the job's
+ * {@code outage} recognises as a server being away) is logged once when it starts and once when it ends; any other
+ * exception is a bug, logged in full, and the job runs again: a scheduled task that throws never would.
  */
 public final class PeriodicTask {
 
@@ -32,12 +32,6 @@ public final class PeriodicTask {
         this.job = job;
     }
 
-    /** Runs {@code job} every {@code periodMillis}; Redis being away pauses it. */
-    public static PeriodicTask start(ScheduledExecutorService scheduler, long periodMillis, Logger log,
-            Wording wording, Runnable job) {
-        return start(scheduler, periodMillis, log, wording, PeriodicTask::redisAway, job);
-    }
-
     /**
      * Runs {@code job} every {@code periodMillis}; an exception for which {@code outage} names a reason (null for
      * none) pauses it.
@@ -47,11 +41,6 @@ public final class PeriodicTask {
         PeriodicTask task = new PeriodicTask(log, wording, outage, job);
         task.future = scheduler.scheduleWithFixedDelay(task::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         return task;
-    }
-
-    /** Redis being away: its message, else null. */
-    public static String redisAway(RuntimeException e) {
-        return e instanceof RedisUnavailableException ? e.getMessage() : null;
     }
 
     /** Lets a run under way finish and starts no other. */

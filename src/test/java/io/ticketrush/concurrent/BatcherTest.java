@@ -1,4 +1,4 @@
-package io.ticketrush.redis;
+package io.ticketrush.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -22,6 +22,10 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import io.ticketrush.redis.PipelineFailures;
+import io.ticketrush.redis.RedisBusyException;
+import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * The batcher's bounds: its thread outlives any Throwable of its batch function, its queue refuses what it has no
@@ -51,7 +55,8 @@ class BatcherTest {
     /** A started batcher of at most 8 calls a batch, a queue of {@code capacity}, on the test's clock. */
     private <T, R> Batcher<T, R> started(int capacity, Consumer<List<Batcher.Call<T, R>>> batch) {
         Batcher<T, R> batcher = new Batcher<>(8, new Batcher.Limits(capacity, DEADLINE), batch,
-                refusal -> refusals.computeIfAbsent(refusal, r -> new AtomicInteger()).incrementAndGet(), now::get);
+                refusal -> refusals.computeIfAbsent(refusal, r -> new AtomicInteger()).incrementAndGet(),
+                PipelineFailures.INSTANCE, now::get);
         Thread thread = new Thread(batcher, "batcher");
         thread.setDaemon(true);
         thread.start();

@@ -1,4 +1,4 @@
-package io.ticketrush.redis;
+package io.ticketrush.concurrent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,8 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import io.ticketrush.redis.RedisUnavailableException;
 
 /** A periodic task logs an outage once at each end, logs a bug in full, and keeps running after either. */
 class PeriodicTaskTest {
@@ -56,7 +58,7 @@ class PeriodicTaskTest {
     void logsAnOutageOnceWhenItStartsAndOnceWhenItEnds() throws InterruptedException {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
-        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, () -> {
+        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, RedisUnavailableException::outage, () -> {
             int run = runs.incrementAndGet();
             // Run 4 is the first to work; its "Resumed" is logged once it has returned.
             if (run == 5) {
@@ -77,7 +79,7 @@ class PeriodicTaskTest {
     void logsABugInFullEveryTimeAndRunsAgain() throws InterruptedException {
         CountDownLatch twice = new CountDownLatch(2);
         IllegalStateException bug = new IllegalStateException("bug");
-        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, () -> {
+        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, RedisUnavailableException::outage, () -> {
             twice.countDown();
             throw bug;
         });
@@ -116,7 +118,7 @@ class PeriodicTaskTest {
     void runsNoMoreOnceStopped() throws InterruptedException {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch started = new CountDownLatch(1);
-        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, () -> {
+        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING, RedisUnavailableException::outage, () -> {
             runs.incrementAndGet();
             started.countDown();
         });
