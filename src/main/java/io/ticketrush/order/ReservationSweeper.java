@@ -52,8 +52,8 @@ public class ReservationSweeper {
         returned = metrics.counter(Metadata.builder().withName("ticketrush.expiry.tickets.returned")
                 .withDescription("Tickets this instance's sweeps put back on sale").build());
         task = PeriodicTask.start(scheduler, sweepMillis, LOG, new PeriodicTask.Wording("Cannot sweep expired reservations: ",
-                "Redis is back; sweeping again", "Sweeping expired reservations failed"), RedisUnavailableException::outage,
-                this::sweep);
+                "Redis is back; sweeping again", "Sweeping expired reservations failed"),
+                RedisUnavailableException::outage, this::sweep);
     }
 
     @PreDestroy

@@ -263,7 +263,7 @@ public class PurchaseService {
             QueueTokens.Admission admission) {
         String eventId = share.eventId();
         boolean permit = share.tryAcquire();
-        GlobalStock.Admission used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
+        var used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
         return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), used).handle((reservation, failure) -> {
             if (failure != null) {
                 if (permit) {

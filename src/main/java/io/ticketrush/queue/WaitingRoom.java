@@ -327,15 +327,16 @@ public class WaitingRoom {
             throw noWaitingRoom(eventId);
         }
         if (view.proofOfWork() == 0) {
-            throw new NoChallengeException("event " + eventId + "'s waiting room asks for no proof of work: join without pow");
+            throw new NoChallengeException(
+                    "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
         return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {
         if (pow == null) {
-            throw new QueueRefusedException("pow is required: this waiting room asks for a proof of work (solve GET /queue/"
-                    + eventId + "/challenge, send its ALTCHA payload)");
+            throw new QueueRefusedException("pow is required: this waiting room asks for a proof of work (solve GET"
+                    + " /queue/" + eventId + "/challenge, send its ALTCHA payload)");
         }
         try {
             work.check(pow, eventId, buyerKey, System.currentTimeMillis());
