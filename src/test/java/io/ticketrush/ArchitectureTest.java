@@ -28,8 +28,8 @@ class ArchitectureTest {
             List.of("queue", "identity", "order"),
             List.of("stock"),
             List.of("archive", "cluster"),
-            List.of("model", "redis"),
-            List.of("concurrent"));
+            List.of("redis"),
+            List.of("model", "concurrent"));
 
     /** The top floor: the only code that knows HTTP. */
     static final String HTTP = "io.ticketrush.web..";
