@@ -1,2 +1,2 @@
-/** The connection to Redis, its policy (fail-fast window, periodic jobs), an event's keys, and the Lua scripts. */
+/** The connection to Redis, the policy around it (fail fast, the write pipeline), an event's keys, the Lua scripts. */
 package io.ticketrush.redis;
