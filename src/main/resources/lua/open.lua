@@ -12,7 +12,7 @@
 -- ARGV[3]  '1' to hand orders off to PostgreSQL, '0' to keep them in Redis only (benchmarks)
 --
 -- With KEYS[6..11] (the waiting room's: queue hash, places hash, joins list, admits zset, admitinfo hash, used
--- hash; see io.ticketrush.queue.QueueKeys) the sale's waiting room is discarded too, and with ARGV[4..10] a new
+-- hash; see io.ticketrush.redis.QueueKeys) the sale's waiting room is discarded too, and with ARGV[4..10] a new
 -- one is set up:
 -- ARGV[4]  opensAt (epoch ms)  ARGV[5] admissions per second  ARGV[6] admission window in ms
 -- ARGV[7]  overbook factor     ARGV[8] the secret seed (hex)   ARGV[9] its SHA-256 commitment (hex)

@@ -12,7 +12,7 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.QueueSettings;
 
 /**
  * Writes hand-off records to PostgreSQL, a batch per transaction. Writes are idempotent upserts keyed by order

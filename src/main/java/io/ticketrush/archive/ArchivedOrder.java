@@ -5,8 +5,8 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 
 /** An order as PostgreSQL keeps it: written from the hand-off stream, never by the purchase path. */
 @Entity

@@ -2,8 +2,8 @@ package io.ticketrush.archive;
 
 import java.util.List;
 
-import io.ticketrush.order.Order;
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.QueueSettings;
 
 /**
  * A sale as PostgreSQL holds it: its generation and settings, its waiting room's settings ({@code queue}, null for

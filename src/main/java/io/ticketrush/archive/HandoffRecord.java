@@ -2,8 +2,8 @@ package io.ticketrush.archive;
 
 import java.util.Map;
 
-import io.ticketrush.order.OrderStatus;
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.OrderStatus;
+import io.ticketrush.model.QueueSettings;
 import redis.clients.jedis.StreamEntryID;
 
 /**

@@ -9,9 +9,9 @@ import java.util.logging.Logger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
+import io.ticketrush.model.QueueSettings;
 
 /**
  * Reads of the orders PostgreSQL keeps: for ids whose Redis keys are gone, for a sale's counts, and for putting

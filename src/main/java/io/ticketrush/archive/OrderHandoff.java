@@ -20,10 +20,11 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.concurrent.PeriodicTask;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
-import io.ticketrush.redis.PeriodicTask;
 import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.RedisUnavailableException;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -230,7 +231,7 @@ public class OrderHandoff {
 
     /** What is away when the hand-off fails: Redis or PostgreSQL; null for a bug. */
     private static String outage(RuntimeException e) {
-        String redisAway = PeriodicTask.redisAway(e);
+        String redisAway = RedisUnavailableException.outage(e);
         if (redisAway != null) {
             return "Redis: " + redisAway;
         }

@@ -1,2 +1,2 @@
-/** MicroProfile Health checks: an instance is ready only while it can reach Redis. */
+/** MicroProfile Health readiness: ready while Redis answers, and once the order database has been tried. */
 package io.ticketrush.health;

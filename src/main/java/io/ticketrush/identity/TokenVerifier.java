@@ -34,7 +34,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 
-import io.ticketrush.web.Ids;
+import io.ticketrush.model.Ids;
 
 /**
  * Checks a buyer's access token: signed (RSA or ECDSA; never {@code none}, never HMAC, which anyone holding the

@@ -1,2 +1,2 @@
-/** Who is buying: the buyer named by the request, or by a verified access token from the operator's OpenID provider. */
+/** Access tokens from the operator's OpenID provider: checked against its keys, issuer and audience; who they name. */
 package io.ticketrush.identity;

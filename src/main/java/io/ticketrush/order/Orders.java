@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import io.ticketrush.archive.OrderArchive;
 import io.ticketrush.archive.OrderHandoff;
+import io.ticketrush.model.Order;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;

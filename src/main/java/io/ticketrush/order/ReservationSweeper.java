@@ -15,7 +15,8 @@ import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
-import io.ticketrush.redis.PeriodicTask;
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Expires unpaid reservations once their hold has run out and puts their tickets back on sale. Every instance
@@ -51,7 +52,8 @@ public class ReservationSweeper {
         returned = metrics.counter(Metadata.builder().withName("ticketrush.expiry.tickets.returned")
                 .withDescription("Tickets this instance's sweeps put back on sale").build());
         task = PeriodicTask.start(scheduler, sweepMillis, LOG, new PeriodicTask.Wording("Cannot sweep expired reservations: ",
-                "Redis is back; sweeping again", "Sweeping expired reservations failed"), this::sweep);
+                "Redis is back; sweeping again", "Sweeping expired reservations failed"),
+                RedisUnavailableException::outage, this::sweep);
     }
 
     @PreDestroy

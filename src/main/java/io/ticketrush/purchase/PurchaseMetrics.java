@@ -16,7 +16,7 @@ import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
-import io.ticketrush.stock.InstanceReport;
+import io.ticketrush.cluster.InstanceReport;
 
 /**
  * Purchases by outcome, counted in memory, so that counting costs the hot path no I/O:

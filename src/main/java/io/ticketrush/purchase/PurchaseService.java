@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.purchase.PurchaseMetrics.Outcome;
+import io.ticketrush.queue.QueueRefusedException;
 import io.ticketrush.queue.QueueTokens;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.RedisUnavailableException;
@@ -22,7 +23,6 @@ import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
 import io.ticketrush.stock.Reservation;
-import io.ticketrush.web.ApiException;
 
 /**
  * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
@@ -244,7 +244,7 @@ public class PurchaseService {
         QueueTokens.Admission admitted;
         try {
             admitted = waitingRoom.checkAdmission(share.eventId(), userId, admission);
-        } catch (ApiException refused) {
+        } catch (QueueRefusedException refused) {
             if (!retry) {
                 return CompletableFuture.failedFuture(refused);
             }
@@ -263,7 +263,8 @@ public class PurchaseService {
             QueueTokens.Admission admission) {
         String eventId = share.eventId();
         boolean permit = share.tryAcquire();
-        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), admission).handle((reservation, failure) -> {
+        var used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
+        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), used).handle((reservation, failure) -> {
             if (failure != null) {
                 if (permit) {
                     share.release();

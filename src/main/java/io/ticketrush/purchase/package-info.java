@@ -1,2 +1,2 @@
-/** The hot path: {@code POST /buy/ticket}, from form parameters to a reserved ticket or a cheap "sold out". */
+/** The hot path behind {@code POST /buy/ticket}: the local share first, then one Redis script; purchases counted. */
 package io.ticketrush.purchase;

@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 import io.ticketrush.redis.RedisClient;
-import io.ticketrush.web.ApiException;
 
 /**
  * Admissions: what a place's admission is, or where it stands and when it may expect one (admission.lua and the
@@ -29,7 +28,7 @@ final class Admissions {
     WaitingRoom.AdmissionAnswer admission(String eventId, String placeToken, String buyer) {
         QueueTokens.Place place = checkPlace(placeToken, eventId);
         if (buyer != null && !place.buyerKey().equals(buyer.toLowerCase(Locale.ROOT))) {
-            throw new ApiException(403, "this place is another buyer's");
+            throw new QueueRefusedException("this place is another buyer's");
         }
         QueueViews.View view = views.get(eventId);
         if (!view.queued()) {
@@ -49,9 +48,9 @@ final class Admissions {
                     reply.expiresAt());
             case PRE_QUEUE, WAITING -> notYet(reply, position, view);
             case SOLD_OUT -> new WaitingRoom.AdmissionAnswer.SoldOut();
-            case USED -> throw new ApiException(403, "this place's admission was already used");
-            case LAPSED -> throw new ApiException(403, "this place's admission lapsed: its window has passed");
-            case EARLIER_SALE -> throw new ApiException(403, "the place is of an earlier sale: the sale was reset since");
+            case USED -> throw new QueueRefusedException("this place's admission was already used");
+            case LAPSED -> throw new QueueRefusedException("this place's admission lapsed: its window has passed");
+            case EARLIER_SALE -> throw new QueueRefusedException("the place is of an earlier sale: the sale was reset since");
             case NO_WAITING_ROOM -> throw WaitingRoom.noWaitingRoom(eventId);
         };
     }
@@ -79,24 +78,24 @@ final class Admissions {
     /** See {@link WaitingRoom#checkAdmission}. */
     QueueTokens.Admission checkAdmission(String eventId, String userId, String token) {
         if (token == null) {
-            throw new ApiException(403, "an admission is required: this sale has a waiting room"
+            throw new QueueRefusedException("an admission is required: this sale has a waiting room"
                     + " (POST /queue/" + eventId + "/join, then /admission)");
         }
         try {
             return tokens.checkAdmission(token, eventId, userId.toLowerCase(Locale.ROOT), System.currentTimeMillis());
         } catch (QueueTokens.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 
     private QueueTokens.Place checkPlace(String token, String eventId) {
         if (token == null) {
-            throw new ApiException(403, "place is required: the token POST /queue/" + eventId + "/join gave");
+            throw new QueueRefusedException("place is required: the token POST /queue/" + eventId + "/join gave");
         }
         try {
             return tokens.checkPlace(token, eventId);
         } catch (QueueTokens.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.ticketrush.queue;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;

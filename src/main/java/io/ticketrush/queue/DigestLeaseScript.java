@@ -2,6 +2,7 @@ package io.ticketrush.queue;
 
 import java.util.List;
 
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 

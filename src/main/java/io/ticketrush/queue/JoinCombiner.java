@@ -13,7 +13,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
-import io.ticketrush.redis.Batcher;
+import io.ticketrush.concurrent.Batcher;
+import io.ticketrush.redis.PipelineFailures;
 
 /**
  * Joins of concurrent buyers, combined into one join.lua call per event. A flash sale's joins come all at once;
@@ -44,7 +45,7 @@ final class JoinCombiner implements Runnable {
      */
     JoinCombiner(Batcher.Limits limits, Consumer<Batcher.Refusal> refused,
             BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
-        this.batcher = new Batcher<>(MAX_BATCH, limits, this::run, refused);
+        this.batcher = new Batcher<>(MAX_BATCH, limits, this::run, refused, PipelineFailures.INSTANCE);
         this.deadlineNanos = limits.deadline().toNanos();
         this.script = script;
     }

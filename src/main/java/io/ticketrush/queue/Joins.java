@@ -3,7 +3,6 @@ package io.ticketrush.queue;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
-import io.ticketrush.web.ApiException;
 
 /**
  * Joining a waiting room: the proof of work checked first where the sale asks for one, then the place given by
@@ -41,20 +40,20 @@ final class Joins {
             throw WaitingRoom.noWaitingRoom(eventId);
         }
         if (view.proofOfWork() == 0) {
-            throw new ApiException(409, "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
+            throw new NoChallengeException("event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
         return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {
         if (pow == null) {
-            throw new ApiException(403, "pow is required: this waiting room asks for a proof of work (solve GET /queue/"
+            throw new QueueRefusedException("pow is required: this waiting room asks for a proof of work (solve GET /queue/"
                     + eventId + "/challenge, send its ALTCHA payload)");
         }
         try {
             work.check(pow, eventId, buyerKey, System.currentTimeMillis());
         } catch (ProofOfWork.Refused e) {
-            throw new ApiException(403, e.getMessage());
+            throw new QueueRefusedException(e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.ticketrush.queue;
 import java.util.List;
 import java.util.Optional;
 
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 
 /**

@@ -12,7 +12,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.ticketrush.redis.PeriodicTask;
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Moves every waiting room on: freezes the pre-queue at its opening, admits positions at the sale's rate within
@@ -43,7 +44,7 @@ public class QueueAdvancer {
         waitingRoom.checkConfigured();
         task = PeriodicTask.start(scheduler, advanceMillis, LOG, new PeriodicTask.Wording(
                 "Cannot move the waiting rooms on: ", "Redis is back; waiting rooms move on again",
-                "Moving the waiting rooms on failed"), waitingRoom::advanceAll);
+                "Moving the waiting rooms on failed"), RedisUnavailableException::outage, waitingRoom::advanceAll);
     }
 
     @PreDestroy

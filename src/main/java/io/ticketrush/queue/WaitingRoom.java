@@ -15,15 +15,18 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.model.QueueSettings;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.stock.OpenScript;
-import io.ticketrush.web.ApiException;
+import io.ticketrush.stock.SaleDeleted;
 
 /**
  * The waiting rooms of this instance's sales: joining ({@link Joins}), the shared queue state, admissions
@@ -185,6 +188,10 @@ public class WaitingRoom {
         views.forget(eventId);
     }
 
+    void forgetDeleted(@Observes SaleDeleted deleted) {
+        forget(deleted.eventId());
+    }
+
     /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
     public void forget(String eventId) {
         views.forget(eventId);
@@ -249,7 +256,7 @@ public class WaitingRoom {
         return QueuePauseScript.run(redis, eventId, paused) == QueuePauseScript.Outcome.DONE;
     }
 
-    static ApiException noWaitingRoom(String eventId) {
-        return ApiException.notFound("event " + eventId + " has no waiting room");
+    static NoWaitingRoomException noWaitingRoom(String eventId) {
+        return new NoWaitingRoomException(eventId);
     }
 }

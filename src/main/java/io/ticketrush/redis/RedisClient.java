@@ -42,6 +42,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
+import io.ticketrush.concurrent.Batcher;
+
 /**
  * This instance's way to Redis: the client {@link RedisConnections} produces for the configured mode, opened on
  * first use, with Redis's failures turned into 503s. Each command borrows a pooled connection and returns it at
@@ -143,7 +145,8 @@ public class RedisClient {
         }
         limits = new Batcher.Limits(queueCapacity, Duration.ofMillis(requestTimeoutMillis));
         if (pipelined) {
-            pipeline = new Batcher<>(MAX_PIPELINE, limits, this::send, refusals("pipeline"));
+            pipeline = new Batcher<>(MAX_PIPELINE, limits, this::send, refusals("pipeline"),
+                    PipelineFailures.INSTANCE);
             startSender();
             expiry = Executors.newSingleThreadScheduledExecutor(job -> {
                 Thread expirer = threads.newThread(job);

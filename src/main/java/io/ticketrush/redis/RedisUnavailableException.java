@@ -14,6 +14,11 @@ public class RedisUnavailableException extends RuntimeException {
         super(message, cause);
     }
 
+    /** Redis being away: the message of {@code e} when it says so, else null (a {@code PeriodicTask}'s outage). */
+    public static String outage(RuntimeException e) {
+        return e instanceof RedisUnavailableException ? e.getMessage() : null;
+    }
+
     /** Without a stack trace, for a refusal that is expected and frequent under load, where the trace says nothing. */
     protected RedisUnavailableException(String message) {
         super(message, null, false, false);

@@ -1,2 +1,2 @@
-/** The connection to Redis, the policy around it (fail-fast window, periodic jobs) and the Lua scripts run there. */
+/** The connection to Redis, the policy around it (fail fast, the write pipeline), an event's keys, the Lua scripts. */
 package io.ticketrush.redis;

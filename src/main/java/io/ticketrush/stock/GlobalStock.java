@@ -16,12 +16,12 @@ import jakarta.inject.Inject;
 
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.order.Order;
-import io.ticketrush.queue.QueueKeys;
-import io.ticketrush.queue.QueueTokens;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 
 import redis.clients.jedis.Response;
@@ -105,13 +105,17 @@ public class GlobalStock {
      * and used up by the same script.
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
-            QueueTokens.Admission admission) {
+            Admission admission) {
         QueueKeys queue = QueueKeys.of(eventId);
         List<String> allKeys = new ArrayList<>(keys.all());
         allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
         return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix, "",
                 Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())),
                 false);
+    }
+
+    /** The admission a reservation uses up: the sale generation, place and position in the draw it was given for. */
+    public record Admission(long gen, long place, long position) {
     }
 
     private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args,

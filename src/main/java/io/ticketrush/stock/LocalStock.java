@@ -21,6 +21,8 @@ import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
+import io.ticketrush.cluster.Members;
+
 /**
  * This instance's local stock: one {@link EventShare} per event. It sheds load (when the share is gone the
  * answer is "sold out" with no network call); Redis stays the authority on what is sold. Concurrency is

@@ -3,7 +3,7 @@ package io.ticketrush.stock;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.ticketrush.queue.QueueKeys;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;

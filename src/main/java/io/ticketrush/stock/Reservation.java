@@ -1,6 +1,6 @@
 package io.ticketrush.stock;
 
-import io.ticketrush.order.Order;
+import io.ticketrush.model.Order;
 
 /**
  * What became of one purchase attempt; {@code order} is set for RESERVED and ALREADY_HELD, {@code refusal} (why,

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.ticketrush.archive.ArchivedSale;
-import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 

@@ -13,18 +13,22 @@ import jakarta.ejb.EJB;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.ticketrush.queue.WaitingRoom;
-import io.ticketrush.redis.PeriodicTask;
+import io.ticketrush.cluster.InstanceReport;
+import io.ticketrush.cluster.Members;
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
- * {@link Members}, publishing its {@link InstanceReport}), reads the stock of each event this instance sells and lets {@link LocalStock} re-open a
- * used-up share or pick up a reset sale, and forgets the share of a sale that was deleted. Polling, unlike pub/sub,
- * cannot miss a message while Redis is away.
+ * {@link Members}, publishing its {@link InstanceReport}), reads the stock of each event this instance sells and lets
+ * {@link LocalStock} re-open a used-up share or pick up a reset sale, and forgets the share of a sale that was
+ * deleted, telling the rest of the instance to ({@link SaleDeleted}). Polling, unlike pub/sub, cannot miss a message
+ * while Redis is away.
  */
 @Singleton
 @Startup
@@ -48,7 +52,7 @@ public class StockRefresher {
     InstanceReport report;
 
     @Inject
-    WaitingRoom waitingRoom;
+    Event<SaleDeleted> deletions;
 
     @Inject
     @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
@@ -64,7 +68,8 @@ public class StockRefresher {
                     + ") must be longer than stock.refresh-ms (" + refreshMillis + "): an instance beats once per refresh");
         }
         task = PeriodicTask.start(scheduler, refreshMillis, LOG, new PeriodicTask.Wording("Cannot refresh local shares: ",
-                "Redis is back; local shares follow it again", "Refreshing local shares failed"), this::refresh);
+                "Redis is back; local shares follow it again", "Refreshing local shares failed"),
+                RedisUnavailableException::outage, this::refresh);
     }
 
     @PreDestroy
@@ -92,7 +97,7 @@ public class StockRefresher {
             if (deleted.contains(eventId)) {
                 // An operator deleted the sale: there is no such event any more, here either.
                 localStock.forget(eventId);
-                waitingRoom.forget(eventId);
+                deletions.fire(new SaleDeleted(eventId));
                 lost.remove(eventId);
             } else if (lost.add(eventId)) {
                 // No tombstone: Redis lost the data. Purchases of it answer 503 until it is restored or opened again.

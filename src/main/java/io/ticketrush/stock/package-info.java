@@ -1,2 +1,2 @@
-/** Stock: this instance's local share (a load shedder) and the unified stock in Redis (the authority). */
+/** Stock: this instance's local share (a load shedder), the unified stock in Redis (the authority), kept in step. */
 package io.ticketrush.stock;

@@ -86,10 +86,11 @@ public abstract class ApiServlet extends HttpServlet {
         return REQUESTS.sum();
     }
 
-    /** Answers what went wrong in the JSON envelope: its status for an {@link ApiException}, else 503 or 500. */
+    /** Answers what went wrong in the JSON envelope: its status for a refusal ({@link Refusals}), else 503 or 500. */
     private static void fail(HttpServletRequest request, HttpServletResponse response, RuntimeException failure)
             throws IOException {
-        if (failure instanceof ApiException e) {
+        ApiException e = Refusals.of(failure);
+        if (e != null) {
             if (e.status() == 413) {
                 // The rest of the body is not read: close the connection rather than leave the client sending.
                 response.setHeader("Connection", "close");

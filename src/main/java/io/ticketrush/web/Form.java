@@ -13,6 +13,9 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import io.ticketrush.model.Ids;
+import io.ticketrush.model.InvalidIdException;
+
 /**
  * The parameters of a form POST (query string and {@code application/x-www-form-urlencoded} body), read here
  * rather than by the container so that every body, chunked ones included, is held to one size limit and
@@ -87,7 +90,11 @@ public final class Form {
         if (given.size() > 1) {
             throw ApiException.badRequest(name + " is given more than once");
         }
-        return Ids.check(name, given.get(0));
+        try {
+            return Ids.check(name, given.get(0));
+        } catch (InvalidIdException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     /** The id {@code name} as {@link #id} checks it, or null when the form does not have it. */

@@ -15,9 +15,9 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;

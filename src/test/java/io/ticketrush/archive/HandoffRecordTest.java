@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.ticketrush.queue.QueueSettings;
+import io.ticketrush.model.QueueSettings;
 import redis.clients.jedis.StreamEntryID;
 
 /** A reset record carries the sale's settings, its waiting room's too, so a lost sale can be restored with both. */

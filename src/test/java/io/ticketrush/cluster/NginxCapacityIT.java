@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
-import io.ticketrush.purchase.PurchaseServlet;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Binaries;
 import io.ticketrush.testsupport.Cluster;
@@ -31,6 +30,7 @@ import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.FreePorts;
 import io.ticketrush.testsupport.TestDirs;
+import io.ticketrush.web.buyer.PurchaseServlet;
 
 /**
  * nginx alone, as cluster.sh configures it (nginx/nginx.conf.template, rendered by payara/lib/nginx.sh), with

@@ -20,8 +20,8 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.testsupport.Altcha;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;

@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.ticketrush.redis.Batcher;
+import io.ticketrush.concurrent.Batcher;
 import io.ticketrush.redis.RedisBusyException;
 
 class JoinCombinerTest {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.redis.RedisSettings;

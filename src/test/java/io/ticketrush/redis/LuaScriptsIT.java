@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.SharedRedis;
 import redis.clients.jedis.Jedis;

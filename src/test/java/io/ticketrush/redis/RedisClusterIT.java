@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.ticketrush.queue.FairnessVerifier;
-import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.queue.QueueDraw;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import io.ticketrush.cluster.Members;
+
 class LocalStockTest {
 
     @Test

@@ -7,8 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.ticketrush.archive.ArchivedSale;
-import io.ticketrush.order.Order;
-import io.ticketrush.order.OrderStatus;
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 
 class RestoreScriptTest {
 

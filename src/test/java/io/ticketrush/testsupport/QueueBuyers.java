@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 
 import jakarta.json.JsonObject;
 
-import io.ticketrush.queue.QueueKeys;
 import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
 import redis.clients.jedis.Jedis;
 
 /**

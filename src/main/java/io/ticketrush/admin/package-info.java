@@ -1,2 +1,0 @@
-/** Running a sale: open or reset it and read its counts, behind a bearer token. */
-package io.ticketrush.admin;
