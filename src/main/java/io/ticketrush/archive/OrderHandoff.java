@@ -21,7 +21,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.PeriodicTask;
 import io.ticketrush.redis.RedisClient;
 import redis.clients.jedis.Response;
@@ -46,8 +45,6 @@ public class OrderHandoff {
     public static final String GROUP = "orders";
 
     private static final Logger LOG = Logger.getLogger(OrderHandoff.class.getName());
-    private static final LuaScript TRIM = LuaScript.load("handoff-trim");
-    private static final LuaScript LAG = LuaScript.load("handoff-lag");
     /** Claim and trim are bookkeeping: every this many polls, not every poll. */
     private static final int HOUSEKEEPING_EVERY = 10;
     /**
@@ -91,9 +88,13 @@ public class OrderHandoff {
     private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
     private long polls;
     private PeriodicTask task;
+    private HandoffLagScript lagScript;
+    private HandoffTrimScript trimScript;
 
     @PostConstruct
     void start() {
+        lagScript = new HandoffLagScript(redis);
+        trimScript = new HandoffTrimScript(redis);
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
         task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(
@@ -148,10 +149,7 @@ public class OrderHandoff {
             }
         }
         if (housekeeping) {
-            List<RedisClient.ScriptCall> trims = new ArrayList<>(events.size());
-            events.forEach(eventId -> trims.add(new RedisClient.ScriptCall(TRIM, List.of(EventKeys.of(eventId).stream()),
-                    List.of(GROUP))));
-            redis.evalEach(trims);
+            trimScript.trimAll(events, GROUP);
         }
     }
 
@@ -239,8 +237,7 @@ public class OrderHandoff {
 
     /** Entries of one event not yet written to PostgreSQL: read but unacknowledged, plus not yet read. */
     public long lag(String eventId) {
-        List<?> reply = (List<?>) redis.eval(LAG, List.of(EventKeys.of(eventId).stream()), List.of(GROUP));
-        return (Long) reply.get(0) + (Long) reply.get(1);
+        return lagScript.lag(eventId, GROUP).total();
     }
 
     /** This consumer's own pending entries (id 0), or entries no consumer has seen yet ({@code >}). */

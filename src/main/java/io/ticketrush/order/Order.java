@@ -3,6 +3,8 @@ package io.ticketrush.order;
 import java.util.List;
 import java.util.function.IntPredicate;
 
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.ScriptReply;
 import io.ticketrush.web.Ids;
 
 /**
@@ -26,9 +28,13 @@ public record Order(String orderId, String eventId, String userId, OrderStatus s
         return new Order(orderId, eventIdOf(orderId), record.substring(second + 1), status, expiresAt);
     }
 
-    /** Reads a script's reply {@code {code, orderId, record, nowMs}}. */
-    public static Order fromReply(List<?> reply) {
-        return fromRecord((String) reply.get(1), (String) reply.get(2), (Long) reply.get(3));
+    /**
+     * Reads the reply {@code {code, orderId, record, nowMs}} in which reserve, held, pay and order.lua answer an
+     * order; for those scripts' faces.
+     */
+    public static Order fromReply(LuaScript script, List<?> reply) {
+        return fromRecord(ScriptReply.text(script, reply, 1), ScriptReply.text(script, reply, 2),
+                ScriptReply.number(script, reply, 3));
     }
 
     /** The event part of an order id, or null when the id cannot be one of ours. */

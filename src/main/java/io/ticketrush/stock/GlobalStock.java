@@ -15,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.ticketrush.archive.ArchivedSale;
-import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.order.Order;
 import io.ticketrush.order.OrderStatus;
 import io.ticketrush.queue.QueueKeys;
@@ -31,12 +30,9 @@ import redis.clients.jedis.Response;
 @ApplicationScoped
 public class GlobalStock {
 
-    private static final LuaScript RESERVE = LuaScript.load("reserve");
     private static final LuaScript OPEN = LuaScript.load("open");
     private static final LuaScript RESTORE = LuaScript.load("restore");
-    private static final LuaScript HELD = LuaScript.load("held");
     private static final LuaScript EDGE_WAIT = LuaScript.load("edge-wait");
-    private static final LuaScript DELETE = LuaScript.load("delete");
     /**
      * No waiting room: open.lua's ARGV[4..9] when a request id follows them, restore.lua's ARGV[5..10] always (the
      * orders follow them).
@@ -47,10 +43,16 @@ public class GlobalStock {
     RedisClient redis;
 
     private EventSet events;
+    private ReserveScript reserveScript;
+    private HeldScript heldScript;
+    private DeleteScript deleteScript;
 
     @PostConstruct
     void init() {
         events = new EventSet(redis, EventKeys.EVENTS);
+        reserveScript = new ReserveScript(redis);
+        heldScript = new HeldScript(redis);
+        deleteScript = new DeleteScript(redis);
     }
 
     private static final String[] STATUS_FIELDS = {"tickets", "reserved", "paid", "gen"};
@@ -104,8 +106,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             boolean shared) {
-        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix, shared ? "1" : ""),
-                shared);
+        return reserveScript.reserve(eventId, keys, buyerKey(userId), userId, orderSuffix, shared);
     }
 
     /**
@@ -115,39 +116,8 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             QueueTokens.Admission admission) {
-        QueueKeys queue = QueueKeys.of(eventId);
-        List<String> allKeys = new ArrayList<>(keys.all());
-        allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
-        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix, "",
-                Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())),
-                false);
-    }
-
-    private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args,
-            boolean shared) {
-        return redis.evalReplicatedAsync(RESERVE, keys, args).thenApply(answer -> {
-            List<?> reply = (List<?>) answer;
-            int code = ((Long) reply.get(0)).intValue();
-            return switch (code) {
-                case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
-                case -1 -> shared ? Reservation.soldOutAt((Long) reply.get(1)) : Reservation.SOLD_OUT;
-                case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-                case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
-                case -404 -> Reservation.NO_SUCH_EVENT;
-                case -410 -> Reservation.DELETED;
-                default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);
-            };
-        });
-    }
-
-    private static String refusal(String why) {
-        return switch (why) {
-            case "required" -> "an admission is required: this sale has a waiting room";
-            case "earlier sale" -> "the admission is of an earlier sale: the sale was reset since";
-            case "used" -> "the admission was already used";
-            case "lapsed" -> "the admission lapsed: its window has passed";
-            default -> "the admission was refused: " + why;
-        };
+        return reserveScript.reserveAdmitted(eventId, keys, buyerKey(userId), userId, orderSuffix, admission.gen(),
+                admission.place(), admission.position());
     }
 
     /**
@@ -155,18 +125,7 @@ public class GlobalStock {
      * read, never a reservation. For a retried purchase that meets a used-up local share.
      */
     public CompletableFuture<Reservation> held(EventKeys keys, String userId) {
-        return redis.evalReplicatedAsync(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
-                List.of(buyerKey(userId))).thenApply(answer -> {
-                    List<?> reply = (List<?>) answer;
-                    int code = ((Long) reply.get(0)).intValue();
-                    return switch (code) {
-                        case -1 -> Reservation.SOLD_OUT;
-                        case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-                        case -404 -> Reservation.NO_SUCH_EVENT;
-                        case -410 -> Reservation.DELETED;
-                        default -> throw new IllegalStateException("held.lua answered " + reply);
-                    };
-                });
+        return heldScript.held(keys, buyerKey(userId));
     }
 
     /**
@@ -245,23 +204,7 @@ public class GlobalStock {
      * a {@code request} id it is done once for that id.
      */
     public Deletion delete(String eventId, RequestId request) {
-        List<String> allKeys = new ArrayList<>(EventKeys.of(eventId).all());
-        allKeys.addAll(QueueKeys.of(eventId).all());
-        List<String> args = new ArrayList<>(List.of(OrderHandoff.GROUP));
-        if (request != null) {
-            allKeys.add(request.markerKey(eventId));
-            args.addAll(List.of(request.fingerprint(), Long.toString(RequestId.KEEP_MILLIS)));
-        }
-        List<?> reply = (List<?>) redis.evalReplicated(DELETE, allKeys, args);
-        int code = ((Long) reply.get(0)).intValue();
-        return switch (code) {
-            case 1, 2 -> new Deletion(code == 1 ? Deletion.Outcome.DELETED : Deletion.Outcome.REPEATED,
-                    (Long) reply.get(1), (Long) reply.get(2), (Long) reply.get(3), 0);
-            case -404 -> new Deletion(Deletion.Outcome.NO_SUCH_EVENT, 0, 0, 0, 0);
-            case -409 -> new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0, (Long) reply.get(1));
-            case -422 -> new Deletion(Deletion.Outcome.ID_REUSED, 0, 0, 0, 0);
-            default -> throw new IllegalStateException("delete.lua answered " + reply + " for " + eventId);
-        };
+        return deleteScript.delete(eventId, request);
     }
 
     /** Those of {@code eventIds} that were deleted (their tombstone is in Redis), in one round trip. */
