@@ -83,7 +83,7 @@ public class OrderHandoff {
     long claimIdleMillis;
 
     /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */
-    private final Set<String> settled = ConcurrentHashMap.newKeySet();
+    private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
     /** Polls in a row that found nothing new, by event. */
     private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
     private long polls;
@@ -117,7 +117,7 @@ public class OrderHandoff {
     void poll() {
         List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
         // Sales that left the set (over, deleted) are not read again: forget what was kept of them.
-        settled.retainAll(events);
+        caughtUp.retainAll(events);
         quiet.keySet().retainAll(events);
         if (events.isEmpty()) {
             return;
@@ -125,15 +125,15 @@ public class OrderHandoff {
         boolean housekeeping = ++polls % HOUSEKEEPING_EVERY == 0;
         Map<String, List<StreamEntry>> read = readAll(events);
         Map<String, List<StreamEntry>> claimed = housekeeping ? claimAbandoned(events) : Map.of();
-        // What was read is this consumer's to acknowledge: until it has, the event is not settled.
+        // What was read is this consumer's to acknowledge: until it has, the event is not caught up.
         read.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                settled.remove(eventId);
+                caughtUp.remove(eventId);
             }
         });
         claimed.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                settled.remove(eventId);
+                caughtUp.remove(eventId);
             }
         });
         for (String eventId : events) {
@@ -163,10 +163,10 @@ public class OrderHandoff {
         Map<String, List<StreamEntry>> read = redis.pipelined(pipeline -> {
             Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
             for (String eventId : events) {
-                if (!everyone && settled.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
+                if (!everyone && caughtUp.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
                     continue;
                 }
-                StreamEntryID from = settled.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
+                StreamEntryID from = caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
                         : new StreamEntryID();
                 replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
                         Map.of(EventKeys.of(eventId).stream(), from)));
@@ -178,8 +178,8 @@ public class OrderHandoff {
             };
         });
         for (String eventId : read.keySet()) {
-            if (!settled.contains(eventId) && read.get(eventId).isEmpty()) {
-                settled.add(eventId);
+            if (!caughtUp.contains(eventId) && read.get(eventId).isEmpty()) {
+                caughtUp.add(eventId);
                 read.put(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             }
             if (read.get(eventId).isEmpty()) {
@@ -213,7 +213,7 @@ public class OrderHandoff {
         if (entries.isEmpty()) {
             return 0;
         }
-        settled.remove(eventId);
+        caughtUp.remove(eventId);
         List<HandoffRecord> records = new ArrayList<>(entries.size());
         for (StreamEntry entry : entries) {
             records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
@@ -222,7 +222,7 @@ public class OrderHandoff {
         String stream = EventKeys.of(eventId).stream();
         StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
         redis.call(r -> r.xack(stream, GROUP, ids));
-        settled.add(eventId);
+        caughtUp.add(eventId);
         return entries.size();
     }
 
