@@ -62,7 +62,7 @@ public class WaitingRoom {
     /** The shortest key {@code queue.secret} may be: the HMAC's key, which tokens are only as strong as. */
     public static final int MIN_SECRET_LENGTH = 16;
     /** How long at most an instance leaves a waiting room before its opening alone before it looks again. */
-    private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
+    private static final long MOST_REST_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
     private static final long OPENING_LEAD_NANOS = 200_000_000L;
     /** How many place hashes one fairness page may list. */
@@ -137,7 +137,7 @@ public class WaitingRoom {
     private JoinCombiner joins;
     private final Map<String, View> views = new ConcurrentHashMap<>();
     /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
-    private final Map<String, Long> settled = new ConcurrentHashMap<>();
+    private final Map<String, Long> resting = new ConcurrentHashMap<>();
 
     @Resource
     ManagedThreadFactory threads;
@@ -236,10 +236,10 @@ public class WaitingRoom {
      */
     void advanceAll() {
         Set<String> queuedEvents = queuedSales.members();
-        settled.keySet().retainAll(queuedEvents);
+        resting.keySet().retainAll(queuedEvents);
         Map<String, CompletableFuture<Object>> replies = new LinkedHashMap<>();
         for (String eventId : queuedEvents) {
-            Long quietUntil = settled.get(eventId);
+            Long quietUntil = resting.get(eventId);
             if (quietUntil == null || System.nanoTime() - quietUntil >= 0) {
                 replies.put(eventId, redis.evalReplicatedAsync(ADVANCE, advanceKeys(eventId), List.of("")));
             }
@@ -261,7 +261,7 @@ public class WaitingRoom {
         for (String eventId : finished) {
             queuedSales.retire(eventId, () -> finished((List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId),
                     List.of(""))));
-            settled.remove(eventId);
+            resting.remove(eventId);
         }
         if (failed != null) {
             throw failed;
@@ -291,7 +291,7 @@ public class WaitingRoom {
     /** Forgets what this instance knew of the event's waiting room (it was opened, reset or found stale). */
     public void forget(String eventId) {
         views.remove(eventId);
-        settled.remove(eventId);
+        resting.remove(eventId);
     }
 
     /**
@@ -509,9 +509,9 @@ public class WaitingRoom {
             // Before the opening nothing moves: look again just before it (an instance that opens or resets the
             // sale forgets this at once; the others look again within the pause at most).
             long untilOpening = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(7)) - OPENING_LEAD_NANOS;
-            settled.put(eventId, System.nanoTime() + Math.max(0, Math.min(untilOpening, SETTLED_PAUSE_NANOS)));
+            resting.put(eventId, System.nanoTime() + Math.max(0, Math.min(untilOpening, MOST_REST_NANOS)));
         } else {
-            settled.remove(eventId);
+            resting.remove(eventId);
         }
         return false;
     }
