@@ -21,7 +21,7 @@
 --   5. Every 5 s or more, measures the admission rate actually reached.
 --
 -- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0, gen, rate,
--- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}; before
+-- measured rate (a string), 1 when done (sold out for good and no admission window open) else 0}; before
 -- opensAt a last element follows: the milliseconds until it, by Redis's clock (nothing moves until then).
 local q = redis.call('HMGET', KEYS[2], 'opensAt', 'rate', 'windowMs', 'overbook', 'paused', 'joined', 'frozen',
   'digest', 'reach', 'credit', 'lastMs', 'bought', 'lapsed', 'mAt', 'mReach', 'gen', 'mRate')
@@ -92,5 +92,5 @@ elseif nowMs - measuredAt >= 5000 then
   mRate = string.format('%.3f', (reach - tonumber(q[15] or '0')) * 1000 / (nowMs - measuredAt))
   redis.call('HSET', KEYS[2], 'mAt', nowMs, 'mReach', reach, 'mRate', mRate)
 end
-local settled = tonumber(stock[3]) >= tonumber(stock[1]) and redis.call('ZCARD', KEYS[3]) == 0
-return {1, tonumber(frozen), 1, q[16], tonumber(q[2]), mRate, settled and 1 or 0}
+local done = tonumber(stock[3]) >= tonumber(stock[1]) and redis.call('ZCARD', KEYS[3]) == 0
+return {1, tonumber(frozen), 1, q[16], tonumber(q[2]), mRate, done and 1 or 0}
