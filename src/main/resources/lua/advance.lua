@@ -21,7 +21,7 @@
 --   5. Every 5 s or more, measures the admission rate actually reached.
 --
 -- Returns {0} without a waiting room, else {1, frozen or -1, 1 if the digest is known else 0, gen, rate,
--- measured rate (a string), 1 when settled (sold out for good and no admission window open) else 0}; before
+-- measured rate (a string), 1 when done (sold out for good and no admission window open) else 0}; before
 -- opensAt a last element follows: the milliseconds until it, by Redis's clock (nothing moves until then).
 --#include clock
 local stock_key = KEYS[1]
@@ -98,5 +98,5 @@ elseif now - measured_at >= 5000 then
   measured_rate = string.format('%.3f', (reach - measured_reach) * 1000 / (now - measured_at))
   redis.call('HSET', queue_key, 'mAt', now, 'mReach', reach, 'mRate', measured_rate)
 end
-local settled = paid >= tickets and redis.call('ZCARD', admits_key) == 0
-return {1, tonumber(frozen), 1, gen, rate, measured_rate, settled and 1 or 0}
+local done = paid >= tickets and redis.call('ZCARD', admits_key) == 0
+return {1, tonumber(frozen), 1, gen, rate, measured_rate, done and 1 or 0}

@@ -18,36 +18,44 @@
 -- The tombstone keeps the generation and the order sequence, so that a sale opened again under this id outranks
 -- every earlier one and never repeats an order id, and it tells a deleted sale from one Redis lost; and when nginx
 -- may still be sharing the sale's "sold out", until when.
+--#include clock
 --#include unhanded
-if KEYS[12] then
-  local marker = redis.call('GET', KEYS[12])
+local stockKey, streamKey = KEYS[1], KEYS[5]
+local markerKey = KEYS[12]
+local groupName, requestFingerprint, markerKeepMs = ARGV[1], ARGV[2], ARGV[3]
+-- KEYS[2] to KEYS[11] are only ever removed, all together.
+local FIRST_REMOVED, LAST_REMOVED = 2, 11
+
+if markerKey then
+  local marker = redis.call('GET', markerKey)
   if marker then
     local fingerprint, kind, counts = string.match(marker, '^([^|]*)|(%u)|(.*)$')
-    if fingerprint ~= ARGV[2] or kind ~= 'D' then
+    if fingerprint ~= requestFingerprint or kind ~= 'D' then
       return {-422}
     end
     local tickets, reserved, paid = string.match(counts, '^(%d+)|(%d+)|(%d+)$')
     return {2, tonumber(tickets), tonumber(reserved), tonumber(paid)}
   end
 end
-local sale = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'gen', 'seq', 'edgeUntil')
-if not sale[1] then
+local tickets, reserved, paid, gen, seq, edgeUntil = unpack(redis.call('HMGET', stockKey, 'tickets', 'reserved',
+  'paid', 'gen', 'seq', 'edgeUntil'))
+if not tickets then
   return {-404}
 end
-local left = unhanded(KEYS[5], ARGV[1])
+local left = unhanded(streamKey, groupName)
 if left > 0 then
   return {-409, left}
 end
-redis.call('UNLINK', unpack(KEYS, 2, 11))
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'deleted', 1, 'deletedAt', string.format('%d', nowMs), 'gen', sale[4], 'seq', sale[5] or 0)
-if sale[6] then
+redis.call('UNLINK', unpack(KEYS, FIRST_REMOVED, LAST_REMOVED))
+local nowMs = now_ms()
+redis.call('DEL', stockKey)
+redis.call('HSET', stockKey, 'deleted', 1, 'deletedAt', string.format('%d', nowMs), 'gen', gen, 'seq', seq or 0)
+if edgeUntil then
   -- A sale opened again under this id waits, as after a reset, for nginx to stop giving this one's "sold out".
-  redis.call('HSET', KEYS[1], 'edgeUntil', sale[6])
+  redis.call('HSET', stockKey, 'edgeUntil', edgeUntil)
 end
-if KEYS[12] then
-  redis.call('SET', KEYS[12], ARGV[2] .. '|D|' .. sale[1] .. '|' .. sale[2] .. '|' .. sale[3], 'PX', ARGV[3])
+if markerKey then
+  redis.call('SET', markerKey, requestFingerprint .. '|D|' .. tickets .. '|' .. reserved .. '|' .. paid, 'PX',
+    markerKeepMs)
 end
-return {1, tonumber(sale[1]), tonumber(sale[2]), tonumber(sale[3])}
+return {1, tonumber(tickets), tonumber(reserved), tonumber(paid)}

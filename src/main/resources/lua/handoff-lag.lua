@@ -5,7 +5,10 @@
 --
 -- Returns {pending, undelivered}: entries read by a consumer but not acknowledged, and entries no consumer
 -- has read yet; both 0 when the stream or the group does not exist.
-local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
+local stream = KEYS[1]
+local groupName = ARGV[1]
+
+local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', stream)
 if not ok then
   return {0, 0}
 end
@@ -14,11 +17,11 @@ for _, group in ipairs(groups) do
   for i = 1, #group, 2 do
     fields[group[i]] = group[i + 1]
   end
-  if fields['name'] == ARGV[1] then
+  if fields['name'] == groupName then
     local lag = fields['lag']
     if not lag then
       -- Redis cannot tell after a trim past unread entries: count them.
-      lag = #redis.call('XRANGE', KEYS[1], '(' .. fields['last-delivered-id'], '+')
+      lag = #redis.call('XRANGE', stream, '(' .. fields['last-delivered-id'], '+')
     end
     return {fields['pending'], lag}
   end

@@ -5,7 +5,10 @@
 -- ARGV[1]  consumer group ('orders')
 --
 -- Returns the number of entries removed.
-local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', KEYS[1])
+local stream = KEYS[1]
+local groupName = ARGV[1]
+
+local ok, groups = pcall(redis.call, 'XINFO', 'GROUPS', stream)
 if not ok then
   return 0
 end
@@ -15,7 +18,7 @@ for _, group in ipairs(groups) do
   for i = 1, #group, 2 do
     fields[group[i]] = group[i + 1]
   end
-  if fields['name'] == ARGV[1] then
+  if fields['name'] == groupName then
     lastDelivered = fields['last-delivered-id']
   end
 end
@@ -24,6 +27,6 @@ if not lastDelivered or lastDelivered == '0-0' then
 end
 -- Everything below the smallest pending id, or when nothing is pending everything up to the last
 -- delivered one, has been acknowledged. XTRIM MINID keeps the id given.
-local pending = redis.call('XPENDING', KEYS[1], ARGV[1])
+local pending = redis.call('XPENDING', stream, groupName)
 local keep = pending[2] or lastDelivered
-return redis.call('XTRIM', KEYS[1], 'MINID', keep)
+return redis.call('XTRIM', stream, 'MINID', keep)

@@ -12,13 +12,16 @@
 --   {-1}                           the buyer holds none
 --   {-404}                         Redis has no such sale: never opened, or lost
 --   {-410}                         the sale was deleted
-local sale = redis.call('HMGET', KEYS[1], 'tickets', 'deleted')
-if not sale[1] then
-  return sale[2] and {-410} or {-404}
+--#include clock
+local stockKey, buyersKey, ordersKey = KEYS[1], KEYS[2], KEYS[3]
+local buyerKey = ARGV[1]
+
+local tickets, deleted = unpack(redis.call('HMGET', stockKey, 'tickets', 'deleted'))
+if not tickets then
+  return deleted and {-410} or {-404}
 end
-local held = redis.call('HGET', KEYS[2], ARGV[1])
+local held = redis.call('HGET', buyersKey, buyerKey)
 if not held then
   return {-1}
 end
-local clock = redis.call('TIME')
-return {-2, held, redis.call('HGET', KEYS[3], held), clock[1] * 1000 + math.floor(clock[2] / 1000)}
+return {-2, held, redis.call('HGET', ordersKey, held), now_ms()}

@@ -7,24 +7,26 @@
 --
 -- Returns {Redis time (ms), {name, expires at (ms), ...} of the instances alive, {name, weight, ...},
 -- {name, "<ms> <report>", ...}}. Reports of instances gone for longer than ARGV[1] are deleted.
-local clock = redis.call('TIME')
-local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
-local keep = tonumber(ARGV[1])
-local alive = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf', 'WITHSCORES')
+--#include clock
+local liveKey, weightsKey, reportsKey = KEYS[1], KEYS[2], KEYS[3]
+local keepGoneMs = tonumber(ARGV[1])
+
+local now = now_ms()
+local alive = redis.call('ZRANGEBYSCORE', liveKey, '(' .. now, '+inf', 'WITHSCORES')
 local living = {}
 for i = 1, #alive, 2 do
   living[alive[i]] = true
 end
-local reports = redis.call('HGETALL', KEYS[3])
+local reports = redis.call('HGETALL', reportsKey)
 local kept = {}
 for i = 1, #reports, 2 do
   local name, value = reports[i], reports[i + 1]
   local beat = tonumber(string.match(value, '^(%d+) '))
-  if not living[name] and (beat == nil or beat < now - keep) then
-    redis.call('HDEL', KEYS[3], name)
+  if not living[name] and (beat == nil or beat < now - keepGoneMs) then
+    redis.call('HDEL', reportsKey, name)
   else
     kept[#kept + 1] = name
     kept[#kept + 1] = value
   end
 end
-return {now, alive, redis.call('HGETALL', KEYS[2]), kept}
+return {now, alive, redis.call('HGETALL', weightsKey), kept}

@@ -9,30 +9,33 @@
 -- Returns {total weight alive, instances alive}. Instances size their local shares by it, so when one dies
 -- (it stops beating) or joins, the shares of the others re-open to cover the whole stock between them.
 -- Redis's clock judges expiry: instances on other hosts may disagree by a few milliseconds.
-local clock = redis.call('TIME')
-local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
-if tonumber(ARGV[2]) > 0 then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-  if ARGV[4] ~= '' then
+--#include clock
+local liveKey, weightsKey, reportsKey = KEYS[1], KEYS[2], KEYS[3]
+local instance, weight, ttlMs, report = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+
+local now = now_ms()
+if tonumber(weight) > 0 then
+  redis.call('ZADD', liveKey, now + tonumber(ttlMs), instance)
+  redis.call('HSET', weightsKey, instance, weight)
+  if report ~= '' then
     -- The dashboard's figures for this instance: one write a beat, never one a request. Kept when the
     -- instance dies or leaves, so its last figures stay readable (members-report.lua prunes old ones).
-    redis.call('HSET', KEYS[3], ARGV[1], now .. ' ' .. ARGV[4])
+    redis.call('HSET', reportsKey, instance, now .. ' ' .. report)
   end
 else
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('HDEL', KEYS[2], ARGV[1])
+  redis.call('ZREM', liveKey, instance)
+  redis.call('HDEL', weightsKey, instance)
 end
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+local dead = redis.call('ZRANGEBYSCORE', liveKey, '-inf', now)
 if #dead > 0 then
-  redis.call('ZREM', KEYS[1], unpack(dead))
-  redis.call('HDEL', KEYS[2], unpack(dead))
+  redis.call('ZREM', liveKey, unpack(dead))
+  redis.call('HDEL', weightsKey, unpack(dead))
 end
-local alive = redis.call('ZRANGE', KEYS[1], 0, -1)
+local alive = redis.call('ZRANGE', liveKey, 0, -1)
 local total = 0
 if #alive > 0 then
-  for _, weight in ipairs(redis.call('HMGET', KEYS[2], unpack(alive))) do
-    total = total + (tonumber(weight) or 0)
+  for _, aliveWeight in ipairs(redis.call('HMGET', weightsKey, unpack(alive))) do
+    total = total + (tonumber(aliveWeight) or 0)
   end
 end
 return {total, #alive}

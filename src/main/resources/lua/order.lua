@@ -8,9 +8,12 @@
 -- Returns {1, orderId, record, nowMs}, or {-404, gen} when Redis holds no such order: gen is the sale's
 -- current generation (0 when Redis has no sale), so that an archived order of a sale reset since is not
 -- shown while the reset is still on its way to PostgreSQL.
-local record = redis.call('HGET', KEYS[1], ARGV[1])
+--#include clock
+local ordersKey, stockKey = KEYS[1], KEYS[2]
+local orderId = ARGV[1]
+
+local record = redis.call('HGET', ordersKey, orderId)
 if not record then
-  return {-404, tonumber(redis.call('HGET', KEYS[2], 'gen') or '0')}
+  return {-404, tonumber(redis.call('HGET', stockKey, 'gen') or '0')}
 end
-local clock = redis.call('TIME')
-return {1, ARGV[1], record, clock[1] * 1000 + math.floor(clock[2] / 1000)}
+return {1, orderId, record, now_ms()}

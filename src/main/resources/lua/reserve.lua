@@ -27,64 +27,69 @@
 --   {-404}                         Redis has no such sale: never opened, or lost
 --   {-410}                         the sale was deleted (DELETE /admin/events/{id})
 --   {-403, why}                    queued sale: no admission, or it is of an earlier waiting room, used, or lapsed
-local stock = redis.call('HMGET', KEYS[1], 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued',
-  'deleted', 'edgeUntil')
-if not stock[1] then
-  return stock[8] and {-410} or {-404}
-end
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
+--#include clock
+local stockKey, buyersKey, ordersKey, expiryKey, streamKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local queueKey, admitsKey, admitInfoKey, usedKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local eventId, buyerKey, userId, orderSuffix, shared = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local admissionGen, place, admissionPosition = ARGV[6], ARGV[7], ARGV[8]
 
-local held = redis.call('HGET', KEYS[2], ARGV[2])
+local tickets, reserved, paid, holdMs, gen, handoff, queued, deleted, edgeUntil = unpack(redis.call('HMGET',
+  stockKey, 'tickets', 'reserved', 'paid', 'holdMs', 'gen', 'handoff', 'queued', 'deleted', 'edgeUntil'))
+if not tickets then
+  return deleted and {-410} or {-404}
+end
+local nowMs = now_ms()
+
+local held = redis.call('HGET', buyersKey, buyerKey)
 if held then
-  return {-2, held, redis.call('HGET', KEYS[3], held), nowMs}
+  return {-2, held, redis.call('HGET', ordersKey, held), nowMs}
 end
 local batch
-if stock[7] == '1' then
-  if not ARGV[8] then
+if queued == '1' then
+  if not admissionPosition then
     return {-403, 'required'}
   end
-  if ARGV[6] ~= redis.call('HGET', KEYS[6], 'gen') then
+  if admissionGen ~= redis.call('HGET', queueKey, 'gen') then
     return {-403, 'earlier sale'}
   end
-  if redis.call('HEXISTS', KEYS[9], ARGV[7]) == 1 then
+  if redis.call('HEXISTS', usedKey, place) == 1 then
     return {-403, 'used'}
   end
-  local position = tonumber(ARGV[8])
-  batch = redis.call('ZRANGE', KEYS[7], position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
-  local from, windowEnd = string.match(batch and redis.call('HGET', KEYS[8], batch) or '', '^(%d+)|(%d+)|')
+  local position = tonumber(admissionPosition)
+  batch = redis.call('ZRANGE', admitsKey, position, '+inf', 'BYSCORE', 'LIMIT', 0, 1)[1]
+  local from, windowEnd = string.match(batch and redis.call('HGET', admitInfoKey, batch) or '', '^(%d+)|(%d+)|')
   if not from or tonumber(from) > position or tonumber(windowEnd) <= nowMs then
     return {-403, 'lapsed'}
   end
 end
 -- Sold out once reserved + paid reaches tickets: '>=', so the last ticket is sold once and never one more.
-if tonumber(stock[2]) + tonumber(stock[3]) >= tonumber(stock[1]) then
-  if ARGV[5] == '1' then
+if tonumber(reserved) + tonumber(paid) >= tonumber(tickets) then
+  if shared == '1' then
     -- Kept to the end of this second, and given while the next answer is asked for during one more (stale).
     local untilMs = (math.floor(nowMs / 1000) + 2) * 1000
-    if tonumber(stock[9] or '0') < untilMs then
-      redis.call('HSET', KEYS[1], 'edgeUntil', untilMs)
+    if tonumber(edgeUntil or '0') < untilMs then
+      redis.call('HSET', stockKey, 'edgeUntil', untilMs)
     end
   end
   return {-1, nowMs}
 end
 
-local expiresAt = nowMs + tonumber(stock[4])
-local orderId = ARGV[1] .. '-' .. redis.call('HINCRBY', KEYS[1], 'seq', 1) .. '-' .. ARGV[4]
-local record = 'R|' .. string.format('%d', expiresAt) .. '|' .. ARGV[3]
-redis.call('HINCRBY', KEYS[1], 'reserved', 1)
-redis.call('HSET', KEYS[2], ARGV[2], orderId)
-redis.call('HSET', KEYS[3], orderId, record)
-redis.call('ZADD', KEYS[4], expiresAt, orderId)
+local expiresAt = nowMs + tonumber(holdMs)
+local orderId = eventId .. '-' .. redis.call('HINCRBY', stockKey, 'seq', 1) .. '-' .. orderSuffix
+local record = 'R|' .. string.format('%d', expiresAt) .. '|' .. userId
+redis.call('HINCRBY', stockKey, 'reserved', 1)
+redis.call('HSET', buyersKey, buyerKey, orderId)
+redis.call('HSET', ordersKey, orderId, record)
+redis.call('ZADD', expiryKey, expiresAt, orderId)
 if batch then
-  redis.call('HSET', KEYS[9], ARGV[7], orderId)
-  redis.call('HINCRBY', KEYS[6], 'bought', 1)
-  local from, windowEnd, bought = string.match(redis.call('HGET', KEYS[8], batch), '^(%d+)|(%d+)|(%d+)$')
-  redis.call('HSET', KEYS[8], batch, from .. '|' .. windowEnd .. '|' .. (tonumber(bought) + 1))
+  redis.call('HSET', usedKey, place, orderId)
+  redis.call('HINCRBY', queueKey, 'bought', 1)
+  local from, windowEnd, bought = string.match(redis.call('HGET', admitInfoKey, batch), '^(%d+)|(%d+)|(%d+)$')
+  redis.call('HSET', admitInfoKey, batch, from .. '|' .. windowEnd .. '|' .. (tonumber(bought) + 1))
 end
 -- The hand-off record is written by this same atomic script: no reservation can exist without it.
-if stock[6] ~= '0' then
-  redis.call('XADD', KEYS[5], '*', 'o', orderId, 's', 'R', 'u', ARGV[3], 'x', string.format('%d', expiresAt),
-    'g', stock[5], 't', string.format('%d', nowMs))
+if handoff ~= '0' then
+  redis.call('XADD', streamKey, '*', 'o', orderId, 's', 'R', 'u', userId, 'x', string.format('%d', expiresAt),
+    'g', gen, 't', string.format('%d', nowMs))
 end
 return {1, orderId, record, nowMs}

@@ -19,37 +19,40 @@
 --      entry of its stream is in PostgreSQL
 --   2  Redis has no such sale (deleted, lost, or never opened) and nothing of its stream is left to hand off
 -- Only opening it (again) changes that, and opening adds it to tr:events again.
+--#include clock
 --#include unhanded
-local sale = redis.call('HMGET', KEYS[1], 'gen', 'handoff', 'tickets', 'paid')
-if not sale[3] then
+local stockKey, buyersKey, ordersKey, expiryKey, streamKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local batchSize, groupName = tonumber(ARGV[1]), ARGV[2]
+
+local gen, handoff, tickets, paid = unpack(redis.call('HMGET', stockKey, 'gen', 'handoff', 'tickets', 'paid'))
+if not tickets then
   -- Nothing to sweep: without its counts a sweep would make up a stock hash of its own.
-  return {0, -1, unhanded(KEYS[5], ARGV[2]) == 0 and 2 or 0}
+  return {0, -1, unhanded(streamKey, groupName) == 0 and 2 or 0}
 end
-local clock = redis.call('TIME')
-local nowMs = clock[1] * 1000 + math.floor(clock[2] / 1000)
-local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', nowMs, 'LIMIT', 0, tonumber(ARGV[1]))
+local nowMs = now_ms()
+local due = redis.call('ZRANGEBYSCORE', expiryKey, '-inf', nowMs, 'LIMIT', 0, batchSize)
 local expired = 0
 for _, orderId in ipairs(due) do
-  local record = redis.call('HGET', KEYS[3], orderId)
+  local record = redis.call('HGET', ordersKey, orderId)
   local expiresAt, userId = string.match(record or '', '^R|(%d+)|(.*)$')
   if expiresAt then
-    redis.call('HSET', KEYS[3], orderId, 'E|' .. expiresAt .. '|' .. userId)
-    redis.call('HINCRBY', KEYS[1], 'reserved', -1)
+    redis.call('HSET', ordersKey, orderId, 'E|' .. expiresAt .. '|' .. userId)
+    redis.call('HINCRBY', stockKey, 'reserved', -1)
     local buyer = string.lower(userId)
     -- The buyer may buy again; an order of a later purchase is left alone.
-    if redis.call('HGET', KEYS[2], buyer) == orderId then
-      redis.call('HDEL', KEYS[2], buyer)
+    if redis.call('HGET', buyersKey, buyer) == orderId then
+      redis.call('HDEL', buyersKey, buyer)
     end
-    if sale[2] ~= '0' then
-      redis.call('XADD', KEYS[5], '*', 'o', orderId, 's', 'E', 'u', userId, 'x', expiresAt, 'g', sale[1],
+    if handoff ~= '0' then
+      redis.call('XADD', streamKey, '*', 'o', orderId, 's', 'E', 'u', userId, 'x', expiresAt, 'g', gen,
         't', string.format('%d', nowMs))
     end
     expired = expired + 1
   end
-  redis.call('ZREM', KEYS[4], orderId)
+  redis.call('ZREM', expiryKey, orderId)
 end
-local nextDue = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')[2]
-local holdMs = redis.call('HGET', KEYS[1], 'holdMs')
+local nextDue = redis.call('ZRANGE', expiryKey, 0, 0, 'WITHSCORES')[2]
+local holdMs = redis.call('HGET', stockKey, 'holdMs')
 local untilNext = -1
 if nextDue then
   untilNext = math.max(0, tonumber(nextDue) - nowMs)
@@ -57,7 +60,7 @@ elseif holdMs then
   untilNext = tonumber(holdMs)
 end
 local finished = 0
-if tonumber(sale[4]) >= tonumber(sale[3]) and unhanded(KEYS[5], ARGV[2]) == 0 then
+if tonumber(paid) >= tonumber(tickets) and unhanded(streamKey, groupName) == 0 then
   finished = 1
 end
 return {expired, untilNext, finished}

@@ -22,7 +22,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.ticketrush.concurrent.PeriodicTask;
 import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
 import redis.clients.jedis.Response;
@@ -47,8 +46,6 @@ public class OrderHandoff {
     public static final String GROUP = "orders";
 
     private static final Logger LOG = Logger.getLogger(OrderHandoff.class.getName());
-    private static final LuaScript TRIM = LuaScript.load("handoff-trim");
-    private static final LuaScript LAG = LuaScript.load("handoff-lag");
     /** Claim and trim are bookkeeping: every this many polls, not every poll. */
     private static final int HOUSEKEEPING_EVERY = 10;
     /**
@@ -87,14 +84,18 @@ public class OrderHandoff {
     long claimIdleMillis;
 
     /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */
-    private final Set<String> settled = ConcurrentHashMap.newKeySet();
+    private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
     /** Polls in a row that found nothing new, by event. */
     private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
     private long polls;
     private PeriodicTask task;
+    private HandoffLagScript lagScript;
+    private HandoffTrimScript trimScript;
 
     @PostConstruct
     void start() {
+        lagScript = new HandoffLagScript(redis);
+        trimScript = new HandoffTrimScript(redis);
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
         task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(
@@ -117,7 +118,7 @@ public class OrderHandoff {
     void poll() {
         List<String> events = List.copyOf(redis.call(r -> r.smembers(EventKeys.EVENTS)));
         // Sales that left the set (over, deleted) are not read again: forget what was kept of them.
-        settled.retainAll(events);
+        caughtUp.retainAll(events);
         quiet.keySet().retainAll(events);
         if (events.isEmpty()) {
             return;
@@ -125,15 +126,15 @@ public class OrderHandoff {
         boolean housekeeping = ++polls % HOUSEKEEPING_EVERY == 0;
         Map<String, List<StreamEntry>> read = readAll(events);
         Map<String, List<StreamEntry>> claimed = housekeeping ? claimAbandoned(events) : Map.of();
-        // What was read is this consumer's to acknowledge: until it has, the event is not settled.
+        // What was read is this consumer's to acknowledge: until it has, the event is not caught up.
         read.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                settled.remove(eventId);
+                caughtUp.remove(eventId);
             }
         });
         claimed.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                settled.remove(eventId);
+                caughtUp.remove(eventId);
             }
         });
         for (String eventId : events) {
@@ -149,10 +150,7 @@ public class OrderHandoff {
             }
         }
         if (housekeeping) {
-            List<RedisClient.ScriptCall> trims = new ArrayList<>(events.size());
-            events.forEach(eventId -> trims.add(new RedisClient.ScriptCall(TRIM, List.of(EventKeys.of(eventId).stream()),
-                    List.of(GROUP))));
-            redis.evalEach(trims);
+            trimScript.trimAll(events, GROUP);
         }
     }
 
@@ -166,10 +164,10 @@ public class OrderHandoff {
         Map<String, List<StreamEntry>> read = redis.pipelined(pipeline -> {
             Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
             for (String eventId : events) {
-                if (!everyone && settled.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
+                if (!everyone && caughtUp.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
                     continue;
                 }
-                StreamEntryID from = settled.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
+                StreamEntryID from = caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
                         : new StreamEntryID();
                 replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
                         Map.of(EventKeys.of(eventId).stream(), from)));
@@ -181,8 +179,8 @@ public class OrderHandoff {
             };
         });
         for (String eventId : read.keySet()) {
-            if (!settled.contains(eventId) && read.get(eventId).isEmpty()) {
-                settled.add(eventId);
+            if (!caughtUp.contains(eventId) && read.get(eventId).isEmpty()) {
+                caughtUp.add(eventId);
                 read.put(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             }
             if (read.get(eventId).isEmpty()) {
@@ -216,7 +214,7 @@ public class OrderHandoff {
         if (entries.isEmpty()) {
             return 0;
         }
-        settled.remove(eventId);
+        caughtUp.remove(eventId);
         List<HandoffRecord> records = new ArrayList<>(entries.size());
         for (StreamEntry entry : entries) {
             records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
@@ -225,7 +223,7 @@ public class OrderHandoff {
         String stream = EventKeys.of(eventId).stream();
         StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
         redis.call(r -> r.xack(stream, GROUP, ids));
-        settled.add(eventId);
+        caughtUp.add(eventId);
         return entries.size();
     }
 
@@ -240,8 +238,7 @@ public class OrderHandoff {
 
     /** Entries of one event not yet written to PostgreSQL: read but unacknowledged, plus not yet read. */
     public long lag(String eventId) {
-        List<?> reply = (List<?>) redis.eval(LAG, List.of(EventKeys.of(eventId).stream()), List.of(GROUP));
-        return (Long) reply.get(0) + (Long) reply.get(1);
+        return lagScript.lag(eventId, GROUP).total();
     }
 
     /** This consumer's own pending entries (id 0), or entries no consumer has seen yet ({@code >}). */

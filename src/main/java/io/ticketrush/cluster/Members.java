@@ -1,18 +1,13 @@
 package io.ticketrush.cluster;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
 /**
@@ -33,9 +28,6 @@ public class Members {
     /** How long the last report of an instance that stopped beating stays readable. */
     static final long KEEP_GONE_MILLIS = 60 * 60 * 1000L;
 
-    private static final LuaScript MEMBERS = LuaScript.load("members");
-    private static final LuaScript REPORT = LuaScript.load("members-report");
-
     @Inject
     RedisClient redis;
 
@@ -50,6 +42,15 @@ public class Members {
     @Inject
     @ConfigProperty(name = "cluster.member-ttl-ms", defaultValue = "2000")
     long ttlMillis;
+
+    private MembersScript beats;
+    private MembersReportScript reports;
+
+    @PostConstruct
+    void init() {
+        beats = new MembersScript(redis);
+        reports = new MembersReportScript(redis);
+    }
 
     /** What Redis knows of the instances alive. */
     public record Alive(long totalWeight, long instances) {
@@ -83,53 +84,16 @@ public class Members {
      * figures; answers who else is.
      */
     public Alive beat(String report) {
-        return call(weight, report);
+        return beats.beat(name, weight, ttlMillis, report);
     }
 
     /** This instance leaves now rather than when its heartbeat runs out (a clean shutdown). */
     public Alive leave() {
-        return call(0, "");
+        return beats.beat(name, MembersScript.LEAVING, ttlMillis, MembersScript.NO_REPORT);
     }
 
     /** Every instance's heartbeat and last report, read together in one script. */
     public Roll roll() {
-        List<?> reply = (List<?>) redis.eval(REPORT, KEYS, List.of(Long.toString(KEEP_GONE_MILLIS)));
-        return roll(reply);
-    }
-
-    static Roll roll(List<?> reply) {
-        long now = (Long) reply.get(0);
-        Map<String, Boolean> alive = new HashMap<>();
-        List<?> live = (List<?>) reply.get(1);
-        for (int i = 0; i < live.size(); i += 2) {
-            alive.put((String) live.get(i), true);
-        }
-        Map<String, Long> weights = pairs((List<?>) reply.get(2), Long::parseLong);
-        Map<String, String> reports = pairs((List<?>) reply.get(3), value -> value);
-        Map<String, Member> members = new TreeMap<>();
-        for (String member : alive.keySet()) {
-            members.put(member, new Member(member, true, weights.get(member), null, null));
-        }
-        reports.forEach((member, value) -> {
-            int space = value.indexOf(' ');
-            Long beat = space > 0 ? Long.valueOf(value.substring(0, space)) : null;
-            String report = space > 0 ? value.substring(space + 1) : null;
-            members.put(member, new Member(member, alive.containsKey(member), weights.get(member), beat, report));
-        });
-        return new Roll(now, new ArrayList<>(members.values()));
-    }
-
-    private static <T> Map<String, T> pairs(List<?> flat, Function<String, T> parse) {
-        Map<String, T> map = new HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            map.put((String) flat.get(i), parse.apply((String) flat.get(i + 1)));
-        }
-        return map;
-    }
-
-    private Alive call(int beatWeight, String report) {
-        List<?> reply = (List<?>) redis.eval(MEMBERS, KEYS,
-                List.of(name, Integer.toString(beatWeight), Long.toString(ttlMillis), report));
-        return new Alive((Long) reply.get(0), (Long) reply.get(1));
+        return reports.roll(KEEP_GONE_MILLIS);
     }
 }

@@ -25,11 +25,6 @@ public record Order(String orderId, String eventId, String userId, OrderStatus s
         return new Order(orderId, eventIdOf(orderId), record.substring(second + 1), status, expiresAt);
     }
 
-    /** Reads a script's reply {@code {code, orderId, record, nowMs}}. */
-    public static Order fromReply(List<?> reply) {
-        return fromRecord((String) reply.get(1), (String) reply.get(2), (Long) reply.get(3));
-    }
-
     /** The event part of an order id, or null when the id cannot be one of ours. */
     public static String eventIdOf(String orderId) {
         int suffix = orderId.lastIndexOf('-');

@@ -17,7 +17,6 @@ import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.model.Order;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
-import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
 /** Orders after the purchase: looking one up, paying it, expiring the unpaid ones. */
@@ -29,10 +28,6 @@ public class Orders {
     /** The longest an event goes unswept, whatever sweep.lua said of it. */
     static final long MOST_IDLE_MILLIS = 5_000;
 
-    private static final LuaScript FIND = LuaScript.load("order");
-    private static final LuaScript PAY = LuaScript.load("pay");
-    private static final LuaScript SWEEP = LuaScript.load("sweep");
-
     @Inject
     RedisClient redis;
 
@@ -42,10 +37,16 @@ public class Orders {
     /** When each event is next due for a sweep ({@code nanoTime}); an event not in it is due now. */
     private final Map<String, Long> nextSweep = new ConcurrentHashMap<>();
     private EventSet events;
+    private OrderScript orderScript;
+    private PayScript payScript;
+    private SweepScript sweepScript;
 
     @PostConstruct
     void init() {
         events = new EventSet(redis, EventKeys.EVENTS);
+        orderScript = new OrderScript(redis);
+        payScript = new PayScript(redis);
+        sweepScript = new SweepScript(redis);
     }
 
     /**
@@ -57,12 +58,11 @@ public class Orders {
         if (eventId == null) {
             return Optional.empty();
         }
-        EventKeys keys = EventKeys.of(eventId);
-        List<?> reply = (List<?>) redis.eval(FIND, List.of(keys.orders(), keys.stock()), List.of(orderId));
-        if (code(reply) == 1) {
-            return Optional.of(Order.fromReply(reply));
+        OrderScript.Lookup lookup = orderScript.find(orderId, eventId);
+        if (lookup.order() != null) {
+            return Optional.of(lookup.order());
         }
-        return archive.find(orderId, (Long) reply.get(1));
+        return archive.find(orderId, lookup.saleGen());
     }
 
     /** Pays a RESERVED order; an empty answer means there is no such order. */
@@ -71,14 +71,8 @@ public class Orders {
         if (eventId == null) {
             return Optional.empty();
         }
-        EventKeys keys = EventKeys.of(eventId);
-        List<?> reply = (List<?>) redis.evalReplicated(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), List.of(orderId));
-        return switch (code(reply)) {
-            case 1 -> Optional.of(new Payment(true, Order.fromReply(reply)));
-            case -409 -> Optional.of(new Payment(false, Order.fromReply(reply)));
-            case -404 -> Optional.empty();
-            default -> throw new IllegalStateException("pay.lua answered " + reply);
-        };
+        Payment payment = payScript.pay(orderId, eventId);
+        return payment.outcome() == Payment.Outcome.NO_SUCH_ORDER ? Optional.empty() : Optional.of(payment);
     }
 
     /**
@@ -101,26 +95,20 @@ public class Orders {
                 due.add(eventId);
             }
         }
-        List<RedisClient.ScriptCall> sweeps = new ArrayList<>(due.size());
-        for (String eventId : due) {
-            sweeps.add(sweep(eventId));
-        }
         long returned = 0;
         List<String> finished = new ArrayList<>();
-        List<Object> replies = redis.evalEach(sweeps);
+        List<SweepScript.Sweep> sweeps = sweepScript.sweepAll(due, SWEEP_BATCH);
         for (int i = 0; i < due.size(); i++) {
-            List<?> reply = (List<?>) replies.get(i);
-            long count = (Long) reply.get(0);
-            returned += count;
-            while (count == SWEEP_BATCH) {
-                reply = (List<?>) redis.evalEach(List.of(sweeps.get(i))).get(0);
-                count = (Long) reply.get(0);
-                returned += count;
+            SweepScript.Sweep sweep = sweeps.get(i);
+            returned += sweep.expired();
+            while (sweep.expired() == SWEEP_BATCH) {
+                sweep = sweepScript.sweep(due.get(i), SWEEP_BATCH);
+                returned += sweep.expired();
             }
-            long untilNext = (Long) reply.get(1);
+            long untilNext = sweep.untilNextMillis();
             long idle = untilNext < 0 ? MOST_IDLE_MILLIS : Math.min(untilNext, MOST_IDLE_MILLIS);
             nextSweep.put(due.get(i), now + TimeUnit.MILLISECONDS.toNanos(idle));
-            if (finished(reply)) {
+            if (sweep.finished()) {
                 finished.add(due.get(i));
             }
         }
@@ -133,12 +121,8 @@ public class Orders {
      * requires): deleted, over, or lost. Opening it again puts it back.
      */
     public void retire(String eventId) {
-        events.retire(eventId, () -> finished((List<?>) redis.evalEach(List.of(sweep(eventId))).get(0)));
+        events.retire(eventId, () -> sweepScript.sweep(eventId, SWEEP_BATCH).finished());
         nextSweep.remove(eventId);
-    }
-
-    private static boolean finished(List<?> sweepReply) {
-        return (Long) sweepReply.get(2) != 0;
     }
 
     /** The event's sale was opened, reset or restored here: sweep it again at the next sweep. */
@@ -146,16 +130,19 @@ public class Orders {
         nextSweep.remove(eventId);
     }
 
-    private static RedisClient.ScriptCall sweep(String eventId) {
-        return new RedisClient.ScriptCall(SWEEP, EventKeys.of(eventId).all(),
-                List.of(Integer.toString(SWEEP_BATCH), OrderHandoff.GROUP));
-    }
+    /** The answer to a payment, with the order as it stands after it ({@code null} when there is no such order). */
+    public record Payment(Outcome outcome, Order order) {
 
-    private static int code(List<?> reply) {
-        return ((Long) reply.get(0)).intValue();
-    }
+        public enum Outcome {
+            /** Paid, now or by an earlier call: paying twice is not an error. */
+            PAID,
+            /** The hold had run out; the sweeper returns (or returned) its ticket. */
+            HOLD_EXPIRED,
+            NO_SUCH_ORDER
+        }
 
-    /** The answer to a payment: {@code paid} is false when the hold had already expired. */
-    public record Payment(boolean paid, Order order) {
+        public boolean paid() {
+            return outcome == Outcome.PAID;
+        }
     }
 }

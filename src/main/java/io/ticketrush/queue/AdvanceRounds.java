@@ -28,7 +28,7 @@ final class AdvanceRounds {
 
     private static final Logger LOG = Logger.getLogger(AdvanceRounds.class.getName());
     /** How long at most an instance leaves a waiting room before its opening alone before it looks again. */
-    private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
+    private static final long MOST_REST_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
     private static final long OPENING_LEAD_NANOS = 200_000_000L;
 
@@ -42,7 +42,7 @@ final class AdvanceRounds {
     /** The digests under way on this instance, as "eventId|gen". */
     private final Set<String> digesting = ConcurrentHashMap.newKeySet();
     /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
-    private final Map<String, Long> settled = new ConcurrentHashMap<>();
+    private final Map<String, Long> resting = new ConcurrentHashMap<>();
 
     AdvanceRounds(RedisClient redis, QueueViews views, PreQueueDigest digests, int digestPage,
             ExecutorService digester) {
@@ -64,22 +64,22 @@ final class AdvanceRounds {
 
     /** Looks at the event's waiting room again at the next round. */
     void forget(String eventId) {
-        settled.remove(eventId);
+        resting.remove(eventId);
     }
 
     /** Takes the event out of {@value WaitingRoom#QUEUED} (asking advance.lua again after, as {@link EventSet#retire} requires). */
     void retire(String eventId) {
         queuedSales.retire(eventId, () -> AdvanceScript.run(redis, eventId).finished());
-        settled.remove(eventId);
+        resting.remove(eventId);
     }
 
     /** One round over every waiting room; a failure is thrown once every reply has been taken in. */
     void advanceAll() {
         Set<String> queuedEvents = queuedSales.members();
-        settled.keySet().retainAll(queuedEvents);
+        resting.keySet().retainAll(queuedEvents);
         Map<String, CompletableFuture<AdvanceScript.Reply>> replies = new LinkedHashMap<>();
         for (String eventId : queuedEvents) {
-            Long quietUntil = settled.get(eventId);
+            Long quietUntil = resting.get(eventId);
             if (quietUntil == null || System.nanoTime() - quietUntil >= 0) {
                 replies.put(eventId, AdvanceScript.runAsync(redis, eventId));
             }
@@ -124,9 +124,9 @@ final class AdvanceRounds {
             // Before the opening nothing moves: look again just before it (an instance that opens or resets the
             // sale forgets this at once; the others look again within the pause at most).
             long untilOpening = TimeUnit.MILLISECONDS.toNanos(reply.millisToOpening()) - OPENING_LEAD_NANOS;
-            settled.put(eventId, System.nanoTime() + Math.max(0, Math.min(untilOpening, SETTLED_PAUSE_NANOS)));
+            resting.put(eventId, System.nanoTime() + Math.max(0, Math.min(untilOpening, MOST_REST_NANOS)));
         } else {
-            settled.remove(eventId);
+            resting.remove(eventId);
         }
         return false;
     }

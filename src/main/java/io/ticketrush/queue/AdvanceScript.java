@@ -24,15 +24,15 @@ final class AdvanceScript {
 
     /**
      * What the round found: the pre-queue's size ({@code frozen}, -1 until frozen), whether its digest is recorded,
-     * the waiting room's generation, its rate and the rate measured, whether it is settled (sold out for good, no
+     * the waiting room's generation, its rate and the rate measured, whether it is done (sold out for good, no
      * admission window open) and, before the opening, the milliseconds until it by Redis's clock.
      */
     record Reply(Outcome outcome, long frozen, boolean digestKnown, long gen, long rate, double measuredRate,
-            boolean settled, long millisToOpening) {
+            boolean done, long millisToOpening) {
 
-        /** Nothing left to do for the advancers: no waiting room, or settled. */
+        /** Nothing left to do for the advancers: no waiting room, or done. */
         boolean finished() {
-            return outcome == Outcome.NO_WAITING_ROOM || settled;
+            return outcome == Outcome.NO_WAITING_ROOM || done;
         }
     }
 

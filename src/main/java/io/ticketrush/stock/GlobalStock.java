@@ -30,18 +30,21 @@ import redis.clients.jedis.Response;
 @ApplicationScoped
 public class GlobalStock {
 
-    private static final LuaScript RESERVE = LuaScript.load("reserve");
-    private static final LuaScript HELD = LuaScript.load("held");
-    private static final LuaScript DELETE = LuaScript.load("delete");
 
     @Inject
     RedisClient redis;
 
     private EventSet events;
+    private ReserveScript reserveScript;
+    private HeldScript heldScript;
+    private DeleteScript deleteScript;
 
     @PostConstruct
     void init() {
         events = new EventSet(redis, EventKeys.EVENTS);
+        reserveScript = new ReserveScript(redis);
+        heldScript = new HeldScript(redis);
+        deleteScript = new DeleteScript(redis);
     }
 
     private static final String[] STATUS_FIELDS = {"tickets", "reserved", "paid", "gen"};
@@ -95,8 +98,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             boolean shared) {
-        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix, shared ? "1" : ""),
-                shared);
+        return reserveScript.reserve(eventId, keys, buyerKey(userId), userId, orderSuffix, shared);
     }
 
     /**
@@ -106,43 +108,12 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             Admission admission) {
-        QueueKeys queue = QueueKeys.of(eventId);
-        List<String> allKeys = new ArrayList<>(keys.all());
-        allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
-        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix, "",
-                Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())),
-                false);
+        return reserveScript.reserveAdmitted(eventId, keys, buyerKey(userId), userId, orderSuffix, admission.gen(),
+                admission.place(), admission.position());
     }
 
     /** The admission a reservation uses up: the sale generation, place and position in the draw it was given for. */
     public record Admission(long gen, long place, long position) {
-    }
-
-    private CompletableFuture<Reservation> reserve(String eventId, List<String> keys, List<String> args,
-            boolean shared) {
-        return redis.evalReplicatedAsync(RESERVE, keys, args).thenApply(answer -> {
-            List<?> reply = (List<?>) answer;
-            int code = ((Long) reply.get(0)).intValue();
-            return switch (code) {
-                case 1 -> new Reservation(Reservation.Outcome.RESERVED, Order.fromReply(reply));
-                case -1 -> shared ? Reservation.soldOutAt((Long) reply.get(1)) : Reservation.SOLD_OUT;
-                case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-                case -403 -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null, refusal((String) reply.get(1)));
-                case -404 -> Reservation.NO_SUCH_EVENT;
-                case -410 -> Reservation.DELETED;
-                default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);
-            };
-        });
-    }
-
-    private static String refusal(String why) {
-        return switch (why) {
-            case "required" -> "an admission is required: this sale has a waiting room";
-            case "earlier sale" -> "the admission is of an earlier sale: the sale was reset since";
-            case "used" -> "the admission was already used";
-            case "lapsed" -> "the admission lapsed: its window has passed";
-            default -> "the admission was refused: " + why;
-        };
     }
 
     /**
@@ -150,18 +121,7 @@ public class GlobalStock {
      * read, never a reservation. For a retried purchase that meets a used-up local share.
      */
     public CompletableFuture<Reservation> held(EventKeys keys, String userId) {
-        return redis.evalReplicatedAsync(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
-                List.of(buyerKey(userId))).thenApply(answer -> {
-                    List<?> reply = (List<?>) answer;
-                    int code = ((Long) reply.get(0)).intValue();
-                    return switch (code) {
-                        case -1 -> Reservation.SOLD_OUT;
-                        case -2 -> new Reservation(Reservation.Outcome.ALREADY_HELD, Order.fromReply(reply));
-                        case -404 -> Reservation.NO_SUCH_EVENT;
-                        case -410 -> Reservation.DELETED;
-                        default -> throw new IllegalStateException("held.lua answered " + reply);
-                    };
-                });
+        return heldScript.held(keys, buyerKey(userId));
     }
 
     /**
@@ -217,23 +177,7 @@ public class GlobalStock {
      * a {@code request} id it is done once for that id.
      */
     public Deletion delete(String eventId, RequestId request) {
-        List<String> allKeys = new ArrayList<>(EventKeys.of(eventId).all());
-        allKeys.addAll(QueueKeys.of(eventId).all());
-        List<String> args = new ArrayList<>(List.of(OrderHandoff.GROUP));
-        if (request != null) {
-            allKeys.add(request.markerKey(eventId));
-            args.addAll(List.of(request.fingerprint(), Long.toString(RequestId.KEEP_MILLIS)));
-        }
-        List<?> reply = (List<?>) redis.evalReplicated(DELETE, allKeys, args);
-        int code = ((Long) reply.get(0)).intValue();
-        return switch (code) {
-            case 1, 2 -> new Deletion(code == 1 ? Deletion.Outcome.DELETED : Deletion.Outcome.REPEATED,
-                    (Long) reply.get(1), (Long) reply.get(2), (Long) reply.get(3), 0);
-            case -404 -> new Deletion(Deletion.Outcome.NO_SUCH_EVENT, 0, 0, 0, 0);
-            case -409 -> new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0, (Long) reply.get(1));
-            case -422 -> new Deletion(Deletion.Outcome.ID_REUSED, 0, 0, 0, 0);
-            default -> throw new IllegalStateException("delete.lua answered " + reply + " for " + eventId);
-        };
+        return deleteScript.delete(eventId, request);
     }
 
     /** Those of {@code eventIds} that were deleted (their tombstone is in Redis), in one round trip. */
