@@ -76,7 +76,7 @@ public class RedisClient {
     private Batcher.Limits limits;
     private RedisMetrics metrics;
     private CircuitBreakerExecutor executor;
-    private ScriptRunner scripts;
+    private ScriptRunner runner;
     private RedisSettings settings;
     /** Opens this instance's client; the CDI producer in the container, by hand in tests. */
     private Supplier<UnifiedJedis> connector;
@@ -104,7 +104,7 @@ public class RedisClient {
         this.connector = connector;
         this.metrics = new RedisMetrics(registry);
         this.executor = new CircuitBreakerExecutor(Duration.ofMillis(failFastMillis), this::jedis);
-        this.scripts = new ScriptRunner(executor, settings);
+        this.runner = new ScriptRunner(executor, settings);
     }
 
     /**
@@ -260,7 +260,7 @@ public class RedisClient {
 
     /** The scripts down one pipeline ({@link ScriptRunner#run}): each one's reply or failure, in order. */
     private Object[] evalAll(List<ScriptCall> calls, int replicas) {
-        return call(redis -> scripts.run(redis, calls, replicas));
+        return call(redis -> runner.run(redis, calls, replicas));
     }
 
     /**
