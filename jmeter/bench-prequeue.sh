@@ -314,9 +314,10 @@ main() {
 
     local verified="not run" verified_position=""
     if [[ $VERIFY == true ]]; then
-        [[ -d $ROOT/target/classes/io ]] || (cd "$ROOT" && mvn -q -B compile)
+        [[ -d $ROOT/target/classes/io && -d $ROOT/target/verifier-lib ]] || (cd "$ROOT" && mvn -q -B compile)
         log "Verifying the order from the public record (FairnessVerifier) ..."
-        if java -Xmx1g -cp "$ROOT/target/classes" io.ticketrush.queue.FairnessVerifier "$(nginx_url)" "$EVENT" \
+        if java -Xmx1g -cp "$ROOT/target/classes:$ROOT/target/verifier-lib/*" io.ticketrush.fairness.FairnessVerifier \
+            "$(nginx_url)" "$EVENT" \
             --commitment "$commitment" --out "$BENCH_DIR/order.txt" >"$BENCH_DIR/verifier.out" 2>&1; then
             verified=verified
             verified_position=$(awk -v p="$member_place" '$2 == p { print $1; exit }' "$BENCH_DIR/order.txt")

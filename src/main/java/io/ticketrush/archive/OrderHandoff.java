@@ -24,11 +24,7 @@ import io.ticketrush.concurrent.PeriodicTask;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisUnavailableException;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.XAutoClaimParams;
-import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamEntry;
 
 /**
@@ -88,6 +84,7 @@ public class OrderHandoff {
     /** Polls in a row that found nothing new, by event. */
     private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
     private long polls;
+    private HandoffConsumer streams;
     private PeriodicTask task;
     private HandoffLagScript lagScript;
     private HandoffTrimScript trimScript;
@@ -96,6 +93,7 @@ public class OrderHandoff {
     void start() {
         lagScript = new HandoffLagScript(redis);
         trimScript = new HandoffTrimScript(redis);
+        streams = new HandoffConsumer(redis, GROUP, consumer, batch, claimIdleMillis);
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
         task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(
@@ -125,7 +123,7 @@ public class OrderHandoff {
         }
         boolean housekeeping = ++polls % HOUSEKEEPING_EVERY == 0;
         Map<String, List<StreamEntry>> read = readAll(events);
-        Map<String, List<StreamEntry>> claimed = housekeeping ? claimAbandoned(events) : Map.of();
+        Map<String, List<StreamEntry>> claimed = housekeeping ? streams.claimAbandoned(events) : Map.of();
         // What was read is this consumer's to acknowledge: until it has, the event is not caught up.
         read.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
@@ -146,7 +144,7 @@ public class OrderHandoff {
             int written = write(eventId, entries);
             while (written >= batch) {
                 // A full batch: more is waiting, keep going before the next event.
-                written = write(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+                written = write(eventId, streams.read(eventId, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             }
         }
         if (housekeeping) {
@@ -161,27 +159,19 @@ public class OrderHandoff {
      */
     private Map<String, List<StreamEntry>> readAll(List<String> events) {
         boolean everyone = polls % IDLE_EVERY == 0;
-        Map<String, List<StreamEntry>> read = redis.pipelined(pipeline -> {
-            Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
-            for (String eventId : events) {
-                if (!everyone && caughtUp.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
-                    continue;
-                }
-                StreamEntryID from = caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
-                        : new StreamEntryID();
-                replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
-                        Map.of(EventKeys.of(eventId).stream(), from)));
+        Map<String, StreamEntryID> from = new LinkedHashMap<>();
+        for (String eventId : events) {
+            if (!everyone && caughtUp.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
+                continue;
             }
-            return () -> {
-                Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
-                replies.forEach((eventId, reply) -> entries.put(eventId, entries(eventId, reply)));
-                return entries;
-            };
-        });
+            from.put(eventId, caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
+                    : new StreamEntryID());
+        }
+        Map<String, List<StreamEntry>> read = streams.readAll(from);
         for (String eventId : read.keySet()) {
             if (!caughtUp.contains(eventId) && read.get(eventId).isEmpty()) {
                 caughtUp.add(eventId);
-                read.put(eventId, read(EventKeys.of(eventId).stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+                read.put(eventId, streams.read(eventId, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
             }
             if (read.get(eventId).isEmpty()) {
                 quiet.merge(eventId, 1, Integer::sum);
@@ -190,20 +180,6 @@ public class OrderHandoff {
             }
         }
         return read;
-    }
-
-    private List<StreamEntry> entries(String eventId, Response<List<Map.Entry<String, List<StreamEntry>>>> reply) {
-        List<Map.Entry<String, List<StreamEntry>>> streams;
-        try {
-            streams = reply.get();
-        } catch (JedisDataException e) {
-            if (!isNoGroup(e)) {
-                throw e;
-            }
-            createGroup(EventKeys.of(eventId).stream());
-            return List.of();
-        }
-        return streams == null || streams.isEmpty() ? List.of() : streams.get(0).getValue();
     }
 
     /**
@@ -220,9 +196,7 @@ public class OrderHandoff {
             records.add(HandoffRecord.of(eventId, entry.getID(), entry.getFields()));
         }
         writer.write(records);
-        String stream = EventKeys.of(eventId).stream();
-        StreamEntryID[] ids = entries.stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new);
-        redis.call(r -> r.xack(stream, GROUP, ids));
+        streams.acknowledge(eventId, entries);
         caughtUp.add(eventId);
         return entries.size();
     }
@@ -239,73 +213,6 @@ public class OrderHandoff {
     /** Entries of one event not yet written to PostgreSQL: read but unacknowledged, plus not yet read. */
     public long lag(String eventId) {
         return lagScript.lag(eventId, GROUP).total();
-    }
-
-    /** This consumer's own pending entries (id 0), or entries no consumer has seen yet ({@code >}). */
-    private List<StreamEntry> read(String stream, StreamEntryID from) {
-        try {
-            var reply = redis.call(r -> r.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
-                    Map.of(stream, from)));
-            return reply == null || reply.isEmpty() ? List.of() : reply.get(0).getValue();
-        } catch (JedisDataException e) {
-            if (!isNoGroup(e)) {
-                throw e;
-            }
-            createGroup(stream);
-            return List.of();
-        }
-    }
-
-    /**
-     * The stream has no group (Redis lost the keys, or nothing opened the sale with one): it is created from the
-     * stream's beginning, so no entry already there is missed. Without a stream there is nothing to read, and none
-     * is made: a sale deleted a moment ago must not get one back.
-     */
-    private static boolean isNoGroup(JedisDataException e) {
-        return e.getMessage() != null && e.getMessage().startsWith("NOGROUP");
-    }
-
-    /**
-     * Entries another consumer read but has not acknowledged for a while, of every event: that instance is
-     * presumed dead.
-     */
-    private Map<String, List<StreamEntry>> claimAbandoned(List<String> events) {
-        Map<String, List<StreamEntry>> claimed = redis.pipelined(pipeline -> {
-            Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
-            events.forEach(eventId -> replies.put(eventId, pipeline.xautoclaim(EventKeys.of(eventId).stream(), GROUP,
-                    consumer, claimIdleMillis, new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(batch))));
-            return () -> {
-                Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
-                replies.forEach((eventId, reply) -> {
-                    try {
-                        entries.put(eventId, reply.get().getValue());
-                    } catch (JedisDataException e) {
-                        if (!isNoGroup(e)) {
-                            throw e;
-                        }
-                    }
-                });
-                return entries;
-            };
-        });
-        claimed.forEach((eventId, entries) -> {
-            if (!entries.isEmpty()) {
-                LOG.info(() -> consumer + " claimed " + entries.size() + " abandoned hand-off entries of "
-                        + EventKeys.of(eventId).stream());
-            }
-        });
-        return claimed;
-    }
-
-    private void createGroup(String stream) {
-        try {
-            redis.call(r -> r.xgroupCreate(stream, GROUP, new StreamEntryID(), false));
-        } catch (JedisDataException e) {
-            String message = e.getMessage() == null ? "" : e.getMessage();
-            if (!message.startsWith("BUSYGROUP") && !message.contains("requires the key to exist")) {
-                throw e;
-            }
-        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,23 +1,11 @@
 package io.ticketrush.redis;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -28,19 +16,11 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.metrics.Counter;
-import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.MetricUnits;
-import org.eclipse.microprofile.metrics.Tag;
-import org.eclipse.microprofile.metrics.Timer;
 
 import redis.clients.jedis.PipelineBase;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import io.ticketrush.concurrent.Batcher;
 
@@ -58,31 +38,12 @@ import io.ticketrush.concurrent.Batcher;
  * is refused at once, a {@link RedisBusyException}), and a call unanswered {@code redis.request-timeout-ms} after
  * it was made is failed, whatever holds the pipeline's thread (see {@link Batcher}); both are counted in
  * {@code ticketrush_redis_refused_total}.
+ *
+ * <p>The policies are classes of their own around the connection: {@link CircuitBreakerExecutor} (fail fast),
+ * {@link ScriptRunner} (NOSCRIPT, WAIT), {@link WritePipeline} (the batcher) and {@link RedisMetrics}.
  */
 @ApplicationScoped
 public class RedisClient {
-
-    private static final Logger LOG = Logger.getLogger(RedisClient.class.getName());
-
-    /**
-     * Error codes (an error reply's first word) that mean "not now" rather than "wrong command": answered as 503,
-     * not 500. Whole words: BUSYGROUP, say, is an answer to the command, not Redis being busy.
-     */
-    private static final Set<String> TRANSIENT_ERRORS = Set.of(
-            "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
-
-    /** At most this many scripts in one pipeline. */
-    static final int MAX_PIPELINE = 256;
-
-    private static final Metadata SCRIPT_TIME = Metadata.builder().withName("ticketrush.redis.script")
-            .withDescription("Time of one Lua script call, round trip included").withUnit(MetricUnits.SECONDS).build();
-
-    private static final Metadata REFUSED = Metadata.builder().withName("ticketrush.redis.refused")
-            .withDescription("Calls for Redis answered 503 unsent or unanswered: reason full (redis.pipeline-queue"
-                    + " calls were already waiting) or expired (no answer within redis.request-timeout-ms)").build();
-
-    /** How often calls past their deadline are looked for, as a share of the deadline: at most this late. */
-    private static final int EXPIRY_CHECKS_PER_DEADLINE = 20;
 
     @Inject
     RedisConnections connections;
@@ -107,25 +68,17 @@ public class RedisClient {
     long requestTimeoutMillis;
 
     @Inject
-    MetricRegistry metrics;
+    MetricRegistry registry;
 
     @Resource
     ManagedThreadFactory threads;
 
     /** The writes of concurrent requests, sent down one pipeline; null when each goes alone. */
-    private Batcher<ScriptCall, Object> pipeline;
-    /**
-     * Looks after the pipeline: fails its calls past their deadline, replaces its thread. A thread of its own: the
-     * container's shared scheduler also runs the jobs that wait for Redis, and would be held up exactly when calls
-     * are.
-     */
-    private ScheduledExecutorService expiry;
-    /** The pipeline's thread: it outlives anything its batches throw, and is replaced should it end all the same. */
-    private volatile Thread sender;
-    private volatile boolean closing;
+    private WritePipeline pipeline;
     private Batcher.Limits limits;
-    private final Map<String, Timer> scriptTimers = new ConcurrentHashMap<>();
-    private CircuitBreaker breaker;
+    private RedisMetrics metrics;
+    private CircuitBreakerExecutor executor;
+    private ScriptRunner runner;
     private RedisSettings settings;
     /** Opens this instance's client; the CDI producer in the container, by hand in tests. */
     private Supplier<UnifiedJedis> connector;
@@ -133,9 +86,7 @@ public class RedisClient {
 
     @PostConstruct
     void init() {
-        settings = connections.settings();
-        breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
-        connector = clients::get;
+        wire(connections.settings(), clients::get, registry);
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("redis.pipeline-queue must be at least 1, not " + queueCapacity);
         }
@@ -145,40 +96,17 @@ public class RedisClient {
         }
         limits = new Batcher.Limits(queueCapacity, Duration.ofMillis(requestTimeoutMillis));
         if (pipelined) {
-            pipeline = new Batcher<>(MAX_PIPELINE, limits, this::send, refusals("pipeline"),
-                    PipelineFailures.INSTANCE);
-            startSender();
-            expiry = Executors.newSingleThreadScheduledExecutor(job -> {
-                Thread expirer = threads.newThread(job);
-                expirer.setName("ticketrush-redis-deadlines");
-                expirer.setDaemon(true);
-                return expirer;
-            });
-            long every = Math.max(1, requestTimeoutMillis / EXPIRY_CHECKS_PER_DEADLINE);
-            expiry.scheduleWithFixedDelay(this::expireCalls, every, every, TimeUnit.MILLISECONDS);
+            pipeline = new WritePipeline(threads, limits, batch -> evalAll(batch, settings.waitReplicas()),
+                    refusals("pipeline"));
         }
     }
 
-    private void startSender() {
-        Thread thread = threads.newThread(pipeline);
-        thread.setName("ticketrush-redis-pipeline");
-        thread.setDaemon(true);
-        thread.start();
-        sender = thread;
-    }
-
-    /** Fails the pipeline's calls past their deadline, and replaces its thread should it ever have ended. */
-    private void expireCalls() {
-        try {
-            pipeline.expire();
-            if (!sender.isAlive() && !closing) {
-                LOG.severe("The Redis pipeline's thread has ended; another takes over");
-                startSender();
-            }
-        } catch (Throwable e) {
-            // A scheduled job that throws is never run again; this one must go on.
-            LOG.log(Level.SEVERE, "Looking after the Redis pipeline failed", e);
-        }
+    private void wire(RedisSettings settings, Supplier<UnifiedJedis> connector, MetricRegistry registry) {
+        this.settings = settings;
+        this.connector = connector;
+        this.metrics = new RedisMetrics(registry);
+        this.executor = new CircuitBreakerExecutor(Duration.ofMillis(failFastMillis), this::jedis);
+        this.runner = new ScriptRunner(executor, settings);
     }
 
     /**
@@ -191,29 +119,20 @@ public class RedisClient {
 
     /** Counts the calls a batcher of Redis work refuses, as {@code ticketrush_redis_refused_total{queue=…}}. */
     public Consumer<Batcher.Refusal> refusals(String queue) {
-        Map<Batcher.Refusal, Counter> counters = new EnumMap<>(Batcher.Refusal.class);
-        for (Batcher.Refusal refusal : Batcher.Refusal.values()) {
-            counters.put(refusal, metrics.counter(REFUSED, new Tag("queue", queue),
-                    new Tag("reason", refusal.name().toLowerCase(Locale.ROOT))));
-        }
-        return refusal -> counters.get(refusal).inc();
+        return metrics.refusals(queue);
     }
 
     /** A client wired by hand, for tests and tools that run without a container. */
     public static RedisClient of(RedisSettings settings, long failFastMillis) {
         RedisClient client = new RedisClient();
-        client.settings = settings;
         client.failFastMillis = failFastMillis;
-        client.breaker = new CircuitBreaker(Duration.ofMillis(failFastMillis));
-        client.connector = () -> RedisConnections.open(settings);
+        client.wire(settings, () -> RedisConnections.open(settings), null);
         return client;
     }
 
     @PreDestroy
     public synchronized void close() {
-        closing = true;
         if (pipeline != null) {
-            expiry.shutdownNow();
             pipeline.stop();
         }
         if (jedis != null) {
@@ -267,42 +186,12 @@ public class RedisClient {
      * timeout.
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
-        CircuitBreaker.Permission permission = breaker.ask();
-        if (permission == CircuitBreaker.Permission.REJECTED) {
-            throw new RedisUnavailableException("Redis failed recently; retrying shortly", null);
-        }
-        try {
-            T result = command.apply(jedis());
-            if (breaker.succeeded(permission)) {
-                LOG.info("Redis answers again");
-            }
-            return result;
-        } catch (JedisDataException e) {
-            if (isTransient(e)) {
-                throw failing("Redis cannot serve now: " + e.getMessage(), e);
-            }
-            throw e;
-        } catch (JedisException e) {
-            throw failing("Redis unreachable: " + e.getMessage(), e);
-        }
-    }
-
-    private RedisUnavailableException failing(String message, RuntimeException cause) {
-        if (breaker.failed()) {
-            LOG.warning(message);
-        }
-        return new RedisUnavailableException(message, cause);
+        return executor.call(command);
     }
 
     /** EVALSHA, falling back to EVAL (which also caches the script) when Redis has not seen it yet. */
     public Object eval(LuaScript script, List<String> keys, List<String> args) {
-        return timed(script, () -> call(redis -> {
-            try {
-                return redis.evalsha(script.sha(), keys, args);
-            } catch (JedisNoScriptException e) {
-                return redis.eval(script.source(), keys, args);
-            }
-        }));
+        return metrics.timed(script, () -> call(redis -> ScriptRunner.eval(redis, script, keys, args)));
     }
 
     /**
@@ -313,7 +202,7 @@ public class RedisClient {
      */
     public Object evalReplicated(LuaScript script, List<String> keys, List<String> args) {
         if (pipeline != null) {
-            return timed(script, () -> pipeline.call(new ScriptCall(script, keys, args)));
+            return metrics.timed(script, () -> pipeline.call(new ScriptCall(script, keys, args)));
         }
         return evalAlone(script, keys, args);
     }
@@ -335,7 +224,7 @@ public class RedisClient {
         }
         long start = System.nanoTime();
         CompletableFuture<Object> reply = pipeline.submit(new ScriptCall(script, keys, args));
-        reply.whenComplete((value, failure) -> record(script, start));
+        reply.whenComplete((value, failure) -> metrics.record(script, start));
         return reply;
     }
 
@@ -344,34 +233,13 @@ public class RedisClient {
         if (replicas == 0) {
             return eval(script, keys, args);
         }
-        return timed(script, () -> {
-            Object reply = call(redis -> evalAll(redis, List.of(new ScriptCall(script, keys, args)), replicas))[0];
+        return metrics.timed(script, () -> {
+            Object reply = evalAll(List.of(new ScriptCall(script, keys, args)), replicas)[0];
             if (reply instanceof RuntimeException failure) {
                 throw failure;
             }
             return reply;
         });
-    }
-
-    private static void requireReplicas(long acknowledged, int replicas) {
-        if (acknowledged < replicas) {
-            throw new RedisUnavailableException("written, but on " + acknowledged + " of " + replicas
-                    + " replicas in time; not confirmed", null);
-        }
-    }
-
-    /** A batch of {@link #evalReplicated} calls, down one pipeline. */
-    private void send(List<Batcher.Call<ScriptCall, Object>> batch) {
-        List<ScriptCall> scripts = new ArrayList<>(batch.size());
-        batch.forEach(call -> scripts.add(call.input()));
-        Object[] replies = call(redis -> evalAll(redis, scripts, settings.waitReplicas()));
-        for (int i = 0; i < replies.length; i++) {
-            if (replies[i] instanceof RuntimeException failure) {
-                batch.get(i).fail(failure);
-            } else {
-                batch.get(i).complete(replies[i]);
-            }
-        }
     }
 
     /**
@@ -383,13 +251,18 @@ public class RedisClient {
         if (scripts.isEmpty()) {
             return List.of();
         }
-        Object[] replies = call(redis -> evalAll(redis, scripts, 0));
+        Object[] replies = evalAll(scripts, 0);
         for (Object reply : replies) {
             if (reply instanceof RuntimeException failure) {
                 throw failure;
             }
         }
         return List.of(replies);
+    }
+
+    /** The scripts down one pipeline ({@link ScriptRunner#run}): each one's reply or failure, in order. */
+    private Object[] evalAll(List<ScriptCall> calls, int replicas) {
+        return call(redis -> runner.run(redis, calls, replicas));
     }
 
     /**
@@ -411,80 +284,6 @@ public class RedisClient {
     public record ScriptCall(LuaScript script, List<String> keys, List<String> args) {
     }
 
-    /**
-     * The scripts (EVALSHA) down one pipeline and, with {@code replicas} &gt; 0, a WAIT after them for each event's
-     * keys, so that every node written to is asked. Each script's reply, or the exception it failed with, in
-     * order; scripts Redis did not know yet go again as EVAL, which loads them.
-     */
-    private Object[] evalAll(UnifiedJedis redis, List<ScriptCall> scripts, int replicas) {
-        Object[] replies = new Object[scripts.size()];
-        List<Integer> unloaded = evalAll(redis, scripts, replicas, true, replies);
-        if (!unloaded.isEmpty()) {
-            List<ScriptCall> again = new ArrayList<>(unloaded.size());
-            unloaded.forEach(i -> again.add(scripts.get(i)));
-            Object[] loaded = new Object[again.size()];
-            evalAll(redis, again, replicas, false, loaded);
-            for (int j = 0; j < loaded.length; j++) {
-                replies[unloaded.get(j)] = loaded[j];
-            }
-        }
-        return replies;
-    }
-
-    /** One pipeline of EVALSHA ({@code sha}) or EVAL; returns the indexes of the scripts Redis did not know. */
-    private List<Integer> evalAll(UnifiedJedis redis, List<ScriptCall> scripts, int replicas, boolean sha,
-            Object[] replies) {
-        List<Response<Object>> responses = new ArrayList<>(scripts.size());
-        Map<String, Response<Long>> waits = new LinkedHashMap<>();
-        try (PipelineBase pipeline = redis.pipelined()) {
-            for (ScriptCall script : scripts) {
-                responses.add(sha ? pipeline.evalsha(script.script().sha(), script.keys(), script.args())
-                        : pipeline.eval(script.script().source(), script.keys(), script.args()));
-            }
-            if (replicas > 0) {
-                for (ScriptCall script : scripts) {
-                    waits.computeIfAbsent(script.keys().get(0),
-                            key -> pipeline.waitReplicas(key, replicas, settings.waitMs()));
-                }
-            }
-            pipeline.sync();
-        }
-        List<Integer> unloaded = new ArrayList<>();
-        for (int i = 0; i < replies.length; i++) {
-            try {
-                replies[i] = responses.get(i).get();
-                Response<Long> waited = waits.get(scripts.get(i).keys().get(0));
-                if (waited != null) {
-                    requireReplicas(waited.get(), replicas);
-                }
-            } catch (JedisNoScriptException e) {
-                unloaded.add(i);
-            } catch (JedisDataException e) {
-                replies[i] = isTransient(e) ? failing("Redis cannot serve now: " + e.getMessage(), e) : e;
-            } catch (RedisUnavailableException e) {
-                replies[i] = e;
-            }
-        }
-        return unloaded;
-    }
-
-    private <T> T timed(LuaScript script, Supplier<T> run) {
-        long start = System.nanoTime();
-        try {
-            return run.get();
-        } finally {
-            record(script, start);
-        }
-    }
-
-    private void record(LuaScript script, long startNanos) {
-        // No registry outside a container (tests wire this class by hand): nothing to record then.
-        if (metrics != null) {
-            scriptTimers.computeIfAbsent(script.name(), name -> metrics.timer(SCRIPT_TIME, new Tag("script", name)))
-                    .update(Duration.ofNanos(System.nanoTime() - startNanos));
-        }
-    }
-
     /** True when Redis answers PING within the timeout. */
     public boolean ping() {
         try {
@@ -492,14 +291,5 @@ public class RedisClient {
         } catch (RedisUnavailableException e) {
             return false;
         }
-    }
-
-    static boolean isTransient(JedisDataException e) {
-        String message = e.getMessage();
-        if (message == null) {
-            return false;
-        }
-        int space = message.indexOf(' ');
-        return TRANSIENT_ERRORS.contains(space < 0 ? message : message.substring(0, space));
     }
 }

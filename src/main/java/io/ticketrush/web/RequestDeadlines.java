@@ -3,10 +3,7 @@ package io.ticketrush.web;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PostConstruct;
@@ -21,6 +18,8 @@ import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
+import io.ticketrush.redis.DeadlineTimer;
+
 /**
  * The deadline of every asynchronous answer ({@link ApiServlet#answer}): a result not there
  * {@code redis.request-timeout-ms} after the request went asynchronous is failed with a 503, which the request is
@@ -29,7 +28,7 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  *
  * <p>Every request has the same timeout, so the results are watched in the order they came, which is the order of
  * their deadlines: watching costs a request one small entry on a lock-free queue (which lets go of the result once
- * it is answered), and a thread of its own looks at the oldest entries a few times per deadline. The container's
+ * it is answered), and a {@link DeadlineTimer} looks at the oldest entries a few times per deadline. The container's
  * own asynchronous timeout is not used: it checks once a second, and a request it times out while its answer is
  * being written is answered 500 over it.
  */
@@ -41,9 +40,6 @@ public class RequestDeadlines {
     private static final Metadata TIMED_OUT = Metadata.builder().withName("ticketrush.requests.timedout")
             .withDescription("Requests answered 503 because their answer did not come within"
                     + " redis.request-timeout-ms").build();
-
-    /** How often the oldest entries are looked at, as a share of the timeout: an answer is at most this late. */
-    private static final int CHECKS_PER_TIMEOUT = 20;
 
     /**
      * A result and when it is due ({@code System.nanoTime()}). Its entry stays queued until then, but not the result:
@@ -79,11 +75,7 @@ public class RequestDeadlines {
     private final Queue<Watched> watched = new ConcurrentLinkedQueue<>();
     private long timeoutNanos;
     private Counter timedOut;
-    /**
-     * A thread of its own: the container's shared scheduler also runs the jobs that wait for Redis, and would be
-     * held up exactly when answers are.
-     */
-    private ScheduledExecutorService checker;
+    private DeadlineTimer checker;
 
     /** Deadlines of {@code timeoutMillis}, counted in {@code timedOut}, that only {@link #expire} enforces: for tests. */
     static RequestDeadlines of(long timeoutMillis, Counter timedOut) {
@@ -98,19 +90,13 @@ public class RequestDeadlines {
     void start() {
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         timedOut = metrics.counter(TIMED_OUT);
-        checker = Executors.newSingleThreadScheduledExecutor(job -> {
-            Thread thread = threads.newThread(job);
-            thread.setName("ticketrush-request-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long every = Math.max(1, timeoutMillis / CHECKS_PER_TIMEOUT);
-        checker.scheduleWithFixedDelay(this::expireSafely, every, every, TimeUnit.MILLISECONDS);
+        checker = DeadlineTimer.start(threads, "ticketrush-request-deadlines", timeoutMillis, LOG,
+                "Looking for answers past their deadline failed", () -> expire(System.nanoTime()));
     }
 
     @PreDestroy
     void stop() {
-        checker.shutdownNow();
+        checker.stop();
     }
 
     /**
@@ -121,15 +107,6 @@ public class RequestDeadlines {
         Watched entry = new Watched(System.nanoTime() + timeoutNanos, result);
         watched.add(entry);
         return entry;
-    }
-
-    private void expireSafely() {
-        try {
-            expire(System.nanoTime());
-        } catch (Throwable e) {
-            // A scheduled job that throws is never run again; this one must go on.
-            LOG.log(Level.SEVERE, "Looking for answers past their deadline failed", e);
-        }
     }
 
     /** Fails every result due by {@code now}; those that were done already are only forgotten. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpRequest;
@@ -31,7 +32,7 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.ticketrush.queue.FairnessVerifier;
+import io.ticketrush.fairness.FairnessVerifier;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
@@ -476,9 +477,11 @@ class QueuedSaleIT {
         Path basedir = Path.of(System.getProperty("ticketrush.basedir", "."));
         Path order = Files.createDirectories(basedir.resolve("target/it-fairness")).resolve(event + ".txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process verifier = new ProcessBuilder(java, "-cp", basedir.resolve("target/classes").toString(),
-                "io.ticketrush.queue.FairnessVerifier", api.base().toString(), event, "--out", order.toString(),
-                "--commitment", commitment).redirectErrorStream(true).start();
+        String classPath = basedir.resolve("target/classes") + File.pathSeparator
+                + basedir.resolve("target/verifier-lib/*");
+        Process verifier = new ProcessBuilder(java, "-cp", classPath, FairnessVerifier.class.getName(),
+                api.base().toString(), event, "--out", order.toString(), "--commitment", commitment)
+                .redirectErrorStream(true).start();
         String output = new String(verifier.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(verifier.waitFor(60, TimeUnit.SECONDS), "the verifier finished");
         assertEquals(0, verifier.exitValue(), "the verifier accepts the record: " + output);

@@ -113,7 +113,7 @@ class BoundedWaitsIT {
         long pipeline = debugger.thread(PIPELINE_THREAD).uniqueID();
 
         CompletableFuture<Timed> struck = new CompletableFuture<>();
-        debugger.throwErrorOnEntry(RedisClient.class.getName(), "send", PIPELINE_THREAD,
+        debugger.throwErrorOnEntry(WritePipeline.class.getName(), "send", PIPELINE_THREAD,
                 "thrown into the pipeline's thread by BoundedWaitsIT",
                 () -> struck.completeAsync(() -> timed("struck", () -> api.buy(event, "struck"))), Duration.ofSeconds(20));
 

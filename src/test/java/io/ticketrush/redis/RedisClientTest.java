@@ -22,7 +22,7 @@ class RedisClientTest {
         "NOREPLICAS Not enough good replicas to write.",
         "LOADING"})
     void treatsRedisBeingUnableToServeAsTransient(String reply) {
-        assertTrue(RedisClient.isTransient(new JedisDataException(reply)));
+        assertTrue(CircuitBreakerExecutor.isTransient(new JedisDataException(reply)));
     }
 
     @ParameterizedTest
@@ -34,6 +34,6 @@ class RedisClientTest {
         "BUSYKEY Target key name already exists.",
         ""})
     void treatsAnswersToTheCommandAsAnswers(String reply) {
-        assertFalse(RedisClient.isTransient(new JedisDataException(reply)));
+        assertFalse(CircuitBreakerExecutor.isTransient(new JedisDataException(reply)));
     }
 }

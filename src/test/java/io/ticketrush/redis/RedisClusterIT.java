@@ -28,7 +28,7 @@ import jakarta.json.JsonString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.ticketrush.queue.FairnessVerifier;
+import io.ticketrush.fairness.FairnessVerifier;
 import io.ticketrush.queue.QueueDraw;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;

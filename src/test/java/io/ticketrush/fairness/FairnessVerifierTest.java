@@ -1,13 +1,11 @@
-package io.ticketrush.queue;
+package io.ticketrush.fairness;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.math.BigDecimal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -28,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpServer;
 
-import io.ticketrush.queue.FairnessVerifier.Frozen;
-import io.ticketrush.queue.FairnessVerifier.Published;
-import io.ticketrush.queue.FairnessVerifier.Result;
+import io.ticketrush.fairness.DrawCheck.Result;
+import io.ticketrush.fairness.Published.Frozen;
+import io.ticketrush.queue.QueueDraw;
 
 /**
  * The verifier accepts an honest record and names every lie: a seed that is not the one committed to, a digest
@@ -59,7 +57,7 @@ class FairnessVerifierTest {
 
     @Test
     void acceptsAnHonestRecordAndRecomputesTheOrder() {
-        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places);
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places);
 
         assertEquals(List.of(), result.problems());
         QueueDraw draw = QueueDraw.of(seed, digest, SIZE);
@@ -72,7 +70,7 @@ class FairnessVerifierTest {
 
     @Test
     void acceptsAnEmptyPreQueue() {
-        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), 0, QueueDraw.digest(List.of()),
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), 0, QueueDraw.digest(List.of()),
                 places);
 
         assertTrue(result.verified(), result.problems().toString());
@@ -84,17 +82,17 @@ class FairnessVerifierTest {
         byte[] other = seed.clone();
         other[0] ^= 1;
 
-        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(other), SIZE, digest, places);
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(other), SIZE, digest, places);
 
         assertProblem(result, "the seed does not match the commitment");
-        assertProblem(FairnessVerifier.verify(commitment, "abc", SIZE, digest, places), "not 64 hex digits");
+        assertProblem(DrawCheck.verify(commitment, "abc", SIZE, digest, places), "not 64 hex digits");
     }
 
     @Test
     void rejectsADigestThatIsNotThePlaces() {
         String other = QueueDraw.digest(places.subList(1, SIZE + 1));
 
-        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, other, places),
+        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, other, places),
                 "the digest of places 1..1000 is " + digest);
     }
 
@@ -108,7 +106,7 @@ class FairnessVerifierTest {
         dropped.remove(3);
 
         for (List<String> tampered : List.of(swapped, replaced, dropped)) {
-            assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, tampered),
+            assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, tampered),
                     "the digest of places 1..1000 is");
         }
     }
@@ -118,19 +116,19 @@ class FairnessVerifierTest {
         List<String> more = new ArrayList<>(places);
         more.addAll(placeHashes(10));
 
-        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, more);
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, more);
 
-        assertArrayEquals(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places).order(),
+        assertArrayEquals(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places).order(),
                 result.order());
     }
 
     @Test
     void rejectsASizeThatIsNotThePreQueues() {
-        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE - 1, digest, places),
+        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE - 1, digest, places),
                 "the digest of places 1..999 is");
-        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE + 1, digest, places),
+        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + 1, digest, places),
                 "the digest of places 1..1001 is");
-        assertProblem(FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE + LATE + 1, digest, places),
+        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + LATE + 1, digest, places),
                 "the pre-queue has 1201 places but only 1200 place hashes are published");
     }
 
@@ -139,7 +137,7 @@ class FairnessVerifierTest {
         List<String> twice = new ArrayList<>(places.subList(0, SIZE));
         twice.set(700, twice.get(20));
 
-        Result result = FairnessVerifier.verify(commitment, QueueDraw.hex(seed), SIZE, QueueDraw.digest(twice),
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, QueueDraw.digest(twice),
                 twice);
 
         assertProblem(result, "place 701 has the same place hash as place 21");
@@ -150,7 +148,7 @@ class FairnessVerifierTest {
         Published published = new Published("e", "feistel-hmac-sha256", 2, commitment, 0L, new Frozen(SIZE, digest),
                 QueueDraw.hex(seed), places);
 
-        assertProblem(FairnessVerifier.verify(published), "this verifier knows feistel-hmac-sha256 version 1");
+        assertProblem(DrawCheck.verify(published), "this verifier knows feistel-hmac-sha256 version 1");
     }
 
     @Test
@@ -228,18 +226,21 @@ class FairnessVerifierTest {
     }
 
     @Test
-    void readsTheJsonTheServiceSends() {
-        Object value = new FairnessVerifier.Json(
-                " {\"a\":[1,-2,3.5,true,false,null],\"s\":\"x\\\"\\\\\\/\\n\\u00e9\",\"o\":{}} ").value();
+    void exitsWithTwoWhenTheRecordHasAFieldOfTheWrongKind() throws IOException {
+        serve("e1", "\"eventId\":\"e1\",\"algorithm\":\"feistel-hmac-sha256\",\"version\":1.5", places);
 
-        Map<?, ?> object = (Map<?, ?>) value;
-        assertEquals(List.of(1L, -2L, new BigDecimal("3.5"), true, false), ((List<?>) object.get("a"))
-                .subList(0, 5));
-        assertEquals("x\"\\/\né", object.get("s"));
-        assertEquals(Map.of(), object.get("o"));
-        assertThrows(IllegalArgumentException.class, () -> new FairnessVerifier.Json("{\"a\":1,}").value());
-        assertThrows(IllegalArgumentException.class, () -> new FairnessVerifier.Json("[1] 2").value());
-        assertThrows(IllegalArgumentException.class, () -> new FairnessVerifier.Json("\"open").value());
+        Run notWhole = run(baseUrl(), "e1");
+        assertEquals(FairnessVerifier.CANNOT_CHECK, notWhole.status());
+        assertTrue(notWhole.err().contains("cannot check: version is not a whole number: 1.5"), notWhole.err());
+    }
+
+    @Test
+    void exitsWithTwoWhenTheAnswerIsNotJson() throws IOException {
+        serve("e1", "\"eventId\":\"e1\",}", places);
+
+        Run notJson = run(baseUrl(), "e1");
+        assertEquals(FairnessVerifier.CANNOT_CHECK, notJson.status());
+        assertTrue(notJson.err().contains(": HTTP 200, not JSON: "), notJson.err());
     }
 
     private record Run(int status, String out, String err) {
@@ -273,7 +274,7 @@ class FairnessVerifierTest {
                 Map<String, Integer> q = Arrays.stream(query.split("&")).map(p -> p.split("="))
                         .collect(Collectors.toMap(p -> p[0], p -> Integer.parseInt(p[1])));
                 int from = q.get("from");
-                int count = Math.min(q.get("count"), FairnessVerifier.PAGE);
+                int count = Math.min(q.get("count"), FairnessPages.PAGE);
                 List<String> page = placeHashes.subList(Math.min(from - 1, placeHashes.size()),
                         Math.min(from - 1 + count, placeHashes.size()));
                 body = "{\"code\":1,\"msg\":\"ok\",\"data\":{" + record + ",\"places\":["
