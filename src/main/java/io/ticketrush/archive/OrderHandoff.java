@@ -70,19 +70,19 @@ public class OrderHandoff {
     ArchiveWriter writer;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    @ConfigProperty(name = "instance.name")
     String consumer;
 
     @Inject
-    @ConfigProperty(name = "handoff.poll-ms", defaultValue = "200")
+    @ConfigProperty(name = "handoff.poll-ms")
     long pollMillis;
 
     @Inject
-    @ConfigProperty(name = "handoff.batch", defaultValue = "500")
+    @ConfigProperty(name = "handoff.batch")
     int batch;
 
     @Inject
-    @ConfigProperty(name = "handoff.claim-idle-ms", defaultValue = "5000")
+    @ConfigProperty(name = "handoff.claim-idle-ms")
     long claimIdleMillis;
 
     /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */

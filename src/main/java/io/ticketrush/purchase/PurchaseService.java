@@ -66,11 +66,11 @@ public class PurchaseService {
     ManagedExecutorService executor;
 
     @Inject
-    @ConfigProperty(name = "stock.permit-wait-ms", defaultValue = "500")
+    @ConfigProperty(name = "stock.permit-wait-ms")
     long permitWaitMillis;
 
     @Inject
-    @ConfigProperty(name = "stock.max-waiting", defaultValue = "1000")
+    @ConfigProperty(name = "stock.max-waiting")
     int maxWaiting;
 
     private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY = CompletableFuture.completedFuture(Reservation.SOLD_OUT);

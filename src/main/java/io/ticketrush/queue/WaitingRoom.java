@@ -115,15 +115,15 @@ public class WaitingRoom {
     Optional<String> secret;
 
     @Inject
-    @ConfigProperty(name = "queue.digest-page", defaultValue = "10000")
+    @ConfigProperty(name = "queue.digest-page")
     int digestPage;
 
     @Inject
-    @ConfigProperty(name = "queue.digest-lease-ms", defaultValue = "3000")
+    @ConfigProperty(name = "queue.digest-lease-ms")
     long digestLeaseMillis;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    @ConfigProperty(name = "instance.name")
     String instanceName;
 
     private QueueTokens tokens;

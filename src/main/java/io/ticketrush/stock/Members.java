@@ -40,15 +40,15 @@ public class Members {
     RedisClient redis;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    @ConfigProperty(name = "instance.name")
     String name;
 
     @Inject
-    @ConfigProperty(name = "instance.weight", defaultValue = "1")
+    @ConfigProperty(name = "instance.weight")
     int weight;
 
     @Inject
-    @ConfigProperty(name = "cluster.member-ttl-ms", defaultValue = "2000")
+    @ConfigProperty(name = "cluster.member-ttl-ms")
     long ttlMillis;
 
     /** What Redis knows of the instances alive. */

@@ -51,7 +51,7 @@ public class StockRefresher {
     WaitingRoom waitingRoom;
 
     @Inject
-    @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
+    @ConfigProperty(name = "stock.refresh-ms")
     long refreshMillis;
 
     private PeriodicTask task;

@@ -38,7 +38,7 @@ public abstract class ApiServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(ApiServlet.class.getName());
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
+    @ConfigProperty(name = "instance.name")
     String instanceName;
 
     @Inject
