@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.PeriodicTask;
@@ -69,9 +70,9 @@ public class OrderHandoff {
     @Inject
     ArchiveWriter writer;
 
+    /** This instance's name, its consumer name in the group. */
     @Inject
-    @ConfigProperty(name = "instance.name")
-    String consumer;
+    InstanceName instance;
 
     @Inject
     @ConfigProperty(name = "handoff.poll-ms")
@@ -170,7 +171,7 @@ public class OrderHandoff {
                 }
                 StreamEntryID from = settled.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
                         : new StreamEntryID();
-                replies.put(eventId, pipeline.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
+                replies.put(eventId, pipeline.xreadGroup(GROUP, instance.get(), XReadGroupParams.xReadGroupParams().count(batch),
                         Map.of(EventKeys.of(eventId).stream(), from)));
             }
             return () -> {
@@ -246,7 +247,7 @@ public class OrderHandoff {
     /** This consumer's own pending entries (id 0), or entries no consumer has seen yet ({@code >}). */
     private List<StreamEntry> read(String stream, StreamEntryID from) {
         try {
-            var reply = redis.call(r -> r.xreadGroup(GROUP, consumer, XReadGroupParams.xReadGroupParams().count(batch),
+            var reply = redis.call(r -> r.xreadGroup(GROUP, instance.get(), XReadGroupParams.xReadGroupParams().count(batch),
                     Map.of(stream, from)));
             return reply == null || reply.isEmpty() ? List.of() : reply.get(0).getValue();
         } catch (JedisDataException e) {
@@ -275,7 +276,7 @@ public class OrderHandoff {
         Map<String, List<StreamEntry>> claimed = redis.pipelined(pipeline -> {
             Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
             events.forEach(eventId -> replies.put(eventId, pipeline.xautoclaim(EventKeys.of(eventId).stream(), GROUP,
-                    consumer, claimIdleMillis, new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(batch))));
+                    instance.get(), claimIdleMillis, new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(batch))));
             return () -> {
                 Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
                 replies.forEach((eventId, reply) -> {
@@ -292,7 +293,7 @@ public class OrderHandoff {
         });
         claimed.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                LOG.info(() -> consumer + " claimed " + entries.size() + " abandoned hand-off entries of "
+                LOG.info(() -> instance.get() + " claimed " + entries.size() + " abandoned hand-off entries of "
                         + EventKeys.of(eventId).stream());
             }
         });

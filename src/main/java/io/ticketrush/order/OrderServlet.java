@@ -1,7 +1,6 @@
 package io.ticketrush.order;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
@@ -9,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.ticketrush.identity.Buyers;
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
@@ -77,7 +77,7 @@ public class OrderServlet extends ApiServlet {
 
     private Order ownOrder(String orderId, String buyer) {
         return orders.find(orderId)
-                .filter(order -> order.userId().toLowerCase(Locale.ROOT).equals(buyer.toLowerCase(Locale.ROOT)))
+                .filter(order -> BuyerKey.sameBuyer(order.userId(), buyer))
                 .orElseThrow(() -> noSuchOrder(orderId));
     }
 

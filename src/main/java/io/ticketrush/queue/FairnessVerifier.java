@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.ticketrush.model.PlacesPage;
+
 /**
  * Recomputes a queued sale's order from what {@code GET /queue/{eventId}/fairness} publishes and checks it
  * against the commitment, so that a buyer need trust nothing but this file and the JDK:
@@ -33,8 +35,6 @@ public final class FairnessVerifier {
     static final int VERIFIED = 0;
     static final int MISMATCH = 1;
     static final int CANNOT_CHECK = 2;
-    /** The most place hashes the service sends in one answer. */
-    static final int PAGE = 10_000;
 
     private static final String USAGE = "usage: java -cp target/classes " + FairnessVerifier.class.getName()
             + " <baseUrl> <eventId> [--out file] [--commitment hex]\n"
@@ -219,14 +219,14 @@ public final class FairnessVerifier {
         long size = record.frozen().size();
         while (places.size() < size) {
             long from = places.size() + 1L;
-            Object page = get(client, url + "?from=" + from + "&count=" + PAGE).get("places");
+            Object page = get(client, url + "?from=" + from + "&count=" + PlacesPage.MAX_COUNT).get("places");
             if (!(page instanceof List<?> hashes)) {
                 throw new IOException(url + "?from=" + from + " answered no \"places\" list");
             }
             for (Object hash : hashes) {
                 places.add(String.valueOf(hash));
             }
-            if (hashes.size() < PAGE) {
+            if (hashes.size() < PlacesPage.MAX_COUNT) {
                 break;
             }
         }

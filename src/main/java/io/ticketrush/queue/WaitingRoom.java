@@ -6,7 +6,6 @@ import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +29,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.BuyerKey;
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.EventSet;
 import io.ticketrush.redis.LuaScript;
@@ -65,8 +66,6 @@ public class WaitingRoom {
     private static final long SETTLED_PAUSE_NANOS = 2_000_000_000L;
     /** How long before a waiting room's opening (by Redis's clock) an instance starts moving it on again. */
     private static final long OPENING_LEAD_NANOS = 200_000_000L;
-    /** How many place hashes one fairness page may list. */
-    public static final int MAX_PAGE = 10_000;
 
     /** The queue states of the contract. */
     public enum State {
@@ -123,8 +122,7 @@ public class WaitingRoom {
     long digestLeaseMillis;
 
     @Inject
-    @ConfigProperty(name = "instance.name")
-    String instanceName;
+    InstanceName instance;
 
     private QueueTokens tokens;
     private ProofOfWork work;
@@ -165,7 +163,7 @@ public class WaitingRoom {
         combiner.setDaemon(true);
         combiner.start();
         // The holder's name in a lease: a restarted instance is another holder, its predecessor's lease not its own.
-        digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis, instanceName + "/" + UUID.randomUUID());
+        digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis, instance.get() + "/" + UUID.randomUUID());
         digester = Executors.newSingleThreadExecutor(task -> {
             Thread thread = threads.newThread(task);
             thread.setName("ticketrush-prequeue-digest");
@@ -301,7 +299,7 @@ public class WaitingRoom {
      * anything goes to Redis, and refused with a 403 naming what is wrong.
      */
     public CompletableFuture<Standing> join(String eventId, String userId, String pow) {
-        String buyerKey = userId.toLowerCase(Locale.ROOT);
+        String buyerKey = BuyerKey.of(userId);
         View view = knownView(eventId);
         if (view.queued() && view.proofOfWork() > 0) {
             checkWork(eventId, buyerKey, pow);
@@ -322,7 +320,7 @@ public class WaitingRoom {
         if (view.proofOfWork() == 0) {
             throw new ApiException(409, "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
-        return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
+        return work.challenge(eventId, BuyerKey.of(userId), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {
@@ -372,7 +370,7 @@ public class WaitingRoom {
      */
     public AdmissionAnswer admission(String eventId, String placeToken, String buyer) {
         QueueTokens.Place place = checkPlace(placeToken, eventId);
-        if (buyer != null && !place.buyerKey().equals(buyer.toLowerCase(Locale.ROOT))) {
+        if (buyer != null && !place.buyerKey().equals(BuyerKey.of(buyer))) {
             throw new ApiException(403, "this place is another buyer's");
         }
         View view = view(eventId);
@@ -428,7 +426,7 @@ public class WaitingRoom {
                     + " (POST /queue/" + eventId + "/join, then /admission)");
         }
         try {
-            return tokens.checkAdmission(token, eventId, userId.toLowerCase(Locale.ROOT), System.currentTimeMillis());
+            return tokens.checkAdmission(token, eventId, BuyerKey.of(userId), System.currentTimeMillis());
         } catch (QueueTokens.Refused e) {
             throw new ApiException(403, e.getMessage());
         }

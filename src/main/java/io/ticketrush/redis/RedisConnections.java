@@ -20,6 +20,8 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
 
+import io.ticketrush.model.InstanceName;
+
 /**
  * The CDI producer of this instance's Redis client, whatever Redis runs as: one server ({@link JedisPooled}),
  * a master watched by Sentinel that follows failovers ({@link JedisSentineled}), or a Redis Cluster that routes
@@ -79,15 +81,14 @@ public class RedisConnections {
     int waitMs;
 
     @Inject
-    @ConfigProperty(name = "instance.name")
-    String instanceName;
+    InstanceName instance;
 
     private RedisSettings settings;
 
     @PostConstruct
     void read() {
         settings = RedisSettings.of(mode, host, port, nodes.orElse(""), sentinels.orElse(""), masterName, password, timeoutMs, poolSize,
-                instanceName, waitReplicas, waitMs);
+                instance.get(), waitReplicas, waitMs);
     }
 
     public RedisSettings settings() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,6 +15,7 @@ import jakarta.inject.Inject;
 
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderHandoff;
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.order.Order;
 import io.ticketrush.order.OrderStatus;
 import io.ticketrush.queue.QueueKeys;
@@ -104,7 +104,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             boolean shared) {
-        return reserve(eventId, keys.all(), List.of(eventId, buyerKey(userId), userId, orderSuffix, shared ? "1" : ""),
+        return reserve(eventId, keys.all(), List.of(eventId, BuyerKey.of(userId), userId, orderSuffix, shared ? "1" : ""),
                 shared);
     }
 
@@ -118,7 +118,7 @@ public class GlobalStock {
         QueueKeys queue = QueueKeys.of(eventId);
         List<String> allKeys = new ArrayList<>(keys.all());
         allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
-        return reserve(eventId, allKeys, List.of(eventId, buyerKey(userId), userId, orderSuffix, "",
+        return reserve(eventId, allKeys, List.of(eventId, BuyerKey.of(userId), userId, orderSuffix, "",
                 Long.toString(admission.gen()), Long.toString(admission.place()), Long.toString(admission.position())),
                 false);
     }
@@ -156,7 +156,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> held(EventKeys keys, String userId) {
         return redis.evalReplicatedAsync(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()),
-                List.of(buyerKey(userId))).thenApply(answer -> {
+                List.of(BuyerKey.of(userId))).thenApply(answer -> {
                     List<?> reply = (List<?>) answer;
                     int code = ((Long) reply.get(0)).intValue();
                     return switch (code) {
@@ -313,7 +313,7 @@ public class GlobalStock {
             args.add(order.orderId());
             args.add(order.status() == OrderStatus.PAID ? "P" : "R");
             args.add(Long.toString(order.expiresAt()));
-            args.add(buyerKey(order.userId()));
+            args.add(BuyerKey.of(order.userId()));
             args.add(order.userId());
         }
         List<String> head = new ArrayList<>(List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
@@ -341,10 +341,5 @@ public class GlobalStock {
      */
     public long edgeWait(String eventId) {
         return (Long) redis.eval(EDGE_WAIT, List.of(EventKeys.of(eventId).stock()), List.of());
-    }
-
-    /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */
-    public static String buyerKey(String userId) {
-        return userId.toLowerCase(Locale.ROOT);
     }
 }

@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 
@@ -40,8 +41,7 @@ public class Members {
     RedisClient redis;
 
     @Inject
-    @ConfigProperty(name = "instance.name")
-    String name;
+    InstanceName instance;
 
     @Inject
     @ConfigProperty(name = "instance.weight")
@@ -71,7 +71,7 @@ public class Members {
     }
 
     public String name() {
-        return name;
+        return instance.get();
     }
 
     public int weight() {
@@ -129,7 +129,7 @@ public class Members {
 
     private Alive call(int beatWeight, String report) {
         List<?> reply = (List<?>) redis.eval(MEMBERS, KEYS,
-                List.of(name, Integer.toString(beatWeight), Long.toString(ttlMillis), report));
+                List.of(instance.get(), Integer.toString(beatWeight), Long.toString(ttlMillis), report));
         return new Alive((Long) reply.get(0), (Long) reply.get(1));
     }
 }

@@ -1,0 +1,22 @@
+package io.ticketrush.model;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * This instance's name (instance.name): its X-Instance header, its Redis client name, its hand-off consumer and its
+ * member entry, so that one instance is one name wherever it shows.
+ */
+@ApplicationScoped
+public class InstanceName {
+
+    @Inject
+    @ConfigProperty(name = "instance.name")
+    String name;
+
+    public String get() {
+        return name;
+    }
+}
