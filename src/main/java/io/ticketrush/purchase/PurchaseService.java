@@ -39,9 +39,8 @@ import io.ticketrush.web.ApiException;
  * whose tickets came back, or which was reset, sells again at the next such request.
  *
  * <p>The shares are {@link LocalStock}'s, which makes, resizes and replaces them; a request asks it for an event's
- * share once and keeps the reference until the share is retired (its sale was reset). Entering the EJB container
- * on every request cost a sixth of the sold-out path's CPU (docs/benchmarks.md); taking a permit never needed it,
- * the semaphore is the guard.
+ * share once and keeps the reference until the share is retired (its sale was reset): taking a permit needs no
+ * EJB container around it, the semaphore is the guard (docs/design.md, the hot path).
  */
 @ApplicationScoped
 public class PurchaseService {

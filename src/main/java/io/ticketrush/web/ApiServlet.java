@@ -155,9 +155,9 @@ public abstract class ApiServlet extends HttpServlet {
                 }
             }
             // An error status is not set from this thread: the container thread that started the asynchronous cycle
-            // may still be on its way out of the request, reading and resetting the response (FaultToleranceIT once
-            // got a 503's body under status 200 while Redis was down and failures came back within microseconds).
-            // A dispatch re-enters service() on a container thread only after that thread is done; it answers there.
+            // may still be on its way out of the request, reading and resetting the response, and the answer would
+            // carry the error's body under status 200. A dispatch re-enters service() on a container thread only
+            // after that thread is done; it answers there.
             ASYNC_FAILURES.put(innermost(request), problem);
             async.dispatch();
         });
