@@ -1,5 +1,6 @@
 package io.ticketrush.web;
 
+import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -500,14 +501,6 @@ class BadInputIT extends SingleInstanceIT {
         return api.send(request);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private Api.Answer postForm(String body) {
         return api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket"))
