@@ -6,13 +6,10 @@
 -- line no thread reached: where the next run starts, so that no token is sent twice in one instance's life.
 -- Thread t sends lines first + t, first + t + threads, ...: threads never share a token. Past the end of the file a
 -- request goes without a token and is answered 401, which bench.sh counts as non-2xx and refuses.
--- thread_id and the others are set per thread by setup() and init(); they must stay globals for thread:get/set.
-local threads = {}
-
-function setup(thread)
-  thread:set("thread_id", #threads)
-  table.insert(threads, thread)
-end
+-- first, stride, next_file and sent are globals, for done() to read them with thread:get.
+package.path = debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "?.lua;" .. package.path
+local common = require("wrk-common")
+setup = common.setup
 
 function init(args)
   body = "eventId=" .. (args[1] or "default")
@@ -28,16 +25,14 @@ function request()
   tokens:seek("set", (first + thread_id + sent * stride) * width)
   local token = tokens:read(width - 1)
   sent = sent + 1
-  local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
-  if token and #token == width - 1 then
-    headers["Authorization"] = "Bearer " .. token
-  end
-  return wrk.format("POST", "/buy/ticket", headers, body)
+  local bearer = token and #token == width - 1 and { Authorization = "Bearer " .. token } or nil
+  return common.post_form("/buy/ticket", body, bearer)
 end
 
 -- wrk calls request() once on its first thread before anything is sent (to check what it returns): that line is
 -- skipped, never reused.
 function done(summary, latency, requests)
+  local threads = common.threads
   local most = 0
   for _, thread in ipairs(threads) do
     most = math.max(most, thread:get("sent"))

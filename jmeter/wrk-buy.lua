@@ -1,14 +1,11 @@
 -- wrk script for jmeter/bench.sh: POST /buy/ticket with a new userId on every request.
 -- Arguments (after --): eventId, a prefix that keeps this run's userIds apart from earlier runs', and
 -- optionally more form parameters to append (e.g. "&retry=true").
--- thread_id is set per thread by setup(); it must stay a global for thread:set to reach it.
-local counter = 0
-local next_thread = 0
+package.path = debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "?.lua;" .. package.path
+local common = require("wrk-common")
+setup = common.setup
 
-function setup(thread)
-  thread:set("thread_id", next_thread)
-  next_thread = next_thread + 1
-end
+local counter = 0
 
 function init(args)
   event = args[1] or "default"
@@ -18,6 +15,5 @@ end
 
 function request()
   counter = counter + 1
-  local body = "userId=" .. prefix .. "-" .. thread_id .. "-" .. counter .. "&eventId=" .. event .. extra
-  return wrk.format("POST", "/buy/ticket", { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+  return common.post_form("/buy/ticket", "userId=" .. common.buyer(prefix, counter) .. "&eventId=" .. event .. extra)
 end

@@ -3,13 +3,9 @@
 -- Arguments (after --): eventId, and the directory of PowMint's files: thread t sends the lines of pow-<t>.txt in
 -- turn ("userId pow", pow form-encoded). Past the end of its file a thread joins without pow, answered 403, which
 -- bench.sh counts as non-2xx and refuses.
--- thread_id is set per thread by setup(); it must stay a global for thread:set to reach it.
-local next_thread = 0
-
-function setup(thread)
-  thread:set("thread_id", next_thread)
-  next_thread = next_thread + 1
-end
+package.path = debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "?.lua;" .. package.path
+local common = require("wrk-common")
+setup = common.setup
 
 function init(args)
   path = "/queue/" .. (args[1] or "default") .. "/join"
@@ -23,5 +19,5 @@ function request()
     local space = line:find(" ", 1, true)
     body = "userId=" .. line:sub(1, space - 1) .. "&pow=" .. line:sub(space + 1)
   end
-  return wrk.format("POST", path, { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+  return common.post_form(path, body)
 end

@@ -5,14 +5,11 @@
 -- how many distinct buyers to join in all and over how many threads (wrk's -t, at most the total): each thread
 -- stops taking new places at its share and joins its last buyer again, which takes none, until wrk is stopped.
 -- UserIds are prefix-thread-n, n from 1.
--- thread_id is set per thread by setup(); it must stay a global for thread:set to reach it.
-local counter = 0
-local next_thread = 0
+package.path = debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "?.lua;" .. package.path
+local common = require("wrk-common")
+setup = common.setup
 
-function setup(thread)
-  thread:set("thread_id", next_thread)
-  next_thread = next_thread + 1
-end
+local counter = 0
 
 function init(args)
   path = "/queue/" .. (args[1] or "default") .. "/join"
@@ -33,6 +30,5 @@ function request()
   if not quota or counter < quota then
     counter = counter + 1
   end
-  local body = "userId=" .. prefix .. "-" .. thread_id .. "-" .. counter
-  return wrk.format("POST", path, { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+  return common.post_form(path, "userId=" .. common.buyer(prefix, counter))
 end

@@ -24,8 +24,8 @@ bind_address() {
 # Payara Micro unpacked once per build, with a class-data-sharing archive of the classes a boot loads: in
 # target/micro-runtime/KEY, KEY naming payara-micro.jar, the WAR, java and INSTANCE_JAVA_OPTS it was made for
 # (a JVM maps an archive only when all of them match). Each instance boots from a copy of the unpacked directory
-# and maps the archived classes instead of loading, parsing and verifying each of them again: four boots take
-# a third less CPU, and `up` about 50 s instead of 80 (docs/benchmarks.md). The first `up` after a build pays
+# and maps the archived classes instead of loading, parsing and verifying each of them again, which saves a
+# third of the boot CPU (docs/benchmarks.md). The first `up` after a build pays
 # for one extra boot, alone, which writes the archive; without one (that boot failed) instances boot as before.
 prepare_runtime() {
     local i=$1 key parent
@@ -105,7 +105,7 @@ start_instance() {
     mkdir -p "$dir"
     write_preboot "$dir/preboot.asadmin" "$address"
     prepare_runtime "$i"
-    # A fresh copy of the runtime directory: booting from a reused one measured slower.
+    # A fresh copy of the runtime directory: booting from a reused one is slower.
     rm -rf "$dir/root" "$dir/payara-micro"
     cp -a "$RUNTIME/payara-micro" "$dir/payara-micro"
     local cds=()

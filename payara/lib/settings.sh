@@ -75,8 +75,8 @@ setting DB_PASSWORD '(generated into RUN_DIR/db-password)' "the database user's 
 setting PG_DIR '(RUN_DIR/postgres; as root ~postgres/ticketrush/HASH-OF-RUN_DIR)' "PostgreSQL's data, socket and log; as root RUN_DIR/postgres links there"
 
 # The instances.
-# Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector.
-# (Raising the C2 thresholds saved a quarter of the boot CPU but halved throughput after a 90 s warm-up.)
+# Four JVMs share 2 cores and must stay under ~2.5 GiB together: a modest heap, the serial collector; the
+# default C2 thresholds, whose compiled code the throughput needs (docs/benchmarks.md).
 setting INSTANCE_JAVA_OPTS '-Xms256m -Xmx384m -XX:+UseSerialGC -Xss512k' 'JVM options of each instance'
 # Four JVMs share two cores: Payara's default of 200 threads each only adds context switches; a request
 # spends most of its time waiting for Redis, so a few dozen keep the cores busy.

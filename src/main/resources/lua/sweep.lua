@@ -38,6 +38,8 @@ for _, orderId in ipairs(due) do
   if expiresAt then
     redis.call('HSET', ordersKey, orderId, 'E|' .. expiresAt .. '|' .. userId)
     redis.call('HINCRBY', stockKey, 'reserved', -1)
+    -- The buyer key, by the rule of io.ticketrush.model.BuyerKey (Java's lower case and Lua's agree on ids, which
+    -- are ASCII; BuyerKeyIT checks): the one copy of it in Lua.
     local buyer = string.lower(userId)
     -- The buyer may buy again; an order of a later purchase is left alone.
     if redis.call('HGET', buyersKey, buyer) == orderId then

@@ -20,8 +20,7 @@ import io.ticketrush.model.QueueSettings;
  *
  * <p>A batch of orders is one statement of fixed text whose seven parameters are arrays, one a column, unnested
  * into rows by PostgreSQL: the driver prepares it once per connection and binds seven values whatever the batch's
- * size. (A statement with seven parameters a row, built for each batch through JPA, cost the instances about as
- * much CPU per order as the purchase itself.)
+ * size, where seven parameters a row would make a new statement for every batch size.
  */
 @ApplicationScoped
 public class ArchiveWriter {

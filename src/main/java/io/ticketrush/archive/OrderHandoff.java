@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.concurrent.PeriodicTask;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.RedisClient;
@@ -63,20 +64,20 @@ public class OrderHandoff {
     @Inject
     ArchiveWriter writer;
 
+    /** This instance's name, its consumer name in the group. */
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String consumer;
+    InstanceName instance;
 
     @Inject
-    @ConfigProperty(name = "handoff.poll-ms", defaultValue = "200")
+    @ConfigProperty(name = "handoff.poll-ms")
     long pollMillis;
 
     @Inject
-    @ConfigProperty(name = "handoff.batch", defaultValue = "500")
+    @ConfigProperty(name = "handoff.batch")
     int batch;
 
     @Inject
-    @ConfigProperty(name = "handoff.claim-idle-ms", defaultValue = "5000")
+    @ConfigProperty(name = "handoff.claim-idle-ms")
     long claimIdleMillis;
 
     /** Events whose entries this consumer has all acknowledged: only new ones are read for them. */
@@ -93,7 +94,7 @@ public class OrderHandoff {
     void start() {
         lagScript = new HandoffLagScript(redis);
         trimScript = new HandoffTrimScript(redis);
-        streams = new HandoffConsumer(redis, GROUP, consumer, batch, claimIdleMillis);
+        streams = new HandoffConsumer(redis, GROUP, instance.get(), batch, claimIdleMillis);
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
         task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(

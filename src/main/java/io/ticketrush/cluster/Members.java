@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.RedisClient;
 
 /**
@@ -32,15 +33,14 @@ public class Members {
     RedisClient redis;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String name;
+    InstanceName instance;
 
     @Inject
-    @ConfigProperty(name = "instance.weight", defaultValue = "1")
+    @ConfigProperty(name = "instance.weight")
     int weight;
 
     @Inject
-    @ConfigProperty(name = "cluster.member-ttl-ms", defaultValue = "2000")
+    @ConfigProperty(name = "cluster.member-ttl-ms")
     long ttlMillis;
 
     private MembersScript beats;
@@ -72,7 +72,7 @@ public class Members {
     }
 
     public String name() {
-        return name;
+        return instance.get();
     }
 
     public int weight() {
@@ -84,12 +84,12 @@ public class Members {
      * figures; answers who else is.
      */
     public Alive beat(String report) {
-        return beats.beat(name, weight, ttlMillis, report);
+        return beats.beat(instance.get(), weight, ttlMillis, report);
     }
 
     /** This instance leaves now rather than when its heartbeat runs out (a clean shutdown). */
     public Alive leave() {
-        return beats.beat(name, MembersScript.LEAVING, ttlMillis, MembersScript.NO_REPORT);
+        return beats.beat(instance.get(), MembersScript.LEAVING, ttlMillis, MembersScript.NO_REPORT);
     }
 
     /** Every instance's heartbeat and last report, read together in one script. */

@@ -22,11 +22,10 @@ import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
+import io.ticketrush.model.PlacesPage;
+
 /** Reads an event's public record from {@code GET /queue/{eventId}/fairness}, its place hashes page by page. */
 final class FairnessPages {
-
-    /** The most place hashes the service sends in one answer. */
-    static final int PAGE = 10_000;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -47,14 +46,14 @@ final class FairnessPages {
         long size = record.frozen().size();
         while (places.size() < size) {
             long from = places.size() + 1L;
-            JsonValue page = get(client, json, url + "?from=" + from + "&count=" + PAGE).get("places");
+            JsonValue page = get(client, json, url + "?from=" + from + "&count=" + PlacesPage.MAX_COUNT).get("places");
             if (!(page instanceof JsonArray hashes)) {
                 throw new IOException(url + "?from=" + from + " answered no \"places\" list");
             }
             for (JsonValue hash : hashes) {
                 places.add(hash instanceof JsonString s ? s.getString() : hash.toString());
             }
-            if (hashes.size() < PAGE) {
+            if (hashes.size() < PlacesPage.MAX_COUNT) {
                 break;
             }
         }

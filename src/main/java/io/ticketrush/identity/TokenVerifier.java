@@ -213,7 +213,7 @@ public class TokenVerifier {
 
     /**
      * The issuer's keys for a token's algorithm and key id, as Java keys, converted from the JWKS once per key id
-     * rather than once per token (a tenth of a purchase's verification, measured). Only found keys are kept: an
+     * rather than once per token, which is a tenth of a purchase's verification. Only found keys are kept: an
      * unknown key id goes to the JWKS every time, which fetches it again, rate-limited.
      */
     private record ConvertedKeys(JWSKeySelector<SecurityContext> jwks, Cache<String, List<Key>> converted)

@@ -35,7 +35,7 @@ public class ReservationSweeper {
     Orders orders;
 
     @Inject
-    @ConfigProperty(name = "order.sweep-ms", defaultValue = "500")
+    @ConfigProperty(name = "order.sweep-ms")
     long sweepMillis;
 
     @Inject

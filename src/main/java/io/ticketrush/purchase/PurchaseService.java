@@ -39,9 +39,8 @@ import io.ticketrush.stock.Reservation;
  * whose tickets came back, or which was reset, sells again at the next such request.
  *
  * <p>The shares are {@link LocalStock}'s, which makes, resizes and replaces them; a request asks it for an event's
- * share once and keeps the reference until the share is retired (its sale was reset). Entering the EJB container
- * on every request cost a sixth of the sold-out path's CPU (docs/benchmarks.md); taking a permit never needed it,
- * the semaphore is the guard.
+ * share once and keeps the reference until the share is retired (its sale was reset): taking a permit needs no
+ * EJB container around it, the semaphore is the guard (docs/design.md, the hot path).
  */
 @ApplicationScoped
 public class PurchaseService {
@@ -66,11 +65,11 @@ public class PurchaseService {
     ManagedExecutorService executor;
 
     @Inject
-    @ConfigProperty(name = "stock.permit-wait-ms", defaultValue = "500")
+    @ConfigProperty(name = "stock.permit-wait-ms")
     long permitWaitMillis;
 
     @Inject
-    @ConfigProperty(name = "stock.max-waiting", defaultValue = "1000")
+    @ConfigProperty(name = "stock.max-waiting")
     int maxWaiting;
 
     private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY = CompletableFuture.completedFuture(Reservation.SOLD_OUT);
@@ -179,18 +178,12 @@ public class PurchaseService {
             boolean retry, String admission) {
         String eventId = share.eventId();
         return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), shared).handle((reservation, failure) -> {
+            settlePermit(share, permit, reservation, failure);
             if (failure != null) {
-                if (permit) {
-                    share.release();
-                }
-                metrics.count(Outcome.REDIS_FAILED);
                 return CompletableFuture.<Reservation>failedFuture(failure);
             }
-            if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
-                share.release();
-            }
             switch (reservation.outcome()) {
-                case RESERVED -> metrics.count(Outcome.RESERVED); // a permit that became a sale stays taken
+                case RESERVED -> metrics.count(Outcome.RESERVED);
                 case SOLD_OUT -> {
                     share.markSoldOut();
                     if (reservation.sharedThrough() > 0) {
@@ -204,17 +197,35 @@ public class PurchaseService {
                     waitingRoom.forget(eventId);
                     return purchaseQueued(share, userId, retry, admission);
                 }
-                case NO_SUCH_EVENT -> {
-                    return CompletableFuture.<Reservation>failedFuture(lost(eventId));
+                default -> {
+                    return ended(eventId, reservation);
                 }
-                case DELETED -> {
-                    // Its permit went back above; forgetting the share ends every wait on it.
-                    return CompletableFuture.completedFuture(deleted(eventId));
-                }
-                default -> throw new IllegalStateException("unexpected " + reservation.outcome());
             }
             return CompletableFuture.completedFuture(reservation);
         }).thenCompose(next -> next);
+    }
+
+    /**
+     * Gives back a permit that did not become a sale ({@code permit}: one is held) and counts a failure of Redis. A
+     * permit that became a sale stays taken.
+     */
+    private void settlePermit(EventShare share, boolean permit, Reservation reservation, Throwable failure) {
+        if (permit && (failure != null || reservation.outcome() != Reservation.Outcome.RESERVED)) {
+            share.release();
+        }
+        if (failure != null) {
+            metrics.count(Outcome.REDIS_FAILED);
+        }
+    }
+
+    /** The answer to a reservation whose sale Redis no longer has: lost (503), or deleted. */
+    private CompletableFuture<Reservation> ended(String eventId, Reservation reservation) {
+        return switch (reservation.outcome()) {
+            case NO_SUCH_EVENT -> CompletableFuture.failedFuture(lost(eventId));
+            // Its permit went back in settlePermit; forgetting the share ends every wait on it.
+            case DELETED -> CompletableFuture.completedFuture(deleted(eventId));
+            default -> throw new IllegalStateException("unexpected " + reservation.outcome());
+        };
     }
 
     /** This instance's current share of the event, or null when Redis has never heard of the event. */
@@ -266,27 +277,16 @@ public class PurchaseService {
         var used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
         return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), used).handle((reservation, failure) -> {
             if (failure != null) {
-                if (permit) {
-                    share.release();
-                }
-                metrics.count(Outcome.REDIS_FAILED);
                 return CompletableFuture.<Reservation>failedFuture(failure);
-            }
-            if (permit && reservation.outcome() != Reservation.Outcome.RESERVED) {
-                share.release();
             }
             switch (reservation.outcome()) {
                 case RESERVED -> metrics.count(Outcome.RESERVED);
                 case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
                 case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
                 case NOT_ADMITTED -> waitingRoom.forget(eventId);
-                case NO_SUCH_EVENT -> {
-                    return CompletableFuture.<Reservation>failedFuture(lost(eventId));
+                default -> {
+                    return ended(eventId, reservation);
                 }
-                case DELETED -> {
-                    return CompletableFuture.completedFuture(deleted(eventId));
-                }
-                default -> throw new IllegalStateException("unexpected " + reservation.outcome());
             }
             return CompletableFuture.completedFuture(reservation);
         }).thenCompose(next -> next);

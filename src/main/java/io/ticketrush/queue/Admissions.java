@@ -1,8 +1,8 @@
 package io.ticketrush.queue;
 
-import java.util.Locale;
 import java.util.function.Consumer;
 
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.redis.RedisClient;
 
 /**
@@ -27,7 +27,7 @@ final class Admissions {
     /** See {@link WaitingRoom#admission}. */
     WaitingRoom.AdmissionAnswer admission(String eventId, String placeToken, String buyer) {
         QueueTokens.Place place = checkPlace(placeToken, eventId);
-        if (buyer != null && !place.buyerKey().equals(buyer.toLowerCase(Locale.ROOT))) {
+        if (buyer != null && !place.buyerKey().equals(BuyerKey.of(buyer))) {
             throw new QueueRefusedException("this place is another buyer's");
         }
         QueueViews.View view = views.get(eventId);
@@ -82,7 +82,7 @@ final class Admissions {
                     + " (POST /queue/" + eventId + "/join, then /admission)");
         }
         try {
-            return tokens.checkAdmission(token, eventId, userId.toLowerCase(Locale.ROOT), System.currentTimeMillis());
+            return tokens.checkAdmission(token, eventId, BuyerKey.of(userId), System.currentTimeMillis());
         } catch (QueueTokens.Refused e) {
             throw new QueueRefusedException(e.getMessage());
         }

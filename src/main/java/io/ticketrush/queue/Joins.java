@@ -1,7 +1,8 @@
 package io.ticketrush.queue;
 
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+
+import io.ticketrush.model.BuyerKey;
 
 
 /**
@@ -24,7 +25,7 @@ final class Joins {
 
     /** See {@link WaitingRoom#join}. */
     CompletableFuture<WaitingRoom.Standing> join(String eventId, String userId, String pow) {
-        String buyerKey = userId.toLowerCase(Locale.ROOT);
+        String buyerKey = BuyerKey.of(userId);
         QueueViews.View view = views.known(eventId);
         if (view.queued() && view.proofOfWork() > 0) {
             checkWork(eventId, buyerKey, pow);
@@ -42,7 +43,7 @@ final class Joins {
         if (view.proofOfWork() == 0) {
             throw new NoChallengeException("event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
-        return work.challenge(eventId, userId.toLowerCase(Locale.ROOT), view.proofOfWork(), System.currentTimeMillis());
+        return work.challenge(eventId, BuyerKey.of(userId), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {

@@ -33,7 +33,7 @@ public class QueueAdvancer {
     WaitingRoom waitingRoom;
 
     @Inject
-    @ConfigProperty(name = "queue.advance-ms", defaultValue = "100")
+    @ConfigProperty(name = "queue.advance-ms")
     long advanceMillis;
 
     private PeriodicTask task;

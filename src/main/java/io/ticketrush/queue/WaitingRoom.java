@@ -20,6 +20,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.model.QueueSettings;
 import io.ticketrush.redis.EventKeys;
@@ -44,8 +45,6 @@ public class WaitingRoom {
     public static final String QUEUED = "tr:queued";
     /** The shortest key {@code queue.secret} may be: the HMAC's key, which tokens are only as strong as. */
     public static final int MIN_SECRET_LENGTH = 16;
-    /** How many place hashes one fairness page may list. */
-    public static final int MAX_PAGE = 10_000;
 
     /** The queue states of the contract. */
     public enum State {
@@ -76,16 +75,15 @@ public class WaitingRoom {
     Optional<String> secret;
 
     @Inject
-    @ConfigProperty(name = "queue.digest-page", defaultValue = "10000")
+    @ConfigProperty(name = "queue.digest-page")
     int digestPage;
 
     @Inject
-    @ConfigProperty(name = "queue.digest-lease-ms", defaultValue = "3000")
+    @ConfigProperty(name = "queue.digest-lease-ms")
     long digestLeaseMillis;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String instanceName;
+    InstanceName instance;
 
     @Resource
     ManagedThreadFactory threads;
@@ -123,7 +121,7 @@ public class WaitingRoom {
         admissions = new Admissions(redis, tokens, views, this::forget);
         // The holder's name in a lease: a restarted instance is another holder, its predecessor's lease not its own.
         PreQueueDigest digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis,
-                instanceName + "/" + UUID.randomUUID());
+                instance.get() + "/" + UUID.randomUUID());
         digester = Executors.newSingleThreadExecutor(task -> {
             Thread thread = threads.newThread(task);
             thread.setName("ticketrush-prequeue-digest");

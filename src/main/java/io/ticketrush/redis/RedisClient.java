@@ -52,19 +52,19 @@ public class RedisClient {
     Instance<UnifiedJedis> clients;
 
     @Inject
-    @ConfigProperty(name = "redis.failfast-ms", defaultValue = "500")
+    @ConfigProperty(name = "redis.failfast-ms")
     long failFastMillis;
 
     @Inject
-    @ConfigProperty(name = "redis.pipeline", defaultValue = "true")
+    @ConfigProperty(name = "redis.pipeline")
     boolean pipelined;
 
     @Inject
-    @ConfigProperty(name = "redis.pipeline-queue", defaultValue = "4096")
+    @ConfigProperty(name = "redis.pipeline-queue")
     int queueCapacity;
 
     @Inject
-    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "3000")
+    @ConfigProperty(name = "redis.request-timeout-ms")
     long requestTimeoutMillis;
 
     @Inject

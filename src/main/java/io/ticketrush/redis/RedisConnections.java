@@ -20,6 +20,8 @@ import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
 
+import io.ticketrush.model.InstanceName;
+
 /**
  * The CDI producer of this instance's Redis client, whatever Redis runs as: one server ({@link JedisPooled}),
  * a master watched by Sentinel that follows failovers ({@link JedisSentineled}), or a Redis Cluster that routes
@@ -35,15 +37,15 @@ public class RedisConnections {
     private static final int CLUSTER_ATTEMPTS = 3;
 
     @Inject
-    @ConfigProperty(name = "redis.mode", defaultValue = "standalone")
+    @ConfigProperty(name = "redis.mode")
     String mode;
 
     @Inject
-    @ConfigProperty(name = "redis.host", defaultValue = "127.0.0.1")
+    @ConfigProperty(name = "redis.host")
     String host;
 
     @Inject
-    @ConfigProperty(name = "redis.port", defaultValue = "6379")
+    @ConfigProperty(name = "redis.port")
     int port;
 
     @Inject
@@ -55,7 +57,7 @@ public class RedisConnections {
     Optional<String> sentinels;
 
     @Inject
-    @ConfigProperty(name = "redis.master-name", defaultValue = "mymaster")
+    @ConfigProperty(name = "redis.master-name")
     String masterName;
 
     @Inject
@@ -63,31 +65,30 @@ public class RedisConnections {
     Optional<String> password;
 
     @Inject
-    @ConfigProperty(name = "redis.timeout-ms", defaultValue = "500")
+    @ConfigProperty(name = "redis.timeout-ms")
     int timeoutMs;
 
     @Inject
-    @ConfigProperty(name = "redis.pool-size", defaultValue = "32")
+    @ConfigProperty(name = "redis.pool-size")
     int poolSize;
 
     @Inject
-    @ConfigProperty(name = "redis.wait-replicas", defaultValue = "0")
+    @ConfigProperty(name = "redis.wait-replicas")
     int waitReplicas;
 
     @Inject
-    @ConfigProperty(name = "redis.wait-timeout-ms", defaultValue = "200")
+    @ConfigProperty(name = "redis.wait-timeout-ms")
     int waitMs;
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String instanceName;
+    InstanceName instance;
 
     private RedisSettings settings;
 
     @PostConstruct
     void read() {
         settings = RedisSettings.of(mode, host, port, nodes.orElse(""), sentinels.orElse(""), masterName, password, timeoutMs, poolSize,
-                instanceName, waitReplicas, waitMs);
+                instance.get(), waitReplicas, waitMs);
     }
 
     public RedisSettings settings() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,6 +13,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.model.Order;
@@ -98,7 +98,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             boolean shared) {
-        return reserveScript.reserve(eventId, keys, buyerKey(userId), userId, orderSuffix, shared);
+        return reserveScript.reserve(eventId, keys, BuyerKey.of(userId), userId, orderSuffix, shared);
     }
 
     /**
@@ -108,7 +108,7 @@ public class GlobalStock {
      */
     public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
             Admission admission) {
-        return reserveScript.reserveAdmitted(eventId, keys, buyerKey(userId), userId, orderSuffix, admission.gen(),
+        return reserveScript.reserveAdmitted(eventId, keys, BuyerKey.of(userId), userId, orderSuffix, admission.gen(),
                 admission.place(), admission.position());
     }
 
@@ -121,7 +121,7 @@ public class GlobalStock {
      * read, never a reservation. For a retried purchase that meets a used-up local share.
      */
     public CompletableFuture<Reservation> held(EventKeys keys, String userId) {
-        return heldScript.held(keys, buyerKey(userId));
+        return heldScript.held(keys, BuyerKey.of(userId));
     }
 
     /**
@@ -227,10 +227,5 @@ public class GlobalStock {
      */
     public long edgeWait(String eventId) {
         return EdgeWaitScript.run(redis, eventId).toMillis();
-    }
-
-    /** Buyers are one person whatever the case of their id: {@code Alice} and {@code alice} hold one ticket. */
-    public static String buyerKey(String userId) {
-        return userId.toLowerCase(Locale.ROOT);
     }
 }

@@ -48,15 +48,15 @@ public class LocalStock {
     private volatile int aliveWeight;
 
     @Inject
-    @ConfigProperty(name = "instance.weight", defaultValue = "1")
+    @ConfigProperty(name = "instance.weight")
     int weight;
 
     @Inject
-    @ConfigProperty(name = "cluster.total-weight", defaultValue = "1")
+    @ConfigProperty(name = "cluster.total-weight")
     int configuredTotalWeight;
 
     @Inject
-    @ConfigProperty(name = "stock.buffer-percent", defaultValue = "10")
+    @ConfigProperty(name = "stock.buffer-percent")
     int bufferPercent;
 
     @Inject

@@ -3,6 +3,7 @@ package io.ticketrush.stock;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.model.Order;
 import io.ticketrush.model.OrderStatus;
@@ -48,7 +49,7 @@ public final class RestoreScript {
             args.add(order.orderId());
             args.add(order.status() == OrderStatus.PAID ? "P" : "R");
             args.add(Long.toString(order.expiresAt()));
-            args.add(GlobalStock.buyerKey(order.userId()));
+            args.add(BuyerKey.of(order.userId()));
             args.add(order.userId());
         }
         return args;

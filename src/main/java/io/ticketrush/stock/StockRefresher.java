@@ -55,7 +55,7 @@ public class StockRefresher {
     Event<SaleDeleted> deletions;
 
     @Inject
-    @ConfigProperty(name = "stock.refresh-ms", defaultValue = "200")
+    @ConfigProperty(name = "stock.refresh-ms")
     long refreshMillis;
 
     private PeriodicTask task;

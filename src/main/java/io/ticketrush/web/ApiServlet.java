@@ -20,8 +20,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.ticketrush.model.InstanceName;
 import io.ticketrush.redis.RedisBusyException;
 import io.ticketrush.redis.RedisUnavailableException;
 
@@ -38,8 +37,7 @@ public abstract class ApiServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(ApiServlet.class.getName());
 
     @Inject
-    @ConfigProperty(name = "instance.name", defaultValue = "ticketrush")
-    String instanceName;
+    InstanceName instance;
 
     @Inject
     RequestDeadlines deadlines;
@@ -61,7 +59,7 @@ public abstract class ApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setHeader(INSTANCE_HEADER, instanceName);
+        response.setHeader(INSTANCE_HEADER, instance.get());
         RuntimeException failure;
         if (request.getDispatcherType() == DispatcherType.ASYNC && (failure = ASYNC_FAILURES.remove(innermost(request))) != null) {
             // Back from answer(): a failure found after the request went asynchronous, answered here.
@@ -158,9 +156,9 @@ public abstract class ApiServlet extends HttpServlet {
                 }
             }
             // An error status is not set from this thread: the container thread that started the asynchronous cycle
-            // may still be on its way out of the request, reading and resetting the response (FaultToleranceIT once
-            // got a 503's body under status 200 while Redis was down and failures came back within microseconds).
-            // A dispatch re-enters service() on a container thread only after that thread is done; it answers there.
+            // may still be on its way out of the request, reading and resetting the response, and the answer would
+            // carry the error's body under status 200. A dispatch re-enters service() on a container thread only
+            // after that thread is done; it answers there.
             ASYNC_FAILURES.put(innermost(request), problem);
             async.dispatch();
         });

@@ -49,8 +49,7 @@ public final class Form {
                 byte[] body;
                 if (length > 0) {
                     // A declared length (checked above) is read into an array of that size: readNBytes(int)
-                    // allocates an 8 KiB buffer and copies out of it, on every request (2% of a sold-out
-                    // answer's samples in docs/benchmarks.md's profile).
+                    // would allocate an 8 KiB buffer and copy out of it on every request.
                     body = new byte[(int) length];
                     int read = in.readNBytes(body, 0, body.length);
                     if (read < body.length) {

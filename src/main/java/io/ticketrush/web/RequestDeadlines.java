@@ -63,7 +63,7 @@ public class RequestDeadlines {
     }
 
     @Inject
-    @ConfigProperty(name = "redis.request-timeout-ms", defaultValue = "3000")
+    @ConfigProperty(name = "redis.request-timeout-ms")
     long timeoutMillis;
 
     @Inject

@@ -106,21 +106,7 @@ class ClusterSettingsTest {
     }
 
     private static Result bash(String script, String argument) {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script, argument).redirectErrorStream(true);
-        builder.environment().clear();
-        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        builder.environment().put("HOME", System.getProperty("user.home"));
-        try {
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "bash did not finish");
-            return new Result(process.exitValue(), output);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run bash", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return run(new ProcessBuilder("bash", "-c", script, argument).redirectErrorStream(true));
     }
 
     private static String documentedTable() throws IOException {
@@ -145,18 +131,23 @@ class ClusterSettingsTest {
     private static String clusterSh(String... arguments) {
         List<String> command = new ArrayList<>(List.of("bash", BASEDIR.resolve("payara/cluster.sh").toString()));
         command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        Result result = run(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT));
+        assertEquals(0, result.exitCode(), "cluster.sh " + String.join(" ", arguments) + " failed:\n" + result.output());
+        return result.output();
+    }
+
+    /** Runs {@code builder} with nothing of the caller's environment but PATH and HOME, for at most 30 seconds. */
+    private static Result run(ProcessBuilder builder) {
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         builder.environment().put("HOME", System.getProperty("user.home"));
         try {
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "cluster.sh did not finish");
-            assertEquals(0, process.exitValue(), "cluster.sh " + String.join(" ", arguments) + " failed:\n" + output);
-            return output;
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), builder.command() + " did not finish");
+            return new Result(process.exitValue(), output);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command, e);
+            throw new IllegalStateException("cannot run " + builder.command(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -403,14 +404,6 @@ class FaultToleranceIT {
             task.join();
         } catch (CompletionException e) {
             throw new AssertionError("A background task of the test failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -203,14 +204,5 @@ class NginxCapacityIT {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "rendering failed: " + output);
         assertTrue(Files.readString(Path.of(arguments[arguments.length - 1])).contains("limit_conn active " + MAX_ACTIVE + ";"),
                 "the configuration holds NGINX_MAX_ACTIVE");
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(Math.max(0, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

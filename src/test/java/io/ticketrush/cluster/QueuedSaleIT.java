@@ -38,9 +38,9 @@ import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.QueueBuyers;
 import io.ticketrush.testsupport.QueueLedgerWatch;
-import io.ticketrush.testsupport.RedisServer;
 import io.ticketrush.testsupport.SharedCluster;
 
 /**
@@ -93,7 +93,7 @@ class QueuedSaleIT {
         QueueBuyers.Buyer early = buyers.all().get(0);
         assertEquals("PRE_QUEUE", api.admission(event, early.place).data().getString("state"));
 
-        RedisServer.sleep(Duration.ofMillis(opensAt - System.currentTimeMillis() + 300));
+        Pause.sleep(Duration.ofMillis(opensAt - System.currentTimeMillis() + 300));
         long lastPayment;
         List<JsonObject> readings;
         try (QueueLedgerWatch watch = new QueueLedgerWatch(api, event, Duration.ofMillis(100))) {
@@ -189,7 +189,7 @@ class QueuedSaleIT {
         assertEquals(200, paused.status(), paused.body());
         assertTrue(paused.data().getJsonObject("queue").getBoolean("paused"));
         long reach = admitted(api, event);
-        RedisServer.sleep(Duration.ofMillis(2_500));
+        Pause.sleep(Duration.ofMillis(2_500));
         assertEquals(reach, admitted(api, event), "nobody admitted while paused");
         JsonObject shared = cluster.instance(2).queueState(event).data();
         assertEquals("PAUSED", shared.getString("state"));
@@ -283,7 +283,7 @@ class QueuedSaleIT {
         api.openQueuedSale(event, 10, 600, System.currentTimeMillis() + 1_000, 100, 2);
         String place = api.join(event, "slow").data().getString("place");
         String admission = admissionOf(api, event, place);
-        RedisServer.sleep(Duration.ofSeconds(3));
+        Pause.sleep(Duration.ofSeconds(3));
 
         assertRefused(api.buyAdmitted(event, "slow", admission), "expired");
         Eventually.within(Duration.ofSeconds(5), () -> {

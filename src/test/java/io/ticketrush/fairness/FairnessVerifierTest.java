@@ -28,6 +28,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import io.ticketrush.fairness.DrawCheck.Result;
 import io.ticketrush.fairness.Published.Frozen;
+import io.ticketrush.model.PlacesPage;
 import io.ticketrush.queue.QueueDraw;
 
 /**
@@ -274,7 +275,7 @@ class FairnessVerifierTest {
                 Map<String, Integer> q = Arrays.stream(query.split("&")).map(p -> p.split("="))
                         .collect(Collectors.toMap(p -> p[0], p -> Integer.parseInt(p[1])));
                 int from = q.get("from");
-                int count = Math.min(q.get("count"), FairnessPages.PAGE);
+                int count = Math.min(q.get("count"), PlacesPage.MAX_COUNT);
                 List<String> page = placeHashes.subList(Math.min(from - 1, placeHashes.size()),
                         Math.min(from - 1 + count, placeHashes.size()));
                 body = "{\"code\":1,\"msg\":\"ok\",\"data\":{" + record + ",\"places\":["

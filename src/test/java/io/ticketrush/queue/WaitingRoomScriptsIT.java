@@ -1,5 +1,6 @@
 package io.ticketrush.queue;
 
+import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -784,14 +785,6 @@ class WaitingRoomScriptsIT {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private List<?> eval(LuaScript script, List<String> scriptKeys, String... args) {
         Object reply = redis.eval(script, scriptKeys, List.of(args));

@@ -34,6 +34,7 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.QueueBuyers;
 import io.ticketrush.testsupport.QueueLedgerWatch;
 import io.ticketrush.testsupport.RedisClusterServers;
@@ -180,7 +181,7 @@ class RedisClusterIT {
         JsonObject before = apis.get(1).fairness(event).data();
         assertTrue(before.isNull("frozen") && before.isNull("seed"), "nothing revealed before opensAt: " + before);
 
-        RedisServer.sleep(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
+        Pause.sleep(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
         Eventually.within(Duration.ofSeconds(10), () -> assertFalse(apis.get(1).fairness(event).data().isNull("frozen"),
                 "the digest is published"));
         JsonObject fairness = apis.get(1).fairness(event, 1, crowd).data();

@@ -23,6 +23,7 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.RedisSentinelServers;
 import io.ticketrush.testsupport.RedisServer;
 import io.ticketrush.testsupport.TwoInstances;
@@ -149,7 +150,7 @@ class RedisSentinelIT {
                 if (Instant.now().isAfter(deadline)) {
                     throw new AssertionError(user + " still refused after " + BUYER_PATIENCE);
                 }
-                RedisServer.sleep(Duration.ofMillis(100));
+                Pause.sleep(Duration.ofMillis(100));
             }
         }
     }

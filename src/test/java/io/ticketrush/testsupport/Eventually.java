@@ -22,7 +22,7 @@ public final class Eventually {
                     throw e;
                 }
             }
-            RedisServer.sleep(POLL);
+            Pause.sleep(POLL);
         }
     }
 }

@@ -162,7 +162,7 @@ public final class PayaraInstance implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            RedisServer.sleep(Duration.ofMillis(250));
+            Pause.sleep(Duration.ofMillis(250));
         }
         throw new IllegalStateException("Payara Micro on port " + port + " not ready within " + START_LIMIT + "; see " + log);
     }

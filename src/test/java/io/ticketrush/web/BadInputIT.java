@@ -1,5 +1,6 @@
 package io.ticketrush.web;
 
+import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,24 +41,10 @@ class BadInputIT extends SingleInstanceIT {
 
     @Test
     void refusesAPurchaseWithoutAUsableUserId() {
-        Map<String, String> cases = Map.of(
-                "", "userId is required",
-                "userId=", "userId is blank",
-                "userId=%20%20%20", "userId is blank",
-                "userId=" + "a".repeat(65), "userId is longer than 64 characters",
-                "userId=al%20ice", "userId may only contain",
-                "userId=%3Cscript%3E", "userId may only contain",
-                "userId=%C3%A9mile", "userId may only contain",
-                "userId=a&userId=b", "userId is given more than once",
-                "userId=a&retry=1", "retry must be true or false",
-                "userId=a&retry=true&retry=true", "retry is given more than once");
-        cases.forEach((form, message) -> {
-            Api.Answer answer = postForm(form + "&eventId=" + event);
-            assertEquals(400, answer.status(), form);
-            assertEquals(-400, answer.code(), form);
-            assertTrue(answer.json().getString("msg").startsWith(message), form + " -> " + answer.body());
-            assertTrue(answer.json().isNull("data"));
-        });
+        Map<String, String> cases = unusableUserIds();
+        cases.put("userId=a&retry=1", "retry must be true or false");
+        cases.put("userId=a&retry=true&retry=true", "retry is given more than once");
+        cases.forEach((form, message) -> assertRefused(postForm(form + "&eventId=" + event), 400, message));
     }
 
     @Test
@@ -198,16 +185,8 @@ class BadInputIT extends SingleInstanceIT {
     @Test
     void refusesAJoinWithoutAUsableUserId() {
         String queued = queuedSale(2, 300, 30);
-        Map<String, String> cases = Map.of(
-                "", "userId is required",
-                "userId=", "userId is blank",
-                "userId=%20%20", "userId is blank",
-                "userId=" + "a".repeat(65), "userId is longer than 64 characters",
-                "userId=al%20ice", "userId may only contain",
-                "userId=%3Cscript%3E", "userId may only contain",
-                "userId=%C3%A9mile", "userId may only contain",
-                "userId=a&userId=b", "userId is given more than once",
-                "userId=%zz", "the form is not properly URL-encoded");
+        Map<String, String> cases = unusableUserIds();
+        cases.put("userId=%zz", "the form is not properly URL-encoded");
         cases.forEach((form, message) -> assertRefused(post("queue/" + queued + "/join", form), 400, message));
         assertEquals(0, api.get("queue/" + queued).data().getInt("joined"), "nobody joined");
         assertSellsExactlyItsTickets(queued, 2);
@@ -478,6 +457,20 @@ class BadInputIT extends SingleInstanceIT {
     }
 
     /** Checks the JSON envelope of a refusal: status, code, a message starting with {@code message}, the instance. */
+    /** Forms whose userId breaks the id rule (or is missing or doubled), each with the start of its refusal. */
+    private static Map<String, String> unusableUserIds() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("", "userId is required");
+        cases.put("userId=", "userId is blank");
+        cases.put("userId=%20%20%20", "userId is blank");
+        cases.put("userId=" + "a".repeat(65), "userId is longer than 64 characters");
+        cases.put("userId=al%20ice", "userId may only contain");
+        cases.put("userId=%3Cscript%3E", "userId may only contain");
+        cases.put("userId=%C3%A9mile", "userId may only contain");
+        cases.put("userId=a&userId=b", "userId is given more than once");
+        return cases;
+    }
+
     private static void assertRefused(Api.Answer answer, int status, String message) {
         assertEquals(status, answer.status(), answer.body());
         assertEquals(-status, answer.code(), answer.body());
@@ -500,14 +493,6 @@ class BadInputIT extends SingleInstanceIT {
         return api.send(request);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private Api.Answer postForm(String body) {
         return api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket"))

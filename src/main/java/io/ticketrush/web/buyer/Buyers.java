@@ -42,7 +42,7 @@ public class Buyers {
     private final AtomicLong lastLogged = new AtomicLong();
 
     @Inject
-    @ConfigProperty(name = "buyer.auth", defaultValue = "open")
+    @ConfigProperty(name = "buyer.auth")
     String mode;
 
     @Inject
@@ -54,31 +54,31 @@ public class Buyers {
     Optional<String> audience;
 
     @Inject
-    @ConfigProperty(name = "oidc.buyer-claim", defaultValue = "sub")
+    @ConfigProperty(name = "oidc.buyer-claim")
     String buyerClaim;
 
     @Inject
-    @ConfigProperty(name = "oidc.client-id", defaultValue = "ticketrush")
+    @ConfigProperty(name = "oidc.client-id")
     String clientId;
 
     @Inject
-    @ConfigProperty(name = "oidc.scope", defaultValue = "openid profile")
+    @ConfigProperty(name = "oidc.scope")
     String scope;
 
     @Inject
-    @ConfigProperty(name = "oidc.leeway-seconds", defaultValue = "60")
+    @ConfigProperty(name = "oidc.leeway-seconds")
     int leewaySeconds;
 
     @Inject
-    @ConfigProperty(name = "oidc.token-cache", defaultValue = "100000")
+    @ConfigProperty(name = "oidc.token-cache")
     long maxTokens;
 
     @Inject
-    @ConfigProperty(name = "oidc.jwks-cache-ms", defaultValue = "300000")
+    @ConfigProperty(name = "oidc.jwks-cache-ms")
     long jwksCacheMillis;
 
     @Inject
-    @ConfigProperty(name = "oidc.jwks-min-refetch-ms", defaultValue = "1000")
+    @ConfigProperty(name = "oidc.jwks-min-refetch-ms")
     long jwksMinRefetchMillis;
 
     private TokenVerifier verifier;

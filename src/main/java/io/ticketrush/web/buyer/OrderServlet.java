@@ -1,13 +1,13 @@
 package io.ticketrush.web.buyer;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.model.Order;
 import io.ticketrush.order.Orders;
 import io.ticketrush.web.ApiException;
@@ -78,7 +78,7 @@ public class OrderServlet extends ApiServlet {
 
     private Order ownOrder(String orderId, String buyer) {
         return orders.find(orderId)
-                .filter(order -> order.userId().toLowerCase(Locale.ROOT).equals(buyer.toLowerCase(Locale.ROOT)))
+                .filter(order -> BuyerKey.sameBuyer(order.userId(), buyer))
                 .orElseThrow(() -> noSuchOrder(orderId));
     }
 

@@ -61,7 +61,7 @@ public class PurchaseServlet extends ApiServlet {
     Buyers buyers;
 
     @Inject
-    @ConfigProperty(name = "event.default", defaultValue = "default")
+    @ConfigProperty(name = "event.default")
     String defaultEvent;
 
     @Override

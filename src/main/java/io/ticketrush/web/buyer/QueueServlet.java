@@ -9,6 +9,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.ticketrush.model.PlacesPage;
 import io.ticketrush.queue.QueueStatusJson;
 import io.ticketrush.model.Ids;
 import io.ticketrush.queue.ProofOfWork;
@@ -144,8 +145,8 @@ public class QueueServlet extends ApiServlet {
         String countParam = query.token("count");
         Long from = fromParam == null && countParam == null ? null
                 : integer("from", fromParam == null ? "1" : fromParam, 1, Long.MAX_VALUE / 2);
-        int count = countParam == null ? WaitingRoom.MAX_PAGE
-                : (int) integer("count", countParam, 1, WaitingRoom.MAX_PAGE);
+        int count = countParam == null ? PlacesPage.MAX_COUNT
+                : (int) integer("count", countParam, 1, PlacesPage.MAX_COUNT);
         QueueStatus status = waitingRoom.status(eventId);
         List<String> places = from == null ? null : waitingRoom.placeHashes(eventId, from, count);
         ApiResponse.send(response, 200, 1, "ok", json -> {
