@@ -97,7 +97,7 @@ public class WaitingRoom {
 
     /** The answer to an admission request; exactly one of the three shapes. */
     public sealed interface AdmissionAnswer {
-        record Admitted(String admission, long expiresAt) implements AdmissionAnswer {
+        record Admitted(String admission, long expiresAt, long position) implements AdmissionAnswer {
         }
 
         record NotYet(State state, Long position, Long ahead, Long etaMin, Long etaMax) implements AdmissionAnswer {
@@ -395,7 +395,7 @@ public class WaitingRoom {
             case 1 -> {
                 long expiresAt = (Long) reply.get(1);
                 return new AdmissionAnswer.Admitted(tokens.admission(new QueueTokens.Admission(eventId,
-                        place.buyerKey(), place.gen(), place.place(), position, expiresAt)), expiresAt);
+                        place.buyerKey(), place.gen(), place.place(), position, expiresAt)), expiresAt, position);
             }
             case -3 -> {
                 boolean preQueue = "PRE_QUEUE".equals(reply.get(1));
