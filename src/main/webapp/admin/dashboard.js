@@ -4,7 +4,7 @@
 import {call, sentence} from '../js/api.js';
 import {ID_RULE, describeIdField, isId} from '../js/ids.js';
 import {Runs} from '../js/runs.js';
-import {newHistory, showInstances} from './instances.js';
+import {newHistory, showInstances} from './counters.js';
 
 const TOKEN_KEY = 'ticketrush.adminToken';
 const REFRESH_MS = 1000;
