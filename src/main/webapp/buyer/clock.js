@@ -23,7 +23,8 @@ function tick() {
     const now = serverNow();
     const shared = page.shared;
     if (shared && shared.state === 'PRE_QUEUE') {
-        $('opens-countdown').textContent = shared.opensAt > now ? `in ${duration(shared.opensAt - now)}` : 'opening now';
+        $('opens-countdown').textContent = shared.opensAt > now
+            ? `in ${duration(shared.opensAt - now)}` : 'opening now';
     }
     if (page.admission && !page.order) {
         const left = page.admission.expiresAt - now;
