@@ -2,7 +2,7 @@
 // (docs/api.md), and the one retry loop for answers that were lost.
 
 /** How often a lost answer is asked again, waiting half a second longer each time. */
-export const RETRIES = 5;
+const RETRIES = 5;
 const RETRY_STEP_MS = 500;
 
 /** The code of "busy, try again" (HTTP 503): nothing was done, the same request may go again after Retry-After. */
