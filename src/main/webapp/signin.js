@@ -1,9 +1,9 @@
 // Signing in at the operator's OpenID provider, when the service names its buyers by their access tokens
 // (GET /auth/config says buyerAuth "oidc"): the authorization code flow with PKCE, done by oidc-client-ts. In open
-// mode there is nothing to sign in to, and the buyer types a user id as before.
-'use strict';
+// mode there is nothing to sign in to, and the buyer types a user id as before. The library is the classic script
+// the page loads before this module (its global `oidc`): its WebJar has no browser module without a build step.
 
-const signIn = {
+export const signIn = {
     mode: 'open',
     manager: null,
     user: null,

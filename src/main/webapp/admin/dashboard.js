@@ -1,12 +1,14 @@
 // The operations dashboard: GET /admin/events/{eventId} and GET /admin/instances every second, drawn. The admin
 // token is kept in sessionStorage (this tab only) and sent as a header, never in a URL.
-'use strict';
+
+import {call, sentence} from '../js/api.js';
+import {ID_RULE, describeIdField, isId} from '../js/ids.js';
+import {Runs} from '../js/runs.js';
+import {newHistory, showInstances} from './counters.js';
 
 const TOKEN_KEY = 'ticketrush.adminToken';
-const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 const REFRESH_MS = 1000;
-const HISTORY_SECONDS = 300;   // the rate chart's span
-const SHARE_SECONDS = 60;      // the request shares' window
+const REFUSED = 'The admin token was refused: check it and sign in again.';
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,47 +17,37 @@ const board = {
     timer: null,
     busy: false,
     event: null,
-    samples: [],          // {t (s), requests: {name: n}, sales: {name: n}}, oldest first
-    history: {t: [], sales: [], requests: []},
-    chart: null,
+    history: newHistory(),
     skew: 0,              // Redis's clock minus this browser's, from GET /admin/instances
     refreshProblem: false, // the problem shown is the refresh's own, cleared by the next good one
 };
 
+/** Each sale watched is a run: a refresh of the sale watched before is not shown. */
+const runs = new Runs();
+
 class Refused extends Error {
 }
 
-function token() {
-    return sessionStorage.getItem(TOKEN_KEY);
+const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+/** A call of the admin API with the token; a refused token (401) throws Refused. */
+async function admin(method, path, body) {
+    let answer;
+    try {
+        answer = await call(method, path, {json: body, headers: {Authorization: `Bearer ${token()}`}});
+    } catch (e) {
+        if (e.status === 401) throw new Refused();
+        throw e;
+    }
+    if (answer.status === 401) {
+        throw new Refused();
+    }
+    return answer;
 }
 
-async function admin(method, path, body) {
-    const headers = {Accept: 'application/json', Authorization: `Bearer ${token()}`};
-    const init = {method, headers, cache: 'no-store'};
-    if (body !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-        response = await fetch(path, init);
-    } catch (e) {
-        throw new Error('The service did not answer.');
-    }
-    let answer = null;
-    try {
-        answer = await response.json();
-    } catch (e) {
-        // not the envelope: told below
-    }
-    if (response.status === 401) {
-        throw new Refused('The admin token was refused.');
-    }
-    if (!answer || typeof answer.code !== 'number') {
-        throw new Error(`The service answered something unexpected (HTTP ${response.status}).`);
-    }
-    answer.status = response.status;
-    return answer;
+/** What a failed action says: a refused token signs out, anything else is shown by `show`. */
+function failure(show) {
+    return (e) => (e instanceof Refused ? signOut(REFUSED) : show(e.message));
 }
 
 // ---- signing in and out -------------------------------------------------------------------------------------
@@ -76,6 +68,7 @@ function signOut(text) {
     sessionStorage.removeItem(TOKEN_KEY);
     clearInterval(board.timer);
     board.timer = null;
+    runs.next();
     $('dashboard').hidden = true;
     $('sign-in-section').hidden = false;
     tokenProblem(text || '');
@@ -92,11 +85,7 @@ async function start() {
     try {
         await admin('GET', '/admin/instances');
     } catch (e) {
-        if (e instanceof Refused) {
-            signOut('The admin token was refused: check it and sign in again.');
-        } else {
-            tokenProblem(e.message);
-        }
+        failure(tokenProblem)(e);
         return;
     }
     tokenProblem('');
@@ -106,9 +95,9 @@ async function start() {
 }
 
 function watch(eventId) {
+    runs.next();
     board.eventId = eventId;
-    board.samples = [];
-    board.history = {t: [], sales: [], requests: []};
+    board.history = newHistory();
     $('stock-event').textContent = `"${eventId}"`;
     clearInterval(board.timer);
     board.timer = setInterval(refresh, REFRESH_MS);
@@ -117,16 +106,16 @@ function watch(eventId) {
 
 // ---- the refresh ----------------------------------------------------------------------------------------------
 
-async function refresh() {
+const refresh = runs.handler(async (run) => {
     if (board.busy) {
         return;
     }
     board.busy = true;
     try {
-        const [event, instances] = await Promise.all([
+        const [event, instances] = await run.fresh(Promise.all([
             admin('GET', `/admin/events/${encodeURIComponent(board.eventId)}`),
             admin('GET', '/admin/instances'),
-        ]);
+        ]));
         if (event.code === 1) {
             board.event = event.data;
             showEvent(event.data);
@@ -136,25 +125,21 @@ async function refresh() {
         } else {
             board.event = null;
             showEvent(null);
-            problem(event.status === 404 ? `No sale "${board.eventId}" yet: open it below.` : sentence(event.msg));
+            problem(event.status === 404 ? `No sale "${board.eventId}" yet: open it below.` : said(event));
             board.refreshProblem = true;
         }
         if (instances.code === 1) {
             board.skew = instances.data.now - Date.now();
-            showInstances(instances.data);
+            showInstances(board.history, instances.data, board.eventId);
         }
         $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
-    } catch (e) {
-        if (e instanceof Refused) {
-            signOut('The admin token was refused: check it and sign in again.');
-        } else {
-            problem(e.message);
-            board.refreshProblem = true;
-        }
     } finally {
         board.busy = false;
     }
-}
+}, failure((message) => {
+    problem(message);
+    board.refreshProblem = true;
+}));
 
 function text(id, value) {
     $(id).textContent = value === null || value === undefined ? '—' : `${value}`;
@@ -177,133 +162,19 @@ function showEvent(data) {
     $('resume').hidden = !queue || !queue.paused;
     if (queue) {
         text('q-state', queue.paused && queue.state !== 'PAUSED' ? `${queue.state}, admission paused` : queue.state);
-        ['joined', 'waiting', 'admitted', 'admittedUnused', 'bought', 'lapsed', 'toldSoldOut', 'frozen']
+        ['joined', 'waiting', 'admitted', 'admittedUnused', 'bought', 'lapsed', 'toldSoldOut', 'frozen', 'proofOfWork']
             .forEach((field) => text(`q-${field}`, queue[field]));
         text('q-measuredRate', queue.measuredRate.toFixed(1));
     }
 }
 
-/** Per-instance counters since each started, turned into rates and shares between samples. */
-function showInstances(data) {
-    const t = data.now / 1000;
-    const sample = {t, requests: {}, sales: {}};
-    data.instances.forEach((i) => {
-        sample.requests[i.name] = i.requests || 0;
-        sample.sales[i.name] = (i.purchases && i.purchases.reserved) || 0;
-    });
-    const previous = board.samples[board.samples.length - 1];
-    board.samples.push(sample);
-    while (board.samples.length > 2 && board.samples[0].t < t - SHARE_SECONDS) {
-        board.samples.shift();
-    }
-    if (previous && t > previous.t) {
-        const dt = t - previous.t;
-        board.history.t.push(t);
-        board.history.sales.push(sum(delta(previous.sales, sample.sales)) / dt);
-        board.history.requests.push(sum(delta(previous.requests, sample.requests)) / dt);
-        while (board.history.t.length && board.history.t[0] < t - HISTORY_SECONDS) {
-            ['t', 'sales', 'requests'].forEach((key) => board.history[key].shift());
-        }
-        text('sales-rate', last(board.history.sales).toFixed(1));
-        text('requests-rate', last(board.history.requests).toFixed(1));
-        drawRates();
-    }
-    const first = board.samples[0];
-    const window = first !== sample ? delta(first.requests, sample.requests) : {};
-    const recent = previous ? delta(previous.requests, sample.requests) : {};
-    const recentSeconds = previous ? Math.max(1e-3, sample.t - previous.t) : 1;
-    const totalRequests = sum(window);
-    const totalWeight = data.instances.filter((i) => i.alive).reduce((a, i) => a + (i.weight || 0), 0);
-    const rows = data.instances.map((i) => {
-        const requestShare = totalRequests > 0 ? (window[i.name] || 0) / totalRequests : null;
-        const weightShare = i.alive && totalWeight > 0 ? (i.weight || 0) / totalWeight : 0;
-        const permits = i.permits && board.eventId in i.permits ? i.permits[board.eventId] : null;
-        const tr = document.createElement('tr');
-        tr.dataset.instance = i.name;
-        cell(tr, i.name, 'th');
-        const state = cell(tr, i.alive ? 'alive' : `down${i.lastBeat ? ` (last beat ${ago(data.now - i.lastBeat)})` : ''}`);
-        state.className = i.alive ? 'alive' : 'dead';
-        cell(tr, i.weight === null || i.weight === undefined ? '—' : i.weight).dataset.field = 'weight';
-        cell(tr, permits === null ? '—' : permits).dataset.field = 'permits';
-        cell(tr, previous ? ((recent[i.name] || 0) / recentSeconds).toFixed(1) : '—').dataset.field = 'rate';
-        cell(tr, requestShare === null ? '—' : percent(requestShare)).dataset.field = 'share';
-        cell(tr, percent(weightShare)).dataset.field = 'weight-share';
-        const bars = cell(tr, '');
-        bars.className = 'bars';
-        bars.append(bar(requestShare || 0, '', `${i.name}: share of requests`),
-            bar(weightShare, 'weight', `${i.name}: share of weight`));
-        return tr;
-    });
-    $('instances').tBodies[0].replaceChildren(...rows);
-}
-
-function cell(row, value, tag = 'td') {
-    const element = document.createElement(tag);
-    if (tag === 'th') element.scope = 'row';
-    element.textContent = `${value}`;
-    row.append(element);
-    return element;
-}
-
-function bar(fraction, kind, label) {
-    const element = document.createElement('div');
-    element.className = `bar ${kind}`;
-    element.style.width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
-    element.title = `${label}: ${percent(fraction)}`;
-    element.setAttribute('aria-hidden', 'true');
-    return element;
-}
-
-function delta(before, after) {
-    const d = {};
-    Object.keys(after).forEach((name) => {
-        // An instance that restarted counts from zero again.
-        const b = before[name] || 0;
-        d[name] = after[name] >= b ? after[name] - b : after[name];
-    });
-    return d;
-}
-
-const sum = (values) => Object.values(values).reduce((a, v) => a + v, 0);
-const last = (list) => list[list.length - 1];
-const percent = (fraction) => `${(fraction * 100).toFixed(1)}%`;
-
-function ago(ms) {
-    const s = Math.round(ms / 1000);
-    return s < 120 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
-}
-
-function drawRates() {
-    if (typeof uPlot === 'undefined') {
-        return; // the chart library did not load: the figures beside it still say it all
-    }
-    const data = [board.history.t, board.history.sales, board.history.requests];
-    const element = $('rates-chart');
-    const width = Math.max(280, element.clientWidth - 16);
-    if (!board.chart) {
-        board.chart = new uPlot({
-            width,
-            height: 220,
-            series: [
-                {},
-                {label: 'sales/s', stroke: '#1a7f37', width: 2},
-                {label: 'requests/s', stroke: '#0a58ca', width: 2},
-            ],
-            axes: [{}, {label: 'per second'}],
-            scales: {x: {time: true}},
-        }, data, element);
-    } else {
-        if (Math.abs(board.chart.width - width) > 4) {
-            board.chart.setSize({width, height: 220});
-        }
-        board.chart.setData(data);
-    }
-}
-
 // ---- actions ----------------------------------------------------------------------------------------------------
+
+// An action's answer is always told, even once another sale is watched: it changed the sale it named.
 
 async function openSale(event) {
     event.preventDefault();
+    const eventId = board.eventId;
     const body = {tickets: Number($('open-tickets').value), holdSeconds: Number($('open-hold').value)};
     if ($('open-queue').checked) {
         body.queue = {
@@ -312,24 +183,21 @@ async function openSale(event) {
             admitPerSecond: Number($('open-rate').value),
             admitWindowSeconds: Number($('open-window').value),
             overbook: Number($('open-overbook').value),
+            proofOfWork: Number($('open-pow').value),
         };
     }
-    if (board.event && !window.confirm(`Reset the sale "${board.eventId}"? Every order of it is discarded.`)) {
+    if (board.event && !window.confirm(`Reset the sale "${eventId}"? Every order of it is discarded.`)) {
         return;
     }
     const result = $('open-result');
     try {
-        const answer = await admin('PUT', `/admin/events/${encodeURIComponent(board.eventId)}`, body);
+        const answer = await admin('PUT', `/admin/events/${encodeURIComponent(eventId)}`, body);
         result.textContent = answer.code === 1
-            ? `Sale "${board.eventId}" opened with ${answer.data.tickets} tickets${answer.data.queue ? ' and a waiting room' : ''}.`
-            : `Not opened: ${sentence(answer.msg)}`;
-        watch(board.eventId);
+            ? `Sale "${eventId}" opened with ${answer.data.tickets} tickets${answer.data.queue ? ' and a waiting room' : ''}.`
+            : `Not opened: ${said(answer)}`;
+        watch(eventId);
     } catch (e) {
-        if (e instanceof Refused) {
-            signOut('The admin token was refused: check it and sign in again.');
-        } else {
-            result.textContent = e.message;
-        }
+        failure((message) => { result.textContent = message; })(e);
     }
 }
 
@@ -337,16 +205,12 @@ async function admission(action) {
     try {
         const answer = await admin('POST', `/admin/events/${encodeURIComponent(board.eventId)}/queue/${action}`);
         if (answer.code !== 1) {
-            problem(sentence(answer.msg));
+            problem(said(answer));
         }
         await refresh();
         $(action === 'pause' ? 'resume' : 'pause').focus();
     } catch (e) {
-        if (e instanceof Refused) {
-            signOut('The admin token was refused: check it and sign in again.');
-        } else {
-            problem(e.message);
-        }
+        failure(problem)(e);
     }
 }
 
@@ -356,18 +220,17 @@ function problem(message) {
     board.refreshProblem = false;
 }
 
-function sentence(msg) {
-    return msg ? `${msg.charAt(0).toUpperCase()}${msg.slice(1)}.` : 'Something went wrong.';
-}
+const said = (answer) => sentence(answer.msg) || 'Something went wrong.';
 
-document.addEventListener('DOMContentLoaded', () => {
+function startPage() {
+    describeIdField($('event'));
     $('sign-in').addEventListener('submit', signIn);
     $('sign-out').addEventListener('click', () => signOut(''));
     $('watch').addEventListener('submit', (event) => {
         event.preventDefault();
         const eventId = $('event').value.trim();
-        if (!ID.test(eventId)) {
-            problem('An event id is 1 to 64 letters, digits or _ . : @ -');
+        if (!isId(eventId)) {
+            problem(`An event id is ${ID_RULE}`);
             return;
         }
         watch(eventId);
@@ -383,4 +246,7 @@ document.addEventListener('DOMContentLoaded', () => {
     } else {
         $('token').focus();
     }
-});
+}
+
+// A module runs once the document is parsed, after the classic script before it (uPlot).
+startPage();

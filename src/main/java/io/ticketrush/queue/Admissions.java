@@ -45,7 +45,7 @@ final class Admissions {
         return switch (reply.outcome()) {
             case ADMITTED -> new WaitingRoom.AdmissionAnswer.Admitted(tokens.admission(new QueueTokens.Admission(
                     eventId, place.buyerKey(), place.gen(), place.place(), position, reply.expiresAt())),
-                    reply.expiresAt());
+                    reply.expiresAt(), position);
             case PRE_QUEUE, WAITING -> notYet(reply, position, view);
             case SOLD_OUT -> new WaitingRoom.AdmissionAnswer.SoldOut();
             case USED -> throw new QueueRefusedException("this place's admission was already used");

@@ -57,7 +57,7 @@ public class WaitingRoom {
 
     /** The answer to an admission request; exactly one of the three shapes. */
     public sealed interface AdmissionAnswer {
-        record Admitted(String admission, long expiresAt) implements AdmissionAnswer {
+        record Admitted(String admission, long expiresAt, long position) implements AdmissionAnswer {
         }
 
         record NotYet(State state, Long position, Long ahead, Long etaMin, Long etaMax) implements AdmissionAnswer {

@@ -1,6 +1,7 @@
 package io.ticketrush.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -240,6 +241,17 @@ class BuyerPageIT {
             assertTrue(answer.header("Content-Security-Policy").contains("script-src 'self'"), page);
             assertEquals("nosniff", answer.header("X-Content-Type-Options"), page);
             assertTrue(answer.body().startsWith("<!DOCTYPE html>"), page);
+        }
+        // The pages' scripts are modules: served as JavaScript (a browser refuses a module of another type), and no
+        // inline script (the policy would refuse it).
+        for (String module : List.of("buyer.js", "signin.js", "buyer/queue.js", "js/api.js", "admin/dashboard.js")) {
+            Api.Answer script = api.get(module);
+            assertEquals(200, script.status(), module);
+            assertTrue(script.header("Content-Type").matches("(text|application)/javascript.*"), module);
+        }
+        for (String page : List.of("", "admin/")) {
+            assertFalse(java.util.regex.Pattern.compile("<script(?![^>]*\\bsrc=)").matcher(api.get(page).body()).find(),
+                    "an inline script in " + page);
         }
         Api.Answer redirect = api.get("admin");
         assertEquals(301, redirect.status());

@@ -124,14 +124,16 @@ class DashboardIT {
 
                 browser.type("open-tickets", "5").type("open-hold", "120").click("open-queue");
                 browser.type("open-opens-in", "3600").type("open-rate", "7").type("open-window", "45")
-                        .type("open-overbook", "1.5").click("open-button");
+                        .type("open-overbook", "1.5").type("open-pow", "20000").click("open-button");
                 browser.waitForText("open-result", "opened with 5 tickets and a waiting room");
                 JsonObject queue = api.eventStatus(event).data().getJsonObject("queue");
-                assertEquals(List.of(7, 45), List.of(queue.getInt("admitPerSecond"), queue.getInt("admitWindowSeconds")));
+                assertEquals(List.of(7, 45, 20_000), List.of(queue.getInt("admitPerSecond"),
+                        queue.getInt("admitWindowSeconds"), queue.getInt("proofOfWork")));
                 assertEquals(1.5, queue.getJsonNumber("overbook").doubleValue());
                 long opensIn = queue.getJsonNumber("opensAt").longValue() - System.currentTimeMillis();
                 assertTrue(opensIn > 3_500_000 && opensIn <= 3_600_000, "opens in an hour: " + opensIn);
                 browser.waitForText("q-state", "PRE_QUEUE");
+                assertEquals("20000", browser.text("q-proofOfWork"));
 
                 browser.click("pause");
                 browser.waitUntil("admission paused", d -> browser.shown("resume")

@@ -117,7 +117,8 @@ public class QueueServlet extends ApiServlet {
         if (answer instanceof WaitingRoom.AdmissionAnswer.Admitted admitted) {
             ApiResponse.send(response, 200, 1, "admitted: buy before expiresAt", json -> json
                     .write("admission", admitted.admission())
-                    .write("expiresAt", admitted.expiresAt()));
+                    .write("expiresAt", admitted.expiresAt())
+                    .write("position", admitted.position()));
         } else if (answer instanceof WaitingRoom.AdmissionAnswer.NotYet notYet) {
             ApiResponse.send(response, 200, -3, "not admitted yet", json -> {
                 json.write("state", notYet.state().name());
