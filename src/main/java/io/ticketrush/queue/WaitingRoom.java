@@ -278,6 +278,11 @@ public class WaitingRoom {
         return List.of(EventKeys.of(eventId).stock(), keys.queue(), keys.admits(), keys.admitInfo());
     }
 
+    /** Moves one waiting room on at once, as {@link #advanceAll} does every round (an opening already past). */
+    public void advanceNow(String eventId) {
+        advance(eventId, (List<?>) redis.evalReplicated(ADVANCE, advanceKeys(eventId), List.of("")));
+    }
+
     /**
      * Takes a deleted sale out of {@value #QUEUED} at once (asking advance.lua again after, as
      * {@link EventSet#retire} requires) rather than at the advancers' next look.
