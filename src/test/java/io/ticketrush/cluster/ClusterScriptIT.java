@@ -67,6 +67,9 @@ class ClusterScriptIT {
         }
         String status = cluster.status();
         assertEquals(7, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
+        String recorded = Cluster.script(cluster.runDir(), "status", Map.of());
+        assertEquals(status, recorded, "status without up's variables finds the cluster by up's record");
+        assertTrue(recorded.contains("port " + cluster.nginx().base().getPort()), recorded);
         List<Long> pids = cluster.pids();
         assertEquals(7, pids.size(), "Redis, PostgreSQL, four instances, nginx");
 
