@@ -49,6 +49,9 @@ class ClusterScriptIT {
         String up = cluster.up();
 
         assertTrue(up.contains("ticketrush is up"), up);
+        assertTrue(up.matches("(?s).*\n  instances ready: 4/4 \\(\\d+s\\)\nnginx: started.*"),
+                "the last readiness line, as the README shows it, says 4/4: " + up);
+        assertFalse(up.contains("\u001b"), "no terminal escapes (Maven's colour resets) in up's output");
         Path tokenFile = cluster.runDir().resolve("admin-token");
         String token = Files.readString(tokenFile).trim();
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
