@@ -16,6 +16,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Functions by component, each file named after what it runs; this file keeps the commands.
 # shellcheck source=payara/lib/common.sh
 source "$ROOT/payara/lib/common.sh"
+# status and down look at a cluster `up` started: where it runs comes from up's record (see read_record).
+case ${1:-} in status | down) READ_RECORD=true ;; *) READ_RECORD=false ;; esac
 # shellcheck source=payara/lib/settings.sh
 source "$ROOT/payara/lib/settings.sh"
 # shellcheck source=payara/lib/topology.sh
@@ -127,6 +129,7 @@ up() {
     STARTED=()
     runs_redis && start_redis
     if has_service postgres; then start_postgres; else PG_PORT=${PG_PORT:-5432}; fi
+    write_record "$RECORD_FILE"
     for ((i = 1; i <= $(instance_count); i++)); do
         if is_local_instance "$i"; then start_instance "$i"; fi
     done
@@ -171,6 +174,7 @@ down() {
     stop_pid "$RUN_DIR/redis/redis.pid" "redis-server" redis
     # SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to leave.
     stop_pid "$PG_DIR/data/postmaster.pid" "$PG_DIR/data" postgres INT
+    rm -f "$RECORD_FILE"
 }
 
 status() {

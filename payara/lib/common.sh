@@ -21,6 +21,12 @@ progress() {
     fi
 }
 
+# The last state of what progress() showed, always on a line of its own: in a log the last progress line
+# printed may be seconds older.
+progress_done() {
+    if [[ -t 1 ]]; then printf '\r%s\n' "$1"; else log "$1"; fi
+}
+
 # --- waiting -------------------------------------------------------------------------------------------
 
 # Runs command $2.. every 0.1 s until it succeeds; fails when $1 seconds pass first.

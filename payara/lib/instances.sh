@@ -10,8 +10,14 @@ build_if_needed() {
     command -v java >/dev/null || die "java not found; install a JDK 17 (apt-get install -y openjdk-17-jdk-headless)"
     if [[ ! -f $WAR || ! -f $MICRO_JAR ]] || [[ -n $(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit) ]]; then
         command -v mvn >/dev/null || die "mvn not found; install Maven (apt-get install -y maven)"
-        log "Building the WAR and fetching Payara Micro (mvn package) ..."
-        (cd "$ROOT" && mvn -q -B -DskipTests package) || die "the build failed"
+        local build_log=$RUN_DIR/build.log
+        mkdir -p "$RUN_DIR"
+        log "Building the WAR and fetching Payara Micro (mvn package, output in $build_log) ..."
+        # Into a file: Debian's Maven 3.8 prints colour resets even with -B and -q, which would litter up's output.
+        if ! (cd "$ROOT" && mvn -q -B -DskipTests package) >"$build_log" 2>&1; then
+            sed 's/\x1b\[[0-9;]*m//g' "$build_log" | tail -n 40 >&2
+            die "the build failed; its whole output is in $build_log"
+        fi
     fi
 }
 
@@ -166,8 +172,11 @@ await_instances() {
             fi
             if http_ok "$(instance_url "$i")/health/ready"; then ready=$((ready + 1)); else pending+=("$i"); fi
         done
+        if ((ready == ${#STARTED[@]})); then
+            progress_done "  instances ready: $ready/${#STARTED[@]} ($((SECONDS - start))s)"
+            return 0
+        fi
         progress "  instances ready: $ready/${#STARTED[@]} ($((SECONDS - start))s)"
-        ((ready == ${#STARTED[@]})) && break
         if ((SECONDS - start > START_TIMEOUT)); then
             [[ -t 1 ]] && log ""
             log "instance-${pending[0]} did not answer within ${START_TIMEOUT}s. Last lines of its log:"
@@ -176,6 +185,4 @@ await_instances() {
         fi
         sleep 1
     done
-    [[ -t 1 ]] && log ""
-    return 0
 }

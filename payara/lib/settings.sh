@@ -11,13 +11,13 @@
 # declared here; they reach the instances through the environment cluster.sh was started with.
 
 SETTINGS=()
-declare -A SETTING_DEFAULT=() SETTING_HELP=()
+declare -A SETTING_DEFAULT=() SETTING_HELP=() RECORDED=()
 SETTINGS_BEGIN='<!-- settings:begin -->'
 SETTINGS_END='<!-- settings:end -->'
 
-# setting NAME DEFAULT HELP: records the setting and assigns NAME=${NAME:-DEFAULT}. A default in
-# parentheses describes a value worked out later (from other settings, or generated): NAME stays empty
-# until then.
+# setting NAME DEFAULT HELP: records the setting and assigns NAME=${NAME:-DEFAULT}, or the value of the running
+# cluster's record (read_record) when it has one. A default in parentheses describes a value worked out later
+# (from other settings, or generated): NAME stays empty until then.
 setting() {
     local name=$1 default=$2 help=$3
     [[ -z ${SETTING_HELP[$name]+set} ]] || die "setting $name is declared twice"
@@ -25,11 +25,40 @@ setting() {
     SETTING_DEFAULT[$name]=$default
     SETTING_HELP[$name]=$help
     [[ $default == \(*\) ]] && default=""
-    [[ -n ${!name:-} ]] || printf -v "$name" '%s' "$default"
+    [[ -n ${!name:-} ]] || printf -v "$name" '%s' "${RECORDED[$name]-$default}"
+}
+
+# What `up` writes into RUN_DIR/cluster.record: the settings that say where each part of the cluster runs. A
+# command that looks at a running cluster (status, down) reads them back, so it finds the cluster without being
+# given the same variables again, as down finds the processes by their pid files; a variable set in the
+# environment still wins.
+RECORDED_SETTINGS=(INSTANCES HOST_ADDRESS SERVICES NGINX_PORT NGINX_BIND REDIS_MODE REDIS_PORT REDIS_BIND REDIS_HOST
+    PG_PORT PG_LISTEN DB_HOST PG_DIR EVENT_ID)
+
+# Reads record file $1 (NAME=value lines) into RECORDED, when there is one; names not in RECORDED_SETTINGS are
+# ignored, and the file is never run as code.
+read_record() {
+    local line name
+    [[ -f $1 ]] || return 0
+    while IFS= read -r line; do
+        name=${line%%=*}
+        if [[ " ${RECORDED_SETTINGS[*]} " == *" $name "* ]]; then RECORDED[$name]=${line#*=}; fi
+    done <"$1"
+}
+
+# Writes the record of the settings now in force into file $1; INSTANCES as the list parse_instances made.
+write_record() {
+    local name i list=""
+    for ((i = 1; i < ${#HOSTS[@]}; i++)); do list+="${list:+ }${HOSTS[i]}:${PORTS[i]}:${LOADS[i]}"; done
+    for name in "${RECORDED_SETTINGS[@]}"; do
+        if [[ $name == INSTANCES ]]; then printf '%s=%s\n' "$name" "$list"; else printf '%s=%s\n' "$name" "${!name:-}"; fi
+    done >"$1"
 }
 
 setting RUN_DIR '(target/cluster in the checkout)' 'pid files, logs, Redis data, nginx config, admin token, database password'
 RUN_DIR=${RUN_DIR:-$ROOT/target/cluster}
+RECORD_FILE=$RUN_DIR/cluster.record
+if [[ ${READ_RECORD:-false} == true ]]; then read_record "$RECORD_FILE"; fi
 
 # The deployment.
 setting INSTANCES '(WEIGHTS on 127.0.0.1 from BASE_PORT)' 'every instance on every host: "host:port:weight" separated by spaces or commas'

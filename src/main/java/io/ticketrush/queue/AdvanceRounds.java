@@ -104,6 +104,11 @@ final class AdvanceRounds {
         }
     }
 
+    /** Moves one waiting room on at once, as a round does (an opening already past is opened now). */
+    void advanceNow(String eventId) {
+        advanced(eventId, AdvanceScript.run(redis, eventId));
+    }
+
     /**
      * Takes in advance.lua's reply for the event: refreshes this instance's view of it and, for a pre-queue just
      * frozen, has its digest computed and recorded. True when the waiting room has nothing left to do (or there is

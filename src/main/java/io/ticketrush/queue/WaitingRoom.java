@@ -177,6 +177,11 @@ public class WaitingRoom {
         rounds.advanceAll();
     }
 
+    /** Moves one waiting room on at once, as {@link #advanceAll} does every round (an opening already past). */
+    public void advanceNow(String eventId) {
+        rounds.advanceNow(eventId);
+    }
+
     /**
      * Takes a deleted sale out of {@value #QUEUED} at once (asking advance.lua again after, as
      * {@link EventSet#retire} requires) rather than at the advancers' next look.

@@ -67,6 +67,18 @@ public final class Form {
         return new Form(values);
     }
 
+    /**
+     * A 400 when the query string carries {@code name}: a field that names a person belongs in the body, since
+     * every access log (nginx's too) keeps the request line.
+     */
+    public static void refuseInQuery(HttpServletRequest request, String name) {
+        String query = request.getQueryString();
+        if (query != null && parse(query).values.containsKey(name)) {
+            throw ApiException.badRequest(name + " must be sent in the form body, not in the query string (access logs"
+                    + " keep the query string)");
+        }
+    }
+
     /** Parses {@code a=1&b=2} into {@code values}; percent-escapes decode as UTF-8. */
     static Form parse(String encoded) {
         Map<String, List<String>> values = new HashMap<>();

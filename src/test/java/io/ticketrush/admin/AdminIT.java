@@ -69,6 +69,40 @@ class AdminIT extends SingleInstanceIT {
     }
 
     @Test
+    void refusesAFieldThatIsNotASettingNamingIt() {
+        Api.Answer answer = api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":60,\"handof\":false}",
+                Api.ADMIN_TOKEN);
+
+        assertEquals(400, answer.status(), answer.body());
+        assertEquals("handof is not a setting; the settings are [tickets, holdSeconds, handoff, queue]",
+                answer.json().getString("msg"));
+        assertEquals(404, api.eventStatus(event).status(), "nothing was opened");
+    }
+
+    @Test
+    void answersBadRequestNamingEventIdForAPathIdThatIsNotAnId() {
+        for (String badId : List.of("%7Bx%7D", "a%20b", "e".repeat(65))) {
+            for (String method : List.of("GET", "PUT", "DELETE")) {
+                Api.Answer answer = api.admin(method, badId, "PUT".equals(method)
+                        ? "{\"tickets\":5,\"holdSeconds\":60}" : null, Api.ADMIN_TOKEN);
+                assertEquals(400, answer.status(), method + " " + badId + ": " + answer.body());
+                assertTrue(answer.json().getString("msg").startsWith("eventId "), answer.body());
+            }
+        }
+    }
+
+    @Test
+    void answersTheOpenStateForAWaitingRoomWhoseOpeningIsPast() {
+        Api.Answer opened = api.openQueuedSale(event, 3, 60, 0, 1, 30);
+
+        assertEquals(200, opened.status(), opened.body());
+        JsonObject queue = opened.data().getJsonObject("queue");
+        assertEquals("WAITING", queue.getString("state"), opened.body());
+        assertEquals(0, queue.getInt("frozen"), "an empty pre-queue, frozen at once");
+        assertEquals("WAITING", api.eventStatus(event).data().getJsonObject("queue").getString("state"));
+    }
+
+    @Test
     void answersNotFoundForTheStatusOfAnEventNeverOpened() {
         Api.Answer answer = api.eventStatus(event);
 

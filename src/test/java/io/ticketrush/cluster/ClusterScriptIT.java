@@ -49,6 +49,9 @@ class ClusterScriptIT {
         String up = cluster.up();
 
         assertTrue(up.contains("ticketrush is up"), up);
+        assertTrue(up.matches("(?s).*\n  instances ready: 4/4 \\(\\d+s\\)\nnginx: started.*"),
+                "the last readiness line, as the README shows it, says 4/4: " + up);
+        assertFalse(up.contains("\u001b"), "no terminal escapes (Maven's colour resets) in up's output");
         Path tokenFile = cluster.runDir().resolve("admin-token");
         String token = Files.readString(tokenFile).trim();
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
@@ -67,6 +70,9 @@ class ClusterScriptIT {
         }
         String status = cluster.status();
         assertEquals(7, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
+        String recorded = Cluster.script(cluster.runDir(), "status", Map.of());
+        assertEquals(status, recorded, "status without up's variables finds the cluster by up's record");
+        assertTrue(recorded.contains("port " + cluster.nginx().base().getPort()), recorded);
         List<Long> pids = cluster.pids();
         assertEquals(7, pids.size(), "Redis, PostgreSQL, four instances, nginx");
 

@@ -2,6 +2,7 @@ package io.ticketrush.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
@@ -67,6 +68,23 @@ class HostileInputIT {
         assertEquals(1, cluster.nginx().buy(event, "an-honest-buyer").code(), "a normal purchase still works");
         assertEquals(1, cluster.instance(1).buy(event, "another-honest-buyer").code());
         System.out.println("Hostile input answered with statuses " + statuses);
+    }
+
+    @Test
+    void namesTheProblemOfAPathNginxRefusesAsAnInstanceWould(Cluster cluster) {
+        Map<String, String> problems = Map.of(
+                "/orders/%2e%2e%2f%2e%2e", "invalid URI: a path that climbs above the root",
+                "/orders/a%00b", "invalid URI: a NUL byte",
+                "/orders/%zz", "invalid URI: a % not followed by two hex digits");
+        problems.forEach((path, problem) -> {
+            Api.Answer answer = RawHttp.exchange(cluster.nginx().base().getPort(),
+                    "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close", new byte[0]);
+            assertEquals(400, answer.status(), path + " -> " + answer.body());
+            assertEquals(problem, answer.json().getString("msg"), path);
+            assertNull(answer.header("X-Instance"), "nginx's own answer: " + path);
+        });
+        Api.Answer garbage = RawHttp.exchange(cluster.nginx().base().getPort(), "GARBAGE", new byte[0]);
+        assertEquals("malformed request", garbage.json().getString("msg"), "nothing to name: " + garbage.body());
     }
 
     @Test
@@ -259,7 +277,8 @@ class HostileInputIT {
 
     /**
      * {@code DELETE /admin/events/{id}} that must delete nothing: without the token or with a wrong one (401), of a
-     * sale never opened (404) or an id that is not one (404), under a request id that is not one (400).
+     * sale never opened (404), of an id that is not one (400, before the token is looked at), under a request id
+     * that is not one (400).
      */
     private static Hostile deleteSale(Random random, String event) {
         String token = "\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN;
@@ -276,7 +295,7 @@ class HostileInputIT {
             default -> token;
         };
         String head = "DELETE /admin/events/" + id + " HTTP/1.1\r\nHost: localhost\r\nConnection: close" + headers;
-        int expected = kind <= 1 ? 401 : kind == 4 ? 400 : 404;
+        int expected = kind <= 1 ? 401 : kind == 2 ? 404 : 400;
         return new Hostile("DELETE /admin/events/" + id + " (" + List.of("no token", "a wrong token", "never opened",
                 "not an id", "a bad Idempotency-Key").get(kind) + ")", head, new byte[0], expected);
     }
@@ -308,9 +327,9 @@ class HostileInputIT {
         // "/admin" itself redirects to the dashboard's page, "/admin/"; below it only the dashboard's files exist.
         paths.put("/admin/nothing", PathAnswer.always(404));
         paths.put("/admin/index.htm", PathAnswer.always(404));
-        paths.put("/admin/events/%7Bx%7D", PathAnswer.always(404));
+        paths.put("/admin/events/%7Bx%7D", PathAnswer.always(400));
         paths.put("/.env", PathAnswer.always(404));
-        paths.put("/admin/events/" + "e".repeat(80), PathAnswer.always(404));
+        paths.put("/admin/events/" + "e".repeat(80), PathAnswer.always(400));
         if (throughNginx) {
             // Paths that climb above the root or hide a NUL in an escape: nginx refuses them before any instance
             // sees them. An escaped slash passes nginx and names no event. HttpLayerErrorsIT sends such paths

@@ -138,6 +138,21 @@ class PurchaseIT extends SingleInstanceIT {
     }
 
     @Test
+    void refusesAUserIdInTheQueryStringSoThatNoAccessLogKeepsIt() {
+        api.openSale(event, 5, 300);
+
+        Api.Answer answer = api.post("buy/ticket?userId=alice", Map.of("eventId", event));
+
+        assertEquals(400, answer.status(), answer.body());
+        assertEquals("userId must be sent in the form body, not in the query string (access logs keep the query"
+                + " string)", answer.json().getString("msg"));
+        assertEquals(400, api.post("buy/ticket?user%49d=alice", Map.of("userId", "alice", "eventId", event)).status(),
+                "named however it is escaped, and even beside one in the body");
+        assertEquals(5, api.eventStatus(event).data().getInt("available"), "nothing sold");
+        assertEquals(1, api.buy(event, "alice").code(), "in the body it buys");
+    }
+
+    @Test
     void answersNotFoundForAnEventNeverOpened() {
         Api.Answer answer = api.buy("never-opened-" + event, "alice");
 

@@ -155,7 +155,7 @@ class BadInputIT extends SingleInstanceIT {
         assertRefused(api.admin("DELETE", event, null, Api.ADMIN_TOKEN + "x"), 401, "admin token missing or wrong");
         assertRefused(api.deleteSale(Deployments.newEventId("never")), 404, "no such event: ");
         for (String badId : List.of("%7Bx%7D", "e".repeat(65), "a%20b", "caf%C3%A9")) {
-            assertRefused(api.deleteSale(badId), 404, "no such path");
+            assertRefused(api.deleteSale(badId), 400, "eventId ");
         }
         assertRefused(api.deleteSale(event + "/restore"), 405, "method DELETE not allowed here");
         Api.Answer patch = api.admin("PATCH", event, null, Api.ADMIN_TOKEN);
@@ -383,7 +383,8 @@ class BadInputIT extends SingleInstanceIT {
                     "event " + event + " has no waiting room");
             assertRefused(adminPost("admin/events/" + Deployments.newEventId("never") + "/queue/" + action,
                     Api.ADMIN_TOKEN), 404, "event ");
-            assertRefused(adminPost("admin/events/%7Bx%7D/queue/" + action, Api.ADMIN_TOKEN), 404, "no such path");
+            assertRefused(adminPost("admin/events/%7Bx%7D/queue/" + action, Api.ADMIN_TOKEN), 400,
+                    "eventId may only contain");
         }
         assertFalse(api.get("queue/" + queued).data().getBoolean("paused"), "still admitting");
         assertSellsExactlyItsTickets(queued, 2);

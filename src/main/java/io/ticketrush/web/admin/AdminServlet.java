@@ -83,8 +83,12 @@ public class AdminServlet extends ApiServlet {
         String eventId = restore ? rest.substring(0, rest.length() - RESTORE.length())
                 : pause ? rest.substring(0, rest.length() - PAUSE.length())
                 : resume ? rest.substring(0, rest.length() - RESUME.length()) : rest;
-        if (!Ids.isValid(eventId)) {
+        if (eventId.isEmpty() || eventId.indexOf('/') >= 0) {
             throw ApiException.notFound("no such path");
+        }
+        if (!Ids.isValid(eventId)) {
+            Ids.check("eventId", eventId);
+            throw ApiException.badRequest("eventId may not begin or end with a space");
         }
         if (pause || resume) {
             if (!"POST".equals(request.getMethod())) {
@@ -167,7 +171,14 @@ public class AdminServlet extends ApiServlet {
         localStock.update(status);
         orders.sweepSoon(eventId);
         boolean repeated = opening.outcome() == OpenScript.Outcome.REPEATED;
-        QueueStatus queue = queued || repeated ? waitingRoom.statusOrNull(eventId) : null;
+        QueueStatus read = queued || repeated ? waitingRoom.statusOrNull(eventId) : null;
+        if (read != null && !read.open() && read.opensAt() <= read.now()) {
+            // An opensAt already past opens the queue at once: do now what the advancers would within a round, so
+            // that the answer says the state buyers meet (WAITING), not PRE_QUEUE.
+            waitingRoom.advanceNow(eventId);
+            read = waitingRoom.statusOrNull(eventId);
+        }
+        QueueStatus queue = read;
         ApiResponse.Data opened = json -> {
             eventJson(status).write(json);
             if (queue != null) {

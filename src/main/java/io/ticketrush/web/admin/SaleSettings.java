@@ -31,6 +31,7 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
     public static final long MAX_TICKETS = 1_000_000_000L;
     public static final long MAX_HOLD_SECONDS = 86_400L;
 
+    private static final List<String> FIELDS = List.of("tickets", "holdSeconds", "handoff", "queue");
     private static final List<String> QUEUE_FIELDS = List.of("opensAt", "admitPerSecond", "admitWindowSeconds",
             "overbook", "proofOfWork");
 
@@ -48,6 +49,7 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
         } catch (JsonException e) {
             throw ApiException.badRequest("body is not valid JSON");
         }
+        refuseUnknown(object, "", FIELDS);
         return new SaleSettings(integer(object, "tickets", 0, MAX_TICKETS),
                 integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS), flag(object, "handoff", true), queue(object));
     }
@@ -62,16 +64,21 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
                     + "\"admitWindowSeconds\":W}");
         }
         JsonObject queue = value.asJsonObject();
-        for (String name : queue.keySet()) {
-            if (!QUEUE_FIELDS.contains(name)) {
-                throw ApiException.badRequest("queue." + name + " is not a setting; the settings are " + QUEUE_FIELDS);
-            }
-        }
+        refuseUnknown(queue, "queue.", QUEUE_FIELDS);
         return new QueueSettings(integer(queue, "queue.", "opensAt", 0, QueueSettings.MAX_OPENS_AT),
                 integer(queue, "queue.", "admitPerSecond", 1, QueueSettings.MAX_ADMIT_PER_SECOND),
                 integer(queue, "queue.", "admitWindowSeconds", 1, QueueSettings.MAX_WINDOW_SECONDS),
                 overbook(queue.get("overbook")), queue.containsKey("proofOfWork")
                         ? integer(queue, "queue.", "proofOfWork", 0, QueueSettings.MAX_PROOF_OF_WORK) : 0);
+    }
+
+    /** A misspelt setting ({@code "handof":false}) would otherwise be ignored and its default applied unseen. */
+    private static void refuseUnknown(JsonObject object, String prefix, List<String> known) {
+        for (String name : object.keySet()) {
+            if (!known.contains(name)) {
+                throw ApiException.badRequest(prefix + name + " is not a setting; the settings are " + known);
+            }
+        }
     }
 
     private static double overbook(JsonValue value) {

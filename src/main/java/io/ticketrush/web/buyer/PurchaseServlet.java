@@ -69,6 +69,7 @@ public class PurchaseServlet extends ApiServlet {
         if (!"POST".equals(request.getMethod())) {
             throw methodNotAllowed(request, response, "POST");
         }
+        Form.refuseInQuery(request, "userId");
         Form form = Form.read(request, MAX_BODY_BYTES);
         String userId = buyers.of(request, response, form);
         String eventId = form.id("eventId", defaultEvent);

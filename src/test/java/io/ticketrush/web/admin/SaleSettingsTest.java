@@ -47,6 +47,12 @@ class SaleSettingsTest {
         assertEquals("holdSeconds is required", refusal("{\"tickets\":1}"));
     }
 
+    @Test
+    void refusesAnUnknownFieldNamingIt() {
+        assertEquals("handof is not a setting; the settings are [tickets, holdSeconds, handoff, queue]",
+                refusal("{\"tickets\":1,\"holdSeconds\":1,\"handof\":false}"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "{", "tickets=1", "{\"tickets\":1,}", "\u00ff\u00fe"})
     void refusesWhatIsNotJson(String body) {
