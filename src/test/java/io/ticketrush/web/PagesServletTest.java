@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class NotFoundServletTest {
+class PagesServletTest {
 
     @Test
     void servesThePagesTheirFilesAndTheWebJars() {
         for (String file : new String[] {"/index.html", "/admin/index.html", "/buyer.js", "/site.css",
                 "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js"}) {
-            assertTrue(NotFoundServlet.isPublic(file), file);
+            assertTrue(PagesServlet.isPublic(file), file);
         }
     }
 
@@ -20,7 +20,7 @@ class NotFoundServletTest {
         for (String file : new String[] {"/WEB-INF/web.xml", "/web-inf/web.xml", "/WEB-INF/classes/io/ticketrush/web/Ids.class",
                 "/META-INF/MANIFEST.MF", "/Meta-Inf/context.xml", "/admin/", "/a/../WEB-INF/web.xml", "//WEB-INF/web.xml",
                 "/x\\..\\WEB-INF", "index.html"}) {
-            assertFalse(NotFoundServlet.isPublic(file), file);
+            assertFalse(PagesServlet.isPublic(file), file);
         }
     }
 }

@@ -23,7 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * file servlet; anything else gets JSON rather than an HTML page.
  */
 @WebServlet("/")
-public class NotFoundServlet extends ApiServlet {
+public class PagesServlet extends ApiServlet {
 
     /** The container's static file servlet (GlassFish's {@code default-web.xml}), which this mapping replaces on "/". */
     private static final String CONTAINER_FILES = "default";
@@ -44,7 +44,7 @@ public class NotFoundServlet extends ApiServlet {
 
     @Override
     public void init() {
-        policy = issuer.map(NotFoundServlet::origin).map(origin ->
+        policy = issuer.map(PagesServlet::origin).map(origin ->
                 CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' " + origin))
                 .orElse(CONTENT_SECURITY_POLICY);
     }
