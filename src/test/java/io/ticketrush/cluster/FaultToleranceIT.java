@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
@@ -68,7 +69,7 @@ class FaultToleranceIT {
         try (Watch watch = new Watch(cluster, event, tickets)) {
             buyers.buy(4_000, 100);
             // Demand lasts: new buyers keep coming until the sale is over.
-            Eventually.within(Duration.ofSeconds(20), () -> {
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
                 buyers.buy(300, 30);
                 assertEquals(0, api.eventStatus(event).data().getInt("available"));
             });
@@ -93,15 +94,15 @@ class FaultToleranceIT {
                 cluster.killRedis();
                 // Back after a second and a half, from the AOF; buyers meanwhile get 503 and retry.
                 restart.set(inBackground("redis-restart", () -> {
-                    sleep(Duration.ofMillis(1500));
+                    Pause.of(Duration.ofMillis(1500));
                     cluster.up();
                 }));
             }
         };
         buyers.buy(1_200, 60);
         assertNotNull(restart.get(), "Redis was killed mid-sale");
-        await(restart.get());
-        Eventually.within(Duration.ofSeconds(20), () -> {
+        finish(restart.get());
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             buyers.buy(200, 20);
             assertEquals(0, api.eventStatus(event).data().getInt("available"));
         });
@@ -194,12 +195,13 @@ class FaultToleranceIT {
         }
 
         cluster.freezeRedis(false);
-        Eventually.within(Duration.ofSeconds(5), () -> {
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 assertEquals(200, cluster.instance(i).get("health/ready").status());
             }
         });
-        Eventually.within(Duration.ofSeconds(3), () -> assertEquals(1, api.buy(event, "after").code()));
+        await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(1, api.buy(event, "after").code()));
 
         // A timeout is not a "no": the few commands that reached the frozen Redis (one probe per instance per
         // fail-fast window) ran when it thawed. Their buyers were told 503 and get their order on retry.
@@ -239,7 +241,7 @@ class FaultToleranceIT {
         assertTrue(permits < fairShare, "instance-1 took " + permits + " permits of " + left + " left; "
                 + "its share of what is left is " + fairShare + ", a fresh share would be 110");
 
-        Eventually.within(Duration.ofSeconds(20), () -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             buyers.buy(300, 30);
             assertEquals(0, api.eventStatus(event).data().getInt("available"));
         });
@@ -251,11 +253,13 @@ class FaultToleranceIT {
         this.cluster = cluster;
         Api first = cluster.instance(1);
         String weight = "ticketrush_cluster_weight\\{[^}]*\\}";
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, first.metric(weight), "weights 1 to 4 alive"));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(10, first.metric(weight), "weights 1 to 4 alive"));
 
         cluster.kill(4);
         // Its heartbeat runs out (cluster.member-ttl-ms, 2 s); the others then count 1 + 2 + 3.
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(6, first.metric(weight)));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(6, first.metric(weight)));
         String event = Deployments.newEventId("alive");
         cluster.nginx().openSale(event, 600, 600);
         assertEquals(1, first.buy(event, "first").code());
@@ -263,7 +267,8 @@ class FaultToleranceIT {
                 "instance-1's share is a sixth of 600 (plus 10%), not a tenth: the three alive hold it all");
 
         cluster.up();
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(10, first.metric(weight), "instance-4 is back"));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(10, first.metric(weight), "instance-4 is back"));
     }
 
     /**
@@ -321,7 +326,7 @@ class FaultToleranceIT {
                 if (attempt == RETRIES) {
                     throw new AssertionError("no answer for " + user + " after " + RETRIES + " retries");
                 }
-                sleep(PAUSE);
+                Pause.of(PAUSE);
             }
         }
 
@@ -372,7 +377,7 @@ class FaultToleranceIT {
                         List<String> counts = redis.hmget(keys.stock(), "reserved", "paid");
                         most.accumulateAndGet(Long.parseLong(counts.get(0)) + Long.parseLong(counts.get(1)), Math::max);
                         polls.incrementAndGet();
-                        sleep(Duration.ofMillis(50));
+                        Pause.of(Duration.ofMillis(50));
                     }
                 }
             });
@@ -389,7 +394,7 @@ class FaultToleranceIT {
         @Override
         public void close() {
             running = false;
-            await(polling);
+            finish(polling);
         }
     }
 
@@ -398,19 +403,11 @@ class FaultToleranceIT {
         return CompletableFuture.runAsync(task, runnable -> new Thread(runnable, name).start());
     }
 
-    private static void await(CompletableFuture<Void> task) {
+    private static void finish(CompletableFuture<Void> task) {
         try {
             task.join();
         } catch (CompletionException e) {
             throw new AssertionError("A background task of the test failed: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.RawHttp;
 import io.ticketrush.testsupport.SharedCluster;
 
@@ -99,7 +99,8 @@ class HostileInputIT {
         String victimAdmission = admitted(nginx, queued, victimPlace);
         String briefPlace = join(nginx, brief, "victim");
         Api.Answer briefAdmission = admittedAnswer(nginx, brief, briefPlace);
-        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(System.currentTimeMillis()
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertTrue(System.currentTimeMillis()
                 > briefAdmission.data().getJsonNumber("expiresAt").longValue() + 100, "the brief admission expired"));
         Tokens tokens = new Tokens(queued, brief, plain, victimPlace, victimAdmission, briefPlace,
                 briefAdmission.data().getString("admission"));
@@ -134,7 +135,8 @@ class HostileInputIT {
         Api other = cluster.instance(2);
         buyAndPay(other, queued, "honest-2", admitted(other, queued, join(other, queued, "honest-2")));
         String late = join(nginx, queued, "too-late");
-        Eventually.within(Duration.ofSeconds(10), () -> assertEquals(-1, admission(nginx, queued, late).code()));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(-1, admission(nginx, queued, late).code()));
         var sold = nginx.eventStatus(queued).data();
         assertEquals(List.of(0, 3, 0), List.of(sold.getInt("reserved"), sold.getInt("paid"), sold.getInt("available")));
         var ledger = sold.getJsonObject("queue");
@@ -549,7 +551,7 @@ class HostileInputIT {
     /** The answer of code 1 to the place's admission request, once admission has reached it. */
     private static Api.Answer admittedAnswer(Api api, String event, String place) {
         Api.Answer[] answer = new Api.Answer[1];
-        Eventually.within(Duration.ofSeconds(20), () -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             answer[0] = admission(api, event, place);
             assertEquals(1, answer[0].code(), answer[0].body());
         });

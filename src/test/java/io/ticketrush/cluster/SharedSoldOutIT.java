@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,6 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.ManyConnections;
 import io.ticketrush.testsupport.SharedCluster;
 
@@ -69,7 +69,7 @@ class SharedSoldOutIT {
             }
         }
         assertTrue(fromCache >= answers.size() / 2, "most of the crowd answered by nginx: " + fromCache);
-        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(
                 logSince(cluster, logStart).contains("\"POST /buy/ticket HTTP/1.1\" 200 40 upstream=- upstream_status=- "),
                 "nginx's log has purchases it answered itself"));
 
@@ -100,12 +100,12 @@ class SharedSoldOutIT {
         String event = Deployments.newEventId("comes-back");
         assertEquals(200, api.openSale(event, 1, 1).status());
         assertEquals(1, api.buy(event, "first").code());
-        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(FROM_CACHE.contains(
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(FROM_CACHE.contains(
                 api.buy(event, "early").header("X-Cache-Status")), "the sold-out answer is shared"));
 
         // The one-second hold runs out, the sweeper returns the ticket, the shared answer runs out: a buyer gets it.
         List<String> answersMeanwhile = new ArrayList<>();
-        Eventually.within(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
             Api.Answer answer = api.buy(event, "next-" + answersMeanwhile.size());
             answersMeanwhile.add(answer.code() + "/" + answer.header("X-Cache-Status"));
             assertEquals(1, answer.code(), "answers so far: " + answersMeanwhile);
@@ -122,7 +122,7 @@ class SharedSoldOutIT {
         String event = Deployments.newEventId("reset");
         assertEquals(200, api.openSale(event, 1, 300).status());
         assertEquals(1, api.buy(event, "first").code());
-        Eventually.within(Duration.ofSeconds(10), () -> assertTrue(FROM_CACHE.contains(
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(FROM_CACHE.contains(
                 api.buy(event, "early").header("X-Cache-Status")), "the sold-out answer is shared"));
         List<Supplier<Api.Answer>> hammering = new ArrayList<>();
         for (int i = 0; i < 100; i++) {

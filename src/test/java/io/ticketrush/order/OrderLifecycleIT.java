@@ -1,5 +1,6 @@
 package io.ticketrush.order;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** Reserve, pay, expire, sell again: the pre-deduct lifecycle over HTTP. */
@@ -85,7 +85,7 @@ class OrderLifecycleIT extends SingleInstanceIT {
         assertEquals(1, api.pay(paid).code());
 
         // Four unpaid holds run out after one second and come back within the sweep limit.
-        Eventually.within(Duration.ofSeconds(1).plus(SWEEP_LIMIT), () ->
+        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
                 assertEquals(tickets - 1, api.eventStatus(event).data().getInt("available")));
 
         for (String orderId : orderIds.subList(1, tickets)) {
@@ -98,7 +98,7 @@ class OrderLifecycleIT extends SingleInstanceIT {
         // Local shares re-open within one refresh interval of the tickets' return.
         AtomicInteger buyers = new AtomicInteger();
         AtomicInteger resold = new AtomicInteger();
-        Eventually.within(Duration.ofSeconds(2), () -> {
+        await().atMost(Duration.ofSeconds(2)).ignoreExceptions().untilAsserted(() -> {
             if (api.buy(event, "late-" + buyers.incrementAndGet()).code() == 1) {
                 resold.incrementAndGet();
             }
@@ -116,10 +116,10 @@ class OrderLifecycleIT extends SingleInstanceIT {
         api.openSale(event, 1, 1);
         String first = api.buy(event, "heidi").data().getString("orderId");
 
-        Eventually.within(Duration.ofSeconds(1).plus(SWEEP_LIMIT), () ->
+        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
                 assertEquals(1, api.eventStatus(event).data().getInt("available")));
 
-        Eventually.within(Duration.ofSeconds(1), () -> {
+        await().atMost(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
             Api.Answer again = api.buy(event, "heidi");
             assertEquals(1, again.code(), again.body());
             assertTrue(!first.equals(again.data().getString("orderId")), "a new order");

@@ -1,5 +1,6 @@
 package io.ticketrush.queue;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,8 +24,8 @@ import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Eventually;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -55,8 +56,8 @@ class PreQueueDigestIT {
 
     @BeforeAll
     static void connect() {
-        redis = RedisClients.connectedTo(SharedRedis.server().port());
-        jedis = SharedRedis.server().client();
+        redis = RedisClients.connectedTo(SharedServers.server().port());
+        jedis = SharedServers.server().client();
     }
 
     @AfterAll
@@ -119,7 +120,7 @@ class PreQueueDigestIT {
         assertEquals(PreQueueDigest.Lease.HELD, stalled.lease(event, gen), "it takes the lease and stops there");
 
         assertEquals(Optional.empty(), next.compute(event, gen, 1_000), "the holder's lease is still running");
-        Eventually.within(Duration.ofSeconds(5),
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(
                 () -> assertEquals(Optional.of(oneShot), next.compute(event, gen, 1_000), "taken over"));
         assertEquals(PreQueueDigest.Lease.TAKEN, stalled.lease(event, gen),
                 "the stalled holder, back, finds its lease gone and stops at its next page");
@@ -157,7 +158,7 @@ class PreQueueDigestIT {
         long joinedAt = redisNowMs();
         assertTrue(joinedAt < opensAt, "the pre-queue joined before opensAt, " + (joinedAt - opensAt) + " ms late");
         while (redisNowMs() < opensAt) {
-            sleep(10);
+            Pause.millis(10);
         }
         join("late", 0, late);
         assertEquals(List.of(1L, (long) places, 0L), advance("", gen).subList(0, 3), "frozen, no digest yet");
@@ -204,12 +205,4 @@ class PreQueueDigestIT {
         return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

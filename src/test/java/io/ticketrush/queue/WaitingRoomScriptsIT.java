@@ -31,8 +31,9 @@ import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.redis.RedisSettings;
 import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.RedisClusterServers;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -75,8 +76,8 @@ class WaitingRoomScriptsIT {
 
     @BeforeAll
     static void connect() {
-        sharedRedis = RedisClients.connectedTo(SharedRedis.server().port());
-        jedis = SharedRedis.server().client();
+        sharedRedis = RedisClients.connectedTo(SharedServers.server().port());
+        jedis = SharedServers.server().client();
     }
 
     @AfterAll
@@ -329,7 +330,7 @@ class WaitingRoomScriptsIT {
                 while (!soldOut() && System.nanoTime() < deadline) {
                     advance("");
                     assertWithinBudget(samples);
-                    sleep(1);
+                    Pause.millis(1);
                 }
                 return 0L;
             });
@@ -347,7 +348,7 @@ class WaitingRoomScriptsIT {
                         break;
                     }
                     if (code == -3) {
-                        sleep(5);
+                        Pause.millis(5);
                         continue;
                     }
                     if (code == 1 && place % 2 == 0) {
@@ -783,14 +784,6 @@ class WaitingRoomScriptsIT {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private List<?> eval(LuaScript script, List<String> scriptKeys, String... args) {
         Object reply = redis.eval(script, scriptKeys, List.of(args));

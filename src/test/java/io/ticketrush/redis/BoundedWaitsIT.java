@@ -1,5 +1,6 @@
 package io.ticketrush.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.FreePorts;
 import io.ticketrush.testsupport.InstanceDebugger;
 import io.ticketrush.testsupport.PayaraInstance;
@@ -190,7 +190,7 @@ class BoundedWaitsIT {
     /** The buyer's purchase sent again with {@code retry=true}, as the API asks after a 503, until it is answered. */
     private static Api.Answer retried(String event, String buyer) {
         Api.Answer[] last = new Api.Answer[1];
-        Eventually.within(Duration.ofSeconds(15), () -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             last[0] = api.buyAgain(event, buyer);
             assertEquals(200, last[0].status(), last[0].body());
         });

@@ -176,7 +176,7 @@ public final class QueueBuyers {
                     step(buyer, soldOutSince);
                 }
             }
-            RedisServer.sleep(pause);
+            Pause.of(pause);
         }
     }
 
@@ -315,7 +315,7 @@ public final class QueueBuyers {
                 throw new AssertionError(what + ": no answer through an outage of a minute: "
                         + (answer == null ? "connection failed" : answer.body()));
             }
-            RedisServer.sleep(OUTAGE_PAUSE);
+            Pause.of(OUTAGE_PAUSE);
         }
     }
 }

@@ -41,7 +41,7 @@ public final class QueueLedgerWatch implements AutoCloseable {
                         readings.add(data);
                     }
                 }
-                RedisServer.sleep(every);
+                Pause.of(every);
             }
         }, task -> new Thread(task, "ledger-watch").start());
     }

@@ -180,17 +180,8 @@ public final class RedisServer implements AutoCloseable {
             } catch (RuntimeException notYet) {
                 // Still starting, or loading its AOF.
             }
-            sleep(Duration.ofMillis(50));
+            Pause.of(Duration.ofMillis(50));
         }
         throw new IllegalStateException("redis-server did not answer within " + START_LIMIT);
-    }
-
-    public static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
     }
 }

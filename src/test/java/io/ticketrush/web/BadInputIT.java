@@ -1,5 +1,6 @@
 package io.ticketrush.web;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.RawHttp;
 import io.ticketrush.testsupport.SingleInstanceIT;
 
@@ -328,7 +329,7 @@ class BadInputIT extends SingleInstanceIT {
                 "admission is given more than once");
 
         while (System.currentTimeMillis() < expiresAt) {
-            sleep(50);
+            Pause.millis(50);
         }
         assertRefused(postForm("userId=xena&admission=" + xenaElsewhere + "&eventId=" + brief), 403,
                 "the admission expired");
@@ -348,7 +349,7 @@ class BadInputIT extends SingleInstanceIT {
         String admission = admitted(queued, join(queued, "zack"));
         Api.Answer bought = postForm("userId=zack&admission=" + admission + "&eventId=" + queued);
         assertEquals(1, bought.code(), bought.body());
-        Eventually.within(Duration.ofSeconds(15),
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
                 () -> assertEquals(0, api.eventStatus(queued).data().getInt("reserved"), "the unpaid hold expired"));
         assertRefused(postForm("userId=zack&admission=" + admission + "&eventId=" + queued), 403,
                 "the admission was already used");
@@ -430,7 +431,7 @@ class BadInputIT extends SingleInstanceIT {
     /** The admission of {@code place}, once admission reaches it. */
     private String admitted(String queued, String place) {
         String[] admission = new String[1];
-        Eventually.within(Duration.ofSeconds(15), () -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             Api.Answer answer = post("queue/" + queued + "/admission", "place=" + place);
             assertEquals(1, answer.code(), answer.body());
             admission[0] = answer.data().getString("admission");
@@ -450,7 +451,7 @@ class BadInputIT extends SingleInstanceIT {
         var status = api.eventStatus(queued).data();
         assertEquals(0, status.getInt("available"), status.toString());
         String late = join(queued, "too-late");
-        Eventually.within(Duration.ofSeconds(10),
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(
                 () -> assertEquals(-1, post("queue/" + queued + "/admission", "place=" + late).code()));
         var ledger = api.eventStatus(queued).data().getJsonObject("queue");
         assertEquals(ledger.getInt("joined"), ledger.getInt("waiting") + ledger.getInt("admittedUnused")
@@ -500,14 +501,6 @@ class BadInputIT extends SingleInstanceIT {
         return api.send(request);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private Api.Answer postForm(String body) {
         return api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket"))

@@ -14,7 +14,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * {@value #PORT_PROPERTY} and {@value #PG_PORT_PROPERTY}). They are stopped when the run ends, pass or fail.
  * Unit tests (Surefire) run without them.
  */
-public class SharedRedis implements LauncherSessionListener {
+public class SharedServers implements LauncherSessionListener {
 
     public static final String PORT_PROPERTY = "ticketrush.redis.port";
     public static final String PG_PORT_PROPERTY = "ticketrush.pg.port";
