@@ -166,6 +166,7 @@ class QueueFaultsIT {
                 queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("admittedUnused"),
                 queue.getInt("lapsed"), queue.getInt("waiting"), queue.getInt("toldSoldOut")), queue.toString());
         QueueLedgerWatch.check(status);
+        buyers.assertLedgerIsWhatBuyersWereTold(status);
         return buyers;
     }
 

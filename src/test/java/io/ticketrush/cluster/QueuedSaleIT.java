@@ -146,6 +146,7 @@ class QueuedSaleIT {
         assertEquals(0, queue.getInt("waiting"));
         assertEquals(crowd - tickets, queue.getInt("toldSoldOut"));
         QueueLedgerWatch.check(status);
+        buyers.assertLedgerIsWhatBuyersWereTold(status);
         JsonObject shared = cluster.instance(1).queueState(event).data();
         assertEquals("SOLD_OUT", shared.getString("state"));
         // Joining again after the sale: the same place, its position, and the news.

@@ -221,6 +221,7 @@ class RedisClusterIT {
                 queue.getInt("joined"), queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("lapsed"),
                 queue.getInt("toldSoldOut")));
         QueueLedgerWatch.check(status);
+        buyers.assertLedgerIsWhatBuyersWereTold(status);
         try (Jedis master = ownerOf(JedisClusterCRC16.getSlot(QueueKeys.of(event).queue())).client()) {
             assertEquals(tickets, master.hlen(QueueKeys.of(event).used()), "the event's keys live on its slot's master");
             buyers.assertEveryOrderIsAnAdmittedBuyers(master);
