@@ -432,12 +432,14 @@ class OrderHandoffIT {
             });
         }
         Map<String, String> actual = new HashMap<>();
+        int rowCount = 0;
         try (Connection db = cluster.database();
                 PreparedStatement query = db.prepareStatement(
                         "SELECT order_id, status, expires_at, user_id FROM ticket_order WHERE event_id = ?")) {
             query.setString(1, event);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
+                    rowCount++;
                     actual.put(rows.getString(1), rows.getString(2) + "|" + rows.getLong(3) + "|" + rows.getString(4));
                 }
             }
@@ -445,6 +447,8 @@ class OrderHandoffIT {
             throw new AssertionError("PostgreSQL cannot be read", e);
         }
         assertTrue(!expected.isEmpty(), "the sale sold something");
+        // Counted as rows, not as the map's keys, where an order written twice would be one entry.
+        assertEquals(expected.size(), rowCount, "one row per order Redis holds, none twice");
         assertEquals(expected, actual);
     }
 }
