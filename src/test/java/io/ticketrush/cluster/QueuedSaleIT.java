@@ -181,8 +181,14 @@ class QueuedSaleIT {
     void stopsAdmittingWhilePausedAndGoesOnWhenResumed(Cluster cluster) {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("pause");
-        api.openQueuedSale(event, 100, 600, System.currentTimeMillis() + 1_500, 5, 60);
+        // A sale beside it, never paused: its admissions going on show that admission ran while the other was
+        // paused, so "nobody admitted" is the pause's doing, not a stalled advancer's.
+        String beside = Deployments.newEventId("unpaused");
+        long opensAt = System.currentTimeMillis() + 1_500;
+        api.openQueuedSale(event, 100, 600, opensAt, 5, 60);
+        api.openQueuedSale(beside, 100, 600, opensAt, 5, 60);
         List<String> places = joinAll(api, event, "p", 40);
+        joinAll(api, beside, "b", 40);
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .untilAsserted(() -> assertTrue(admitted(api, event) >= 3));
 
@@ -190,7 +196,10 @@ class QueuedSaleIT {
         assertEquals(200, paused.status(), paused.body());
         assertTrue(paused.data().getJsonObject("queue").getBoolean("paused"));
         long reach = admitted(api, event);
-        Pause.of(Duration.ofMillis(2_500));
+        long besideReach = admitted(api, beside);
+        // Two seconds of admission at five a second.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(
+                admitted(api, beside) >= besideReach + 10, "the sale beside it admitted on"));
         assertEquals(reach, admitted(api, event), "nobody admitted while paused");
         JsonObject shared = cluster.instance(2).queueState(event).data();
         assertEquals("PAUSED", shared.getString("state"));
