@@ -105,7 +105,12 @@ class AdminRequestsIT {
             assertFalse(redis.sismember(EventKeys.EVENTS, event));
         }
         assertEquals(1, cluster.nginx().openSale(event, 1, 60).code(), "the id may be opened again");
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
-                .untilAsserted(() -> assertTrue(cluster.nginx().buy(event, "anew").code() == 1));
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 1; i <= Cluster.INSTANCES; i++) {
+                assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
+            }
+        });
+        Api.Answer anew = cluster.nginx().buy(event, "anew");
+        assertEquals(1, anew.code(), anew.body());
     }
 }

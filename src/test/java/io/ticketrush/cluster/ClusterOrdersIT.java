@@ -47,12 +47,15 @@ class ClusterOrdersIT {
             }
         });
 
-        // New buyers keep coming until the returned tickets are gone; shares re-open within a refresh interval.
+        // New buyers keep coming, a wave at a time, until the returned tickets are gone; shares re-open within a
+        // refresh interval.
         List<Api.Answer> second = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        do {
+            assertTrue(System.nanoTime() < deadline, "returned tickets still left: " + count(second, 1) + " sold");
             second.addAll(Crowd.run(buyers(api, event, "second-" + second.size(), 100), 20));
-            assertEquals(tickets, count(second, 1));
-        });
+        } while (api.eventStatus(event).data().getInt("available") > 0);
+        assertEquals(tickets, count(second, 1), "the returned tickets, each sold once");
         Map<String, Integer> sellers = new HashMap<>();
         for (Api.Answer answer : second) {
             if (answer.code() == 1) {

@@ -372,7 +372,9 @@ class OrderHandoffIT {
         assertEquals(3, api.eventStatus(event).data().getInt("reserved"), "nothing was deleted");
         cluster.up();
         await().atMost(CATCH_UP).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(200, api.deleteSale(event).status()));
+                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        Api.Answer deleted = api.deleteSale(event);
+        assertEquals(200, deleted.status(), deleted.body());
         try (Connection db = cluster.database();
                 ResultSet rows = db.createStatement().executeQuery(
                         "SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
