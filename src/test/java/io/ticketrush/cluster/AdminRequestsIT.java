@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
@@ -61,7 +61,8 @@ class AdminRequestsIT {
         String event = Deployments.newEventId("delete-twice");
         nginx.openSale(event, 5, 60);
         assertEquals(1, nginx.buy(event, "una").code());
-        Eventually.within(Duration.ofSeconds(15), () -> assertEquals(0, nginx.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(0, nginx.eventStatus(event).data().getInt("handoffLag")));
         Map<String, String> sameRequest = Map.of("X-Request-Id", "delete-" + event);
 
         Api.Answer first = cluster.instance(3).admin("DELETE", event, null, Api.ADMIN_TOKEN, sameRequest);
@@ -81,7 +82,7 @@ class AdminRequestsIT {
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
             assertEquals(1, cluster.instance(i).buy(event, "buyer-" + i).code(), "instance-" + i + " sells");
         }
-        Eventually.within(Duration.ofSeconds(15),
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
                 () -> assertEquals(0, cluster.nginx().eventStatus(event).data().getInt("handoffLag")));
 
         JsonObject deleted = cluster.instance(1).deleteSale(event).data();
@@ -94,7 +95,7 @@ class AdminRequestsIT {
             assertEquals(404, answer.status(), "instance-" + i + ": " + answer.body());
             assertEquals(404, cluster.instance(i).buyAgain(event, "buyer-" + i).status(), "a retrying holder too");
         }
-        Eventually.within(Duration.ofSeconds(5), () -> {
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
             for (JsonObject instance : cluster.nginx().instances().data().getJsonArray("instances")
                     .getValuesAs(JsonObject.class)) {
                 assertFalse(instance.getJsonObject("permits").containsKey(event), "a share left: " + instance);
@@ -104,6 +105,12 @@ class AdminRequestsIT {
             assertFalse(redis.sismember(EventKeys.EVENTS, event));
         }
         assertEquals(1, cluster.nginx().openSale(event, 1, 60).code(), "the id may be opened again");
-        Eventually.within(Duration.ofSeconds(5), () -> assertTrue(cluster.nginx().buy(event, "anew").code() == 1));
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 1; i <= Cluster.INSTANCES; i++) {
+                assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
+            }
+        });
+        Api.Answer anew = cluster.nginx().buy(event, "anew");
+        assertEquals(1, anew.code(), anew.body());
     }
 }

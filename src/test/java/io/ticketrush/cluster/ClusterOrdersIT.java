@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,6 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedCluster;
 
 /** Reservations across the cluster: they expire and sell again on any instance; paid ones stay paid. */
@@ -37,22 +37,25 @@ class ClusterOrdersIT {
         List<Api.Answer> first = Crowd.run(buyers(api, event, "first", 300), 40);
         assertEquals(tickets, count(first, 1));
 
-        Eventually.within(Duration.ofSeconds(2).plus(SWEEP_LIMIT), () ->
+        await().atMost(Duration.ofSeconds(2).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
                 assertEquals(tickets, api.eventStatus(event).data().getInt("available")));
         // Every instance has re-opened its share of the returned tickets (within a refresh; under load, later).
         // Else the first instances to refresh could sell all 60 before a late one has any to sell.
-        Eventually.within(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
             }
         });
 
-        // New buyers keep coming until the returned tickets are gone; shares re-open within a refresh interval.
+        // New buyers keep coming, a wave at a time, until the returned tickets are gone; shares re-open within a
+        // refresh interval.
         List<Api.Answer> second = new ArrayList<>();
-        Eventually.within(Duration.ofSeconds(5), () -> {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        do {
+            assertTrue(System.nanoTime() < deadline, "returned tickets still left: " + count(second, 1) + " sold");
             second.addAll(Crowd.run(buyers(api, event, "second-" + second.size(), 100), 20));
-            assertEquals(tickets, count(second, 1));
-        });
+        } while (api.eventStatus(event).data().getInt("available") > 0);
+        assertEquals(tickets, count(second, 1), "the returned tickets, each sold once");
         Map<String, Integer> sellers = new HashMap<>();
         for (Api.Answer answer : second) {
             if (answer.code() == 1) {

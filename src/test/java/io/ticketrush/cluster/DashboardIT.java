@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,7 +27,6 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Browser;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedCluster;
 
 /**
@@ -53,7 +53,8 @@ class DashboardIT {
         }
         assertEquals(200, api.pay(orders.get(0)).status());
         // Each instance publishes its counters with its heartbeat: between them, exactly the three sales made.
-        Eventually.within(Duration.ofSeconds(5), () -> assertEquals(reservedBefore + 3, reservedByEveryInstance(api)));
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(reservedBefore + 3, reservedByEveryInstance(api)));
 
         try (Browser browser = new Browser(api.base(), 1280, 2000)) {
             try {
@@ -87,7 +88,7 @@ class DashboardIT {
                 assertEquals(List.of("instance-1", "instance-2", "instance-3", "instance-4"), List.copyOf(rows.keySet()));
                 browser.waitUntil("each instance's share of the requests near its weight's", Duration.ofSeconds(20),
                         d -> sharesFollowWeights(browser));
-                Eventually.within(Duration.ofSeconds(5),
+                await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(
                         () -> assertEquals(reservedBeforeTraffic + 20, reservedByEveryInstance(api), "20 more sales, counted once"));
                 browser.waitForText("reserved", "22");
                 assertTrue(browser.waitUntil("the rates drawn", d -> browser.script(
@@ -102,7 +103,7 @@ class DashboardIT {
         }
         // The token went in a header, never in a URL: nginx's log (flushed every 2 s) has the dashboard's calls only.
         Path log = cluster.runDir().resolve("nginx").resolve("access.log");
-        Eventually.within(Duration.ofSeconds(10), () -> {
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
             try {
                 assertTrue(Files.readString(log, StandardCharsets.UTF_8).contains("GET /admin/instances"));
             } catch (IOException e) {

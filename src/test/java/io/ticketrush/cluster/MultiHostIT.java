@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.Test;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.FreePorts;
 import io.ticketrush.testsupport.TestDirs;
 
@@ -156,7 +156,8 @@ class MultiHostIT {
         assertTrue(sold.get("instance-2") > sold.get("instance-1"), "weight 3 sells more than weight 1: " + sold);
 
         // The orders reach PostgreSQL on A, whichever host's instance took them.
-        Eventually.within(Duration.ofSeconds(30), () -> assertEquals(TICKETS, ordersInDatabase(pgPort, dbPassword, "two-hosts")));
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(TICKETS, ordersInDatabase(pgPort, dbPassword, "two-hosts")));
 
         // Adding an instance: list it, run up on its host. nginx (on A) reloads with the longer list.
         String threeInstances = twoInstances + "," + HOST_A + ":" + port3 + ":2";
@@ -197,7 +198,7 @@ class MultiHostIT {
     /** Every instance named counts {@code weight} alive (the {@code ticketrush_cluster_weight} gauge). */
     private static void assertClusterWeight(int weight, Api... instances) {
         Pattern gauge = Pattern.compile("(?m)^ticketrush_cluster_weight\\{[^}]*\\} ([0-9.]+)$");
-        Eventually.within(Duration.ofSeconds(15), () -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             for (Api instance : instances) {
                 Matcher line = gauge.matcher(instance.get("metrics").body());
                 assertTrue(line.find(), "no ticketrush_cluster_weight on /metrics");

@@ -1,6 +1,6 @@
 package io.ticketrush.cluster;
 
-import static io.ticketrush.testsupport.Pause.sleep;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +28,8 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Binaries;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.FreePorts;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.TestDirs;
 import io.ticketrush.web.buyer.PurchaseServlet;
 
@@ -71,7 +71,7 @@ class NginxCapacityIT {
             exchange.getRequestBody().readAllBytes();
             String json = switch (mode) {
                 case SLOW_RESERVED -> {
-                    sleep(UPSTREAM_MILLIS);
+                    Pause.millis(UPSTREAM_MILLIS);
                     yield "{\"code\":1,\"msg\":\"reserved\",\"data\":null}";
                 }
                 case SHARED_SOLD_OUT -> {
@@ -159,7 +159,7 @@ class NginxCapacityIT {
         mode = Mode.SHARED_SOLD_OUT;
         // Early in a second: the answer is kept to its end, and the next second is nginx's window of the old one.
         long second = System.currentTimeMillis() / 1000 + 1;
-        sleep(second * 1000 + 50 - System.currentTimeMillis());
+        Pause.millis(second * 1000 + 50 - System.currentTimeMillis());
         Api.Answer first = api.post("buy/ticket", Map.of("userId", "s1", "eventId", "stale"));
         Api.Answer kept = api.post("buy/ticket", Map.of("userId", "s2", "eventId", "stale"));
         assertEquals(-1, first.code(), first.body());
@@ -168,7 +168,7 @@ class NginxCapacityIT {
 
         mode = Mode.CUT;
         try {
-            sleep((second + 2) * 1000 + 50 - System.currentTimeMillis());
+            Pause.millis((second + 2) * 1000 + 50 - System.currentTimeMillis());
             Api.Answer next = api.post("buy/ticket", Map.of("userId", "s3", "eventId", "stale"));
             assertTrue(System.currentTimeMillis() < (second + 3) * 1000,
                     "asked in the second after the kept answer's, while nginx may still give it to others");
@@ -180,7 +180,7 @@ class NginxCapacityIT {
         } finally {
             // nginx took the stand-in out for fail_timeout: back before the other test.
             mode = Mode.SLOW_RESERVED;
-            Eventually.within(Duration.ofSeconds(15),
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
                     () -> assertEquals(1, api.post("buy/ticket", Map.of("userId", "back", "eventId", "e")).code()));
         }
     }
@@ -205,4 +205,5 @@ class NginxCapacityIT {
         assertTrue(Files.readString(Path.of(arguments[arguments.length - 1])).contains("limit_conn active " + MAX_ACTIVE + ";"),
                 "the configuration holds NGINX_MAX_ACTIVE");
     }
+
 }

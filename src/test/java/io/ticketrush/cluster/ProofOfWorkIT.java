@@ -1,5 +1,6 @@
 package io.ticketrush.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,7 +27,6 @@ import io.ticketrush.testsupport.Altcha;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
@@ -140,7 +140,8 @@ class ProofOfWorkIT {
     void aRestoredSaleKeepsItsPriceOnEveryInstance(Cluster cluster) throws Exception {
         Api api = cluster.nginx();
         String event = openPriced(api, Deployments.newEventId("pow-restore"));
-        Eventually.within(CATCH_UP, () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(CATCH_UP).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
         try (Connection db = cluster.database();
                 PreparedStatement query = db.prepareStatement(
                         "SELECT queue_proof_of_work FROM ticket_sale WHERE event_id = ?")) {

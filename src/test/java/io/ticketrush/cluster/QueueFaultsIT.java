@@ -79,7 +79,7 @@ class QueueFaultsIT {
                 cluster.killRedis();
                 // Back after a second and a half, from the AOF (fsync always); buyers meanwhile get 503 and retry.
                 restart.set(CompletableFuture.runAsync(() -> {
-                    Pause.sleep(Duration.ofMillis(1_500));
+                    Pause.of(Duration.ofMillis(1_500));
                     cluster.up();
                 }, task -> new Thread(task, "redis-restart").start()));
             }
@@ -100,7 +100,7 @@ class QueueFaultsIT {
         assertEquals(200, api.openQueuedSale(event, TICKETS, 600, opensAt, ADMIT_PER_SECOND, 60).status());
         QueueBuyers buyers = new QueueBuyers(api, event, prefix, EARLY + LATE);
         buyers.join(0, EARLY, 60);
-        Pause.sleep(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis() + 300)));
+        Pause.of(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis() + 300)));
 
         buyers.onPurchase = fault;
         List<JsonObject> readings;
@@ -109,7 +109,7 @@ class QueueFaultsIT {
             CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
                 for (QueueBuyers.Buyer buyer : buyers.all().subList(EARLY, EARLY + LATE)) {
                     buyers.join(buyer);
-                    Pause.sleep(Duration.ofMillis(25));
+                    Pause.of(Duration.ofMillis(25));
                 }
             }, task -> new Thread(task, "late-joins").start());
             buyers.run(60, Duration.ofMillis(150), 1, Duration.ofSeconds(120));
@@ -166,6 +166,7 @@ class QueueFaultsIT {
                 queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("admittedUnused"),
                 queue.getInt("lapsed"), queue.getInt("waiting"), queue.getInt("toldSoldOut")), queue.toString());
         QueueLedgerWatch.check(status);
+        buyers.assertLedgerIsWhatBuyersWereTold(status);
         return buyers;
     }
 

@@ -1,6 +1,5 @@
 package io.ticketrush.cluster;
 
-import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +21,7 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
@@ -169,7 +169,7 @@ class TrueSoldOutIT {
             if (answer.status() == 503 && answer.code() == -3) {
                 assertEquals("1", answer.header("Retry-After"), "busy says when to try again");
                 busy++;
-                sleep(50);
+                Pause.millis(50);
                 continue;
             }
             assertEquals(200, answer.status(), answer.body());
@@ -200,7 +200,7 @@ class TrueSoldOutIT {
                         List<String> fields = redis.hmget(stock, "tickets", "reserved", "paid");
                         samples.add(new Sample(started, Long.parseLong(fields.get(0)) - Long.parseLong(fields.get(1))
                                 - Long.parseLong(fields.get(2))));
-                        sleep(SAMPLE_EVERY_MS);
+                        Pause.millis(SAMPLE_EVERY_MS);
                     }
                 }
             }, "available-watch");

@@ -43,7 +43,7 @@ import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.OidcProvider;
 import io.ticketrush.testsupport.PayaraInstance;
 import io.ticketrush.testsupport.SharedOidcProvider;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 
 /**
  * Buyers named by access tokens from a real OpenID provider (Keycloak, {@link OidcProvider}), on an instance in
@@ -65,7 +65,7 @@ class SignedInBuyersIT {
         provider = oidc;
         instance = PayaraInstance.start(Path.of("target", "it-signed-in", "payara"),
                 PayaraInstance.properties("signed-in", Map.of(
-                        "redis.port", System.getProperty(SharedRedis.PORT_PROPERTY),
+                        "redis.port", System.getProperty(SharedServers.PORT_PROPERTY),
                         "buyer.auth", "oidc",
                         "oidc.issuer", provider.issuer(),
                         "oidc.audience", OidcProvider.AUDIENCE,

@@ -12,7 +12,7 @@ import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,8 +27,8 @@ class BuyerKeyIT {
     @Test
     void sweepFreesEveryBuyerUnderTheKeyJavaGaveThem() {
         EventKeys keys = EventKeys.of("buyer-key-" + UUID.randomUUID());
-        RedisClient redis = RedisClients.connectedTo(SharedRedis.server().port());
-        try (Jedis jedis = SharedRedis.server().client()) {
+        RedisClient redis = RedisClients.connectedTo(SharedServers.server().port());
+        try (Jedis jedis = SharedServers.server().client()) {
             // Reservations as reserve.lua leaves them, each hold long run out; no hand-off (no stream).
             jedis.hset(keys.stock(), Map.of("gen", "1", "handoff", "0", "tickets", Integer.toString(USER_IDS.size()),
                     "reserved", Integer.toString(USER_IDS.size()), "paid", "0", "holdMs", "60000"));

@@ -1,6 +1,6 @@
 package io.ticketrush.queue;
 
-import static io.ticketrush.testsupport.Pause.sleep;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,8 +25,8 @@ import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Eventually;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -57,8 +57,8 @@ class PreQueueDigestIT {
 
     @BeforeAll
     static void connect() {
-        redis = RedisClients.connectedTo(SharedRedis.server().port());
-        jedis = SharedRedis.server().client();
+        redis = RedisClients.connectedTo(SharedServers.server().port());
+        jedis = SharedServers.server().client();
     }
 
     @AfterAll
@@ -121,8 +121,8 @@ class PreQueueDigestIT {
         assertEquals(DigestLeaseScript.Lease.HELD, stalled.lease(event, gen), "it takes the lease and stops there");
 
         assertEquals(Optional.empty(), next.compute(event, gen, 1_000), "the holder's lease is still running");
-        Eventually.within(Duration.ofSeconds(5),
-                () -> assertEquals(Optional.of(oneShot), next.compute(event, gen, 1_000), "taken over"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !jedis.exists(queue.digestLease()));
+        assertEquals(Optional.of(oneShot), next.compute(event, gen, 1_000), "taken over once the lease ran out");
         assertEquals(DigestLeaseScript.Lease.TAKEN, stalled.lease(event, gen),
                 "the stalled holder, back, finds its lease gone and stops at its next page");
     }
@@ -159,7 +159,7 @@ class PreQueueDigestIT {
         long joinedAt = redisNowMs();
         assertTrue(joinedAt < opensAt, "the pre-queue joined before opensAt, " + (joinedAt - opensAt) + " ms late");
         while (redisNowMs() < opensAt) {
-            sleep(10);
+            Pause.millis(10);
         }
         join("late", 0, late);
         assertEquals(List.of(1L, (long) places, 0L), advance("", gen).subList(0, 3), "frozen, no digest yet");

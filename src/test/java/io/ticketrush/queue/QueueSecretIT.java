@@ -1,6 +1,6 @@
 package io.ticketrush.queue;
 
-import static io.ticketrush.testsupport.Pause.sleep;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +14,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Eventually;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.PayaraInstance;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 
 /**
  * An instance without the waiting room's shared key, or with one too short, refuses to start: a key of its own would
@@ -29,7 +29,7 @@ class QueueSecretIT {
     @Test
     void anInstanceWithoutTheQueueSecretOrWithAShortOneNeverBecomesReadyAndItsLogNamesTheSetting() {
         Path dir = Path.of("target", "it-queue-secret");
-        Map<String, String> missing = new HashMap<>(Map.of("redis.port", System.getProperty(SharedRedis.PORT_PROPERTY)));
+        Map<String, String> missing = new HashMap<>(Map.of("redis.port", System.getProperty(SharedServers.PORT_PROPERTY)));
         missing.put("queue.secret", null);
         Map<String, String> tooShort = new HashMap<>(missing);
         tooShort.put("queue.secret", "15-characters!!");
@@ -38,16 +38,18 @@ class QueueSecretIT {
                 PayaraInstance.launch(dir.resolve("short"), PayaraInstance.properties("short-secret", tooShort)));
         try {
             for (PayaraInstance instance : instances) {
-                Eventually.within(BOOT, () -> assertTrue(instance.log().contains("queue.secret (environment variable"
+                await().atMost(BOOT).ignoreExceptions()
+                        .untilAsserted(() -> assertTrue(instance.log().contains("queue.secret (environment variable"
                         + " QUEUE_SECRET) is "), "the deployment has not failed yet"));
                 assertTrue(instance.log().contains("at least 16 characters"), "the log names the minimum length");
                 // Payara Micro stays up without the application: it answers, and never says ready.
-                Eventually.within(Duration.ofSeconds(60), () -> assertNotNull(instance.ready(), "not listening yet"));
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                        .untilAsserted(() -> assertNotNull(instance.ready(), "not listening yet"));
                 for (int i = 0; i < 5; i++) {
                     Api.Answer ready = instance.ready();
                     assertNotEquals(200, ready.status(), ready.body());
                     assertTrue(ready.body().contains("DOWN"), ready.body());
-                    sleep(Duration.ofSeconds(1));
+                    Pause.of(Duration.ofSeconds(1));
                 }
             }
             assertTrue(instances.get(0).log().contains("is not set"), "the missing key is called missing");

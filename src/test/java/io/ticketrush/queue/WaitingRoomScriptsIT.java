@@ -1,6 +1,5 @@
 package io.ticketrush.queue;
 
-import static io.ticketrush.testsupport.Pause.sleep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -33,8 +32,9 @@ import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.redis.RedisSettings;
 import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.RedisClusterServers;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -77,8 +77,8 @@ class WaitingRoomScriptsIT {
 
     @BeforeAll
     static void connect() {
-        sharedRedis = RedisClients.connectedTo(SharedRedis.server().port());
-        jedis = SharedRedis.server().client();
+        sharedRedis = RedisClients.connectedTo(SharedServers.server().port());
+        jedis = SharedServers.server().client();
     }
 
     @AfterAll
@@ -331,7 +331,7 @@ class WaitingRoomScriptsIT {
                 while (!soldOut() && System.nanoTime() < deadline) {
                     advance("");
                     assertWithinBudget(samples);
-                    sleep(1);
+                    Pause.millis(1);
                 }
                 return 0L;
             });
@@ -349,7 +349,7 @@ class WaitingRoomScriptsIT {
                         break;
                     }
                     if (code == -3) {
-                        sleep(5);
+                        Pause.millis(5);
                         continue;
                     }
                     if (code == 1 && place % 2 == 0) {

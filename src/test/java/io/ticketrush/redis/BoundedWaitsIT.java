@@ -23,9 +23,9 @@ import io.ticketrush.concurrent.Batcher;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.FreePorts;
 import io.ticketrush.testsupport.InstanceDebugger;
+import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.PayaraInstance;
 import io.ticketrush.testsupport.RedisServer;
 import redis.clients.jedis.Jedis;
@@ -190,12 +190,16 @@ class BoundedWaitsIT {
 
     /** The buyer's purchase sent again with {@code retry=true}, as the API asks after a 503, until it is answered. */
     private static Api.Answer retried(String event, String buyer) {
-        Api.Answer[] last = new Api.Answer[1];
-        Eventually.within(Duration.ofSeconds(15), () -> {
-            last[0] = api.buyAgain(event, buyer);
-            assertEquals(200, last[0].status(), last[0].body());
-        });
-        return last[0];
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            Api.Answer answer = api.buyAgain(event, buyer);
+            if (answer.status() == 200) {
+                return answer;
+            }
+            assertEquals(503, answer.status(), "nothing but 503 until answered: " + answer.body());
+            assertTrue(System.nanoTime() < deadline, "still 503 after 15 s: " + answer.body());
+            Pause.of(Duration.ofMillis(50));
+        }
     }
 
     private static double refused(String reason) {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.SharedRedis;
+import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -50,8 +50,8 @@ class LuaScriptsIT {
 
     @BeforeAll
     static void connect() {
-        redis = RedisClients.connectedTo(SharedRedis.server().port());
-        jedis = SharedRedis.server().client();
+        redis = RedisClients.connectedTo(SharedServers.server().port());
+        jedis = SharedServers.server().client();
     }
 
     @AfterAll

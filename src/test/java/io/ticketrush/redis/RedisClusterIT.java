@@ -1,5 +1,6 @@
 package io.ticketrush.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,6 @@ import io.ticketrush.queue.QueueDraw;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.QueueBuyers;
 import io.ticketrush.testsupport.QueueLedgerWatch;
@@ -102,7 +102,7 @@ class RedisClusterIT {
         }
         assertEquals(3, new HashSet<>(events.values()).size(), "the events use all three masters");
 
-        Eventually.within(Duration.ofSeconds(20), () -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             for (String each : events.keySet()) {
                 var status = apis.get(0).eventStatus(each).data();
                 assertEquals(0, status.getInt("handoffLag"), each);
@@ -131,7 +131,7 @@ class RedisClusterIT {
             assertEquals("PAID", apis.get(1).pay(paid).data().getString("status"));
         }
 
-        Eventually.within(Duration.ofSeconds(15), () -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             var status = apis.get(0).eventStatus(event).data();
             assertEquals(0, status.getInt("reserved"));
             assertEquals(4, status.getInt("paid"));
@@ -181,8 +181,9 @@ class RedisClusterIT {
         JsonObject before = apis.get(1).fairness(event).data();
         assertTrue(before.isNull("frozen") && before.isNull("seed"), "nothing revealed before opensAt: " + before);
 
-        Pause.sleep(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
-        Eventually.within(Duration.ofSeconds(10), () -> assertFalse(apis.get(1).fairness(event).data().isNull("frozen"),
+        Pause.of(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .untilAsserted(() -> assertFalse(apis.get(1).fairness(event).data().isNull("frozen"),
                 "the digest is published"));
         JsonObject fairness = apis.get(1).fairness(event, 1, crowd).data();
         List<String> hashes = fairness.getJsonArray("places").getValuesAs(JsonString.class).stream()
@@ -219,6 +220,7 @@ class RedisClusterIT {
                 queue.getInt("joined"), queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("lapsed"),
                 queue.getInt("toldSoldOut")));
         QueueLedgerWatch.check(status);
+        buyers.assertLedgerIsWhatBuyersWereTold(status);
         try (Jedis master = ownerOf(JedisClusterCRC16.getSlot(QueueKeys.of(event).queue())).client()) {
             assertEquals(tickets, master.hlen(QueueKeys.of(event).used()), "the event's keys live on its slot's master");
             buyers.assertEveryOrderIsAnAdmittedBuyers(master);

@@ -1,5 +1,6 @@
 package io.ticketrush.redis;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Eventually;
 import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.RedisSentinelServers;
 import io.ticketrush.testsupport.RedisServer;
@@ -69,12 +69,13 @@ class RedisSentinelIT {
 
         CompletableFuture<List<Buyer>> sale = CompletableFuture.supplyAsync(() -> Crowd.run(calls, 16));
         try (Jedis master = oldMaster.client()) {
-            Eventually.within(Duration.ofSeconds(30), () -> assertTrue(
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertTrue(
                     Long.parseLong(master.hget("tr:{" + event + "}:stock", "reserved")) >= tickets / 3));
         }
         oldMaster.kill();
         killed.set(true);
-        Eventually.within(Duration.ofSeconds(30), () -> assertEquals(redis.replica().port(), redis.currentMasterPort(),
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> assertEquals(redis.replica().port(), redis.currentMasterPort(),
                 "Sentinel promoted the replica"));
         // As a service manager would: the old master comes back, and Sentinel makes it the new master's replica.
         oldMaster.restart();
@@ -150,7 +151,7 @@ class RedisSentinelIT {
                 if (Instant.now().isAfter(deadline)) {
                     throw new AssertionError(user + " still refused after " + BUYER_PATIENCE);
                 }
-                Pause.sleep(Duration.ofMillis(100));
+                Pause.of(Duration.ofMillis(100));
             }
         }
     }

@@ -224,6 +224,13 @@ public final class Api {
         return Double.parseDouble(line.group(line.groupCount()));
     }
 
+    /** {@link #metric}, or 0 while the series does not exist yet (a timer appears with its first sample). */
+    public double metricOrZero(String series) {
+        String text = get("metrics").body();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$").matcher(text);
+        return line.find() ? Double.parseDouble(line.group(line.groupCount())) : 0;
+    }
+
     /** This instance's {@code ticketrush_local_permits} of one event: what it may sell before asking Redis. */
     public double localPermits(String eventId) {
         return metric("ticketrush_local_permits\\{[^}]*event=\"" + eventId + "\"[^}]*\\}");

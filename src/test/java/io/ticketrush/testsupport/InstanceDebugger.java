@@ -139,7 +139,7 @@ public final class InstanceDebugger implements AutoCloseable {
                 return;
             }
             thread.resume();
-            Pause.sleep(Duration.ofMillis(7));
+            Pause.of(Duration.ofMillis(7));
         }
         throw new AssertionError(threadName + " was always inside " + avoidedClass);
     }

@@ -159,7 +159,7 @@ final class KeycloakServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted waiting for Keycloak", e);
             }
-            Pause.sleep(POLL);
+            Pause.of(POLL);
         }
         throw new IllegalStateException("Keycloak did not serve realm " + realm + " within " + START_LIMIT + "; "
                 + logTail());

@@ -2,17 +2,18 @@ package io.ticketrush.testsupport;
 
 import java.time.Duration;
 
-/** Thread.sleep for tests: a wait already past is none, and an interrupt ends the test (the flag kept set). */
+/** A fixed pause, for pacing a client or a fault; waiting for a state is Awaitility's job, not this. */
 public final class Pause {
 
     private Pause() {
     }
 
-    public static void sleep(Duration duration) {
-        sleep(duration.toMillis());
+    public static void of(Duration duration) {
+        millis(duration.toMillis());
     }
 
-    public static void sleep(long millis) {
+    /** A negative length (a moment already passed) is no pause. */
+    public static void millis(long millis) {
         try {
             Thread.sleep(Math.max(0, millis));
         } catch (InterruptedException e) {

@@ -67,7 +67,7 @@ public final class PayaraInstance implements AutoCloseable {
     }
 
     /**
-     * The settings every test instance shares: the shared PostgreSQL (SharedRedis), the test admin token and
+     * The settings every test instance shares: the shared PostgreSQL (SharedServers), the test admin token and
      * waiting-room key, a fast sweeper and refresher; {@code more} adds to or overrides them (a value of null
      * leaves the setting out).
      */
@@ -76,7 +76,7 @@ public final class PayaraInstance implements AutoCloseable {
                 "instance.name", name,
                 "admin.token", Api.ADMIN_TOKEN,
                 "queue.secret", Api.QUEUE_SECRET,
-                "db.port", System.getProperty(SharedRedis.PG_PORT_PROPERTY, "5432"),
+                "db.port", System.getProperty(SharedServers.PG_PORT_PROPERTY, "5432"),
                 "order.sweep-ms", "200",
                 "stock.refresh-ms", "100"));
         properties.putAll(more);
@@ -162,7 +162,7 @@ public final class PayaraInstance implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            Pause.sleep(Duration.ofMillis(250));
+            Pause.of(Duration.ofMillis(250));
         }
         throw new IllegalStateException("Payara Micro on port " + port + " not ready within " + START_LIMIT + "; see " + log);
     }

@@ -91,7 +91,7 @@ public final class PostgresServer implements AutoCloseable {
                 if (!process.isAlive() || Instant.now().isAfter(deadline)) {
                     throw new IllegalStateException("PostgreSQL did not start; see " + dir.resolve("postgres.log"), notYet);
                 }
-                Pause.sleep(Duration.ofMillis(100));
+                Pause.of(Duration.ofMillis(100));
             }
         }
     }

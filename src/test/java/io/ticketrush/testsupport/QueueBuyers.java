@@ -176,7 +176,7 @@ public final class QueueBuyers {
                     step(buyer, soldOutSince);
                 }
             }
-            Pause.sleep(pause);
+            Pause.of(pause);
         }
     }
 
@@ -286,6 +286,25 @@ public final class QueueBuyers {
                 "place " + place + "'s admission bought its own buyer's order"));
     }
 
+    /**
+     * The sale's ledger ({@code GET /admin/events/{id}}'s {@code queue}) is what these buyers were told, counted
+     * from their answers: joined = their places, bought = admissions they used, lapsed = admissions they let pass,
+     * waiting = places never reached (neither admitted nor told sold out), toldSoldOut = told sold out unadmitted.
+     * Only for a sale these buyers alone joined.
+     */
+    public void assertLedgerIsWhatBuyersWereTold(JsonObject status) {
+        long used = buyers.stream().filter(b -> b.orderId != null).count();
+        long letPass = buyers.stream().filter(b -> b.orderId == null && !b.admissions.isEmpty()).count();
+        long toldSoldOut = buyers.stream().filter(b -> b.admissions.isEmpty() && b.soldOutAt != 0).count();
+        long notReached = buyers.stream().filter(b -> b.admissions.isEmpty() && b.soldOutAt == 0).count();
+        JsonObject queue = status.getJsonObject("queue");
+        assertEquals(List.of((long) buyers.size(), used, letPass, notReached, toldSoldOut),
+                List.of(queue.getJsonNumber("joined").longValue(), queue.getJsonNumber("bought").longValue(),
+                        queue.getJsonNumber("lapsed").longValue(), queue.getJsonNumber("waiting").longValue(),
+                        queue.getJsonNumber("toldSoldOut").longValue()),
+                "joined, bought, lapsed, waiting, told sold out: the ledger " + queue + " against the buyers' answers");
+    }
+
     /** The instance buyer {@code buyer} joins through. */
     private Api joinApi(Buyer buyer) {
         return apis.get(buyer.index % apis.size());
@@ -315,7 +334,7 @@ public final class QueueBuyers {
                 throw new AssertionError(what + ": no answer through an outage of a minute: "
                         + (answer == null ? "connection failed" : answer.body()));
             }
-            Pause.sleep(OUTAGE_PAUSE);
+            Pause.of(OUTAGE_PAUSE);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.ticketrush.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +70,7 @@ public final class RedisClusterServers implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         // Every node must agree the cluster is whole before a client asks it for the slot map.
-        Eventually.within(READY_LIMIT, () -> {
+        await().atMost(READY_LIMIT).ignoreExceptions().untilAsserted(() -> {
             for (RedisServer master : masters) {
                 try (Jedis jedis = master.client()) {
                     if (!jedis.clusterInfo().contains("cluster_state:ok")

@@ -1,5 +1,7 @@
 package io.ticketrush.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +81,7 @@ public final class RedisSentinelServers implements AutoCloseable {
     }
 
     private void awaitReplicaInSync() {
-        Eventually.within(READY_LIMIT, () -> {
+        await().atMost(READY_LIMIT).ignoreExceptions().untilAsserted(() -> {
             try (Jedis jedis = replica.client()) {
                 if (!jedis.info("replication").contains("master_link_status:up")) {
                     throw new IllegalStateException("replica not in sync yet");
@@ -89,7 +91,7 @@ public final class RedisSentinelServers implements AutoCloseable {
     }
 
     private void awaitSentinelsSeeEachOther() {
-        Eventually.within(READY_LIMIT, () -> {
+        await().atMost(READY_LIMIT).ignoreExceptions().untilAsserted(() -> {
             for (RedisServer sentinel : sentinels) {
                 try (Jedis jedis = sentinel.client()) {
                     String info = jedis.info("sentinel");

@@ -180,7 +180,7 @@ public final class RedisServer implements AutoCloseable {
             } catch (RuntimeException notYet) {
                 // Still starting, or loading its AOF.
             }
-            Pause.sleep(Duration.ofMillis(50));
+            Pause.of(Duration.ofMillis(50));
         }
         throw new IllegalStateException("redis-server did not answer within " + START_LIMIT);
     }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A black-box test class against one Payara Micro that Arquillian starts with the built WAR, on the run's shared
- * Redis and PostgreSQL (see arquillian.xml and {@link SharedRedis}). Each test gets {@link #api} ready to use.
+ * Redis and PostgreSQL (see arquillian.xml and {@link SharedServers}). Each test gets {@link #api} ready to use.
  */
 @ExtendWith(ArquillianExtension.class)
 public abstract class SingleInstanceIT {

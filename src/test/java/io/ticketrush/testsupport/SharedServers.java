@@ -14,7 +14,7 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * {@value #PORT_PROPERTY} and {@value #PG_PORT_PROPERTY}). They are stopped when the run ends, pass or fail.
  * Unit tests (Surefire) run without them.
  */
-public class SharedRedis implements LauncherSessionListener {
+public class SharedServers implements LauncherSessionListener {
 
     public static final String PORT_PROPERTY = "ticketrush.redis.port";
     public static final String PG_PORT_PROPERTY = "ticketrush.pg.port";
@@ -61,8 +61,19 @@ public class SharedRedis implements LauncherSessionListener {
         }
     }
 
+    /**
+     * The run's temporary directory, which this fixture empties: only ever one under the build's {@code target/}. A
+     * run in Maven's own JVM (forkCount=0), or any launcher without the pom's argLine, has the machine's /tmp there,
+     * and emptying that would delete every other program's files.
+     */
     private static Path temporaryDirectory() {
-        return Path.of(System.getProperty("java.io.tmpdir"));
+        Path dir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        Path target = Path.of(System.getProperty("ticketrush.basedir", "."), "target").toAbsolutePath().normalize();
+        if (!dir.startsWith(target) || dir.equals(target)) {
+            throw new IllegalStateException("java.io.tmpdir is " + dir + ", not a directory under " + target
+                    + ": run the integration tests through Failsafe (mvn verify), which points it at target/it-tmp");
+        }
+        return dir;
     }
 
     /** The shared server; only integration tests may ask for it. */
