@@ -314,7 +314,7 @@ main() {
 
     local verified="not run" verified_position=""
     if [[ $VERIFY == true ]]; then
-        [[ -d $ROOT/target/classes/io ]] || (cd "$ROOT" && mvn -q -B compile)
+        [[ -d $ROOT/target/classes/io ]] || (cd "$ROOT" && mvn -q -B -Dspotless.check.skip=true compile)
         log "Verifying the order from the public record (FairnessVerifier) ..."
         if java -Xmx1g -cp "$ROOT/target/classes" io.ticketrush.queue.FairnessVerifier "$(nginx_url)" "$EVENT" \
             --commitment "$commitment" --out "$BENCH_DIR/order.txt" >"$BENCH_DIR/verifier.out" 2>&1; then

@@ -11,7 +11,7 @@ build_if_needed() {
     if [[ ! -f $WAR || ! -f $MICRO_JAR ]] || [[ -n $(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$WAR" -print -quit) ]]; then
         command -v mvn >/dev/null || die "mvn not found; install Maven (apt-get install -y maven)"
         log "Building the WAR and fetching Payara Micro (mvn package) ..."
-        (cd "$ROOT" && mvn -q -B -DskipTests package) || die "the build failed"
+        (cd "$ROOT" && mvn -q -B -DskipTests -Dspotless.check.skip=true package) || die "the build failed"
     fi
 }
 
