@@ -314,7 +314,7 @@ main() {
 
     local verified="not run" verified_position=""
     if [[ $VERIFY == true ]]; then
-        [[ -d $ROOT/target/classes/io && -d $ROOT/target/verifier-lib ]] || (cd "$ROOT" && mvn -q -B compile)
+        [[ -d $ROOT/target/classes/io && -d $ROOT/target/verifier-lib ]] || (cd "$ROOT" && mvn -q -B -Dspotless.check.skip=true compile)
         log "Verifying the order from the public record (FairnessVerifier) ..."
         if java -Xmx1g -cp "$ROOT/target/classes:$ROOT/target/verifier-lib/*" io.ticketrush.fairness.FairnessVerifier \
             "$(nginx_url)" "$EVENT" \

@@ -301,7 +301,7 @@ bench_tools_classpath() {
     for source in "$tools"/*.java; do
         if [[ ! -f $classes/$(basename "$source" .java).class || $source -nt $classes/$(basename "$source" .java).class ]]; then
             log "Building the bench's tools (mvn test-compile) ..."
-            (cd "$ROOT" && mvn -q -B test-compile) >&2 || die "building the bench's tools failed"
+            (cd "$ROOT" && mvn -q -B -Dspotless.check.skip=true test-compile) >&2 || die "building the bench's tools failed"
             break
         fi
     done

@@ -50,7 +50,7 @@ Usage: payara/cluster.sh up | down | status | settings [--markdown | --write-doc
   status    each component: up or down, pid, port
   settings  the settings below; --markdown: as the table in docs/configuration.md;
             --write-docs: rewrite that table from payara/lib/settings.sh
-  packages  install (apt-get) what is missing to build and test here too: Java, Maven, shellcheck, and
+  packages  install (apt-get) what is missing to build and test here too: Java, Maven, shellcheck, Node.js, and
             Chromium with its driver for the pages' browser tests ('up' installs what it needs itself)
 
 Settings, from the environment (defaults in brackets):
@@ -228,10 +228,11 @@ status() {
 }
 
 # Everything this repository uses on one host: what 'up' runs, the build (Java, Maven, shellcheck; kill, which the
-# tests signal processes with and Debian's container image lacks) and the pages' tests (Chromium, chromedriver).
+# tests signal processes with and Debian's container image lacks; node and npm, with which the format check runs
+# Prettier over the pages' scripts) and the pages' tests (Chromium, chromedriver).
 packages() {
     require_packages redis-server:redis-server redis-cli:redis-tools nginx:nginx curl:curl psql:postgresql-client \
-        java:openjdk-17-jdk-headless mvn:maven shellcheck:shellcheck kill:procps \
+        java:openjdk-17-jdk-headless mvn:maven shellcheck:shellcheck kill:procps node:nodejs npm:npm \
         chromium:chromium chromedriver:chromium-driver
     # PostgreSQL's server binaries live off the PATH, in /usr/lib/postgresql/<version>/bin.
     pg_bin >/dev/null || install_packages postgresql
