@@ -1,72 +1,77 @@
 // The buyer's page: the same JSON API as curl (docs/api.md), in plain words. No framework, no build step: this
 // module and those of buyer/ are loaded by the browser as they are. This one shows a sale and signs in and out.
 
-import {ID_RULE, describeIdField, isId} from './js/ids.js';
-import {signIn} from './signin.js';
-import {stopTimers} from './buyer/clock.js';
-import {buy, pay, rememberedOrder} from './buyer/orders.js';
-import {ask, forget, page, runs} from './buyer/page.js';
-import {join, showQueue} from './buyer/queue.js';
-import {$, focusOn, plain, problem, say, show, showStock} from './buyer/view.js';
+import { ID_RULE, describeIdField, isId } from './js/ids.js';
+import { signIn } from './signin.js';
+import { stopTimers } from './buyer/clock.js';
+import { buy, pay, rememberedOrder } from './buyer/orders.js';
+import { ask, forget, page, runs } from './buyer/page.js';
+import { join, showQueue } from './buyer/queue.js';
+import { $, focusOn, plain, problem, say, show, showStock } from './buyer/view.js';
 
 /** Where the sale looked at waits while the provider signs the buyer in: it sends the browser back to "/" alone. */
 const EVENT_KEY = 'ticketrush.signin.event';
 
 // ---- step 1: the sale -------------------------------------------------------------------------------------
 
-const look = runs.starting(async (run, event) => {
-    event.preventDefault();
-    problem('');
-    const userId = signIn.required ? signIn.subject : $('user-id').value.trim();
-    const eventId = $('event-id').value.trim();
-    if (signIn.required && !signIn.user) {
-        problem('Sign in first: this sale\'s tickets and places are their buyer\'s own.');
-        focusOn('sign-in');
-        return;
-    }
-    if (!signIn.required && !isId(userId)) {
-        problem(`Your user id may only hold ${ID_RULE}`);
-        focusOn('user-id');
-        return;
-    }
-    if (!isId(eventId)) {
-        problem(`The sale's name may only hold ${ID_RULE}`);
-        focusOn('event-id');
-        return;
-    }
-    stopTimers();
-    forget();
-    Object.assign(page, {userId, eventId});
-    ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay', 'pow'].forEach((id) => show(id, false));
-    ['join', 'buy', 'pay'].forEach((id) => { $(id).disabled = false; });
-    $('look').disabled = true;
-    try {
-        const answer = await run.fresh(ask('GET', `/events/${encodeURIComponent(eventId)}`));
-        if (answer.code !== 1) {
-            show('sale', false);
-            problem(answer.status === 404 ? `There is no sale called "${eventId}".` : plain(answer));
+const look = runs.starting(
+    async (run, event) => {
+        event.preventDefault();
+        problem('');
+        const userId = signIn.required ? signIn.subject : $('user-id').value.trim();
+        const eventId = $('event-id').value.trim();
+        if (signIn.required && !signIn.user) {
+            problem("Sign in first: this sale's tickets and places are their buyer's own.");
+            focusOn('sign-in');
             return;
         }
-        page.sale = answer.data;
-        $('sale-name').textContent = `"${eventId}"`;
-        show('sale', true);
-        showStock(page.sale);
-        if (await rememberedOrder(run)) {
+        if (!signIn.required && !isId(userId)) {
+            problem(`Your user id may only hold ${ID_RULE}`);
+            focusOn('user-id');
             return;
         }
-        if (page.sale.queue) {
-            await showQueue(run);
-        } else {
-            show('buy', !page.sale.soldOut);
-            say(page.sale.soldOut ? '' : 'No queue for this sale: you can buy straight away.');
-            focusOn('buy');
+        if (!isId(eventId)) {
+            problem(`The sale's name may only hold ${ID_RULE}`);
+            focusOn('event-id');
+            return;
         }
-    } finally {
-        if (run.current) {
-            $('look').disabled = false;
+        stopTimers();
+        forget();
+        Object.assign(page, { userId, eventId });
+        ['queue', 'order', 'admitted', 'hold', 'opens', 'join', 'buy', 'pay', 'pow'].forEach((id) => show(id, false));
+        ['join', 'buy', 'pay'].forEach((id) => {
+            $(id).disabled = false;
+        });
+        $('look').disabled = true;
+        try {
+            const answer = await run.fresh(ask('GET', `/events/${encodeURIComponent(eventId)}`));
+            if (answer.code !== 1) {
+                show('sale', false);
+                problem(answer.status === 404 ? `There is no sale called "${eventId}".` : plain(answer));
+                return;
+            }
+            page.sale = answer.data;
+            $('sale-name').textContent = `"${eventId}"`;
+            show('sale', true);
+            showStock(page.sale);
+            if (await rememberedOrder(run)) {
+                return;
+            }
+            if (page.sale.queue) {
+                await showQueue(run);
+            } else {
+                show('buy', !page.sale.soldOut);
+                say(page.sale.soldOut ? '' : 'No queue for this sale: you can buy straight away.');
+                focusOn('buy');
+            }
+        } finally {
+            if (run.current) {
+                $('look').disabled = false;
+            }
         }
-    }
-}, (e) => problem(e.message));
+    },
+    (e) => problem(e.message),
+);
 
 // ---- signing in (signin.js) -----------------------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ const BATCH = 64;
 const PROGRESS_MS = 100;
 
 self.onmessage = async (message) => {
-    const {challenge, salt, from, to} = message.data;
+    const { challenge, salt, from, to } = message.data;
     if (!self.crypto || !self.crypto.subtle) {
-        self.postMessage({error: 'no crypto.subtle: the page must be served over HTTPS (or from localhost)'});
+        self.postMessage({ error: 'no crypto.subtle: the page must be served over HTTPS (or from localhost)' });
         return;
     }
     const target = bytes(challenge);
@@ -31,17 +31,17 @@ self.onmessage = async (message) => {
         const done = await Promise.all(digests);
         for (let i = 0; i < done.length; i++) {
             if (equal(new Uint8Array(done[i]), target)) {
-                self.postMessage({number: first + i, tried: first + i - from + 1, ms: performance.now() - started});
+                self.postMessage({ number: first + i, tried: first + i - from + 1, ms: performance.now() - started });
                 return;
             }
         }
         const now = performance.now();
         if (now - reported >= PROGRESS_MS) {
             reported = now;
-            self.postMessage({tried: last - from + 1, ms: now - started});
+            self.postMessage({ tried: last - from + 1, ms: now - started });
         }
     }
-    self.postMessage({number: null, tried: to - from + 1, ms: performance.now() - started});
+    self.postMessage({ number: null, tried: to - from + 1, ms: performance.now() - started });
 };
 
 function bytes(hex) {

@@ -10,7 +10,7 @@ export const signIn = {
 
     /** Learns the mode, and completes a sign-in the provider has just sent the browser back from. */
     async init() {
-        const response = await fetch('/auth/config', {headers: {Accept: 'application/json'}});
+        const response = await fetch('/auth/config', { headers: { Accept: 'application/json' } });
         const answer = await response.json();
         if (answer.code !== 1 || answer.data.buyerAuth !== 'oidc') {
             return;
@@ -25,9 +25,9 @@ export const signIn = {
             response_type: 'code',
             scope: answer.data.scope,
             // Asked for by name: Auth0 issues a JWT access token only for an audience the request names.
-            extraQueryParams: answer.data.audience ? {audience: answer.data.audience} : {},
+            extraQueryParams: answer.data.audience ? { audience: answer.data.audience } : {},
             // Per tab and gone with it: a shared computer's next user does not find the last one signed in.
-            userStore: new oidc.WebStorageStateStore({store: window.sessionStorage}),
+            userStore: new oidc.WebStorageStateStore({ store: window.sessionStorage }),
             automaticSilentRenew: false,
         });
         const params = new URLSearchParams(window.location.search);
@@ -65,7 +65,7 @@ export const signIn = {
 
     /** The header naming the buyer, while signed in with a token that has not expired. */
     authorization() {
-        return this.user && !this.user.expired ? {Authorization: `Bearer ${this.user.access_token}`} : {};
+        return this.user && !this.user.expired ? { Authorization: `Bearer ${this.user.access_token}` } : {};
     },
 
     /** Off to the provider's login page; back here signed in. The sale being looked at is kept in the address. */
@@ -78,6 +78,6 @@ export const signIn = {
         const user = this.user;
         this.user = null;
         await this.manager.removeUser();
-        await this.manager.signoutRedirect({id_token_hint: user ? user.id_token : undefined});
+        await this.manager.signoutRedirect({ id_token_hint: user ? user.id_token : undefined });
     },
 };

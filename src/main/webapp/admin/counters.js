@@ -1,8 +1,8 @@
 // The dashboard's view of the instances: their counters since each started (GET /admin/instances), turned into
 // rates and shares between samples; the rates drawn with uPlot.
 
-const HISTORY_SECONDS = 300;   // the rate chart's span
-const SHARE_SECONDS = 60;      // the request shares' window
+const HISTORY_SECONDS = 300; // the rate chart's span
+const SHARE_SECONDS = 60; // the request shares' window
 const CHART_HEIGHT = 220;
 
 const $ = (id) => document.getElementById(id);
@@ -10,8 +10,8 @@ const $ = (id) => document.getElementById(id);
 /** Samples of one sale's watch: the counters seen, the rates drawn. */
 export function newHistory() {
     return {
-        samples: [],          // {t (s), requests: {name: n}, sales: {name: n}}, oldest first
-        rates: {t: [], sales: [], requests: []},
+        samples: [], // {t (s), requests: {name: n}, sales: {name: n}}, oldest first
+        rates: { t: [], sales: [], requests: [] },
     };
 }
 
@@ -21,7 +21,7 @@ let chart = null;
 /** Shows every instance of `data` (GET /admin/instances) with its figures for `eventId`, and the rates. */
 export function showInstances(history, data, eventId) {
     const t = data.now / 1000;
-    const sample = {t, requests: {}, sales: {}};
+    const sample = { t, requests: {}, sales: {} };
     data.instances.forEach((i) => {
         sample.requests[i.name] = i.requests || 0;
         sample.sales[i.name] = (i.purchases && i.purchases.reserved) || 0;
@@ -57,7 +57,10 @@ export function showInstances(history, data, eventId) {
         const tr = document.createElement('tr');
         tr.dataset.instance = i.name;
         cell(tr, i.name, 'th');
-        const state = cell(tr, i.alive ? 'alive' : `down${i.lastBeat ? ` (last beat ${ago(data.now - i.lastBeat)})` : ''}`);
+        const state = cell(
+            tr,
+            i.alive ? 'alive' : `down${i.lastBeat ? ` (last beat ${ago(data.now - i.lastBeat)})` : ''}`,
+        );
         state.className = i.alive ? 'alive' : 'dead';
         cell(tr, i.weight === null || i.weight === undefined ? '—' : i.weight).dataset.field = 'weight';
         cell(tr, permits === null ? '—' : permits).dataset.field = 'permits';
@@ -66,8 +69,10 @@ export function showInstances(history, data, eventId) {
         cell(tr, percent(weightShare)).dataset.field = 'weight-share';
         const bars = cell(tr, '');
         bars.className = 'bars';
-        bars.append(bar(requestShare || 0, '', `${i.name}: share of requests`),
-            bar(weightShare, 'weight', `${i.name}: share of weight`));
+        bars.append(
+            bar(requestShare || 0, '', `${i.name}: share of requests`),
+            bar(weightShare, 'weight', `${i.name}: share of weight`),
+        );
         return tr;
     });
     $('instances').tBodies[0].replaceChildren(...rows);
@@ -118,20 +123,24 @@ function drawRates(history) {
     const element = $('rates-chart');
     const width = Math.max(280, element.clientWidth - 16);
     if (!chart) {
-        chart = new uPlot({
-            width,
-            height: CHART_HEIGHT,
-            series: [
-                {},
-                {label: 'sales/s', stroke: '#1a7f37', width: 2},
-                {label: 'requests/s', stroke: '#0a58ca', width: 2},
-            ],
-            axes: [{}, {label: 'per second'}],
-            scales: {x: {time: true}},
-        }, data, element);
+        chart = new uPlot(
+            {
+                width,
+                height: CHART_HEIGHT,
+                series: [
+                    {},
+                    { label: 'sales/s', stroke: '#1a7f37', width: 2 },
+                    { label: 'requests/s', stroke: '#0a58ca', width: 2 },
+                ],
+                axes: [{}, { label: 'per second' }],
+                scales: { x: { time: true } },
+            },
+            data,
+            element,
+        );
     } else {
         if (Math.abs(chart.width - width) > 4) {
-            chart.setSize({width, height: CHART_HEIGHT});
+            chart.setSize({ width, height: CHART_HEIGHT });
         }
         chart.setData(data);
     }

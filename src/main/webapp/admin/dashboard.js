@@ -1,10 +1,10 @@
 // The operations dashboard: GET /admin/events/{eventId} and GET /admin/instances every second, drawn. The admin
 // token is kept in sessionStorage (this tab only) and sent as a header, never in a URL.
 
-import {call, sentence} from '../js/api.js';
-import {ID_RULE, describeIdField, isId} from '../js/ids.js';
-import {Runs} from '../js/runs.js';
-import {newHistory, showInstances} from './counters.js';
+import { call, sentence } from '../js/api.js';
+import { ID_RULE, describeIdField, isId } from '../js/ids.js';
+import { Runs } from '../js/runs.js';
+import { newHistory, showInstances } from './counters.js';
 
 const TOKEN_KEY = 'ticketrush.adminToken';
 const REFRESH_MS = 1000;
@@ -18,15 +18,14 @@ const board = {
     busy: false,
     event: null,
     history: newHistory(),
-    skew: 0,              // Redis's clock minus this browser's, from GET /admin/instances
+    skew: 0, // Redis's clock minus this browser's, from GET /admin/instances
     refreshProblem: false, // the problem shown is the refresh's own, cleared by the next good one
 };
 
 /** Each sale watched is a run: a refresh of the sale watched before is not shown. */
 const runs = new Runs();
 
-class Refused extends Error {
-}
+class Refused extends Error {}
 
 const token = () => sessionStorage.getItem(TOKEN_KEY);
 
@@ -34,7 +33,7 @@ const token = () => sessionStorage.getItem(TOKEN_KEY);
 async function admin(method, path, body) {
     let answer;
     try {
-        answer = await call(method, path, {json: body, headers: {Authorization: `Bearer ${token()}`}});
+        answer = await call(method, path, { json: body, headers: { Authorization: `Bearer ${token()}` } });
     } catch (e) {
         if (e.status === 401) throw new Refused();
         throw e;
@@ -106,40 +105,45 @@ function watch(eventId) {
 
 // ---- the refresh ----------------------------------------------------------------------------------------------
 
-const refresh = runs.handler(async (run) => {
-    if (board.busy) {
-        return;
-    }
-    board.busy = true;
-    try {
-        const [event, instances] = await run.fresh(Promise.all([
-            admin('GET', `/admin/events/${encodeURIComponent(board.eventId)}`),
-            admin('GET', '/admin/instances'),
-        ]));
-        if (event.code === 1) {
-            board.event = event.data;
-            showEvent(event.data);
-            if (board.refreshProblem) {
-                problem('');
+const refresh = runs.handler(
+    async (run) => {
+        if (board.busy) {
+            return;
+        }
+        board.busy = true;
+        try {
+            const [event, instances] = await run.fresh(
+                Promise.all([
+                    admin('GET', `/admin/events/${encodeURIComponent(board.eventId)}`),
+                    admin('GET', '/admin/instances'),
+                ]),
+            );
+            if (event.code === 1) {
+                board.event = event.data;
+                showEvent(event.data);
+                if (board.refreshProblem) {
+                    problem('');
+                }
+            } else {
+                board.event = null;
+                showEvent(null);
+                problem(event.status === 404 ? `No sale "${board.eventId}" yet: open it below.` : said(event));
+                board.refreshProblem = true;
             }
-        } else {
-            board.event = null;
-            showEvent(null);
-            problem(event.status === 404 ? `No sale "${board.eventId}" yet: open it below.` : said(event));
-            board.refreshProblem = true;
+            if (instances.code === 1) {
+                board.skew = instances.data.now - Date.now();
+                showInstances(board.history, instances.data, board.eventId);
+            }
+            $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
+        } finally {
+            board.busy = false;
         }
-        if (instances.code === 1) {
-            board.skew = instances.data.now - Date.now();
-            showInstances(board.history, instances.data, board.eventId);
-        }
-        $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
-    } finally {
-        board.busy = false;
-    }
-}, failure((message) => {
-    problem(message);
-    board.refreshProblem = true;
-}));
+    },
+    failure((message) => {
+        problem(message);
+        board.refreshProblem = true;
+    }),
+);
 
 function text(id, value) {
     $(id).textContent = value === null || value === undefined ? '—' : `${value}`;
@@ -162,8 +166,17 @@ function showEvent(data) {
     $('resume').hidden = !queue || !queue.paused;
     if (queue) {
         text('q-state', queue.paused && queue.state !== 'PAUSED' ? `${queue.state}, admission paused` : queue.state);
-        ['joined', 'waiting', 'admitted', 'admittedUnused', 'bought', 'lapsed', 'toldSoldOut', 'frozen', 'proofOfWork']
-            .forEach((field) => text(`q-${field}`, queue[field]));
+        [
+            'joined',
+            'waiting',
+            'admitted',
+            'admittedUnused',
+            'bought',
+            'lapsed',
+            'toldSoldOut',
+            'frozen',
+            'proofOfWork',
+        ].forEach((field) => text(`q-${field}`, queue[field]));
         text('q-measuredRate', queue.measuredRate.toFixed(1));
     }
 }
@@ -175,7 +188,7 @@ function showEvent(data) {
 async function openSale(event) {
     event.preventDefault();
     const eventId = board.eventId;
-    const body = {tickets: Number($('open-tickets').value), holdSeconds: Number($('open-hold').value)};
+    const body = { tickets: Number($('open-tickets').value), holdSeconds: Number($('open-hold').value) };
     if ($('open-queue').checked) {
         body.queue = {
             // By Redis's clock, as the API counts it: this browser's may be off.
@@ -192,12 +205,15 @@ async function openSale(event) {
     const result = $('open-result');
     try {
         const answer = await admin('PUT', `/admin/events/${encodeURIComponent(eventId)}`, body);
-        result.textContent = answer.code === 1
-            ? `Sale "${eventId}" opened with ${answer.data.tickets} tickets${answer.data.queue ? ' and a waiting room' : ''}.`
-            : `Not opened: ${said(answer)}`;
+        result.textContent =
+            answer.code === 1
+                ? `Sale "${eventId}" opened with ${answer.data.tickets} tickets${answer.data.queue ? ' and a waiting room' : ''}.`
+                : `Not opened: ${said(answer)}`;
         watch(eventId);
     } catch (e) {
-        failure((message) => { result.textContent = message; })(e);
+        failure((message) => {
+            result.textContent = message;
+        })(e);
     }
 }
 

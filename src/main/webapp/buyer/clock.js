@@ -1,8 +1,8 @@
 // The page's clocks, by the service's time: the opening's countdown, the admission's and the hold's, and the end
 // of the sale for this buyer (sold out), which stops them all.
 
-import {page, serverNow} from './page.js';
-import {$, duration, say, show, standing, STATUS} from './view.js';
+import { page, serverNow } from './page.js';
+import { $, duration, say, show, standing, STATUS } from './view.js';
 
 const TICK_MS = 250;
 
@@ -23,8 +23,8 @@ function tick() {
     const now = serverNow();
     const shared = page.shared;
     if (shared && shared.state === 'PRE_QUEUE') {
-        $('opens-countdown').textContent = shared.opensAt > now
-            ? `in ${duration(shared.opensAt - now)}` : 'opening now';
+        $('opens-countdown').textContent =
+            shared.opensAt > now ? `in ${duration(shared.opensAt - now)}` : 'opening now';
     }
     if (page.admission && !page.order) {
         const left = page.admission.expiresAt - now;

@@ -1,9 +1,9 @@
 // Before joining a sale that asks for it: a proof of work (docs/api.md, GET /queue/{eventId}/challenge), solved by
 // Web Workers (pow-worker.js) while the page shows the progress.
 
-import {Problem, withRetries} from '../js/api.js';
-import {ask, buyerForm, queuePath} from './page.js';
-import {plain, say, showWork} from './view.js';
+import { Problem, withRetries } from '../js/api.js';
+import { ask, buyerForm, queuePath } from './page.js';
+import { plain, say, showWork } from './view.js';
 
 /** At most this many workers solve a challenge together: a phone's big cores, not every core it has. */
 const POW_WORKERS = 4;
@@ -24,8 +24,15 @@ export async function proofOfWork(run) {
     const challenge = answer.data;
     say('This sale asks your browser to prove it is not a bot: a short computation, a second or so.');
     const number = await run.fresh(solveChallenge(challenge, run));
-    return btoa(JSON.stringify({algorithm: challenge.algorithm, challenge: challenge.challenge, number,
-        salt: challenge.salt, signature: challenge.signature}));
+    return btoa(
+        JSON.stringify({
+            algorithm: challenge.algorithm,
+            challenge: challenge.challenge,
+            number,
+            salt: challenge.salt,
+            signature: challenge.signature,
+        }),
+    );
 }
 
 /**
@@ -65,7 +72,7 @@ function solveChallenge(challenge, run) {
                 tried[i] = result.tried;
                 const done = tried.reduce((sum, n) => sum + n, 0);
                 if (result.number === undefined) {
-                    showWork(done / total, `${Math.floor(100 * done / total)} % of the most it can take`);
+                    showWork(done / total, `${Math.floor((100 * done) / total)} % of the most it can take`);
                 } else if (result.number !== null) {
                     stop();
                     showWork(1, `Done: ${done.toLocaleString('en-US')} tries in ${(result.ms / 1000).toFixed(1)} s.`);
@@ -74,8 +81,12 @@ function solveChallenge(challenge, run) {
                     fail('The check found no answer: please join again for a new one.');
                 }
             };
-            worker.postMessage({challenge: challenge.challenge, salt: challenge.salt, from: i * size,
-                to: Math.min(challenge.maxnumber, (i + 1) * size - 1)});
+            worker.postMessage({
+                challenge: challenge.challenge,
+                salt: challenge.salt,
+                from: i * size,
+                to: Math.min(challenge.maxnumber, (i + 1) * size - 1),
+            });
         }
     });
 }

@@ -1,7 +1,7 @@
 // What the buyer sees: the page's elements, and every figure and answer put in words.
 
-import {sentence} from '../js/api.js';
-import {page} from './page.js';
+import { sentence } from '../js/api.js';
+import { page } from './page.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -63,8 +63,8 @@ export function showStock(sale) {
     if (sale.soldOut) {
         $('tickets-left').textContent = `Sold out: all ${sale.tickets} tickets have been sold.`;
     } else if (sale.available === 0) {
-        $('tickets-left').textContent = `No tickets left right now (${sale.tickets} in all); `
-            + 'some are held unpaid and may come back.';
+        $('tickets-left').textContent =
+            `No tickets left right now (${sale.tickets} in all); ` + 'some are held unpaid and may come back.';
     } else {
         $('tickets-left').textContent = `${sale.available} of ${sale.tickets} tickets left`;
     }
@@ -73,8 +73,7 @@ export function showStock(sale) {
 /** Where the buyer stands in the queue: its state, position, the people ahead and the ETA {min, max} (seconds). */
 export function standing(state, position, ahead, eta) {
     $('queue-state').textContent = STATES[state] || state;
-    $('position').textContent = position === null || position === undefined
-        ? 'drawn at the opening' : `${position}`;
+    $('position').textContent = position === null || position === undefined ? 'drawn at the opening' : `${position}`;
     $('ahead').textContent = ahead === null || ahead === undefined ? '—' : `${ahead}`;
     $('eta').textContent = etaText(state, eta);
 }
@@ -84,10 +83,12 @@ function etaText(state, eta) {
     if (state === 'PRE_QUEUE') return 'after the opening';
     if (!eta || eta.min === null || eta.min === undefined) return 'unknown yet';
     if (eta.max === null || eta.max === undefined) {
-        return state === 'PAUSED' ? 'unknown while admission is paused'
+        return state === 'PAUSED'
+            ? 'unknown while admission is paused'
             : `at least ${duration(eta.min * 1000)}; waiting for tickets to come back`;
     }
-    return eta.min === eta.max ? `about ${duration(eta.min * 1000)}`
+    return eta.min === eta.max
+        ? `about ${duration(eta.min * 1000)}`
         : `between ${duration(eta.min * 1000)} and ${duration(eta.max * 1000)}`;
 }
 
@@ -102,12 +103,19 @@ export function showWork(fraction, text) {
 export function plain(answer) {
     const said = sentence(answer.msg);
     switch (answer.status) {
-        case 400: return `That was not accepted: ${said}`;
-        case 401: return `Your sign-in was not accepted (${answer.msg}): sign out and sign in again.`;
-        case 403: return `Not allowed: ${said}`;
-        case 404: return `Not found: ${said}`;
-        case 429: return 'Too many requests from your address: wait a moment and try again.';
-        case 503: return 'The service is busy or briefly unavailable: try again in a moment.';
-        default: return said || `Something went wrong (HTTP ${answer.status}).`;
+        case 400:
+            return `That was not accepted: ${said}`;
+        case 401:
+            return `Your sign-in was not accepted (${answer.msg}): sign out and sign in again.`;
+        case 403:
+            return `Not allowed: ${said}`;
+        case 404:
+            return `Not found: ${said}`;
+        case 429:
+            return 'Too many requests from your address: wait a moment and try again.';
+        case 503:
+            return 'The service is busy or briefly unavailable: try again in a moment.';
+        default:
+            return said || `Something went wrong (HTTP ${answer.status}).`;
     }
 }

@@ -10,7 +10,7 @@ const BUSY = -3;
 
 /** A call that got no envelope back, or a refusal worth a sentence; `lost` when the request may simply go again. */
 export class Problem extends Error {
-    constructor(message, {lost = false, status = null} = {}) {
+    constructor(message, { lost = false, status = null } = {}) {
         super(message);
         this.lost = lost;
         this.status = status;
@@ -23,8 +23,8 @@ export class Problem extends Error {
  * NaN) added. No connection, or an answer that is not the envelope, throws a Problem with lost = true.
  * `form` goes as a form, `json` as a JSON body; `headers` are added to Accept.
  */
-export async function call(method, path, {form, json, headers = {}} = {}) {
-    const init = {method, headers: {Accept: 'application/json', ...headers}, cache: 'no-store'};
+export async function call(method, path, { form, json, headers = {} } = {}) {
+    const init = { method, headers: { Accept: 'application/json', ...headers }, cache: 'no-store' };
     if (form) {
         init.body = new URLSearchParams(form);
     } else if (json !== undefined) {
@@ -35,7 +35,7 @@ export async function call(method, path, {form, json, headers = {}} = {}) {
     try {
         response = await fetch(path, init);
     } catch (e) {
-        throw new Problem('The service did not answer. Check your connection; trying again.', {lost: true});
+        throw new Problem('The service did not answer. Check your connection; trying again.', { lost: true });
     }
     let answer;
     try {
@@ -44,8 +44,10 @@ export async function call(method, path, {form, json, headers = {}} = {}) {
         answer = null;
     }
     if (!answer || typeof answer.code !== 'number') {
-        throw new Problem(`The service answered something unexpected (HTTP ${response.status}).`,
-            {lost: true, status: response.status});
+        throw new Problem(`The service answered something unexpected (HTTP ${response.status}).`, {
+            lost: true,
+            status: response.status,
+        });
     }
     answer.status = response.status;
     answer.busy = response.status === 503 && answer.code === BUSY;
@@ -62,7 +64,7 @@ export const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * `busyRetries` times, while it is answered busy, after the answer's Retry-After. `beforeRetry(answer or Problem)`
  * is told before each pause. Answers the last answer; throws the last Problem when even the last try was lost.
  */
-export async function withRetries(send, {busyRetries = 0, beforeRetry = () => {}} = {}) {
+export async function withRetries(send, { busyRetries = 0, beforeRetry = () => {} } = {}) {
     let lost = 0;
     let busy = 0;
     for (;;) {

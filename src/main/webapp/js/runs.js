@@ -2,8 +2,7 @@
 // that answer, rather than paint the old sale's news over the new one.
 
 /** Thrown in place of an answer that came after its run was over; the handler of `Runs.handler` drops it. */
-export class Stale extends Error {
-}
+export class Stale extends Error {}
 
 /** The runs of a page, one after another: each new run makes every earlier one's answers stale. */
 export class Runs {
@@ -49,7 +48,13 @@ export class Runs {
         return this.#guarded(() => this.next(), action, failed);
     }
 
-    #guarded(begin, action, failed = (e) => { throw e; }) {
+    #guarded(
+        begin,
+        action,
+        failed = (e) => {
+            throw e;
+        },
+    ) {
         return async (...args) => {
             const run = begin();
             try {

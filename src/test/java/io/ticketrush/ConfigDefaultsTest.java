@@ -20,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,8 @@ class ConfigDefaultsTest {
             defaults.load(reader);
         }
         comments = Files.readAllLines(PROPERTIES, StandardCharsets.ISO_8859_1).stream()
-                .filter(line -> line.startsWith("#")).collect(Collectors.joining("\n"));
+                .filter(line -> line.startsWith("#"))
+                .collect(Collectors.joining("\n"));
         injected = injectedFields();
         assertFalse(injected.isEmpty(), "no @ConfigProperty found under " + CLASSES + ": compile first");
     }
@@ -62,8 +62,10 @@ class ConfigDefaultsTest {
     @Test
     void leavesEveryDefaultToThePropertiesFile() {
         List<String> withDefault = injected.stream()
-                .filter(field -> !ConfigProperty.UNCONFIGURED_VALUE.equals(property(field).defaultValue()))
-                .map(field -> property(field).name() + " in " + field.getDeclaringClass().getSimpleName())
+                .filter(field -> !ConfigProperty.UNCONFIGURED_VALUE.equals(
+                        property(field).defaultValue()))
+                .map(field -> property(field).name() + " in "
+                        + field.getDeclaringClass().getSimpleName())
                 .toList();
 
         assertEquals(List.of(), withDefault, "defaultValue in the code; write the default in " + PROPERTIES);
@@ -88,10 +90,12 @@ class ConfigDefaultsTest {
     void readsEveryKeyThePropertiesFileDefaults() throws IOException {
         String code;
         try (Stream<Path> files = Files.walk(SOURCES)) {
-            code = files.filter(file -> file.toString().endsWith(".java")).map(ConfigDefaultsTest::text)
+            code = files.filter(file -> file.toString().endsWith(".java"))
+                    .map(ConfigDefaultsTest::text)
                     .collect(Collectors.joining("\n"));
         }
-        List<String> unread = defaults.stringPropertyNames().stream().sorted()
+        List<String> unread = defaults.stringPropertyNames().stream()
+                .sorted()
                 .filter(key -> !code.contains("\"" + key + "\"") && !code.contains("MPCONFIG=" + key + "}"))
                 .toList();
 
@@ -140,7 +144,9 @@ class ConfigDefaultsTest {
     }
 
     private static boolean mentioned(String key, String text) {
-        return Pattern.compile("(?<![\\w.-])" + Pattern.quote(key) + "(?![\\w-])").matcher(text).find();
+        return Pattern.compile("(?<![\\w.-])" + Pattern.quote(key) + "(?![\\w-])")
+                .matcher(text)
+                .find();
     }
 
     private static ConfigProperty property(Field field) {
@@ -152,11 +158,15 @@ class ConfigDefaultsTest {
         List<Field> fields = new ArrayList<>();
         List<Path> classFiles;
         try (Stream<Path> files = Files.walk(CLASSES)) {
-            classFiles = files.filter(file -> file.toString().endsWith(".class")).sorted().toList();
+            classFiles = files.filter(file -> file.toString().endsWith(".class"))
+                    .sorted()
+                    .toList();
         }
         ClassLoader loader = ConfigDefaultsTest.class.getClassLoader();
         for (Path file : classFiles) {
-            String name = CLASSES.relativize(file).toString().replace(file.getFileSystem().getSeparator(), ".")
+            String name = CLASSES.relativize(file)
+                    .toString()
+                    .replace(file.getFileSystem().getSeparator(), ".")
                     .replaceAll("\\.class$", "");
             for (Field field : Class.forName(name, false, loader).getDeclaredFields()) {
                 if (field.isAnnotationPresent(ConfigProperty.class)) {

@@ -1,5 +1,8 @@
 package io.ticketrush.archive;
 
+import io.ticketrush.model.QueueSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,11 +11,6 @@ import java.sql.Types;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import io.ticketrush.model.QueueSettings;
 
 /**
  * Writes hand-off records to PostgreSQL, a batch per transaction. Writes are idempotent upserts keyed by order
@@ -36,7 +34,8 @@ public class ArchiveWriter {
             + " WHERE ticket_order.status = 'RESERVED' AND EXCLUDED.status <> 'RESERVED'";
 
     /** A concurrent reset of the same sales waits for this transaction, and this one for it. */
-    private static final String LOCK_SALES = "SELECT gen FROM ticket_sale WHERE event_id = ANY (?::varchar[]) FOR SHARE";
+    private static final String LOCK_SALES =
+            "SELECT gen FROM ticket_sale WHERE event_id = ANY (?::varchar[]) FOR SHARE";
 
     private static final String RESET_SALE = "INSERT INTO ticket_sale (event_id, gen, tickets, hold_ms,"
             + " queue_opens_at, queue_admit_per_second, queue_window_ms, queue_overbook, queue_proof_of_work)"
@@ -89,8 +88,14 @@ public class ArchiveWriter {
             i++;
         }
         try (PreparedStatement lock = connection.prepareStatement(LOCK_SALES)) {
-            lock.setArray(1, connection.createArrayOf("varchar", latest.values().stream()
-                    .map(HandoffRecord::eventId).distinct().toArray(String[]::new)));
+            lock.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "varchar",
+                            latest.values().stream()
+                                    .map(HandoffRecord::eventId)
+                                    .distinct()
+                                    .toArray(String[]::new)));
             lock.executeQuery().close();
         }
         try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {

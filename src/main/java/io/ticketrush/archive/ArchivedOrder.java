@@ -1,12 +1,11 @@
 package io.ticketrush.archive;
 
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
-import io.ticketrush.model.Order;
-import io.ticketrush.model.OrderStatus;
 
 /** An order as PostgreSQL keeps it: written from the hand-off stream, never by the purchase path. */
 @Entity

@@ -1,13 +1,12 @@
 package io.ticketrush.archive;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.RedisClient;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.RedisClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -45,12 +44,17 @@ final class HandoffConsumer {
     Map<String, List<StreamEntry>> readAll(Map<String, StreamEntryID> from) {
         return redis.pipelined(pipeline -> {
             Map<String, Response<List<Map.Entry<String, List<StreamEntry>>>>> replies = new LinkedHashMap<>();
-            from.forEach((eventId, id) -> replies.put(eventId, pipeline.xreadGroup(group, consumer,
-                    XReadGroupParams.xReadGroupParams().count(batch), Map.of(stream(eventId), id))));
+            from.forEach((eventId, id) -> replies.put(
+                    eventId,
+                    pipeline.xreadGroup(
+                            group,
+                            consumer,
+                            XReadGroupParams.xReadGroupParams().count(batch),
+                            Map.of(stream(eventId), id))));
             return () -> {
                 Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
-                replies.forEach((eventId, reply) -> entries.put(eventId,
-                        orNoGroup(eventId, () -> entries(reply.get()))));
+                replies.forEach((eventId, reply) ->
+                        entries.put(eventId, orNoGroup(eventId, () -> entries(reply.get()))));
                 return entries;
             };
         });
@@ -58,8 +62,13 @@ final class HandoffConsumer {
 
     /** One event's next entries, from {@code from} as in {@link #readAll}. */
     List<StreamEntry> read(String eventId, StreamEntryID from) {
-        return orNoGroup(eventId, () -> entries(redis.call(r -> r.xreadGroup(group, consumer,
-                XReadGroupParams.xReadGroupParams().count(batch), Map.of(stream(eventId), from)))));
+        return orNoGroup(
+                eventId,
+                () -> entries(redis.call(r -> r.xreadGroup(
+                        group,
+                        consumer,
+                        XReadGroupParams.xReadGroupParams().count(batch),
+                        Map.of(stream(eventId), from)))));
     }
 
     /**
@@ -69,19 +78,26 @@ final class HandoffConsumer {
     Map<String, List<StreamEntry>> claimAbandoned(List<String> events) {
         Map<String, List<StreamEntry>> claimed = redis.pipelined(pipeline -> {
             Map<String, Response<Map.Entry<StreamEntryID, List<StreamEntry>>>> replies = new LinkedHashMap<>();
-            events.forEach(eventId -> replies.put(eventId, pipeline.xautoclaim(stream(eventId), group, consumer,
-                    claimIdleMillis, new StreamEntryID(), XAutoClaimParams.xAutoClaimParams().count(batch))));
+            events.forEach(eventId -> replies.put(
+                    eventId,
+                    pipeline.xautoclaim(
+                            stream(eventId),
+                            group,
+                            consumer,
+                            claimIdleMillis,
+                            new StreamEntryID(),
+                            XAutoClaimParams.xAutoClaimParams().count(batch))));
             return () -> {
                 Map<String, List<StreamEntry>> entries = new LinkedHashMap<>();
-                replies.forEach((eventId, reply) -> entries.put(eventId,
-                        orNoGroup(eventId, () -> reply.get().getValue())));
+                replies.forEach((eventId, reply) -> entries.put(
+                        eventId, orNoGroup(eventId, () -> reply.get().getValue())));
                 return entries;
             };
         });
         claimed.forEach((eventId, entries) -> {
             if (!entries.isEmpty()) {
-                LOG.info(() -> consumer + " claimed " + entries.size() + " abandoned hand-off entries of "
-                        + stream(eventId));
+                LOG.info(() ->
+                        consumer + " claimed " + entries.size() + " abandoned hand-off entries of " + stream(eventId));
             }
         });
         return claimed;

@@ -1,11 +1,10 @@
 package io.ticketrush.archive;
 
-import java.util.List;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.List;
 
 /** handoff-lag.lua's face: how far an event's hand-off to PostgreSQL lags behind its stream. */
 final class HandoffLagScript {

@@ -1,9 +1,8 @@
 package io.ticketrush.archive;
 
-import java.util.Map;
-
 import io.ticketrush.model.OrderStatus;
 import io.ticketrush.model.QueueSettings;
+import java.util.Map;
 import redis.clients.jedis.StreamEntryID;
 
 /**
@@ -40,14 +39,21 @@ import redis.clients.jedis.StreamEntryID;
  * {@link #sale} holds the settings: null when the sale keeps its orders out of the database (it cannot be
  * restored from there) or the entry carries no {@code h}.
  */
-record HandoffRecord(StreamEntryID id, String eventId, char kind, String orderId, String userId, long expiresAt,
-        long gen, long at, SaleRecord sale) {
+record HandoffRecord(
+        StreamEntryID id,
+        String eventId,
+        char kind,
+        String orderId,
+        String userId,
+        long expiresAt,
+        long gen,
+        long at,
+        SaleRecord sale) {
 
     static final char RESET = 'Z';
 
     /** A sale's tickets and hold time, and its waiting room's settings (null without one), as opened. */
-    record SaleRecord(long tickets, long holdMillis, QueueSettings queue) {
-    }
+    record SaleRecord(long tickets, long holdMillis, QueueSettings queue) {}
 
     static HandoffRecord of(String eventId, StreamEntryID id, Map<String, String> fields) {
         char kind = fields.get("s").charAt(0);
@@ -58,16 +64,27 @@ record HandoffRecord(StreamEntryID id, String eventId, char kind, String orderId
                     : null;
             return new HandoffRecord(id, eventId, kind, null, null, 0, gen, 0, sale);
         }
-        return new HandoffRecord(id, eventId, kind, fields.get("o"), fields.get("u"), Long.parseLong(fields.get("x")),
-                gen, Long.parseLong(fields.get("t")), null);
+        return new HandoffRecord(
+                id,
+                eventId,
+                kind,
+                fields.get("o"),
+                fields.get("u"),
+                Long.parseLong(fields.get("x")),
+                gen,
+                Long.parseLong(fields.get("t")),
+                null);
     }
 
     private static QueueSettings queue(Map<String, String> fields) {
         if (fields.get("qo") == null) {
             return null;
         }
-        return new QueueSettings(Long.parseLong(fields.get("qo")), Long.parseLong(fields.get("qr")),
-                Long.parseLong(fields.get("qw")) / 1000, Double.parseDouble(fields.get("qb")),
+        return new QueueSettings(
+                Long.parseLong(fields.get("qo")),
+                Long.parseLong(fields.get("qr")),
+                Long.parseLong(fields.get("qw")) / 1000,
+                Double.parseDouble(fields.get("qb")),
                 fields.get("qp") == null ? 0 : Long.parseLong(fields.get("qp")));
     }
 

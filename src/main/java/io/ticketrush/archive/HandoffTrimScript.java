@@ -1,11 +1,10 @@
 package io.ticketrush.archive;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
+import java.util.ArrayList;
+import java.util.List;
 
 /** handoff-trim.lua's face: trims each event's stream below what its consumer group still needs, in one round trip. */
 final class HandoffTrimScript {

@@ -1,17 +1,15 @@
 package io.ticketrush.archive;
 
+import io.ticketrush.model.Order;
+import io.ticketrush.model.OrderStatus;
+import io.ticketrush.model.QueueSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import io.ticketrush.model.Order;
-import io.ticketrush.model.OrderStatus;
-import io.ticketrush.model.QueueSettings;
 
 /**
  * Reads of the orders PostgreSQL keeps: for ids whose Redis keys are gone, for a sale's counts, and for putting
@@ -43,9 +41,12 @@ public class OrderArchive {
             for (OrderStatus status : OrderStatus.values()) {
                 counts.put(status, 0L);
             }
-            List<Object[]> rows = em.createQuery("SELECT o.status, COUNT(o) FROM ArchivedOrder o"
-                    + " WHERE o.eventId = :event GROUP BY o.status", Object[].class)
-                    .setParameter("event", eventId).getResultList();
+            List<Object[]> rows = em.createQuery(
+                            "SELECT o.status, COUNT(o) FROM ArchivedOrder o"
+                                    + " WHERE o.eventId = :event GROUP BY o.status",
+                            Object[].class)
+                    .setParameter("event", eventId)
+                    .getResultList();
             for (Object[] row : rows) {
                 counts.put(OrderStatus.valueOf((String) row[0]), (Long) row[1]);
             }
@@ -61,23 +62,36 @@ public class OrderArchive {
         return database.read(em -> {
             @SuppressWarnings("unchecked")
             List<Object[]> sales = em.createNativeQuery("SELECT gen, tickets, hold_ms, queue_opens_at,"
-                    + " queue_admit_per_second, queue_window_ms, queue_overbook, queue_proof_of_work FROM ticket_sale"
-                    + " WHERE event_id = ?1 AND tickets IS NOT NULL AND hold_ms IS NOT NULL")
-                    .setParameter(1, eventId).getResultList();
+                            + " queue_admit_per_second, queue_window_ms, queue_overbook, queue_proof_of_work FROM ticket_sale"
+                            + " WHERE event_id = ?1 AND tickets IS NOT NULL AND hold_ms IS NOT NULL")
+                    .setParameter(1, eventId)
+                    .getResultList();
             if (sales.isEmpty()) {
                 return Optional.empty();
             }
             Object[] sale = sales.get(0);
             long gen = ((Number) sale[0]).longValue();
-            List<Order> orders = em.createQuery("SELECT o FROM ArchivedOrder o WHERE o.eventId = :event"
-                    + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID')", ArchivedOrder.class)
-                    .setParameter("event", eventId).setParameter("gen", gen).getResultList().stream()
-                    .map(ArchivedOrder::asStored).toList();
-            QueueSettings queue = sale[3] == null ? null : new QueueSettings(((Number) sale[3]).longValue(),
-                    ((Number) sale[4]).longValue(), ((Number) sale[5]).longValue() / 1000, ((Number) sale[6]).doubleValue(),
-                    sale[7] == null ? 0 : ((Number) sale[7]).longValue());
-            return Optional.of(new ArchivedSale(eventId, gen, ((Number) sale[1]).longValue(),
-                    ((Number) sale[2]).longValue(), queue, orders));
+            List<Order> orders = em
+                    .createQuery(
+                            "SELECT o FROM ArchivedOrder o WHERE o.eventId = :event"
+                                    + " AND o.gen = :gen AND o.status IN ('RESERVED', 'PAID')",
+                            ArchivedOrder.class)
+                    .setParameter("event", eventId)
+                    .setParameter("gen", gen)
+                    .getResultList()
+                    .stream()
+                    .map(ArchivedOrder::asStored)
+                    .toList();
+            QueueSettings queue = sale[3] == null
+                    ? null
+                    : new QueueSettings(
+                            ((Number) sale[3]).longValue(),
+                            ((Number) sale[4]).longValue(),
+                            ((Number) sale[5]).longValue() / 1000,
+                            ((Number) sale[6]).doubleValue(),
+                            sale[7] == null ? 0 : ((Number) sale[7]).longValue());
+            return Optional.of(new ArchivedSale(
+                    eventId, gen, ((Number) sale[1]).longValue(), ((Number) sale[2]).longValue(), queue, orders));
         });
     }
 

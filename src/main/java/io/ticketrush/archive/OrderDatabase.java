@@ -1,5 +1,14 @@
 package io.ticketrush.archive;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.Persistence;
+import jakarta.persistence.PersistenceException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,18 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
-
 import javax.sql.DataSource;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.annotation.sql.DataSourceDefinition;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.Persistence;
-import jakarta.persistence.PersistenceException;
 
 /**
  * The order database: its data source, its persistence unit and its schema, all made on first use so that an
@@ -58,8 +56,8 @@ public class OrderDatabase {
      * Applied in this order, every one of them on each instance's first use of the database: their statements
      * are idempotent, and a new version is a new file at the end.
      */
-    static final List<String> SCHEMA = List.of("db/V1__orders.sql", "db/V2__sale_settings.sql",
-            "db/V3__queue_settings.sql", "db/V4__proof_of_work.sql");
+    static final List<String> SCHEMA = List.of(
+            "db/V1__orders.sql", "db/V2__sale_settings.sql", "db/V3__queue_settings.sql", "db/V4__proof_of_work.sql");
     /** Keeps instances that start together from racing each other's CREATEs. */
     private static final String SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(74101)";
 
@@ -138,9 +136,13 @@ public class OrderDatabase {
      */
     private synchronized EntityManagerFactory factory() {
         if (factory == null) {
-            EntityManagerFactory created = Persistence.createEntityManagerFactory("orders", Map.of(
-                    "eclipselink.persistencexml", "META-INF/orders-persistence.xml",
-                    "jakarta.persistence.nonJtaDataSource", dataSource));
+            EntityManagerFactory created = Persistence.createEntityManagerFactory(
+                    "orders",
+                    Map.of(
+                            "eclipselink.persistencexml",
+                            "META-INF/orders-persistence.xml",
+                            "jakarta.persistence.nonJtaDataSource",
+                            dataSource));
             try {
                 inTransaction(created, OrderDatabase::createSchema);
             } catch (RuntimeException e) {
@@ -173,7 +175,9 @@ public class OrderDatabase {
             throw new UncheckedIOException(e);
         }
         StringBuilder code = new StringBuilder();
-        sql.lines().filter(line -> !line.strip().startsWith("--")).forEach(line -> code.append(line).append('\n'));
+        sql.lines()
+                .filter(line -> !line.strip().startsWith("--"))
+                .forEach(line -> code.append(line).append('\n'));
         List<String> statements = new ArrayList<>();
         for (String statement : code.toString().split(";")) {
             if (!statement.isBlank()) {

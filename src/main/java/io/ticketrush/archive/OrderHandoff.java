@@ -1,13 +1,10 @@
 package io.ticketrush.archive;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
-
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.model.InstanceName;
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.RedisUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -17,14 +14,14 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.model.InstanceName;
-import io.ticketrush.concurrent.PeriodicTask;
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.RedisUnavailableException;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
 
@@ -50,6 +47,7 @@ public class OrderHandoff {
      * polls until it has again: a deployment keeps every sale it ever ran, most of them long over.
      */
     private static final int IDLE_AFTER = 5;
+
     private static final int IDLE_EVERY = 10;
 
     @Resource
@@ -84,6 +82,7 @@ public class OrderHandoff {
     private final Set<String> caughtUp = ConcurrentHashMap.newKeySet();
     /** Polls in a row that found nothing new, by event. */
     private final Map<String, Integer> quiet = new ConcurrentHashMap<>();
+
     private long polls;
     private HandoffConsumer streams;
     private PeriodicTask task;
@@ -97,9 +96,16 @@ public class OrderHandoff {
         streams = new HandoffConsumer(redis, GROUP, instance.get(), batch, claimIdleMillis);
         // Off the deployment thread: an instance must start (and sell) while the database is away.
         scheduler.execute(archive::warmUp);
-        task = PeriodicTask.start(scheduler, pollMillis, LOG, new PeriodicTask.Wording(
-                "Hand-off to PostgreSQL paused, entries wait in Redis: ", "Hand-off to PostgreSQL resumed",
-                "Handing orders off to PostgreSQL failed"), OrderHandoff::outage, this::poll);
+        task = PeriodicTask.start(
+                scheduler,
+                pollMillis,
+                LOG,
+                new PeriodicTask.Wording(
+                        "Hand-off to PostgreSQL paused, entries wait in Redis: ",
+                        "Hand-off to PostgreSQL resumed",
+                        "Handing orders off to PostgreSQL failed"),
+                OrderHandoff::outage,
+                this::poll);
     }
 
     @PreDestroy
@@ -165,8 +171,9 @@ public class OrderHandoff {
             if (!everyone && caughtUp.contains(eventId) && quiet.getOrDefault(eventId, 0) >= IDLE_AFTER) {
                 continue;
             }
-            from.put(eventId, caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY
-                    : new StreamEntryID());
+            from.put(
+                    eventId,
+                    caughtUp.contains(eventId) ? StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY : new StreamEntryID());
         }
         Map<String, List<StreamEntry>> read = streams.readAll(from);
         for (String eventId : read.keySet()) {

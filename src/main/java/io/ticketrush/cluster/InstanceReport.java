@@ -1,13 +1,12 @@
 package io.ticketrush.cluster;
 
-import java.io.StringWriter;
-import java.util.Map;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.stream.JsonGenerator;
+import java.io.StringWriter;
+import java.util.Map;
 
 /**
  * What this instance publishes with each heartbeat ({@link Members#beat(String)}) for the operations dashboard: its
@@ -35,8 +34,7 @@ public class InstanceReport {
     public String json(Map<String, Integer> permits) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = Json.createGenerator(out)) {
-            json.writeStartObject()
-                    .write("weight", members.weight());
+            json.writeStartObject().write("weight", members.weight());
             json.writeStartObject("permits");
             permits.forEach(json::write);
             json.writeEnd();

@@ -1,15 +1,12 @@
 package io.ticketrush.cluster;
 
-import java.util.List;
-
+import io.ticketrush.model.InstanceName;
+import io.ticketrush.redis.RedisClient;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
+import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.model.InstanceName;
-import io.ticketrush.redis.RedisClient;
 
 /**
  * The instances alive in this deployment, as Redis sees them. Each instance beats every {@code stock.refresh-ms};
@@ -53,19 +50,16 @@ public class Members {
     }
 
     /** What Redis knows of the instances alive. */
-    public record Alive(long totalWeight, long instances) {
-    }
+    public record Alive(long totalWeight, long instances) {}
 
     /**
      * One instance as the last beats left it: alive or not, its weight (null when neither its beat nor its report
      * says), when its heartbeat runs out or ran out, and its last report (JSON, null if it never sent one).
      */
-    public record Member(String name, boolean alive, Long weight, Long lastBeat, String report) {
-    }
+    public record Member(String name, boolean alive, Long weight, Long lastBeat, String report) {}
 
     /** Every instance alive, and those gone within the last hour, by name; {@code now} is Redis's clock. */
-    public record Roll(long now, List<Member> members) {
-    }
+    public record Roll(long now, List<Member> members) {}
 
     public long ttlMillis() {
         return ttlMillis;

@@ -1,15 +1,14 @@
 package io.ticketrush.cluster;
 
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.ScriptReply;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-
-import io.ticketrush.redis.LuaScript;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.ScriptReply;
 
 /** members-report.lua's face: every instance's heartbeat and last report, read into a {@link Members.Roll}. */
 final class MembersReportScript {
@@ -45,8 +44,8 @@ final class MembersReportScript {
             int space = value.indexOf(' ');
             Long beat = space > 0 ? Long.valueOf(value.substring(0, space)) : null;
             String report = space > 0 ? value.substring(space + 1) : null;
-            members.put(member, new Members.Member(member, alive.containsKey(member), weights.get(member), beat,
-                    report));
+            members.put(
+                    member, new Members.Member(member, alive.containsKey(member), weights.get(member), beat, report));
         });
         return new Members.Roll(now, new ArrayList<>(members.values()));
     }

@@ -1,10 +1,9 @@
 package io.ticketrush.cluster;
 
-import java.util.List;
-
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.List;
 
 /** members.lua's face: one instance's heartbeat (or its leaving), answered by the weight alive. */
 final class MembersScript {
@@ -23,8 +22,8 @@ final class MembersScript {
     }
 
     Members.Alive beat(String instance, int weight, long ttlMillis, String report) {
-        return decode(redis.eval(SCRIPT, Members.KEYS,
-                List.of(instance, Integer.toString(weight), Long.toString(ttlMillis), report)));
+        return decode(redis.eval(
+                SCRIPT, Members.KEYS, List.of(instance, Integer.toString(weight), Long.toString(ttlMillis), report)));
     }
 
     static Members.Alive decode(Object answer) {

@@ -84,6 +84,7 @@ public final class Batcher<T, R> implements Runnable {
         private final T input;
         /** The {@code System.nanoTime()} by which it is answered, one way or the other. */
         private final long deadline;
+
         private final CompletableFuture<R> result = new CompletableFuture<>();
 
         Call(T input, long deadline) {
@@ -121,6 +122,7 @@ public final class Batcher<T, R> implements Runnable {
     private final BlockingQueue<Call<T, R>> pending;
     /** The batch being sent, for {@link #expire()} to fail past its deadline; never changed once published. */
     private volatile List<Call<T, R>> sending = List.of();
+
     private volatile boolean stopped;
 
     /**
@@ -131,14 +133,23 @@ public final class Batcher<T, R> implements Runnable {
      * @param refused  told of every call refused or failed for {@code limits}, to count them
      * @param failures what a call refused or failed is failed with
      */
-    public Batcher(int maxBatch, Limits limits, Consumer<List<Call<T, R>>> batch, Consumer<Refusal> refused,
+    public Batcher(
+            int maxBatch,
+            Limits limits,
+            Consumer<List<Call<T, R>>> batch,
+            Consumer<Refusal> refused,
             Failures failures) {
         this(maxBatch, limits, batch, refused, failures, System::nanoTime);
     }
 
     /** With the clock deadlines are kept by ({@code System.nanoTime()} but in tests). */
-    Batcher(int maxBatch, Limits limits, Consumer<List<Call<T, R>>> batch, Consumer<Refusal> refused,
-            Failures failures, LongSupplier nanoClock) {
+    Batcher(
+            int maxBatch,
+            Limits limits,
+            Consumer<List<Call<T, R>>> batch,
+            Consumer<Refusal> refused,
+            Failures failures,
+            LongSupplier nanoClock) {
         this.maxBatch = maxBatch;
         this.capacity = limits.capacity();
         this.deadlineNanos = limits.deadline().toNanos();
@@ -209,7 +220,7 @@ public final class Batcher<T, R> implements Runnable {
             }
         }
         // The queue is in the order the calls came, so the first call not due ends the search.
-        for (Iterator<Call<T, R>> queued = pending.iterator(); queued.hasNext();) {
+        for (Iterator<Call<T, R>> queued = pending.iterator(); queued.hasNext(); ) {
             Call<T, R> call = queued.next();
             if (!call.due(now)) {
                 break;

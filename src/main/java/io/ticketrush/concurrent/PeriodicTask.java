@@ -15,8 +15,7 @@ import java.util.logging.Logger;
 public final class PeriodicTask {
 
     /** The task's log lines; {@code paused} is followed by what is away and why. */
-    public record Wording(String paused, String resumed, String failed) {
-    }
+    public record Wording(String paused, String resumed, String failed) {}
 
     private final Logger log;
     private final Wording wording;
@@ -36,8 +35,13 @@ public final class PeriodicTask {
      * Runs {@code job} every {@code periodMillis}; an exception for which {@code outage} names a reason (null for
      * none) pauses it.
      */
-    public static PeriodicTask start(ScheduledExecutorService scheduler, long periodMillis, Logger log,
-            Wording wording, Function<RuntimeException, String> outage, Runnable job) {
+    public static PeriodicTask start(
+            ScheduledExecutorService scheduler,
+            long periodMillis,
+            Logger log,
+            Wording wording,
+            Function<RuntimeException, String> outage,
+            Runnable job) {
         PeriodicTask task = new PeriodicTask(log, wording, outage, job);
         task.future = scheduler.scheduleWithFixedDelay(task::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         return task;

@@ -1,18 +1,16 @@
 package io.ticketrush.fairness;
 
+import io.ticketrush.queue.QueueDraw;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import io.ticketrush.queue.QueueDraw;
-
 /** The checks of a published record against its commitment and digest, and the order they prove. */
 final class DrawCheck {
 
-    private DrawCheck() {
-    }
+    private DrawCheck() {}
 
     /** The order (element i is the place at position i + 1) when every check passed; else the problems found. */
     record Result(long[] order, List<String> problems) {
@@ -34,8 +32,12 @@ final class DrawCheck {
             problems.add("the queue is not open yet: the pre-queue is not frozen or the seed not revealed");
             return new Result(new long[0], problems);
         }
-        return verify(published.commitment(), published.seed(), published.frozen().size(),
-                published.frozen().digest(), published.places());
+        return verify(
+                published.commitment(),
+                published.seed(),
+                published.frozen().size(),
+                published.frozen().digest(),
+                published.places());
     }
 
     /**
@@ -48,8 +50,8 @@ final class DrawCheck {
         if (seed == null) {
             problems.add("the seed is not " + 2 * QueueDraw.SEED_BYTES + " hex digits: " + seedHex);
         } else if (!QueueDraw.commitment(seed).equalsIgnoreCase(commitment)) {
-            problems.add("the seed does not match the commitment: SHA-256 of the seed is "
-                    + QueueDraw.commitment(seed) + ", the commitment published is " + commitment);
+            problems.add("the seed does not match the commitment: SHA-256 of the seed is " + QueueDraw.commitment(seed)
+                    + ", the commitment published is " + commitment);
         }
         if (size < 0 || size > Integer.MAX_VALUE) {
             problems.add("the pre-queue's size is out of range: " + size);
@@ -60,8 +62,8 @@ final class DrawCheck {
             List<String> frozen = placeHashes.subList(0, (int) size);
             String actual = QueueDraw.digest(frozen);
             if (!actual.equalsIgnoreCase(digest)) {
-                problems.add("the digest of places 1.." + size + " is " + actual + ", the digest published is "
-                        + digest);
+                problems.add(
+                        "the digest of places 1.." + size + " is " + actual + ", the digest published is " + digest);
             }
             findRepeats(frozen, problems);
         }
@@ -97,8 +99,8 @@ final class DrawCheck {
         for (int i = 0; i < hashes.size(); i++) {
             Integer earlier = firstPlace.putIfAbsent(hashes.get(i).toLowerCase(Locale.ROOT), i + 1);
             if (earlier != null) {
-                problems.add("place " + (i + 1) + " has the same place hash as place " + earlier + ": "
-                        + hashes.get(i));
+                problems.add(
+                        "place " + (i + 1) + " has the same place hash as place " + earlier + ": " + hashes.get(i));
             }
         }
     }

@@ -1,5 +1,15 @@
 package io.ticketrush.fairness;
 
+import io.ticketrush.model.PlacesPage;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
@@ -12,25 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.json.Json;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
-
-import io.ticketrush.model.PlacesPage;
-
 /** Reads an event's public record from {@code GET /queue/{eventId}/fairness}, its place hashes page by page. */
 final class FairnessPages {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private FairnessPages() {
-    }
+    private FairnessPages() {}
 
     /** The event's record, with every place hash of the frozen pre-queue once it is frozen. */
     static Published fetch(String baseUrl, String eventId) throws IOException, InterruptedException {
@@ -46,7 +43,8 @@ final class FairnessPages {
         long size = record.frozen().size();
         while (places.size() < size) {
             long from = places.size() + 1L;
-            JsonValue page = get(client, json, url + "?from=" + from + "&count=" + PlacesPage.MAX_COUNT).get("places");
+            JsonValue page = get(client, json, url + "?from=" + from + "&count=" + PlacesPage.MAX_COUNT)
+                    .get("places");
             if (!(page instanceof JsonArray hashes)) {
                 throw new IOException(url + "?from=" + from + " answered no \"places\" list");
             }
@@ -63,8 +61,11 @@ final class FairnessPages {
     /** The {@code data} of a successful answer in the service's envelope; IOException naming anything else. */
     private static JsonObject get(HttpClient client, JsonReaderFactory json, String url)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-                .header("Accept", "application/json").GET().build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(TIMEOUT)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package io.ticketrush.fairness;
 
+import io.ticketrush.queue.QueueDraw;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -7,8 +8,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import io.ticketrush.queue.QueueDraw;
 
 /**
  * The command line of the verifier: recomputes a queued sale's order from what
@@ -31,8 +30,7 @@ public final class FairnessVerifier {
             + "  --commitment: the one you saved before opensAt; fails if the service now publishes another.\n"
             + "  exit 0: verified; 1: a check failed; 2: could not check (usage, network, not open yet)";
 
-    private FairnessVerifier() {
-    }
+    private FairnessVerifier() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -81,12 +79,13 @@ public final class FairnessVerifier {
         }
     }
 
-    private static int check(String baseUrl, String eventId, Path outFile, String saved, PrintStream out,
-            PrintStream err) throws IOException, InterruptedException {
+    private static int check(
+            String baseUrl, String eventId, Path outFile, String saved, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
         Published published = FairnessPages.fetch(baseUrl, eventId);
         if (saved != null && !saved.equalsIgnoreCase(published.commitment())) {
-            err.println("event " + eventId + ": MISMATCH: the commitment published now is "
-                    + published.commitment() + ", not the one saved before: " + saved);
+            err.println("event " + eventId + ": MISMATCH: the commitment published now is " + published.commitment()
+                    + ", not the one saved before: " + saved);
             return MISMATCH;
         }
         if (published.frozen() == null || published.seed() == null) {

@@ -1,20 +1,25 @@
 package io.ticketrush.fairness;
 
-import java.io.IOException;
-import java.util.List;
-
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.util.List;
 
 /** What the service publishes for one event; {@code frozen} and {@code seed} are null until the queue opens. */
-record Published(String eventId, String algorithm, int version, String commitment, Long opensAt, Frozen frozen,
-        String seed, List<String> places) {
+record Published(
+        String eventId,
+        String algorithm,
+        int version,
+        String commitment,
+        Long opensAt,
+        Frozen frozen,
+        String seed,
+        List<String> places) {
 
     /** A frozen pre-queue: its size and the digest of its place hashes. */
-    record Frozen(long size, String digest) {
-    }
+    record Frozen(long size, String digest) {}
 
     /** The record in the {@code data} of a {@code /fairness} answer, with the place hashes read so far. */
     static Published of(JsonObject data, List<String> places) throws IOException {
@@ -22,14 +27,19 @@ record Published(String eventId, String algorithm, int version, String commitmen
         JsonValue f = field(data, "frozen");
         if (f != null) {
             JsonObject object = object(f, "frozen");
-            frozen = new Frozen(number(field(object, "size"), "frozen.size"),
-                    text(field(object, "digest"), "frozen.digest"));
+            frozen = new Frozen(
+                    number(field(object, "size"), "frozen.size"), text(field(object, "digest"), "frozen.digest"));
         }
         JsonValue opensAt = field(data, "opensAt");
         JsonValue seed = field(data, "seed");
-        return new Published(text(field(data, "eventId"), "eventId"), text(field(data, "algorithm"), "algorithm"),
-                (int) number(field(data, "version"), "version"), text(field(data, "commitment"), "commitment"),
-                opensAt == null ? null : number(opensAt, "opensAt"), frozen, seed == null ? null : text(seed, "seed"),
+        return new Published(
+                text(field(data, "eventId"), "eventId"),
+                text(field(data, "algorithm"), "algorithm"),
+                (int) number(field(data, "version"), "version"),
+                text(field(data, "commitment"), "commitment"),
+                opensAt == null ? null : number(opensAt, "opensAt"),
+                frozen,
+                seed == null ? null : text(seed, "seed"),
                 places);
     }
 

@@ -1,13 +1,11 @@
 package io.ticketrush.health;
 
+import io.ticketrush.archive.OrderArchive;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import io.ticketrush.archive.OrderArchive;
 
 /**
  * DOWN until the instance has made its first attempt at the order database, so that nobody is sent here while
@@ -23,6 +21,8 @@ public class ArchiveWarmUpCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("order-database-warm-up").status(archive.warmedUp()).build();
+        return HealthCheckResponse.named("order-database-warm-up")
+                .status(archive.warmedUp())
+                .build();
     }
 }

@@ -1,13 +1,11 @@
 package io.ticketrush.health;
 
+import io.ticketrush.redis.RedisClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import io.ticketrush.redis.RedisClient;
 
 /** DOWN while Redis does not answer PING: without Redis this instance can only answer 503. */
 @Readiness

@@ -1,5 +1,17 @@
 package io.ticketrush.identity;
 
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.MalformedURLException;
@@ -10,20 +22,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-
-import jakarta.json.Json;
-import jakarta.json.JsonException;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-
-import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.JWKSelector;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 
 /**
  * The issuer's signing keys, found through its discovery document ({@code {issuer}/.well-known/openid-configuration}
@@ -42,8 +40,10 @@ public class ProviderKeys implements JWKSource<SecurityContext> {
     private final String issuer;
     private final long cacheMillis;
     private final long minRefetchMillis;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
     private volatile JWKSource<SecurityContext> keys;
 
     /** Until when a failed discovery is not tried again: meanwhile every token is answered at once, not after a wait. */
@@ -75,8 +75,10 @@ public class ProviderKeys implements JWKSource<SecurityContext> {
                 known = keys;
                 if (known == null) {
                     try {
-                        known = JWKSourceBuilder.<SecurityContext>create(jwksUri(), new DefaultResourceRetriever(
-                                        (int) TIMEOUT.toMillis(), (int) TIMEOUT.toMillis(), MAX_JWKS_BYTES))
+                        known = JWKSourceBuilder.<SecurityContext>create(
+                                        jwksUri(),
+                                        new DefaultResourceRetriever(
+                                                (int) TIMEOUT.toMillis(), (int) TIMEOUT.toMillis(), MAX_JWKS_BYTES))
                                 .cache(cacheMillis, TIMEOUT.toMillis())
                                 // Fetched again shortly before they expire, by one request, in the background.
                                 .refreshAheadCache(true)
@@ -100,8 +102,13 @@ public class ProviderKeys implements JWKSource<SecurityContext> {
         String discovery = issuer.replaceAll("/+$", "") + DISCOVERY_PATH;
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(discovery)).timeout(TIMEOUT)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            response = http.send(
+                    HttpRequest.newBuilder(URI.create(discovery))
+                            .timeout(TIMEOUT)
+                            .header("Accept", "application/json")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new KeySourceException("discovery document " + discovery + " unreachable: " + e, e);
         } catch (InterruptedException e) {

@@ -1,17 +1,5 @@
 package io.ticketrush.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.text.ParseException;
-import java.time.Duration;
-import java.util.Collections;
-import java.security.Key;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Supplier;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
@@ -33,8 +21,18 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-
 import io.ticketrush.model.Ids;
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Checks a buyer's access token: signed (RSA or ECDSA; never {@code none}, never HMAC, which anyone holding the
@@ -49,8 +47,15 @@ public class TokenVerifier {
     static final int MAX_LEEWAY_SECONDS = 60;
 
     /** Asymmetric signatures only: the algorithms an OpenID provider signs access tokens with. */
-    static final Set<JWSAlgorithm> ACCEPTED = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384,
+    static final Set<JWSAlgorithm> ACCEPTED = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
             JWSAlgorithm.ES512);
 
     /** A claim too long or with other characters than an id's is named by this prefix and its digest. */
@@ -72,28 +77,44 @@ public class TokenVerifier {
      * @param keysMillis how long a key, once found, is used without looking it up again (as long as the JWKS is
      *                   cached: a key the provider retired is accepted no longer than its JWKS would be)
      */
-    public TokenVerifier(JWKSource<SecurityContext> keys, String issuer, String audience, String buyerClaim,
-            int leewaySeconds, long maxTokens, long keysMillis, Supplier<Long> clock) {
+    public TokenVerifier(
+            JWKSource<SecurityContext> keys,
+            String issuer,
+            String audience,
+            String buyerClaim,
+            int leewaySeconds,
+            long maxTokens,
+            long keysMillis,
+            Supplier<Long> clock) {
         if (leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
-            throw new IllegalArgumentException("the leeway must be 0 to " + MAX_LEEWAY_SECONDS + " s, not " + leewaySeconds);
+            throw new IllegalArgumentException(
+                    "the leeway must be 0 to " + MAX_LEEWAY_SECONDS + " s, not " + leewaySeconds);
         }
         this.issuer = issuer;
         this.buyerClaim = buyerClaim;
         this.leewaySeconds = leewaySeconds;
         this.clock = clock;
-        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
-                new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
-        processor.setJWSKeySelector(new ConvertedKeys(new JWSVerificationKeySelector<>(ACCEPTED, keys),
-                Caffeine.newBuilder().maximumSize(MAX_KEY_IDS).expireAfterWrite(Duration.ofMillis(keysMillis)).build()));
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
+        processor.setJWSKeySelector(new ConvertedKeys(
+                new JWSVerificationKeySelector<>(ACCEPTED, keys),
+                Caffeine.newBuilder()
+                        .maximumSize(MAX_KEY_IDS)
+                        .expireAfterWrite(Duration.ofMillis(keysMillis))
+                        .build()));
         // Not Set.of: Payara Micro loads its own nimbus-jose-jwt (10.5) before the WAR's, and its claims verifier asks
         // the audience set whether it contains null, which Set.of answers with a NullPointerException.
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 audience == null ? null : Collections.singleton(audience),
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
-                Set.of("exp", buyerClaim), null);
+                Set.of("exp", buyerClaim),
+                null);
         claims.setMaxClockSkew(leewaySeconds);
         processor.setJWTClaimsSetVerifier(claims);
-        verified = Caffeine.newBuilder().maximumSize(maxTokens).expireAfter(new UntilAccepted(clock)).build();
+        verified = Caffeine.newBuilder()
+                .maximumSize(maxTokens)
+                .expireAfter(new UntilAccepted(clock))
+                .build();
     }
 
     /** The buyer {@code token} names, or why it is refused. */
@@ -120,7 +141,8 @@ public class TokenVerifier {
         }
         JWSAlgorithm algorithm = signed.getHeader().getAlgorithm();
         if (!ACCEPTED.contains(algorithm)) {
-            throw new InvalidTokenException("algorithm " + algorithm + " refused: tokens must be signed with RSA or ECDSA");
+            throw new InvalidTokenException(
+                    "algorithm " + algorithm + " refused: tokens must be signed with RSA or ECDSA");
         }
         if (!issuer.equals(claimedIssuer(signed))) {
             // Said before the signature is looked at: a token of another issuer (another realm or tenant, a test
@@ -186,7 +208,8 @@ public class TokenVerifier {
             return "wrong issuer (iss)";
         }
         if (message.startsWith("JWT missing required claims")) {
-            return "token lacks a required claim: " + message.substring(message.indexOf(':') + 1).strip();
+            return "token lacks a required claim: "
+                    + message.substring(message.indexOf(':') + 1).strip();
         }
         return "token refused: " + message;
     }
@@ -242,7 +265,8 @@ public class TokenVerifier {
 
         @Override
         public long expireAfterCreate(String token, VerifiedToken value, long currentTime) {
-            return Duration.ofMillis(Math.max(0, value.acceptedUntilMillis() - clock.get())).toNanos();
+            return Duration.ofMillis(Math.max(0, value.acceptedUntilMillis() - clock.get()))
+                    .toNanos();
         }
 
         @Override

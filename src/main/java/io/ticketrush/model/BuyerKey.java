@@ -9,8 +9,7 @@ import java.util.Locale;
  */
 public final class BuyerKey {
 
-    private BuyerKey() {
-    }
+    private BuyerKey() {}
 
     /** The key {@code userId} is held under in Redis, signed into its waiting-room place and admission. */
     public static String of(String userId) {

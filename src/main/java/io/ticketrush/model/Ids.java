@@ -5,8 +5,7 @@ public final class Ids {
 
     public static final int MAX_LENGTH = 64;
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** The trimmed id, or an {@link InvalidIdException} that names {@code name} and what is wrong. */
     public static String check(String name, String raw) {
@@ -38,7 +37,13 @@ public final class Ids {
     }
 
     private static boolean allowed(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '_' || c == '.' || c == ':' || c == '@' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '_'
+                || c == '.'
+                || c == ':'
+                || c == '@'
+                || c == '-';
     }
 }

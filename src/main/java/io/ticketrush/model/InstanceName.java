@@ -2,7 +2,6 @@ package io.ticketrush.model;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**

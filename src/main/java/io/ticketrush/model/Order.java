@@ -1,8 +1,6 @@
 package io.ticketrush.model;
 
-import java.util.List;
 import java.util.function.IntPredicate;
-
 
 /**
  * One buyer's ticket for one event. The order id is {@code <eventId>-<sequence>-<suffix>}, so it names its

@@ -5,6 +5,5 @@ public final class PlacesPage {
 
     public static final int MAX_COUNT = 10_000;
 
-    private PlacesPage() {
-    }
+    private PlacesPage() {}
 }

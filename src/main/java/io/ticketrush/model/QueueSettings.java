@@ -7,11 +7,12 @@ package io.ticketrush.model;
  * {@code admitWindowSeconds}; a join costs a proof of work of {@code proofOfWork} as ALTCHA's {@code maxnumber}
  * (0: none, see {@link ProofOfWork}).
  */
-public record QueueSettings(long opensAt, long admitPerSecond, long admitWindowSeconds, double overbook,
-        long proofOfWork) {
+public record QueueSettings(
+        long opensAt, long admitPerSecond, long admitWindowSeconds, double overbook, long proofOfWork) {
 
     /** 9999-12-31: an epoch in seconds by mistake is caught by the lower bound only; this catches microseconds. */
     public static final long MAX_OPENS_AT = 253_402_300_799_999L;
+
     public static final long MAX_ADMIT_PER_SECOND = 1_000_000L;
     public static final long MAX_WINDOW_SECONDS = 86_400L;
     public static final double MAX_OVERBOOK = 10.0;

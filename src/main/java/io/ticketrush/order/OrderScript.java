@@ -1,12 +1,11 @@
 package io.ticketrush.order;
 
-import java.util.List;
-
 import io.ticketrush.model.Order;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.List;
 
 /** order.lua's face: one order read from Redis with Redis's clock, or the sale's generation when Redis has none. */
 final class OrderScript {
@@ -20,8 +19,7 @@ final class OrderScript {
      * The order, or null when Redis holds none; then {@code saleGen} is the sale's current generation (0 when Redis
      * has no sale), which an archived order must not be older than.
      */
-    record Lookup(Order order, long saleGen) {
-    }
+    record Lookup(Order order, long saleGen) {}
 
     private final RedisClient redis;
 

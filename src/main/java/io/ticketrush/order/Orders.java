@@ -1,5 +1,13 @@
 package io.ticketrush.order;
 
+import io.ticketrush.archive.OrderArchive;
+import io.ticketrush.model.Order;
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
+import io.ticketrush.redis.RedisClient;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,17 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import io.ticketrush.archive.OrderArchive;
-import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.model.Order;
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.EventSet;
-import io.ticketrush.redis.RedisClient;
 
 /** Orders after the purchase: looking one up, paying it, expiring the unpaid ones. */
 @ApplicationScoped
@@ -36,6 +33,7 @@ public class Orders {
 
     /** When each event is next due for a sweep ({@code nanoTime}); an event not in it is due now. */
     private final Map<String, Long> nextSweep = new ConcurrentHashMap<>();
+
     private EventSet events;
     private OrderScript orderScript;
     private PayScript payScript;

@@ -1,12 +1,11 @@
 package io.ticketrush.order;
 
-import java.util.List;
-
 import io.ticketrush.order.Orders.Payment;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.List;
 
 /** pay.lua's face: a payment's keys, and its reply read into a {@link Payment}. */
 final class PayScript {
@@ -25,8 +24,8 @@ final class PayScript {
 
     Payment pay(String orderId, String eventId) {
         EventKeys keys = EventKeys.of(eventId);
-        return decode(redis.evalReplicated(SCRIPT, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()),
-                List.of(orderId)));
+        return decode(redis.evalReplicated(
+                SCRIPT, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), List.of(orderId)));
     }
 
     static Payment decode(Object answer) {

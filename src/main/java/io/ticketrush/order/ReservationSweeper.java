@@ -1,7 +1,7 @@
 package io.ticketrush.order;
 
-import java.util.logging.Logger;
-
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -9,14 +9,11 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
-
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-
-import io.ticketrush.concurrent.PeriodicTask;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Expires unpaid reservations once their hold has run out and puts their tickets back on sale. Every instance
@@ -47,13 +44,24 @@ public class ReservationSweeper {
 
     @PostConstruct
     void start() {
-        sweeps = metrics.counter(Metadata.builder().withName("ticketrush.expiry.sweeps")
-                .withDescription("Sweeps of overdue reservations run by this instance").build());
-        returned = metrics.counter(Metadata.builder().withName("ticketrush.expiry.tickets.returned")
-                .withDescription("Tickets this instance's sweeps put back on sale").build());
-        task = PeriodicTask.start(scheduler, sweepMillis, LOG, new PeriodicTask.Wording("Cannot sweep expired reservations: ",
-                "Redis is back; sweeping again", "Sweeping expired reservations failed"),
-                RedisUnavailableException::outage, this::sweep);
+        sweeps = metrics.counter(Metadata.builder()
+                .withName("ticketrush.expiry.sweeps")
+                .withDescription("Sweeps of overdue reservations run by this instance")
+                .build());
+        returned = metrics.counter(Metadata.builder()
+                .withName("ticketrush.expiry.tickets.returned")
+                .withDescription("Tickets this instance's sweeps put back on sale")
+                .build());
+        task = PeriodicTask.start(
+                scheduler,
+                sweepMillis,
+                LOG,
+                new PeriodicTask.Wording(
+                        "Cannot sweep expired reservations: ",
+                        "Redis is back; sweeping again",
+                        "Sweeping expired reservations failed"),
+                RedisUnavailableException::outage,
+                this::sweep);
     }
 
     @PreDestroy

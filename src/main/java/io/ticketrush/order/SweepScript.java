@@ -1,13 +1,12 @@
 package io.ticketrush.order;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.ArrayList;
+import java.util.List;
 
 /** sweep.lua's face: expires overdue reservations of many events in one round trip and reads what each sweep found. */
 final class SweepScript {
@@ -50,8 +49,8 @@ final class SweepScript {
     List<Sweep> sweepAll(List<String> eventIds, int most) {
         List<RedisClient.ScriptCall> calls = new ArrayList<>(eventIds.size());
         for (String eventId : eventIds) {
-            calls.add(new RedisClient.ScriptCall(SCRIPT, EventKeys.of(eventId).all(),
-                    List.of(Integer.toString(most), OrderHandoff.GROUP)));
+            calls.add(new RedisClient.ScriptCall(
+                    SCRIPT, EventKeys.of(eventId).all(), List.of(Integer.toString(most), OrderHandoff.GROUP)));
         }
         List<Object> replies = redis.evalEach(calls);
         List<Sweep> sweeps = new ArrayList<>(replies.size());

@@ -1,22 +1,19 @@
 package io.ticketrush.purchase;
 
-import java.util.EnumMap;
-import java.util.Locale;
-import java.util.Map;
-
+import io.ticketrush.cluster.InstanceReport;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.json.stream.JsonGenerator;
-
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
-
-import io.ticketrush.cluster.InstanceReport;
 
 /**
  * Purchases by outcome, counted in memory, so that counting costs the hot path no I/O:
@@ -42,8 +39,10 @@ public class PurchaseMetrics implements InstanceReport.Part {
         REDIS_FAILED
     }
 
-    private static final Metadata PURCHASES = Metadata.builder().withName("ticketrush.purchases")
-            .withDescription("Purchase attempts by outcome; sold_out_local never reached Redis").build();
+    private static final Metadata PURCHASES = Metadata.builder()
+            .withName("ticketrush.purchases")
+            .withDescription("Purchase attempts by outcome; sold_out_local never reached Redis")
+            .build();
 
     @Inject
     MetricRegistry registry;
@@ -53,7 +52,10 @@ public class PurchaseMetrics implements InstanceReport.Part {
     @PostConstruct
     void register() {
         for (Outcome outcome : Outcome.values()) {
-            counters.put(outcome, registry.counter(PURCHASES, new Tag("outcome", outcome.name().toLowerCase(Locale.ROOT))));
+            counters.put(
+                    outcome,
+                    registry.counter(
+                            PURCHASES, new Tag("outcome", outcome.name().toLowerCase(Locale.ROOT))));
         }
     }
 

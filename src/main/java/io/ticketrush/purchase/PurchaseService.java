@@ -1,18 +1,5 @@
 package io.ticketrush.purchase;
 
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ThreadLocalRandom;
-
-import jakarta.annotation.Resource;
-import jakarta.ejb.EJB;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.ticketrush.purchase.PurchaseMetrics.Outcome;
 import io.ticketrush.queue.QueueRefusedException;
 import io.ticketrush.queue.QueueTokens;
@@ -23,6 +10,16 @@ import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.stock.LocalStock;
 import io.ticketrush.stock.Reservation;
+import jakarta.annotation.Resource;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * A purchase needs both a local permit and the Redis reservation. Most requests of a flash sale fail, and they
@@ -47,6 +44,7 @@ public class PurchaseService {
 
     /** Order-id suffixes are six base-36 characters: 36^5 is the smallest such number, 36^6 the first too big. */
     private static final long SUFFIX_MIN = 60_466_176L;
+
     private static final long SUFFIX_BOUND = 2_176_782_336L;
 
     @EJB
@@ -72,7 +70,8 @@ public class PurchaseService {
     @ConfigProperty(name = "stock.max-waiting")
     int maxWaiting;
 
-    private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY = CompletableFuture.completedFuture(Reservation.SOLD_OUT);
+    private static final CompletableFuture<Reservation> SOLD_OUT_LOCALLY =
+            CompletableFuture.completedFuture(Reservation.SOLD_OUT);
     private static final CompletableFuture<Reservation> TRY_AGAIN = CompletableFuture.completedFuture(Reservation.BUSY);
 
     /** The shares {@link LocalStock} gave out, by event; only events that exist get in. */
@@ -88,8 +87,8 @@ public class PurchaseService {
      * @param admission the admission token of a sale with a waiting room, or null
      * @param shared    a sold-out answer to this request will be shared by nginx with every buyer of the sale
      */
-    public CompletableFuture<Reservation> purchase(String eventId, String userId, boolean retry, String admission,
-            boolean shared) {
+    public CompletableFuture<Reservation> purchase(
+            String eventId, String userId, boolean retry, String admission, boolean shared) {
         EventShare share = share(eventId);
         if (share == null) {
             metrics.count(Outcome.NO_SUCH_EVENT);
@@ -110,23 +109,27 @@ public class PurchaseService {
         // Applied, then composed, not thenComposeAsync: the request's deadline may complete the future returned here
         // first, and a composition whose result is already complete never runs its function — a permit granted
         // meanwhile would be neither used nor given back. The stage applied here is nobody else's: it always runs.
-        return share.acquire(permitWaitMillis, maxWaiting).thenApplyAsync(grant -> switch (grant) {
-            case PERMIT -> reserve(share, userId, true, shared, retry, admission);
-            case SOLD_OUT -> soldOut(share, userId, retry, admission, shared);
-            case RETIRED -> purchase(eventId, userId, retry, admission, shared);
-            case BUSY -> {
-                metrics.count(Outcome.BUSY);
-                yield TRY_AGAIN;
-            }
-        }, executor).thenCompose(next -> next);
+        return share.acquire(permitWaitMillis, maxWaiting)
+                .thenApplyAsync(
+                        grant -> switch (grant) {
+                            case PERMIT -> reserve(share, userId, true, shared, retry, admission);
+                            case SOLD_OUT -> soldOut(share, userId, retry, admission, shared);
+                            case RETIRED -> purchase(eventId, userId, retry, admission, shared);
+                            case BUSY -> {
+                                metrics.count(Outcome.BUSY);
+                                yield TRY_AGAIN;
+                            }
+                        },
+                        executor)
+                .thenCompose(next -> next);
     }
 
     /**
      * Redis said the sale has no ticket left: so the answer, without asking again, unless it will be shared or the
      * buyer may hold an order they were never told of; then Redis decides, as for a fresh reservation.
      */
-    private CompletableFuture<Reservation> soldOut(EventShare share, String userId, boolean retry, String admission,
-            boolean shared) {
+    private CompletableFuture<Reservation> soldOut(
+            EventShare share, String userId, boolean retry, String admission, boolean shared) {
         if (retry) {
             return reserve(share, userId, false, shared, true, admission);
         }
@@ -152,12 +155,13 @@ public class PurchaseService {
         CompletableFuture<Reservation> asking = share.confirmOrJoin(mine);
         if (asking != null) {
             return asking.handle((answer, failure) -> {
-                if (failure == null && answer.outcome() == Reservation.Outcome.SOLD_OUT) {
-                    metrics.count(Outcome.SOLD_OUT_LOCAL);
-                    return CompletableFuture.completedFuture(answer);
-                }
-                return reserve(share, userId, false, true, false, admission);
-            }).thenCompose(next -> next);
+                        if (failure == null && answer.outcome() == Reservation.Outcome.SOLD_OUT) {
+                            metrics.count(Outcome.SOLD_OUT_LOCAL);
+                            return CompletableFuture.completedFuture(answer);
+                        }
+                        return reserve(share, userId, false, true, false, admission);
+                    })
+                    .thenCompose(next -> next);
         }
         reserve(share, userId, false, true, false, admission).whenComplete((answer, failure) -> {
             share.confirmed(mine);
@@ -174,35 +178,39 @@ public class PurchaseService {
      * The reservation in Redis, with or without a permit of the share ({@code permit}: one is held, to keep on a sale
      * and give back otherwise).
      */
-    private CompletableFuture<Reservation> reserve(EventShare share, String userId, boolean permit, boolean shared,
-            boolean retry, String admission) {
+    private CompletableFuture<Reservation> reserve(
+            EventShare share, String userId, boolean permit, boolean shared, boolean retry, String admission) {
         String eventId = share.eventId();
-        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), shared).handle((reservation, failure) -> {
-            settlePermit(share, permit, reservation, failure);
-            if (failure != null) {
-                return CompletableFuture.<Reservation>failedFuture(failure);
-            }
-            switch (reservation.outcome()) {
-                case RESERVED -> metrics.count(Outcome.RESERVED);
-                case SOLD_OUT -> {
-                    share.markSoldOut();
-                    if (reservation.sharedThrough() > 0) {
-                        share.rememberSharedSoldOut(reservation);
+        return globalStock
+                .reserve(eventId, share.keys(), userId, orderSuffix(), shared)
+                .handle((reservation, failure) -> {
+                    settlePermit(share, permit, reservation, failure);
+                    if (failure != null) {
+                        return CompletableFuture.<Reservation>failedFuture(failure);
                     }
-                    metrics.count(Outcome.SOLD_OUT_REDIS);
-                }
-                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
-                case NOT_ADMITTED -> {
-                    // This instance did not know yet that the sale has a waiting room (opened a moment ago elsewhere).
-                    waitingRoom.forget(eventId);
-                    return purchaseQueued(share, userId, retry, admission);
-                }
-                default -> {
-                    return ended(eventId, reservation);
-                }
-            }
-            return CompletableFuture.completedFuture(reservation);
-        }).thenCompose(next -> next);
+                    switch (reservation.outcome()) {
+                        case RESERVED -> metrics.count(Outcome.RESERVED);
+                        case SOLD_OUT -> {
+                            share.markSoldOut();
+                            if (reservation.sharedThrough() > 0) {
+                                share.rememberSharedSoldOut(reservation);
+                            }
+                            metrics.count(Outcome.SOLD_OUT_REDIS);
+                        }
+                        case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                        case NOT_ADMITTED -> {
+                            // This instance did not know yet that the sale has a waiting room (opened a moment ago
+                            // elsewhere).
+                            waitingRoom.forget(eventId);
+                            return purchaseQueued(share, userId, retry, admission);
+                        }
+                        default -> {
+                            return ended(eventId, reservation);
+                        }
+                    }
+                    return CompletableFuture.completedFuture(reservation);
+                })
+                .thenCompose(next -> next);
     }
 
     /**
@@ -250,8 +258,8 @@ public class PurchaseService {
      * A purchase in a sale with a waiting room. A retrying buyer whose admission is refused (it expired while
      * their answer was lost, say) is given the order they may hold rather than the refusal.
      */
-    private CompletableFuture<Reservation> purchaseQueued(EventShare share, String userId, boolean retry,
-            String admission) {
+    private CompletableFuture<Reservation> purchaseQueued(
+            EventShare share, String userId, boolean retry, String admission) {
         QueueTokens.Admission admitted;
         try {
             admitted = waitingRoom.checkAdmission(share.eventId(), userId, admission);
@@ -259,8 +267,10 @@ public class PurchaseService {
             if (!retry) {
                 return CompletableFuture.failedFuture(refused);
             }
-            return heldOrSoldOut(share, userId).thenCompose(held -> held.outcome() == Reservation.Outcome.ALREADY_HELD
-                    ? CompletableFuture.completedFuture(held) : CompletableFuture.failedFuture(refused));
+            return heldOrSoldOut(share, userId)
+                    .thenCompose(held -> held.outcome() == Reservation.Outcome.ALREADY_HELD
+                            ? CompletableFuture.completedFuture(held)
+                            : CompletableFuture.failedFuture(refused));
         }
         return purchaseAdmitted(share, userId, admitted);
     }
@@ -270,47 +280,53 @@ public class PurchaseService {
      * share sheds load as for anyone, except that an admitted buyer meeting a used-up share still asks Redis:
      * admissions never outnumber the tickets available, so each admitted buyer has one, wherever its share is.
      */
-    private CompletableFuture<Reservation> purchaseAdmitted(EventShare share, String userId,
-            QueueTokens.Admission admission) {
+    private CompletableFuture<Reservation> purchaseAdmitted(
+            EventShare share, String userId, QueueTokens.Admission admission) {
         String eventId = share.eventId();
         boolean permit = share.tryAcquire();
         var used = new GlobalStock.Admission(admission.gen(), admission.place(), admission.position());
-        return globalStock.reserve(eventId, share.keys(), userId, orderSuffix(), used).handle((reservation, failure) -> {
-            if (failure != null) {
-                return CompletableFuture.<Reservation>failedFuture(failure);
-            }
-            switch (reservation.outcome()) {
-                case RESERVED -> metrics.count(Outcome.RESERVED);
-                case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
-                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
-                case NOT_ADMITTED -> waitingRoom.forget(eventId);
-                default -> {
-                    return ended(eventId, reservation);
-                }
-            }
-            return CompletableFuture.completedFuture(reservation);
-        }).thenCompose(next -> next);
+        return globalStock
+                .reserve(eventId, share.keys(), userId, orderSuffix(), used)
+                .handle((reservation, failure) -> {
+                    if (failure != null) {
+                        return CompletableFuture.<Reservation>failedFuture(failure);
+                    }
+                    switch (reservation.outcome()) {
+                        case RESERVED -> metrics.count(Outcome.RESERVED);
+                        case SOLD_OUT -> metrics.count(Outcome.SOLD_OUT_REDIS);
+                        case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                        case NOT_ADMITTED -> waitingRoom.forget(eventId);
+                        default -> {
+                            return ended(eventId, reservation);
+                        }
+                    }
+                    return CompletableFuture.completedFuture(reservation);
+                })
+                .thenCompose(next -> next);
     }
 
     /** The order a retrying buyer of a queued sale may hold, whose admission was refused; a read, never a sale. */
     private CompletableFuture<Reservation> heldOrSoldOut(EventShare share, String userId) {
-        return globalStock.held(share.keys(), userId).handle((held, failure) -> {
-            if (failure != null) {
-                metrics.count(Outcome.REDIS_FAILED);
-                return CompletableFuture.<Reservation>failedFuture(failure);
-            }
-            switch (held.outcome()) {
-                case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
-                case NO_SUCH_EVENT -> {
-                    return CompletableFuture.<Reservation>failedFuture(lost(share.eventId()));
-                }
-                case DELETED -> {
-                    return CompletableFuture.completedFuture(deleted(share.eventId()));
-                }
-                default -> metrics.count(Outcome.SOLD_OUT_RETRY);
-            }
-            return CompletableFuture.completedFuture(held);
-        }).thenCompose(next -> next);
+        return globalStock
+                .held(share.keys(), userId)
+                .handle((held, failure) -> {
+                    if (failure != null) {
+                        metrics.count(Outcome.REDIS_FAILED);
+                        return CompletableFuture.<Reservation>failedFuture(failure);
+                    }
+                    switch (held.outcome()) {
+                        case ALREADY_HELD -> metrics.count(Outcome.ALREADY_HELD);
+                        case NO_SUCH_EVENT -> {
+                            return CompletableFuture.<Reservation>failedFuture(lost(share.eventId()));
+                        }
+                        case DELETED -> {
+                            return CompletableFuture.completedFuture(deleted(share.eventId()));
+                        }
+                        default -> metrics.count(Outcome.SOLD_OUT_RETRY);
+                    }
+                    return CompletableFuture.completedFuture(held);
+                })
+                .thenCompose(next -> next);
     }
 
     /**
@@ -332,8 +348,8 @@ public class PurchaseService {
      */
     private RedisUnavailableException lost(String eventId) {
         metrics.count(Outcome.REDIS_FAILED);
-        return new RedisUnavailableException("Redis no longer has event " + eventId
-                + ", which this instance was selling", null);
+        return new RedisUnavailableException(
+                "Redis no longer has event " + eventId + ", which this instance was selling", null);
     }
 
     private static String orderSuffix() {

@@ -1,11 +1,10 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
 
 /** admission.lua: the admission of one place, once admission has reached its position. Writes nothing. */
 final class AdmissionScript {
@@ -31,11 +30,9 @@ final class AdmissionScript {
     }
 
     /** {@code expiresAt} for {@link Outcome#ADMITTED}; {@code reach} and {@code paused} while not yet. */
-    record Reply(Outcome outcome, long expiresAt, long reach, boolean paused) {
-    }
+    record Reply(Outcome outcome, long expiresAt, long reach, boolean paused) {}
 
-    private AdmissionScript() {
-    }
+    private AdmissionScript() {}
 
     static List<String> keys(String eventId) {
         QueueKeys keys = QueueKeys.of(eventId);
@@ -57,11 +54,11 @@ final class AdmissionScript {
             Outcome outcome = "PRE_QUEUE".equals(values.get(1)) ? Outcome.PRE_QUEUE : Outcome.WAITING;
             return new Reply(outcome, 0, (Long) values.get(2), "1".equals(values.get(3)));
         }
-        Outcome outcome = code == -1 ? Outcome.SOLD_OUT
-                : code == -409 ? ("used".equals(values.get(1)) ? Outcome.USED : Outcome.LAPSED)
-                : code == -410 ? Outcome.EARLIER_SALE
-                : code == -404 ? Outcome.NO_WAITING_ROOM
-                : null;
+        Outcome outcome = code == -1
+                ? Outcome.SOLD_OUT
+                : code == -409
+                        ? ("used".equals(values.get(1)) ? Outcome.USED : Outcome.LAPSED)
+                        : code == -410 ? Outcome.EARLIER_SALE : code == -404 ? Outcome.NO_WAITING_ROOM : null;
         if (outcome == null) {
             throw new IllegalStateException("admission.lua answered " + reply);
         }

@@ -1,5 +1,8 @@
 package io.ticketrush.queue;
 
+import io.ticketrush.redis.EventSet;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import io.ticketrush.redis.EventSet;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * The advancer's rounds: every waiting room of {@value WaitingRoom#QUEUED} moved on (advance.lua) in one round trip,
@@ -44,8 +43,8 @@ final class AdvanceRounds {
     /** Waiting rooms before their opening, with when to look at them again ({@code nanoTime}). */
     private final Map<String, Long> resting = new ConcurrentHashMap<>();
 
-    AdvanceRounds(RedisClient redis, QueueViews views, PreQueueDigest digests, int digestPage,
-            ExecutorService digester) {
+    AdvanceRounds(
+            RedisClient redis, QueueViews views, PreQueueDigest digests, int digestPage, ExecutorService digester) {
         this.redis = redis;
         this.queuedSales = new EventSet(redis, WaitingRoom.QUEUED);
         this.views = views;
@@ -92,8 +91,11 @@ final class AdvanceRounds {
                     finished.add(reply.getKey());
                 }
             } catch (CompletionException e) {
-                failed = failed != null ? failed
-                        : e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+                failed = failed != null
+                        ? failed
+                        : e.getCause() instanceof RuntimeException cause
+                                ? cause
+                                : new IllegalStateException(e.getCause());
             } catch (RuntimeException e) {
                 failed = failed != null ? failed : e;
             }
@@ -152,8 +154,9 @@ final class AdvanceRounds {
                 Optional<String> digest = digests.compute(eventId, gen, size);
                 if (digest.isPresent()) {
                     AdvanceScript.recordDigest(redis, eventId, digest.get(), gen);
-                    LOG.info("Event " + eventId + ": the digest of its pre-queue of " + size + " places, read in pages of "
-                            + digestPage + ", took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+                    LOG.info("Event " + eventId + ": the digest of its pre-queue of " + size
+                            + " places, read in pages of " + digestPage + ", took "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
                 }
             } catch (RedisUnavailableException e) {
                 // The advancer meets the same outage and reports it; it asks for the digest again once Redis is back.

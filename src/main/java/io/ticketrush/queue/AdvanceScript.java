@@ -1,12 +1,11 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** advance.lua: moves an event's waiting room on (freeze, digest, lapses, admissions, measured rate). */
 final class AdvanceScript {
@@ -27,8 +26,15 @@ final class AdvanceScript {
      * the waiting room's generation, its rate and the rate measured, whether it is done (sold out for good, no
      * admission window open) and, before the opening, the milliseconds until it by Redis's clock.
      */
-    record Reply(Outcome outcome, long frozen, boolean digestKnown, long gen, long rate, double measuredRate,
-            boolean done, long millisToOpening) {
+    record Reply(
+            Outcome outcome,
+            long frozen,
+            boolean digestKnown,
+            long gen,
+            long rate,
+            double measuredRate,
+            boolean done,
+            long millisToOpening) {
 
         /** Nothing left to do for the advancers: no waiting room, or done. */
         boolean finished() {
@@ -36,8 +42,7 @@ final class AdvanceScript {
         }
     }
 
-    private AdvanceScript() {
-    }
+    private AdvanceScript() {}
 
     static List<String> keys(String eventId) {
         QueueKeys keys = QueueKeys.of(eventId);
@@ -60,9 +65,14 @@ final class AdvanceScript {
             return new Reply(Outcome.NO_WAITING_ROOM, -1, false, 0, 0, 0, false, 0);
         }
         boolean beforeOpening = values.size() > 7;
-        return new Reply(beforeOpening ? Outcome.BEFORE_OPENING : Outcome.MOVED, (Long) values.get(1),
-                (Long) values.get(2) == 1, Long.parseLong((String) values.get(3)), (Long) values.get(4),
-                Double.parseDouble((String) values.get(5)), (Long) values.get(6) == 1,
+        return new Reply(
+                beforeOpening ? Outcome.BEFORE_OPENING : Outcome.MOVED,
+                (Long) values.get(1),
+                (Long) values.get(2) == 1,
+                Long.parseLong((String) values.get(3)),
+                (Long) values.get(4),
+                Double.parseDouble((String) values.get(5)),
+                (Long) values.get(6) == 1,
                 beforeOpening ? (Long) values.get(7) : 0);
     }
 

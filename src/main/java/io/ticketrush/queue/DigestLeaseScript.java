@@ -1,10 +1,9 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
 
 /** digest-lease.lua: takes, or keeps, the lease on computing a frozen pre-queue's digest. */
 final class DigestLeaseScript {
@@ -21,8 +20,7 @@ final class DigestLeaseScript {
         NOTHING_TO_DO
     }
 
-    private DigestLeaseScript() {
-    }
+    private DigestLeaseScript() {}
 
     static List<String> keys(String eventId) {
         QueueKeys keys = QueueKeys.of(eventId);

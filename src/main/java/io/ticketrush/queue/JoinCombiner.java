@@ -1,5 +1,7 @@
 package io.ticketrush.queue;
 
+import io.ticketrush.concurrent.Batcher;
+import io.ticketrush.redis.PipelineFailures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +15,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
-import io.ticketrush.concurrent.Batcher;
-import io.ticketrush.redis.PipelineFailures;
-
 /**
  * Joins of concurrent buyers, combined into one join.lua call per event. A flash sale's joins come all at once;
  * one script call for the buyers that arrived together costs Redis and the instance far less than one each.
@@ -28,8 +27,7 @@ import io.ticketrush.redis.PipelineFailures;
  */
 final class JoinCombiner implements Runnable {
 
-    private record Pending(String eventId, JoinScript.Buyer buyer) {
-    }
+    private record Pending(String eventId, JoinScript.Buyer buyer) {}
 
     /** At most this many buyers in one call, so that one script never holds Redis for long. */
     static final int MAX_BATCH = 256;
@@ -43,7 +41,9 @@ final class JoinCombiner implements Runnable {
      * @param refused told of every join refused or failed for {@code limits}, to count them
      * @param script  runs join.lua for an event's buyers, in order; its reply completes the stage
      */
-    JoinCombiner(Batcher.Limits limits, Consumer<Batcher.Refusal> refused,
+    JoinCombiner(
+            Batcher.Limits limits,
+            Consumer<Batcher.Refusal> refused,
             BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
         this.batcher = new Batcher<>(MAX_BATCH, limits, this::run, refused, PipelineFailures.INSTANCE);
         this.deadlineNanos = limits.deadline().toNanos();
@@ -68,7 +68,8 @@ final class JoinCombiner implements Runnable {
     private void run(List<Batcher.Call<Pending, JoinScript.Place>> batch) {
         Map<String, List<Batcher.Call<Pending, JoinScript.Place>>> byEvent = new LinkedHashMap<>();
         for (Batcher.Call<Pending, JoinScript.Place> join : batch) {
-            byEvent.computeIfAbsent(join.input().eventId(), e -> new ArrayList<>()).add(join);
+            byEvent.computeIfAbsent(join.input().eventId(), e -> new ArrayList<>())
+                    .add(join);
         }
         List<CompletableFuture<?>> replies = new ArrayList<>(byEvent.size());
         byEvent.forEach((eventId, joins) -> {
@@ -86,7 +87,8 @@ final class JoinCombiner implements Runnable {
             replies.add(replied.toCompletableFuture().whenComplete((reply, failure) -> {
                 if (failure != null) {
                     RuntimeException cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? asRuntime(failure.getCause()) : asRuntime(failure);
+                            ? asRuntime(failure.getCause())
+                            : asRuntime(failure);
                     joins.forEach(join -> join.fail(cause));
                     return;
                 }
@@ -98,8 +100,7 @@ final class JoinCombiner implements Runnable {
         // The buyers are answered above; this only waits, the failures are theirs. Replies later than a call's
         // deadline still answer their buyers when they come; the next batch goes meanwhile.
         try {
-            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                    .get(deadlineNanos, TimeUnit.NANOSECONDS);
+            CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(deadlineNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Theirs, as above.
         } catch (InterruptedException e) {

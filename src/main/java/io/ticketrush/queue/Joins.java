@@ -1,9 +1,7 @@
 package io.ticketrush.queue;
 
-import java.util.concurrent.CompletableFuture;
-
 import io.ticketrush.model.BuyerKey;
-
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Joining a waiting room: the proof of work checked first where the sale asks for one, then the place given by
@@ -41,15 +39,17 @@ final class Joins {
             throw WaitingRoom.noWaitingRoom(eventId);
         }
         if (view.proofOfWork() == 0) {
-            throw new NoChallengeException("event " + eventId + "'s waiting room asks for no proof of work: join without pow");
+            throw new NoChallengeException(
+                    "event " + eventId + "'s waiting room asks for no proof of work: join without pow");
         }
         return work.challenge(eventId, BuyerKey.of(userId), view.proofOfWork(), System.currentTimeMillis());
     }
 
     private void checkWork(String eventId, String buyerKey, String pow) {
         if (pow == null) {
-            throw new QueueRefusedException("pow is required: this waiting room asks for a proof of work (solve GET /queue/"
-                    + eventId + "/challenge, send its ALTCHA payload)");
+            throw new QueueRefusedException(
+                    "pow is required: this waiting room asks for a proof of work (solve GET /queue/" + eventId
+                            + "/challenge, send its ALTCHA payload)");
         }
         try {
             work.check(pow, eventId, buyerKey, System.currentTimeMillis());
@@ -67,14 +67,19 @@ final class Joins {
         Long position = null;
         if (joined.frozen() >= 0) {
             QueueViews.View view = views.get(eventId);
-            position = place > joined.frozen() ? Long.valueOf(place)
+            position = place > joined.frozen()
+                    ? Long.valueOf(place)
                     : view.gen() == joined.gen() ? view.position(place) : null;
         }
-        WaitingRoom.State state = joined.soldOut() ? WaitingRoom.State.SOLD_OUT
-                : joined.frozen() < 0 ? WaitingRoom.State.PRE_QUEUE
-                : position != null && position <= joined.reach() ? WaitingRoom.State.ADMITTED
-                : joined.paused() ? WaitingRoom.State.PAUSED : WaitingRoom.State.WAITING;
-        Long ahead = position == null ? null
+        WaitingRoom.State state = joined.soldOut()
+                ? WaitingRoom.State.SOLD_OUT
+                : joined.frozen() < 0
+                        ? WaitingRoom.State.PRE_QUEUE
+                        : position != null && position <= joined.reach()
+                                ? WaitingRoom.State.ADMITTED
+                                : joined.paused() ? WaitingRoom.State.PAUSED : WaitingRoom.State.WAITING;
+        Long ahead = position == null
+                ? null
                 : state == WaitingRoom.State.ADMITTED ? 0 : Math.max(0, position - joined.reach() - 1);
         return new WaitingRoom.Standing(eventId, userId, token, state, position, ahead);
     }

@@ -1,10 +1,9 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-import java.util.Optional;
-
 import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The digest of a frozen pre-queue ({@link QueueDraw#digest}), read from Redis a page at a time by one instance

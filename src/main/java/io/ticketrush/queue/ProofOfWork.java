@@ -1,5 +1,13 @@
 package io.ticketrush.queue;
 
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
@@ -11,18 +19,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import jakarta.json.Json;
-import jakarta.json.JsonException;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonReaderFactory;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 
 /**
  * The price of a place in a waiting room that asks for one: ALTCHA challenges (find the {@code number} ≤
@@ -39,6 +37,7 @@ public final class ProofOfWork {
     static final int MAX_PAYLOAD_LENGTH = 2048;
     /** The signing key is an HMAC of this under queue.secret: a key of its own, with no second secret to share. */
     private static final String KEY_LABEL = "ticketrush/altcha-challenge-key/v1";
+
     private static final int SALT_BYTES = 12;
     private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
     private static final String NOT_A_PAYLOAD = "pow is not an ALTCHA payload: base64 of"
@@ -47,8 +46,7 @@ public final class ProofOfWork {
     private static final BigDecimal MAX_NUMBER = BigDecimal.valueOf(Long.MAX_VALUE);
 
     /** A challenge as ALTCHA's widget and libraries read it. */
-    public record Challenge(String algorithm, String challenge, long maxnumber, String salt, String signature) {
-    }
+    public record Challenge(String algorithm, String challenge, long maxnumber, String salt, String signature) {}
 
     /** Why a solution is refused; the message names it for the buyer (a 403). */
     public static final class Refused extends RuntimeException {
@@ -82,10 +80,14 @@ public final class ProofOfWork {
         byte[] nonce = new byte[SALT_BYTES];
         random.nextBytes(nonce);
         long number = random.nextLong(maxNumber + 1);
-        String salt = HexFormat.of().formatHex(nonce) + "?expires=" + (nowMs / 1000 + EXPIRES_SECONDS)
-                + "&event=" + encode(eventId) + "&buyer=" + encode(buyerKey) + "&";
+        String salt = HexFormat.of().formatHex(nonce) + "?expires=" + (nowMs / 1000 + EXPIRES_SECONDS) + "&event="
+                + encode(eventId) + "&buyer=" + encode(buyerKey) + "&";
         String challenge = HexFormat.of().formatHex(sha256(salt + number));
-        return new Challenge(ALGORITHM, challenge, maxNumber, salt,
+        return new Challenge(
+                ALGORITHM,
+                challenge,
+                maxNumber,
+                salt,
                 HexFormat.of().formatHex(mac(challenge.getBytes(StandardCharsets.US_ASCII))));
     }
 
@@ -117,8 +119,8 @@ public final class ProofOfWork {
             throw new Refused(NOT_ISSUED);
         }
         if (nowMs >= expires * 1000) {
-            throw new Refused("the proof of work's challenge expired: ask GET /queue/" + eventId
-                    + "/challenge for a new one");
+            throw new Refused(
+                    "the proof of work's challenge expired: ask GET /queue/" + eventId + "/challenge for a new one");
         }
         if (!encode(eventId).equals(params.get("event"))) {
             throw new Refused("the proof of work is for another event");
@@ -132,8 +134,8 @@ public final class ProofOfWork {
         if (payload.length() > MAX_PAYLOAD_LENGTH) {
             throw new Refused(NOT_A_PAYLOAD);
         }
-        try (JsonReader reader = JSON.createReader(new StringReader(
-                new String(Base64.getDecoder().decode(payload), StandardCharsets.UTF_8)))) {
+        try (JsonReader reader = JSON.createReader(
+                new StringReader(new String(Base64.getDecoder().decode(payload), StandardCharsets.UTF_8)))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw new Refused(NOT_A_PAYLOAD);
@@ -160,7 +162,8 @@ public final class ProofOfWork {
         }
         JsonNumber number = (JsonNumber) value;
         // Bounds first: the exact value of 1e999999999 would be costly, and no such number is a solution anyway.
-        if (number.bigDecimalValue().signum() < 0 || number.bigDecimalValue().compareTo(MAX_NUMBER) > 0
+        if (number.bigDecimalValue().signum() < 0
+                || number.bigDecimalValue().compareTo(MAX_NUMBER) > 0
                 || !number.isIntegral()) {
             throw new Refused("the proof of work's number does not solve its challenge");
         }

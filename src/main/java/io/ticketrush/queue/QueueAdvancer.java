@@ -1,7 +1,7 @@
 package io.ticketrush.queue;
 
-import java.util.logging.Logger;
-
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -9,11 +9,8 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
-
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.concurrent.PeriodicTask;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Moves every waiting room on: freezes the pre-queue at its opening, admits positions at the sale's rate within
@@ -42,9 +39,16 @@ public class QueueAdvancer {
     void start() {
         // Made now, not at the first request: without its key the deployment fails here, naming the setting.
         waitingRoom.checkConfigured();
-        task = PeriodicTask.start(scheduler, advanceMillis, LOG, new PeriodicTask.Wording(
-                "Cannot move the waiting rooms on: ", "Redis is back; waiting rooms move on again",
-                "Moving the waiting rooms on failed"), RedisUnavailableException::outage, waitingRoom::advanceAll);
+        task = PeriodicTask.start(
+                scheduler,
+                advanceMillis,
+                LOG,
+                new PeriodicTask.Wording(
+                        "Cannot move the waiting rooms on: ",
+                        "Redis is back; waiting rooms move on again",
+                        "Moving the waiting rooms on failed"),
+                RedisUnavailableException::outage,
+                waitingRoom::advanceAll);
     }
 
     @PreDestroy

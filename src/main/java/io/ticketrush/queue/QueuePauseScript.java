@@ -1,10 +1,9 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
 
 /** queue-pause.lua: pauses or resumes admission in an event's waiting room. */
 final class QueuePauseScript {
@@ -16,8 +15,7 @@ final class QueuePauseScript {
         NO_WAITING_ROOM
     }
 
-    private QueuePauseScript() {
-    }
+    private QueuePauseScript() {}
 
     static List<String> keys(String eventId) {
         return List.of(QueueKeys.of(eventId).queue());

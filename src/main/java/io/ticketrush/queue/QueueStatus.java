@@ -5,9 +5,27 @@ package io.ticketrush.queue;
  * pre-queue's size, -1 until it is frozen; {@code reach} how many positions admission has reached;
  * {@code proofOfWork} what a join costs (0: nothing).
  */
-public record QueueStatus(String eventId, long gen, long opensAt, long admitPerSecond, long windowMillis,
-        double overbook, boolean paused, long joined, long frozen, String digest, long reach, long bought, long lapsed,
-        double measuredRate, String commitment, String secretSeed, long tickets, long reserved, long paid, long now,
+public record QueueStatus(
+        String eventId,
+        long gen,
+        long opensAt,
+        long admitPerSecond,
+        long windowMillis,
+        double overbook,
+        boolean paused,
+        long joined,
+        long frozen,
+        String digest,
+        long reach,
+        long bought,
+        long lapsed,
+        double measuredRate,
+        String commitment,
+        String secretSeed,
+        long tickets,
+        long reserved,
+        long paid,
+        long now,
         long proofOfWork) {
 
     /** Tickets neither held nor paid. */

@@ -10,8 +10,7 @@ import jakarta.json.stream.JsonGenerator;
  */
 public final class QueueStatusJson {
 
-    private QueueStatusJson() {
-    }
+    private QueueStatusJson() {}
 
     /** The state every buyer shares, as the fields of the answer's {@code data}. */
     public static void writeShared(JsonGenerator json, QueueStatus status) {

@@ -1,11 +1,10 @@
 package io.ticketrush.queue;
 
-import java.util.List;
-
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
+import java.util.List;
 
 /** queue-status.lua: one consistent reading of an event's waiting room and its sale's stock. */
 final class QueueStatusScript {
@@ -22,11 +21,9 @@ final class QueueStatusScript {
      * What the script read: the waiting room ({@code status}, null without one), and the sale's generation (0 when
      * there is no sale), which is the waiting room's except after a restore.
      */
-    record Reading(Outcome outcome, QueueStatus status, long saleGen) {
-    }
+    record Reading(Outcome outcome, QueueStatus status, long saleGen) {}
 
-    private QueueStatusScript() {
-    }
+    private QueueStatusScript() {}
 
     static List<String> keys(String eventId) {
         return List.of(EventKeys.of(eventId).stock(), QueueKeys.of(eventId).queue());
@@ -37,13 +34,28 @@ final class QueueStatusScript {
         if ((Long) values.get(0) == -404) {
             return new Reading(Outcome.NO_WAITING_ROOM, null, optionalNumber(values.get(1), 0));
         }
-        QueueStatus status = new QueueStatus(eventId, number(values.get(1)), number(values.get(2)),
-                number(values.get(3)), number(values.get(4)), Double.parseDouble((String) values.get(5)),
-                "1".equals(values.get(6)), number(values.get(7)), optionalNumber(values.get(8), -1),
-                text(values.get(9)), number(values.get(10)), number(values.get(11)), number(values.get(12)),
-                text(values.get(13)) == null ? 0 : Double.parseDouble((String) values.get(13)), (String) values.get(14),
-                (String) values.get(15), number(values.get(16)), number(values.get(17)), number(values.get(18)),
-                number(values.get(19)), optionalNumber(values.get(21), 0));
+        QueueStatus status = new QueueStatus(
+                eventId,
+                number(values.get(1)),
+                number(values.get(2)),
+                number(values.get(3)),
+                number(values.get(4)),
+                Double.parseDouble((String) values.get(5)),
+                "1".equals(values.get(6)),
+                number(values.get(7)),
+                optionalNumber(values.get(8), -1),
+                text(values.get(9)),
+                number(values.get(10)),
+                number(values.get(11)),
+                number(values.get(12)),
+                text(values.get(13)) == null ? 0 : Double.parseDouble((String) values.get(13)),
+                (String) values.get(14),
+                (String) values.get(15),
+                number(values.get(16)),
+                number(values.get(17)),
+                number(values.get(18)),
+                number(values.get(19)),
+                optionalNumber(values.get(21), 0));
         return new Reading(Outcome.QUEUED, status, number(values.get(20)));
     }
 

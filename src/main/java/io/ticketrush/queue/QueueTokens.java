@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -19,12 +18,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class QueueTokens {
 
     /** A place: place number {@code place} of generation {@code gen} of the sale, held by {@code buyerKey}. */
-    public record Place(String eventId, String buyerKey, long gen, long place) {
-    }
+    public record Place(String eventId, String buyerKey, long gen, long place) {}
 
     /** An admission of a place at position {@code position}, valid until {@code expiresAt} (epoch ms). */
-    public record Admission(String eventId, String buyerKey, long gen, long place, long position, long expiresAt) {
-    }
+    public record Admission(String eventId, String buyerKey, long gen, long place, long position, long expiresAt) {}
 
     /** Why a token is refused; the message names it for the buyer (a 403). */
     public static final class Refused extends RuntimeException {
@@ -54,13 +51,19 @@ public final class QueueTokens {
     }
 
     public String place(Place place) {
-        return sign(String.join("|", "p", place.eventId(), place.buyerKey(), Long.toString(place.gen()),
-                Long.toString(place.place())));
+        return sign(String.join(
+                "|", "p", place.eventId(), place.buyerKey(), Long.toString(place.gen()), Long.toString(place.place())));
     }
 
     public String admission(Admission admission) {
-        return sign(String.join("|", "a", admission.eventId(), admission.buyerKey(), Long.toString(admission.gen()),
-                Long.toString(admission.place()), Long.toString(admission.position()),
+        return sign(String.join(
+                "|",
+                "a",
+                admission.eventId(),
+                admission.buyerKey(),
+                Long.toString(admission.gen()),
+                Long.toString(admission.place()),
+                Long.toString(admission.position()),
                 Long.toString(admission.expiresAt())));
     }
 
@@ -85,8 +88,13 @@ public final class QueueTokens {
         if (!fields[2].equals(buyerKey)) {
             throw new Refused("the admission is another buyer's");
         }
-        Admission admission = new Admission(fields[1], fields[2], number(fields[3], "admission"),
-                number(fields[4], "admission"), number(fields[5], "admission"), number(fields[6], "admission"));
+        Admission admission = new Admission(
+                fields[1],
+                fields[2],
+                number(fields[3], "admission"),
+                number(fields[4], "admission"),
+                number(fields[5], "admission"),
+                number(fields[6], "admission"));
         if (admission.expiresAt() <= nowMs) {
             throw new Refused("the admission expired");
         }
@@ -124,8 +132,7 @@ public final class QueueTokens {
         }
         String[] fields = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
         if (fields.length != fieldCount || !fields[0].equals(kind)) {
-            throw new Refused("the " + what + " is not " + ("a".equals(kind) ? "an admission" : "a place")
-                    + " token");
+            throw new Refused("the " + what + " is not " + ("a".equals(kind) ? "an admission" : "a place") + " token");
         }
         return fields;
     }

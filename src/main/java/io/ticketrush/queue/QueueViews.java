@@ -1,10 +1,9 @@
 package io.ticketrush.queue;
 
+import io.ticketrush.redis.RedisClient;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.ticketrush.redis.RedisClient;
 
 /**
  * What this instance knows of each waiting room, so that checking a place, an admission or a proof of work and placing
@@ -18,8 +17,8 @@ final class QueueViews {
      * of work a join costs (0: none) and, once the pre-queue is frozen and its digest known, the draw of its places;
      * read when the sale was at generation {@code saleGen}.
      */
-    record View(boolean queued, long gen, QueueDraw draw, long rate, double measuredRate, long saleGen,
-            long proofOfWork) {
+    record View(
+            boolean queued, long gen, QueueDraw draw, long rate, double measuredRate, long saleGen, long proofOfWork) {
 
         static View none(long saleGen) {
             return new View(false, 0, null, 0, 0, saleGen, 0);
@@ -91,8 +90,16 @@ final class QueueViews {
         if (old == null || old.gen() != reply.gen() || (reply.digestKnown() && old.draw() == null)) {
             views.put(eventId, load(eventId));
         } else {
-            views.put(eventId, new View(true, reply.gen(), old.draw(), reply.rate(), reply.measuredRate(),
-                    old.saleGen(), old.proofOfWork()));
+            views.put(
+                    eventId,
+                    new View(
+                            true,
+                            reply.gen(),
+                            old.draw(),
+                            reply.rate(),
+                            reply.measuredRate(),
+                            old.saleGen(),
+                            old.proofOfWork()));
         }
     }
 
@@ -105,10 +112,17 @@ final class QueueViews {
         View old = views.get(eventId);
         QueueDraw draw = null;
         if (status.digest() != null) {
-            draw = old != null && old.gen() == status.gen() && old.draw() != null ? old.draw()
+            draw = old != null && old.gen() == status.gen() && old.draw() != null
+                    ? old.draw()
                     : QueueDraw.of(HexFormat.of().parseHex(status.secretSeed()), status.digest(), status.frozen());
         }
-        return new View(true, status.gen(), draw, status.admitPerSecond(), status.measuredRate(), reading.saleGen(),
+        return new View(
+                true,
+                status.gen(),
+                draw,
+                status.admitPerSecond(),
+                status.measuredRate(),
+                reading.saleGen(),
                 status.proofOfWork());
     }
 }

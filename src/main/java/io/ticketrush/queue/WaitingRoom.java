@@ -1,5 +1,20 @@
 package io.ticketrush.queue;
 
+import io.ticketrush.model.InstanceName;
+import io.ticketrush.model.QueueSettings;
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.stock.OpenScript;
+import io.ticketrush.stock.SaleDeleted;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -9,25 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.model.InstanceName;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.model.QueueSettings;
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.EventSet;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.stock.OpenScript;
-import io.ticketrush.stock.SaleDeleted;
 
 /**
  * The waiting rooms of this instance's sales: joining ({@link Joins}), the shared queue state, admissions
@@ -48,23 +45,23 @@ public class WaitingRoom {
 
     /** The queue states of the contract. */
     public enum State {
-        PRE_QUEUE, WAITING, ADMITTED, SOLD_OUT, PAUSED
+        PRE_QUEUE,
+        WAITING,
+        ADMITTED,
+        SOLD_OUT,
+        PAUSED
     }
 
     /** Where a buyer stands: their place token and number, their state, and position and people ahead once known. */
-    public record Standing(String eventId, String userId, String place, State state, Long position, Long ahead) {
-    }
+    public record Standing(String eventId, String userId, String place, State state, Long position, Long ahead) {}
 
     /** The answer to an admission request; exactly one of the three shapes. */
     public sealed interface AdmissionAnswer {
-        record Admitted(String admission, long expiresAt, long position) implements AdmissionAnswer {
-        }
+        record Admitted(String admission, long expiresAt, long position) implements AdmissionAnswer {}
 
-        record NotYet(State state, Long position, Long ahead, Long etaMin, Long etaMax) implements AdmissionAnswer {
-        }
+        record NotYet(State state, Long position, Long ahead, Long etaMin, Long etaMax) implements AdmissionAnswer {}
 
-        record SoldOut() implements AdmissionAnswer {
-        }
+        record SoldOut() implements AdmissionAnswer {}
     }
 
     @Inject
@@ -111,8 +108,8 @@ public class WaitingRoom {
         }
         QueueTokens tokens = new QueueTokens(key.getBytes(StandardCharsets.UTF_8));
         views = new QueueViews(redis);
-        combiner = new JoinCombiner(redis.limits(), redis.refusals("joins"),
-                (eventId, buyers) -> JoinScript.run(redis, eventId, buyers));
+        combiner = new JoinCombiner(
+                redis.limits(), redis.refusals("joins"), (eventId, buyers) -> JoinScript.run(redis, eventId, buyers));
         Thread combining = threads.newThread(combiner);
         combining.setName("ticketrush-join-combiner");
         combining.setDaemon(true);
@@ -120,8 +117,8 @@ public class WaitingRoom {
         joins = new Joins(tokens, new ProofOfWork(key.getBytes(StandardCharsets.UTF_8)), views, combiner);
         admissions = new Admissions(redis, tokens, views, this::forget);
         // The holder's name in a lease: a restarted instance is another holder, its predecessor's lease not its own.
-        PreQueueDigest digests = new PreQueueDigest(redis, digestPage, digestLeaseMillis,
-                instance.get() + "/" + UUID.randomUUID());
+        PreQueueDigest digests =
+                new PreQueueDigest(redis, digestPage, digestLeaseMillis, instance.get() + "/" + UUID.randomUUID());
         digester = Executors.newSingleThreadExecutor(task -> {
             Thread thread = threads.newThread(task);
             thread.setName("ticketrush-prequeue-digest");
@@ -149,8 +146,14 @@ public class WaitingRoom {
     public static OpenScript.QueueSetup setup(QueueSettings queue) {
         byte[] seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);
-        return new OpenScript.QueueSetup(queue.opensAt(), queue.admitPerSecond(), queue.windowMillis(),
-                queue.overbook(), HexFormat.of().formatHex(seed), QueueDraw.commitment(seed), queue.proofOfWork());
+        return new OpenScript.QueueSetup(
+                queue.opensAt(),
+                queue.admitPerSecond(),
+                queue.windowMillis(),
+                queue.overbook(),
+                HexFormat.of().formatHex(seed),
+                QueueDraw.commitment(seed),
+                queue.proofOfWork());
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -22,8 +21,8 @@ final class CircuitBreakerExecutor {
      * Error codes (an error reply's first word) that mean "not now" rather than "wrong command": answered as 503,
      * not 500. Whole words: BUSYGROUP, say, is an answer to the command, not Redis being busy.
      */
-    private static final Set<String> TRANSIENT_ERRORS = Set.of(
-            "LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
+    private static final Set<String> TRANSIENT_ERRORS =
+            Set.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS");
 
     private final CircuitBreaker breaker;
     private final Supplier<UnifiedJedis> connection;

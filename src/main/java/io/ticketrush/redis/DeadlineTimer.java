@@ -27,8 +27,8 @@ public final class DeadlineTimer {
      * Runs {@code check} every {@code deadlineMillis / 20} on a daemon thread named {@code name}; a failure is logged
      * to {@code log} as {@code failed} and the check runs again.
      */
-    public static DeadlineTimer start(ThreadFactory threads, String name, long deadlineMillis, Logger log,
-            String failed, Runnable check) {
+    public static DeadlineTimer start(
+            ThreadFactory threads, String name, long deadlineMillis, Logger log, String failed, Runnable check) {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(job -> {
             Thread thread = threads.newThread(job);
             thread.setName(name);
@@ -36,14 +36,18 @@ public final class DeadlineTimer {
             return thread;
         });
         long every = Math.max(1, deadlineMillis / CHECKS_PER_DEADLINE);
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                check.run();
-            } catch (Throwable e) {
-                // A scheduled job that throws is never run again; this one must go on.
-                log.log(Level.SEVERE, failed, e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        check.run();
+                    } catch (Throwable e) {
+                        // A scheduled job that throws is never run again; this one must go on.
+                        log.log(Level.SEVERE, failed, e);
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
         return new DeadlineTimer(executor);
     }
 

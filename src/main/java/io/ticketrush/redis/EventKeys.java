@@ -13,8 +13,8 @@ public record EventKeys(String stock, String buyers, String orders, String expir
 
     public static EventKeys of(String eventId) {
         String prefix = prefix(eventId);
-        return new EventKeys(prefix + "stock", prefix + "buyers", prefix + "orders", prefix + "expiry",
-                prefix + "stream");
+        return new EventKeys(
+                prefix + "stock", prefix + "buyers", prefix + "orders", prefix + "expiry", prefix + "stream");
     }
 
     /** {@code tr:{eventId}:}, the start of every key of the event, its waiting room's included. */

@@ -33,7 +33,8 @@ public final class LuaScript {
         StringBuilder source = new StringBuilder();
         for (String line : read("lua/" + name + ".lua").split("\n", -1)) {
             if (line.startsWith(INCLUDE)) {
-                source.append(read("lua/includes/" + line.substring(INCLUDE.length()).strip() + ".lua"));
+                source.append(
+                        read("lua/includes/" + line.substring(INCLUDE.length()).strip() + ".lua"));
             } else {
                 source.append(line).append('\n');
             }

@@ -1,16 +1,14 @@
 package io.ticketrush.redis;
 
-import java.time.Duration;
-
 import io.ticketrush.concurrent.Batcher;
+import java.time.Duration;
 
 /** How a batcher in front of Redis fails what it turns away: Redis busy or away, which the API answers 503. */
 public final class PipelineFailures implements Batcher.Failures {
 
     public static final PipelineFailures INSTANCE = new PipelineFailures();
 
-    private PipelineFailures() {
-    }
+    private PipelineFailures() {}
 
     @Override
     public RuntimeException full(int capacity) {

@@ -1,12 +1,6 @@
 package io.ticketrush.redis;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
-
+import io.ticketrush.concurrent.Batcher;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -14,15 +8,17 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-
 import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
-
-import io.ticketrush.concurrent.Batcher;
 
 /**
  * This instance's way to Redis: the client {@link RedisConnections} produces for the configured mode, opened on
@@ -75,6 +71,7 @@ public class RedisClient {
 
     /** The writes of concurrent requests, sent down one pipeline; null when each goes alone. */
     private WritePipeline pipeline;
+
     private Batcher.Limits limits;
     private RedisMetrics metrics;
     private CircuitBreakerExecutor executor;
@@ -82,6 +79,7 @@ public class RedisClient {
     private RedisSettings settings;
     /** Opens this instance's client; the CDI producer in the container, by hand in tests. */
     private Supplier<UnifiedJedis> connector;
+
     private volatile UnifiedJedis jedis;
 
     @PostConstruct
@@ -91,13 +89,13 @@ public class RedisClient {
             throw new IllegalArgumentException("redis.pipeline-queue must be at least 1, not " + queueCapacity);
         }
         if (requestTimeoutMillis < 1) {
-            throw new IllegalArgumentException("redis.request-timeout-ms must be at least 1, not "
-                    + requestTimeoutMillis);
+            throw new IllegalArgumentException(
+                    "redis.request-timeout-ms must be at least 1, not " + requestTimeoutMillis);
         }
         limits = new Batcher.Limits(queueCapacity, Duration.ofMillis(requestTimeoutMillis));
         if (pipelined) {
-            pipeline = new WritePipeline(threads, limits, batch -> evalAll(batch, settings.waitReplicas()),
-                    refusals("pipeline"));
+            pipeline = new WritePipeline(
+                    threads, limits, batch -> evalAll(batch, settings.waitReplicas()), refusals("pipeline"));
         }
     }
 
@@ -281,8 +279,7 @@ public class RedisClient {
     }
 
     /** One script call: the script, its keys and its arguments. */
-    public record ScriptCall(LuaScript script, List<String> keys, List<String> args) {
-    }
+    public record ScriptCall(LuaScript script, List<String> keys, List<String> args) {}
 
     /** True when Redis answers PING within the timeout. */
     public boolean ping() {

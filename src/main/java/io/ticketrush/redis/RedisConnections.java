@@ -1,17 +1,15 @@
 package io.ticketrush.redis;
 
-import java.time.Duration;
-import java.util.Optional;
-import java.util.logging.Logger;
-
+import io.ticketrush.model.InstanceName;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-
+import java.time.Duration;
+import java.util.Optional;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
@@ -19,8 +17,6 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
-
-import io.ticketrush.model.InstanceName;
 
 /**
  * The CDI producer of this instance's Redis client, whatever Redis runs as: one server ({@link JedisPooled}),
@@ -87,8 +83,19 @@ public class RedisConnections {
 
     @PostConstruct
     void read() {
-        settings = RedisSettings.of(mode, host, port, nodes.orElse(""), sentinels.orElse(""), masterName, password, timeoutMs, poolSize,
-                instance.get(), waitReplicas, waitMs);
+        settings = RedisSettings.of(
+                mode,
+                host,
+                port,
+                nodes.orElse(""),
+                sentinels.orElse(""),
+                masterName,
+                password,
+                timeoutMs,
+                poolSize,
+                instance.get(),
+                waitReplicas,
+                waitMs);
     }
 
     public RedisSettings settings() {
@@ -122,14 +129,18 @@ public class RedisConnections {
         UnifiedJedis jedis = switch (settings.mode()) {
             case STANDALONE -> new JedisPooled(pool, settings.server(), client);
             // Sentinels answer without a password here; the master and replicas need Redis's own.
-            case SENTINEL -> new JedisSentineled(settings.masterName(), client, pool, settings.sentinels(),
-                    clientConfig(settings, null));
-            case CLUSTER -> new JedisCluster(settings.nodes(), client, CLUSTER_ATTEMPTS,
-                    Duration.ofMillis(settings.timeoutMs()), pool);
+            case SENTINEL ->
+                new JedisSentineled(
+                        settings.masterName(), client, pool, settings.sentinels(), clientConfig(settings, null));
+            case CLUSTER ->
+                new JedisCluster(
+                        settings.nodes(), client, CLUSTER_ATTEMPTS, Duration.ofMillis(settings.timeoutMs()), pool);
         };
         LOG.info(() -> "Redis " + describe(settings) + ", pool " + settings.poolSize() + " per server, timeout "
-                + settings.timeoutMs() + " ms" + (settings.waitReplicas() > 0
-                        ? ", answers wait for " + settings.waitReplicas() + " replica(s) up to " + settings.waitMs() + " ms"
+                + settings.timeoutMs() + " ms"
+                + (settings.waitReplicas() > 0
+                        ? ", answers wait for " + settings.waitReplicas() + " replica(s) up to " + settings.waitMs()
+                                + " ms"
                         : ""));
         return jedis;
     }

@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-
 import redis.clients.jedis.HostAndPort;
 
 /**
@@ -24,19 +23,31 @@ import redis.clients.jedis.HostAndPort;
  *                     replicas have them ({@code redis.wait-replicas}, 0: asynchronous replication)
  * @param waitMs       how long to wait for them ({@code redis.wait-timeout-ms}); a shortfall answers 503
  */
-public record RedisSettings(Mode mode, HostAndPort server, Set<HostAndPort> nodes, Set<HostAndPort> sentinels,
-        String masterName, Optional<String> password, int timeoutMs, int poolSize, String clientName,
-        int waitReplicas, int waitMs) {
+public record RedisSettings(
+        Mode mode,
+        HostAndPort server,
+        Set<HostAndPort> nodes,
+        Set<HostAndPort> sentinels,
+        String masterName,
+        Optional<String> password,
+        int timeoutMs,
+        int poolSize,
+        String clientName,
+        int waitReplicas,
+        int waitMs) {
 
     /** Redis's deployment modes, each with the Jedis client it needs. */
     public enum Mode {
-        STANDALONE, SENTINEL, CLUSTER;
+        STANDALONE,
+        SENTINEL,
+        CLUSTER;
 
         static Mode parse(String value) {
             try {
                 return valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("redis.mode must be standalone, sentinel or cluster, not '" + value + "'");
+                throw new IllegalArgumentException(
+                        "redis.mode must be standalone, sentinel or cluster, not '" + value + "'");
             }
         }
     }
@@ -65,11 +76,31 @@ public record RedisSettings(Mode mode, HostAndPort server, Set<HostAndPort> node
     }
 
     /** Builds the settings from configuration values as they are written (lists comma-separated). */
-    public static RedisSettings of(String mode, String host, int port, String nodes, String sentinels, String masterName,
-            Optional<String> password, int timeoutMs, int poolSize, String clientName, int waitReplicas, int waitMs) {
-        return new RedisSettings(Mode.parse(mode), new HostAndPort(host, port), addresses("redis.nodes", nodes),
-                addresses("redis.sentinels", sentinels), masterName, password, timeoutMs, poolSize, clientName,
-                waitReplicas, waitMs);
+    public static RedisSettings of(
+            String mode,
+            String host,
+            int port,
+            String nodes,
+            String sentinels,
+            String masterName,
+            Optional<String> password,
+            int timeoutMs,
+            int poolSize,
+            String clientName,
+            int waitReplicas,
+            int waitMs) {
+        return new RedisSettings(
+                Mode.parse(mode),
+                new HostAndPort(host, port),
+                addresses("redis.nodes", nodes),
+                addresses("redis.sentinels", sentinels),
+                masterName,
+                password,
+                timeoutMs,
+                poolSize,
+                clientName,
+                waitReplicas,
+                waitMs);
     }
 
     /** The settings of one standalone server, as tests and tools use it. */

@@ -1,8 +1,7 @@
 package io.ticketrush.redis;
 
-import java.util.List;
-
 import io.ticketrush.model.Order;
+import java.util.List;
 
 /**
  * Reads a Lua script's reply as Jedis hands it over: an array of integers ({@code Long}), strings and arrays. Only a
@@ -10,8 +9,7 @@ import io.ticketrush.model.Order;
  */
 public final class ScriptReply {
 
-    private ScriptReply() {
-    }
+    private ScriptReply() {}
 
     /** The reply of a script whose header says it answers an array. */
     public static List<?> list(LuaScript script, Object reply) {

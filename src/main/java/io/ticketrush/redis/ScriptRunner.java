@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -58,19 +57,21 @@ final class ScriptRunner {
     }
 
     /** One pipeline of EVALSHA ({@code sha}) or EVAL; returns the indexes of the scripts Redis did not know. */
-    private List<Integer> run(UnifiedJedis redis, List<RedisClient.ScriptCall> scripts, int replicas, boolean sha,
-            Object[] replies) {
+    private List<Integer> run(
+            UnifiedJedis redis, List<RedisClient.ScriptCall> scripts, int replicas, boolean sha, Object[] replies) {
         List<Response<Object>> responses = new ArrayList<>(scripts.size());
         Map<String, Response<Long>> waits = new LinkedHashMap<>();
         try (PipelineBase pipeline = redis.pipelined()) {
             for (RedisClient.ScriptCall script : scripts) {
-                responses.add(sha ? pipeline.evalsha(script.script().sha(), script.keys(), script.args())
-                        : pipeline.eval(script.script().source(), script.keys(), script.args()));
+                responses.add(
+                        sha
+                                ? pipeline.evalsha(script.script().sha(), script.keys(), script.args())
+                                : pipeline.eval(script.script().source(), script.keys(), script.args()));
             }
             if (replicas > 0) {
                 for (RedisClient.ScriptCall script : scripts) {
-                    waits.computeIfAbsent(script.keys().get(0),
-                            key -> pipeline.waitReplicas(key, replicas, settings.waitMs()));
+                    waits.computeIfAbsent(
+                            script.keys().get(0), key -> pipeline.waitReplicas(key, replicas, settings.waitMs()));
                 }
             }
             pipeline.sync();
@@ -96,8 +97,8 @@ final class ScriptRunner {
 
     private static void requireReplicas(long acknowledged, int replicas) {
         if (acknowledged < replicas) {
-            throw new RedisUnavailableException("written, but on " + acknowledged + " of " + replicas
-                    + " replicas in time; not confirmed", null);
+            throw new RedisUnavailableException(
+                    "written, but on " + acknowledged + " of " + replicas + " replicas in time; not confirmed", null);
         }
     }
 }

@@ -29,20 +29,29 @@ final class WritePipeline {
     private final DeadlineTimer expiry;
     /** The pipeline's thread: it outlives anything its batches throw, and is replaced should it end all the same. */
     private volatile Thread sender;
+
     private volatile boolean closing;
 
     /**
      * Starts the pipeline's thread: {@code run} sends a batch and gives each script's reply or failure, in order;
      * {@code refused} counts the calls refused for want of room or failed past their deadline.
      */
-    WritePipeline(ThreadFactory threads, Batcher.Limits limits, Function<List<RedisClient.ScriptCall>, Object[]> run,
+    WritePipeline(
+            ThreadFactory threads,
+            Batcher.Limits limits,
+            Function<List<RedisClient.ScriptCall>, Object[]> run,
             Consumer<Batcher.Refusal> refused) {
         this.threads = threads;
         this.run = run;
         this.batcher = new Batcher<>(MAX_PIPELINE, limits, this::send, refused, PipelineFailures.INSTANCE);
         startSender();
-        this.expiry = DeadlineTimer.start(threads, "ticketrush-redis-deadlines", limits.deadline().toMillis(), LOG,
-                "Looking after the Redis pipeline failed", this::expireCalls);
+        this.expiry = DeadlineTimer.start(
+                threads,
+                "ticketrush-redis-deadlines",
+                limits.deadline().toMillis(),
+                LOG,
+                "Looking after the Redis pipeline failed",
+                this::expireCalls);
     }
 
     /** Sends {@code script} with the next batch and waits for its reply. */

@@ -1,15 +1,14 @@
 package io.ticketrush.stock;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
 import io.ticketrush.stock.GlobalStock.Deletion;
+import java.util.ArrayList;
+import java.util.List;
 
 /** delete.lua's face: the sale's keys and its waiting room's, and the reply read into a {@link Deletion}. */
 final class DeleteScript {
@@ -46,15 +45,19 @@ final class DeleteScript {
             case DELETED -> counts(Deletion.Outcome.DELETED, reply);
             case REPEATED -> counts(Deletion.Outcome.REPEATED, reply);
             case NO_SUCH_SALE -> new Deletion(Deletion.Outcome.NO_SUCH_EVENT, 0, 0, 0, 0);
-            case HANDOFF_LAGS -> new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0,
-                    ScriptReply.number(SCRIPT, reply, 1));
+            case HANDOFF_LAGS ->
+                new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0, ScriptReply.number(SCRIPT, reply, 1));
             case ID_REUSED -> new Deletion(Deletion.Outcome.ID_REUSED, 0, 0, 0, 0);
             default -> throw ScriptReply.unexpected(SCRIPT, reply);
         };
     }
 
     private static Deletion counts(Deletion.Outcome outcome, List<?> reply) {
-        return new Deletion(outcome, ScriptReply.number(SCRIPT, reply, 1), ScriptReply.number(SCRIPT, reply, 2),
-                ScriptReply.number(SCRIPT, reply, 3), 0);
+        return new Deletion(
+                outcome,
+                ScriptReply.number(SCRIPT, reply, 1),
+                ScriptReply.number(SCRIPT, reply, 2),
+                ScriptReply.number(SCRIPT, reply, 3),
+                0);
     }
 }

@@ -1,19 +1,17 @@
 package io.ticketrush.stock;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
+import java.time.Duration;
+import java.util.List;
 
 /** edge-wait.lua: how long nginx may still be sharing a sold-out answer of the event, by Redis's clock. */
 final class EdgeWaitScript {
 
     private static final LuaScript SCRIPT = LuaScript.load("edge-wait");
 
-    private EdgeWaitScript() {
-    }
+    private EdgeWaitScript() {}
 
     static List<String> keys(String eventId) {
         return List.of(EventKeys.of(eventId).stock());

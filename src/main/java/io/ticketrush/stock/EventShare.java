@@ -1,5 +1,6 @@
 package io.ticketrush.stock;
 
+import io.ticketrush.redis.EventKeys;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -7,8 +8,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import io.ticketrush.redis.EventKeys;
 
 /**
  * This instance's share of one event's tickets: permits it may try to sell before asking Redis again.
@@ -43,6 +42,7 @@ public final class EventShare {
     private final Semaphore permits;
     /** Buyers waiting for a permit, first come first served; an entry already completed (timed out) is skipped. */
     private final Queue<CompletableFuture<Grant>> line = new ConcurrentLinkedQueue<>();
+
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean soldOut;
     private volatile boolean retired;
@@ -110,11 +110,12 @@ public final class EventShare {
             release();
         }
         if (!mine.isDone()) {
-            CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
-                if (mine.complete(Grant.BUSY)) {
-                    line.remove(mine);
-                }
-            });
+            CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, Runnable::run)
+                    .execute(() -> {
+                        if (mine.complete(Grant.BUSY)) {
+                            line.remove(mine);
+                        }
+                    });
         }
         return mine;
     }

@@ -1,6 +1,13 @@
 package io.ticketrush.stock;
 
-import java.util.ArrayList;
+import io.ticketrush.archive.ArchivedSale;
+import io.ticketrush.model.BuyerKey;
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.EventSet;
+import io.ticketrush.redis.RedisClient;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,28 +15,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import io.ticketrush.model.BuyerKey;
-import io.ticketrush.archive.ArchivedSale;
-import io.ticketrush.archive.OrderHandoff;
-import io.ticketrush.model.Order;
-import io.ticketrush.model.OrderStatus;
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.EventSet;
-import io.ticketrush.redis.LuaScript;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.redis.RedisClient;
-
 import redis.clients.jedis.Response;
 
 /** The unified stock in Redis, the single authority on how many tickets are left. */
 @ApplicationScoped
 public class GlobalStock {
-
 
     @Inject
     RedisClient redis;
@@ -61,7 +51,8 @@ public class GlobalStock {
         }
         return redis.pipelined(pipeline -> {
             Map<String, Response<List<String>>> replies = new LinkedHashMap<>();
-            eventIds.forEach(eventId -> replies.put(eventId, pipeline.hmget(EventKeys.of(eventId).stock(), STATUS_FIELDS)));
+            eventIds.forEach(eventId ->
+                    replies.put(eventId, pipeline.hmget(EventKeys.of(eventId).stock(), STATUS_FIELDS)));
             return () -> {
                 Map<String, EventStatus> statuses = new LinkedHashMap<>();
                 replies.forEach((eventId, reply) -> {
@@ -79,8 +70,12 @@ public class GlobalStock {
         if (fields.get(0) == null) {
             return null;
         }
-        return new EventStatus(eventId, Long.parseLong(fields.get(0)), Long.parseLong(fields.get(1)),
-                Long.parseLong(fields.get(2)), Long.parseLong(fields.get(3)));
+        return new EventStatus(
+                eventId,
+                Long.parseLong(fields.get(0)),
+                Long.parseLong(fields.get(1)),
+                Long.parseLong(fields.get(2)),
+                Long.parseLong(fields.get(3)));
     }
 
     /**
@@ -96,8 +91,8 @@ public class GlobalStock {
      * nginx to every buyer of the sale until the end of the second Redis gave it in: the reservation says through
      * when ({@link Reservation#sharedThrough()}), and Redis records it for a reset to wait out ({@link #edgeWait}).
      */
-    public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
-            boolean shared) {
+    public CompletableFuture<Reservation> reserve(
+            String eventId, EventKeys keys, String userId, String orderSuffix, boolean shared) {
         return reserveScript.reserve(eventId, keys, BuyerKey.of(userId), userId, orderSuffix, shared);
     }
 
@@ -106,15 +101,21 @@ public class GlobalStock {
      * sale generation, place and position, already checked as genuine and the buyer's) is checked against Redis
      * and used up by the same script.
      */
-    public CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String userId, String orderSuffix,
-            Admission admission) {
-        return reserveScript.reserveAdmitted(eventId, keys, BuyerKey.of(userId), userId, orderSuffix, admission.gen(),
-                admission.place(), admission.position());
+    public CompletableFuture<Reservation> reserve(
+            String eventId, EventKeys keys, String userId, String orderSuffix, Admission admission) {
+        return reserveScript.reserveAdmitted(
+                eventId,
+                keys,
+                BuyerKey.of(userId),
+                userId,
+                orderSuffix,
+                admission.gen(),
+                admission.place(),
+                admission.position());
     }
 
     /** The admission a reservation uses up: the sale generation, place and position in the draw it was given for. */
-    public record Admission(long gen, long place, long position) {
-    }
+    public record Admission(long gen, long place, long position) {}
 
     /**
      * The order {@code userId} already holds ({@code ALREADY_HELD}), or {@code SOLD_OUT} when they hold none: a
@@ -133,15 +134,19 @@ public class GlobalStock {
     }
 
     /** What came of an opening: {@code status} is the sale now (null when it was deleted since a repeat's opening). */
-    public record Opening(OpenScript.Outcome outcome, EventStatus status) {
-    }
+    public record Opening(OpenScript.Outcome outcome, EventStatus status) {}
 
     /**
      * As {@link #open(String, long, long, boolean)}; any waiting room the sale had is discarded, and with
      * {@code queue} (null: none) a new one is set up. With a {@code request} id it is done once for that id. The sale
      * joins {@value EventKeys#EVENTS} before the script and again after it (see {@link EventSet}).
      */
-    public Opening open(String eventId, long tickets, long holdMillis, boolean handoff, OpenScript.QueueSetup queue,
+    public Opening open(
+            String eventId,
+            long tickets,
+            long holdMillis,
+            boolean handoff,
+            OpenScript.QueueSetup queue,
             RequestId request) {
         events.add(eventId);
         OpenScript.Reply reply = OpenScript.run(redis, eventId, tickets, holdMillis, handoff, queue, request);
@@ -187,7 +192,8 @@ public class GlobalStock {
         }
         return redis.pipelined(pipeline -> {
             Map<String, Response<Boolean>> replies = new LinkedHashMap<>();
-            eventIds.forEach(eventId -> replies.put(eventId, pipeline.hexists(EventKeys.of(eventId).stock(), "deleted")));
+            eventIds.forEach(eventId ->
+                    replies.put(eventId, pipeline.hexists(EventKeys.of(eventId).stock(), "deleted")));
             return () -> {
                 Set<String> deleted = new TreeSet<>();
                 replies.forEach((eventId, reply) -> {
@@ -201,8 +207,7 @@ public class GlobalStock {
     }
 
     /** What came of a restore: the sale now, and its waiting room's new generation (0 without one). */
-    public record Restoring(RestoreScript.Outcome outcome, EventStatus status, long queueGen) {
-    }
+    public record Restoring(RestoreScript.Outcome outcome, EventStatus status, long queueGen) {}
 
     /**
      * Puts back a sale Redis has lost, as the database holds it: same generation (so instances keep their shares
@@ -216,8 +221,10 @@ public class GlobalStock {
         if (reply.outcome() != RestoreScript.Outcome.RESTORED) {
             return new Restoring(reply.outcome(), null, 0);
         }
-        return new Restoring(reply.outcome(), new EventStatus(sale.eventId(), sale.tickets(), reply.reserved(),
-                reply.paid(), sale.gen()), reply.queueGen());
+        return new Restoring(
+                reply.outcome(),
+                new EventStatus(sale.eventId(), sale.tickets(), reply.reserved(), reply.paid(), sale.gen()),
+                reply.queueGen());
     }
 
     /**

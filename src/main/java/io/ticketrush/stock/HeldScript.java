@@ -1,13 +1,11 @@
 package io.ticketrush.stock;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-
-import io.ticketrush.model.Order;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.ScriptReply;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** held.lua's face: the order a buyer already holds, read into a {@link Reservation}; never a reservation. */
 final class HeldScript {
@@ -27,8 +25,8 @@ final class HeldScript {
 
     /** {@code ALREADY_HELD} with the buyer's order, or {@code SOLD_OUT} when they hold none. */
     CompletableFuture<Reservation> held(EventKeys keys, String buyerKey) {
-        return redis.evalReplicatedAsync(SCRIPT, List.of(keys.stock(), keys.buyers(), keys.orders()),
-                List.of(buyerKey)).thenApply(HeldScript::decode);
+        return redis.evalReplicatedAsync(SCRIPT, List.of(keys.stock(), keys.buyers(), keys.orders()), List.of(buyerKey))
+                .thenApply(HeldScript::decode);
     }
 
     static Reservation decode(Object answer) {

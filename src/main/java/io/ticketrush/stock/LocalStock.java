@@ -1,12 +1,6 @@
 package io.ticketrush.stock;
 
-import java.util.Collection;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.logging.Logger;
-
+import io.ticketrush.cluster.Members;
 import jakarta.annotation.PostConstruct;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
@@ -14,14 +8,17 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricID;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
-
-import io.ticketrush.cluster.Members;
 
 /**
  * This instance's local stock: one {@link EventShare} per event. It sheds load (when the share is gone the
@@ -36,11 +33,15 @@ public class LocalStock {
 
     private static final Logger LOG = Logger.getLogger(LocalStock.class.getName());
 
-    private static final Metadata PERMITS = Metadata.builder().withName("ticketrush.local.permits")
-            .withDescription("Permits of this instance's local share, per event").build();
+    private static final Metadata PERMITS = Metadata.builder()
+            .withName("ticketrush.local.permits")
+            .withDescription("Permits of this instance's local share, per event")
+            .build();
 
-    private static final Metadata WEIGHT = Metadata.builder().withName("ticketrush.cluster.weight")
-            .withDescription("Total weight of the instances alive, which local shares are sized by").build();
+    private static final Metadata WEIGHT = Metadata.builder()
+            .withName("ticketrush.cluster.weight")
+            .withDescription("Total weight of the instances alive, which local shares are sized by")
+            .build();
 
     private final ConcurrentMap<String, EventShare> shares = new ConcurrentHashMap<>();
 

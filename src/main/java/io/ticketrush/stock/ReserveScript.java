@@ -1,15 +1,13 @@
 package io.ticketrush.stock;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.ScriptReply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import io.ticketrush.model.Order;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.LuaScript;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.ScriptReply;
 
 /**
  * reserve.lua's face: its keys and arguments, and its reply read straight into a {@link Reservation}, so that the
@@ -68,20 +66,41 @@ final class ReserveScript {
      * A reservation in a sale without a waiting room; with {@code shared}, a sold-out answer says through which
      * second nginx may give it to every buyer, and Redis records that for a reset to wait out.
      */
-    CompletableFuture<Reservation> reserve(String eventId, EventKeys keys, String buyerKey, String userId,
-            String orderSuffix, boolean shared) {
-        return run(eventId, keys.all(), List.of(eventId, buyerKey, userId, orderSuffix, shared ? SHARED : NOT_SHARED),
+    CompletableFuture<Reservation> reserve(
+            String eventId, EventKeys keys, String buyerKey, String userId, String orderSuffix, boolean shared) {
+        return run(
+                eventId,
+                keys.all(),
+                List.of(eventId, buyerKey, userId, orderSuffix, shared ? SHARED : NOT_SHARED),
                 shared);
     }
 
     /** A reservation against an admission to the sale's waiting room, checked and used up in the same step. */
-    CompletableFuture<Reservation> reserveAdmitted(String eventId, EventKeys keys, String buyerKey, String userId,
-            String orderSuffix, long admissionGen, long place, long position) {
+    CompletableFuture<Reservation> reserveAdmitted(
+            String eventId,
+            EventKeys keys,
+            String buyerKey,
+            String userId,
+            String orderSuffix,
+            long admissionGen,
+            long place,
+            long position) {
         QueueKeys queue = QueueKeys.of(eventId);
         List<String> allKeys = new ArrayList<>(keys.all());
         allKeys.addAll(List.of(queue.queue(), queue.admits(), queue.admitInfo(), queue.used()));
-        return run(eventId, allKeys, List.of(eventId, buyerKey, userId, orderSuffix, NOT_SHARED,
-                Long.toString(admissionGen), Long.toString(place), Long.toString(position)), false);
+        return run(
+                eventId,
+                allKeys,
+                List.of(
+                        eventId,
+                        buyerKey,
+                        userId,
+                        orderSuffix,
+                        NOT_SHARED,
+                        Long.toString(admissionGen),
+                        Long.toString(place),
+                        Long.toString(position)),
+                false);
     }
 
     private CompletableFuture<Reservation> run(String eventId, List<String> keys, List<String> args, boolean shared) {
@@ -92,10 +111,14 @@ final class ReserveScript {
         List<?> reply = ScriptReply.list(SCRIPT, answer);
         return switch (ScriptReply.code(SCRIPT, reply)) {
             case RESERVED -> new Reservation(Reservation.Outcome.RESERVED, ScriptReply.order(SCRIPT, reply));
-            case SOLD_OUT -> shared ? Reservation.soldOutAt(ScriptReply.number(SCRIPT, reply, 1)) : Reservation.SOLD_OUT;
+            case SOLD_OUT ->
+                shared ? Reservation.soldOutAt(ScriptReply.number(SCRIPT, reply, 1)) : Reservation.SOLD_OUT;
             case ALREADY_HELD -> new Reservation(Reservation.Outcome.ALREADY_HELD, ScriptReply.order(SCRIPT, reply));
-            case NOT_ADMITTED -> new Reservation(Reservation.Outcome.NOT_ADMITTED, null,
-                    Refusal.of(ScriptReply.text(SCRIPT, reply, 1)).message());
+            case NOT_ADMITTED ->
+                new Reservation(
+                        Reservation.Outcome.NOT_ADMITTED,
+                        null,
+                        Refusal.of(ScriptReply.text(SCRIPT, reply, 1)).message());
             case NO_SUCH_SALE -> Reservation.NO_SUCH_EVENT;
             case DELETED -> Reservation.DELETED;
             default -> throw new IllegalStateException("reserve.lua answered " + reply + " for " + eventId);

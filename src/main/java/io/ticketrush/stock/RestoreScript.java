@@ -1,14 +1,13 @@
 package io.ticketrush.stock;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import io.ticketrush.model.BuyerKey;
 import io.ticketrush.archive.ArchivedSale;
+import io.ticketrush.model.BuyerKey;
 import io.ticketrush.model.Order;
 import io.ticketrush.model.OrderStatus;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
+import java.util.ArrayList;
+import java.util.List;
 
 /** restore.lua: puts back a sale Redis has lost, with its orders still standing, from what PostgreSQL holds. */
 public final class RestoreScript {
@@ -24,11 +23,9 @@ public final class RestoreScript {
     }
 
     /** What restore.lua answered: the counts put back and the waiting room's new generation (0 without one). */
-    record Reply(Outcome outcome, long reserved, long paid, long queueGen) {
-    }
+    record Reply(Outcome outcome, long reserved, long paid, long queueGen) {}
 
-    private RestoreScript() {
-    }
+    private RestoreScript() {}
 
     /** Keys as open.lua's, without a request marker. */
     static List<String> keys(String eventId) {
@@ -42,8 +39,11 @@ public final class RestoreScript {
         for (Order order : sale.orders()) {
             sequence = Math.max(sequence, Order.sequenceOf(order.orderId()));
         }
-        args.addAll(List.of(Long.toString(sale.tickets()), Long.toString(sale.holdMillis()),
-                Long.toString(sale.gen()), Long.toString(sequence)));
+        args.addAll(List.of(
+                Long.toString(sale.tickets()),
+                Long.toString(sale.holdMillis()),
+                Long.toString(sale.gen()),
+                Long.toString(sequence)));
         args.addAll(OpenScript.QueueSetup.arguments(queue));
         for (Order order : sale.orders()) {
             args.add(order.orderId());

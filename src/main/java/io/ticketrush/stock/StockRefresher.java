@@ -1,11 +1,9 @@
 package io.ticketrush.stock;
 
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
-
+import io.ticketrush.cluster.InstanceReport;
+import io.ticketrush.cluster.Members;
+import io.ticketrush.concurrent.PeriodicTask;
+import io.ticketrush.redis.RedisUnavailableException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -15,13 +13,12 @@ import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.cluster.InstanceReport;
-import io.ticketrush.cluster.Members;
-import io.ticketrush.concurrent.PeriodicTask;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Keeps local shares in step with Redis: every few hundred milliseconds it beats for this instance (see
@@ -64,12 +61,20 @@ public class StockRefresher {
     @PostConstruct
     void start() {
         if (members.ttlMillis() <= refreshMillis) {
-            throw new IllegalStateException("cluster.member-ttl-ms (" + members.ttlMillis()
-                    + ") must be longer than stock.refresh-ms (" + refreshMillis + "): an instance beats once per refresh");
+            throw new IllegalStateException(
+                    "cluster.member-ttl-ms (" + members.ttlMillis() + ") must be longer than stock.refresh-ms ("
+                            + refreshMillis + "): an instance beats once per refresh");
         }
-        task = PeriodicTask.start(scheduler, refreshMillis, LOG, new PeriodicTask.Wording("Cannot refresh local shares: ",
-                "Redis is back; local shares follow it again", "Refreshing local shares failed"),
-                RedisUnavailableException::outage, this::refresh);
+        task = PeriodicTask.start(
+                scheduler,
+                refreshMillis,
+                LOG,
+                new PeriodicTask.Wording(
+                        "Cannot refresh local shares: ",
+                        "Redis is back; local shares follow it again",
+                        "Refreshing local shares failed"),
+                RedisUnavailableException::outage,
+                this::refresh);
     }
 
     @PreDestroy

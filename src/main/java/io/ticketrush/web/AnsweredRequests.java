@@ -1,9 +1,8 @@
 package io.ticketrush.web;
 
+import io.ticketrush.cluster.InstanceReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.stream.JsonGenerator;
-
-import io.ticketrush.cluster.InstanceReport;
 
 /** The requests this instance's servlets have answered, in its heartbeat report: the dashboard's requests a second. */
 @ApplicationScoped

@@ -1,14 +1,13 @@
 package io.ticketrush.web;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-
 import jakarta.json.Json;
 import jakarta.json.stream.JsonGenerator;
 import jakarta.json.stream.JsonGeneratorFactory;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Writes the one JSON shape every answer has: {@code {"code":N,"msg":"…","data":{…}|null}}. Errors carry
@@ -25,8 +24,7 @@ public final class ApiResponse {
     /** Looked up once: {@code Json.createGenerator} would search for a provider on every call. */
     private static final JsonGeneratorFactory JSON = Json.createGeneratorFactory(Map.of());
 
-    private ApiResponse() {
-    }
+    private ApiResponse() {}
 
     /** An answer without data whose body never changes, encoded once: a flash sale sends "sold out" a million times. */
     public static final class Constant {

@@ -1,5 +1,16 @@
 package io.ticketrush.web;
 
+import io.ticketrush.model.InstanceName;
+import io.ticketrush.redis.RedisBusyException;
+import io.ticketrush.redis.RedisUnavailableException;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -10,19 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import jakarta.inject.Inject;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestWrapper;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
-import io.ticketrush.model.InstanceName;
-import io.ticketrush.redis.RedisBusyException;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * Base of every servlet of the API: each request is routed by {@link #handle}, and whatever goes wrong is
@@ -61,7 +59,8 @@ public abstract class ApiServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         response.setHeader(INSTANCE_HEADER, instance.get());
         RuntimeException failure;
-        if (request.getDispatcherType() == DispatcherType.ASYNC && (failure = ASYNC_FAILURES.remove(innermost(request))) != null) {
+        if (request.getDispatcherType() == DispatcherType.ASYNC
+                && (failure = ASYNC_FAILURES.remove(innermost(request))) != null) {
             // Back from answer(): a failure found after the request went asynchronous, answered here.
             if (!response.isCommitted()) {
                 response.resetBuffer();
@@ -105,7 +104,9 @@ public abstract class ApiServlet extends HttpServlet {
             response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             ApiResponse.error(response, 503, "ticket store unavailable, retry shortly");
         } else {
-            LOG.log(Level.SEVERE, "Unexpected failure of " + request.getMethod() + " " + request.getRequestURI(),
+            LOG.log(
+                    Level.SEVERE,
+                    "Unexpected failure of " + request.getMethod() + " " + request.getRequestURI(),
                     failure);
             ApiResponse.error(response, 500, "internal error");
         }
@@ -125,8 +126,9 @@ public abstract class ApiServlet extends HttpServlet {
      * goes on regardless: a purchase Redis reserves after its buyer was answered 503 is theirs, and their retry
      * ({@code retry=true}) finds it. The servlet must be {@code asyncSupported}.
      */
-    protected <T> void answer(HttpServletRequest request, HttpServletResponse response, CompletionStage<T> result,
-            Answer<T> answer) throws IOException {
+    protected <T> void answer(
+            HttpServletRequest request, HttpServletResponse response, CompletionStage<T> result, Answer<T> answer)
+            throws IOException {
         CompletableFuture<T> future = result.toCompletableFuture();
         if (future.isDone()) {
             answer.write(response, join(future));
@@ -190,8 +192,8 @@ public abstract class ApiServlet extends HttpServlet {
     }
 
     /** The method is not one this path serves; {@code allowed} goes into the Allow header. */
-    protected static ApiException methodNotAllowed(HttpServletRequest request, HttpServletResponse response,
-            String allowed) {
+    protected static ApiException methodNotAllowed(
+            HttpServletRequest request, HttpServletResponse response, String allowed) {
         response.setHeader("Allow", allowed);
         return new ApiException(405, "method " + request.getMethod() + " not allowed here; use " + allowed);
     }

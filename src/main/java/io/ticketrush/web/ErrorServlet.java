@@ -1,13 +1,12 @@
 package io.ticketrush.web;
 
-import java.io.IOException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The error page of the WAR (see web.xml): errors the container raises itself, before any of our servlets
@@ -24,7 +23,9 @@ public class ErrorServlet extends ApiServlet {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         if (status == null) {
-            UriProblem problem = request.getPathInfo() == null ? null : UriProblem.ofCode(request.getPathInfo().substring(1));
+            UriProblem problem = request.getPathInfo() == null
+                    ? null
+                    : UriProblem.ofCode(request.getPathInfo().substring(1));
             if (problem != null) {
                 throw ApiException.badRequest(problem.message());
             }
@@ -32,7 +33,9 @@ public class ErrorServlet extends ApiServlet {
         }
         int code = (Integer) status;
         if (failure != null) {
-            LOG.log(Level.SEVERE, "Unhandled failure of " + request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI),
+            LOG.log(
+                    Level.SEVERE,
+                    "Unhandled failure of " + request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI),
                     failure);
             code = 500;
         }

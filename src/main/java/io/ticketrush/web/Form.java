@@ -1,5 +1,8 @@
 package io.ticketrush.web;
 
+import io.ticketrush.model.Ids;
+import io.ticketrush.model.InvalidIdException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -10,11 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletRequest;
-
-import io.ticketrush.model.Ids;
-import io.ticketrush.model.InvalidIdException;
 
 /**
  * The parameters of a form POST (query string and {@code application/x-www-form-urlencoded} body), read here

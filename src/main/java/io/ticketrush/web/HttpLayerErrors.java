@@ -1,5 +1,8 @@
 package io.ticketrush.web;
 
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.annotation.WebListener;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationHandler;
@@ -9,10 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import jakarta.servlet.ServletContextEvent;
-import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.annotation.WebListener;
 
 /**
  * Brings the requests Payara refuses before any web application sees them into the JSON envelope: a path that
@@ -78,26 +77,37 @@ public class HttpLayerErrors implements ServletContextListener {
         Class<?> packetType = Class.forName("org.glassfish.grizzly.http.HttpRequestPacket", false, server);
 
         probes = Array.newInstance(probeType, 1);
-        Array.set(probes, 0, Proxy.newProxyInstance(server, new Class<?>[] {probeType},
-                new Probe(requestType.getMethod("getRequest"), packetType.getMethod("getRequestURI"),
-                        packetType.getMethod("setRequestURI", String.class))));
-        Object grizzly = locatorType.getMethod("getService", Class.class, Annotation[].class)
+        Array.set(
+                probes,
+                0,
+                Proxy.newProxyInstance(
+                        server,
+                        new Class<?>[] {probeType},
+                        new Probe(
+                                requestType.getMethod("getRequest"),
+                                packetType.getMethod("getRequestURI"),
+                                packetType.getMethod("setRequestURI", String.class))));
+        Object grizzly = locatorType
+                .getMethod("getService", Class.class, Annotation[].class)
                 .invoke(locator, grizzlyType, new Annotation[0]);
-        List<?> listeners = (List<?>) locatorType.getMethod("getAllServices", Class.class, Annotation[].class)
+        List<?> listeners = (List<?>) locatorType
+                .getMethod("getAllServices", Class.class, Annotation[].class)
                 .invoke(locator, listenerConfig, new Annotation[0]);
         Method addProbes = monitoringType.getMethod("addProbes", Object[].class);
         removeProbes = monitoringType.getMethod("removeProbes", Object[].class);
         for (Object listener : listeners) {
-            Object proxy = grizzlyType.getMethod("lookupNetworkProxy", listenerConfig).invoke(grizzly, listener);
+            Object proxy =
+                    grizzlyType.getMethod("lookupNetworkProxy", listenerConfig).invoke(grizzly, listener);
             if (!proxyType.isInstance(proxy)) {
                 continue; // a listener that is not started, such as the disabled HTTPS one
             }
-            Object grizzlyListener = proxyType.getMethod("getUnderlyingListener").invoke(proxy);
+            Object grizzlyListener =
+                    proxyType.getMethod("getUnderlyingListener").invoke(proxy);
             if (!listenerType.isInstance(grizzlyListener)) {
                 continue;
             }
-            for (Object filter : (List<?>) listenerType.getMethod("getFilters", Class.class)
-                    .invoke(grizzlyListener, filterType)) {
+            for (Object filter :
+                    (List<?>) listenerType.getMethod("getFilters", Class.class).invoke(grizzlyListener, filterType)) {
                 Object monitoring = filterType.getMethod("getMonitoringConfig").invoke(filter);
                 addProbes.invoke(monitoring, probes);
                 watched.add(monitoring);

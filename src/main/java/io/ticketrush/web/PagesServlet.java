@@ -1,12 +1,5 @@
 package io.ticketrush.web;
 
-import java.io.IOException;
-import java.net.MalformedURLException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
-import java.util.Optional;
-
 import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
@@ -14,7 +7,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -44,8 +42,8 @@ public class PagesServlet extends ApiServlet {
 
     @Override
     public void init() {
-        policy = issuer.map(PagesServlet::origin).map(origin ->
-                CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' " + origin))
+        policy = issuer.map(PagesServlet::origin)
+                .map(origin -> CONTENT_SECURITY_POLICY.replace("connect-src 'self'", "connect-src 'self' " + origin))
                 .orElse(CONTENT_SECURITY_POLICY);
     }
 
@@ -108,8 +106,13 @@ public class PagesServlet extends ApiServlet {
     /** The WAR's pages, their files and the WebJars' files; never its configuration or classes. */
     static boolean isPublic(String file) {
         String lower = file.toLowerCase(Locale.ROOT);
-        return file.startsWith("/") && !file.contains("..") && !file.contains("//") && !file.contains("\\")
-                && !lower.startsWith("/web-inf") && !lower.startsWith("/meta-inf") && !file.endsWith("/");
+        return file.startsWith("/")
+                && !file.contains("..")
+                && !file.contains("//")
+                && !file.contains("\\")
+                && !lower.startsWith("/web-inf")
+                && !lower.startsWith("/meta-inf")
+                && !file.endsWith("/");
     }
 
     private boolean exists(String file) {

@@ -8,8 +8,7 @@ import io.ticketrush.queue.QueueRefusedException;
 /** The status the API answers each refusal of the layers below with: they know nothing of HTTP. */
 final class Refusals {
 
-    private Refusals() {
-    }
+    private Refusals() {}
 
     /** The failure as the API answers it, or null when it is no refusal (Redis away, or a fault). */
     static ApiException of(RuntimeException failure) {

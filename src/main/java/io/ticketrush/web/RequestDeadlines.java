@@ -1,24 +1,21 @@
 package io.ticketrush.web;
 
-import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
-
+import io.ticketrush.redis.DeadlineTimer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-
-import io.ticketrush.redis.DeadlineTimer;
 
 /**
  * The deadline of every asynchronous answer ({@link ApiServlet#answer}): a result not there
@@ -37,9 +34,11 @@ public class RequestDeadlines {
 
     private static final Logger LOG = Logger.getLogger(RequestDeadlines.class.getName());
 
-    private static final Metadata TIMED_OUT = Metadata.builder().withName("ticketrush.requests.timedout")
-            .withDescription("Requests answered 503 because their answer did not come within"
-                    + " redis.request-timeout-ms").build();
+    private static final Metadata TIMED_OUT = Metadata.builder()
+            .withName("ticketrush.requests.timedout")
+            .withDescription(
+                    "Requests answered 503 because their answer did not come within" + " redis.request-timeout-ms")
+            .build();
 
     /**
      * A result and when it is due ({@code System.nanoTime()}). Its entry stays queued until then, but not the result:
@@ -90,8 +89,13 @@ public class RequestDeadlines {
     void start() {
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         timedOut = metrics.counter(TIMED_OUT);
-        checker = DeadlineTimer.start(threads, "ticketrush-request-deadlines", timeoutMillis, LOG,
-                "Looking for answers past their deadline failed", () -> expire(System.nanoTime()));
+        checker = DeadlineTimer.start(
+                threads,
+                "ticketrush-request-deadlines",
+                timeoutMillis,
+                LOG,
+                "Looking for answers past their deadline failed",
+                () -> expire(System.nanoTime()));
     }
 
     @PreDestroy
@@ -117,8 +121,9 @@ public class RequestDeadlines {
         while ((oldest = watched.peek()) != null && now - oldest.due >= 0) {
             watched.poll();
             CompletableFuture<?> result = oldest.result;
-            if (result != null && result.completeExceptionally(new ApiException(503,
-                    "no answer from the ticket store within " + timeoutMillis + " ms, retry shortly"))) {
+            if (result != null
+                    && result.completeExceptionally(new ApiException(
+                            503, "no answer from the ticket store within " + timeoutMillis + " ms, retry shortly"))) {
                 timedOut.inc();
             }
         }

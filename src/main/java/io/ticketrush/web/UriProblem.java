@@ -119,9 +119,11 @@ public enum UriProblem {
                 bytes.write(c);
             }
         }
-        return StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+                .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                .toString();
     }
 }

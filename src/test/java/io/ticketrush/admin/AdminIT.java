@@ -5,17 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.QueueKeys;
@@ -23,6 +12,14 @@ import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SharedServers;
 import io.ticketrush.testsupport.SingleInstanceIT;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** The admin API: opening, resetting and deleting a sale, reading its counts, and who may do so. */
@@ -50,8 +47,10 @@ class AdminIT extends SingleInstanceIT {
 
         assertEquals(200, status.status());
         assertEquals(counts(7, 1, 1, 5), stockCounts(status.data()));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(archived(1, 1, 0), handedOff(api.eventStatus(event).data())));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        archived(1, 1, 0), handedOff(api.eventStatus(event).data())));
     }
 
     @Test
@@ -65,18 +64,22 @@ class AdminIT extends SingleInstanceIT {
         assertEquals(404, api.get("orders/" + orderId).status(), "orders of the old sale are gone");
         assertEquals(1, api.buy(event, "kim").code(), "kim holds nothing in the new sale");
         assertEquals(counts(3, 1, 0, 2), stockCounts(api.eventStatus(event).data()));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(archived(1, 0, 0), handedOff(api.eventStatus(event).data()),
-                "the database dropped the old sale's rows and holds the new one's"));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        archived(1, 0, 0),
+                        handedOff(api.eventStatus(event).data()),
+                        "the database dropped the old sale's rows and holds the new one's"));
     }
 
     @Test
     void refusesAFieldThatIsNotASettingNamingIt() {
-        Api.Answer answer = api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":60,\"handof\":false}",
-                Api.ADMIN_TOKEN);
+        Api.Answer answer =
+                api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":60,\"handof\":false}", Api.ADMIN_TOKEN);
 
         assertEquals(400, answer.status(), answer.body());
-        assertEquals("handof is not a setting; the settings are [tickets, holdSeconds, handoff, queue]",
+        assertEquals(
+                "handof is not a setting; the settings are [tickets, holdSeconds, handoff, queue]",
                 answer.json().getString("msg"));
         assertEquals(404, api.eventStatus(event).status(), "nothing was opened");
     }
@@ -85,8 +88,11 @@ class AdminIT extends SingleInstanceIT {
     void answersBadRequestNamingEventIdForAPathIdThatIsNotAnId() {
         for (String badId : List.of("%7Bx%7D", "a%20b", "e".repeat(65))) {
             for (String method : List.of("GET", "PUT", "DELETE")) {
-                Api.Answer answer = api.admin(method, badId, "PUT".equals(method)
-                        ? "{\"tickets\":5,\"holdSeconds\":60}" : null, Api.ADMIN_TOKEN);
+                Api.Answer answer = api.admin(
+                        method,
+                        badId,
+                        "PUT".equals(method) ? "{\"tickets\":5,\"holdSeconds\":60}" : null,
+                        Api.ADMIN_TOKEN);
                 assertEquals(400, answer.status(), method + " " + badId + ": " + answer.body());
                 assertTrue(answer.json().getString("msg").startsWith("eventId "), answer.body());
             }
@@ -101,7 +107,8 @@ class AdminIT extends SingleInstanceIT {
         JsonObject queue = opened.data().getJsonObject("queue");
         assertEquals("WAITING", queue.getString("state"), opened.body());
         assertEquals(0, queue.getInt("frozen"), "an empty pre-queue, frozen at once");
-        assertEquals("WAITING", api.eventStatus(event).data().getJsonObject("queue").getString("state"));
+        assertEquals(
+                "WAITING", api.eventStatus(event).data().getJsonObject("queue").getString("state"));
     }
 
     @Test
@@ -115,10 +122,14 @@ class AdminIT extends SingleInstanceIT {
     @Test
     void refusesRequestsWithoutTheRightToken() {
         for (String token : List.of("", "wrong-token", Api.ADMIN_TOKEN + "x")) {
-            Api.Answer put = api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":60}", token.isEmpty() ? null : token);
+            Api.Answer put =
+                    api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":60}", token.isEmpty() ? null : token);
             assertEquals(401, put.status(), token);
             assertEquals(-401, put.code());
-            assertEquals(401, api.admin("GET", event, null, token.isEmpty() ? null : token).status());
+            assertEquals(
+                    401,
+                    api.admin("GET", event, null, token.isEmpty() ? null : token)
+                            .status());
         }
         assertEquals(404, api.eventStatus(event).status(), "a refused PUT opened nothing");
     }
@@ -152,8 +163,14 @@ class AdminIT extends SingleInstanceIT {
 
     @Test
     void acceptsTheLimitsThemselves() {
-        assertEquals(200, api.admin("PUT", event, "{\"tickets\":1000000000,\"holdSeconds\":86400}", Api.ADMIN_TOKEN).status());
-        assertEquals(200, api.admin("PUT", event, "{\"tickets\":0,\"holdSeconds\":1}", Api.ADMIN_TOKEN).status());
+        assertEquals(
+                200,
+                api.admin("PUT", event, "{\"tickets\":1000000000,\"holdSeconds\":86400}", Api.ADMIN_TOKEN)
+                        .status());
+        assertEquals(
+                200,
+                api.admin("PUT", event, "{\"tickets\":0,\"holdSeconds\":1}", Api.ADMIN_TOKEN)
+                        .status());
         assertEquals(-1, api.buy(event, "mona").code(), "a sale of zero tickets is sold out");
     }
 
@@ -161,8 +178,10 @@ class AdminIT extends SingleInstanceIT {
     void deletesASaleOnceItsOrdersAreInTheDatabaseAndAnswersNoSuchEventAfter() {
         api.openSale(event, 3, 60);
         String orderId = api.buy(event, "nia").data().getString("orderId");
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
 
         Api.Answer deleted = api.deleteSale(event);
 
@@ -178,11 +197,17 @@ class AdminIT extends SingleInstanceIT {
         Api.Answer order = api.get("orders/" + orderId);
         assertEquals(200, order.status(), "its orders stay readable from the database: " + order.body());
         try (Jedis redis = SharedServers.server().client()) {
-            for (String key : List.of(EventKeys.of(event).buyers(), EventKeys.of(event).orders(),
-                    EventKeys.of(event).expiry(), EventKeys.of(event).stream(), QueueKeys.of(event).queue())) {
+            for (String key : List.of(
+                    EventKeys.of(event).buyers(),
+                    EventKeys.of(event).orders(),
+                    EventKeys.of(event).expiry(),
+                    EventKeys.of(event).stream(),
+                    QueueKeys.of(event).queue())) {
                 assertFalse(redis.exists(key), key + " survived");
             }
-            assertEquals(Set.of("deleted", "deletedAt", "gen", "seq"), redis.hkeys(EventKeys.of(event).stock()),
+            assertEquals(
+                    Set.of("deleted", "deletedAt", "gen", "seq"),
+                    redis.hkeys(EventKeys.of(event).stock()),
                     "only its tombstone is left");
             assertFalse(redis.sismember(EventKeys.EVENTS, event), "no instance walks it any more");
         }
@@ -212,7 +237,8 @@ class AdminIT extends SingleInstanceIT {
         });
         String orderId = api.buyAdmitted(event, "pia", admission[0]).data().getString("orderId");
         try (Jedis redis = SharedServers.server().client()) {
-            assertTrue(redis.sismember(EventKeys.EVENTS, event) && redis.sismember(WaitingRoom.QUEUED, event),
+            assertTrue(
+                    redis.sismember(EventKeys.EVENTS, event) && redis.sismember(WaitingRoom.QUEUED, event),
                     "a sale on sale is walked");
             assertEquals(200, api.pay(orderId).status());
 
@@ -223,7 +249,10 @@ class AdminIT extends SingleInstanceIT {
             });
             assertEquals("SOLD_OUT", api.queueState(event).data().getString("state"), "the sale is still there, over");
             assertTrue(api.get("events/" + event).data().getBoolean("queue"), "and still has its waiting room");
-            assertEquals(-1, api.admission(event, api.join(event, "quinn").data().getString("place")).code());
+            assertEquals(
+                    -1,
+                    api.admission(event, api.join(event, "quinn").data().getString("place"))
+                            .code());
             assertEquals(403, api.buy(event, "rosa").status(), "without an admission nothing is bought");
 
             assertEquals(200, api.openSale(event, 2, 60).status(), "opened again, without a waiting room");
@@ -247,7 +276,11 @@ class AdminIT extends SingleInstanceIT {
         assertEquals("sale opened", repeat.json().getString("msg"));
         assertEquals(counts(4, 1, 0, 3), repeat.data(), "the sale as it is: not reset again");
         assertEquals(gen, generation());
-        Api.Answer reused = api.admin("PUT", event, "{\"tickets\":9,\"holdSeconds\":60}", Api.ADMIN_TOKEN,
+        Api.Answer reused = api.admin(
+                "PUT",
+                event,
+                "{\"tickets\":9,\"holdSeconds\":60}",
+                Api.ADMIN_TOKEN,
                 Map.of("X-Request-Id", "req-" + event));
         assertEquals(422, reused.status(), reused.body());
         assertEquals(-422, reused.code());
@@ -255,7 +288,11 @@ class AdminIT extends SingleInstanceIT {
 
         // A client's own key holds across requests that nginx gives different ids.
         for (String requestId : List.of("a-" + event, "b-" + event)) {
-            Api.Answer keyed = api.admin("PUT", event, body, Api.ADMIN_TOKEN,
+            Api.Answer keyed = api.admin(
+                    "PUT",
+                    event,
+                    body,
+                    Api.ADMIN_TOKEN,
                     Map.of("Idempotency-Key", "key-" + event, "X-Request-Id", requestId));
             assertEquals(200, keyed.status(), keyed.body());
         }
@@ -276,22 +313,40 @@ class AdminIT extends SingleInstanceIT {
     /** The Redis counts of a status answer, without the hand-off's fields; a sale without a waiting room's. */
     private static JsonObject stockCounts(JsonObject data) {
         assertTrue(data.isNull("queue"), "a sale opened without \"queue\" has no waiting room: " + data);
-        return Json.createObjectBuilder(data).remove("database").remove("handoffLag").remove("queue").build();
+        return Json.createObjectBuilder(data)
+                .remove("database")
+                .remove("handoffLag")
+                .remove("queue")
+                .build();
     }
 
     /** The database's counts and the hand-off lag of a status answer. */
     private static JsonObject handedOff(JsonObject data) {
-        return Json.createObjectBuilder().add("database", data.get("database")).add("handoffLag", data.get("handoffLag")).build();
+        return Json.createObjectBuilder()
+                .add("database", data.get("database"))
+                .add("handoffLag", data.get("handoffLag"))
+                .build();
     }
 
     private static JsonObject archived(long reserved, long paid, long expired) {
         return Json.createObjectBuilder()
-                .add("database", Json.createObjectBuilder().add("reserved", reserved).add("paid", paid).add("expired", expired))
-                .add("handoffLag", 0).build();
+                .add(
+                        "database",
+                        Json.createObjectBuilder()
+                                .add("reserved", reserved)
+                                .add("paid", paid)
+                                .add("expired", expired))
+                .add("handoffLag", 0)
+                .build();
     }
 
     private JsonObject counts(long tickets, long reserved, long paid, long available) {
-        return Json.createObjectBuilder().add("eventId", event).add("tickets", tickets).add("reserved", reserved).add("paid", paid)
-                .add("available", available).build();
+        return Json.createObjectBuilder()
+                .add("eventId", event)
+                .add("tickets", tickets)
+                .add("reserved", reserved)
+                .add("paid", paid)
+                .add("available", available)
+                .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.ticketrush.bench;
 
+import io.ticketrush.queue.ProofOfWork;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -12,8 +13,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.stream.IntStream;
-
-import io.ticketrush.queue.ProofOfWork;
 
 /**
  * Solved proofs of work for jmeter/bench.sh's join path (p), made before a measured run so that the run measures
@@ -36,8 +35,7 @@ public final class PowMint {
               PER_THREAD  buyers for each of THREADS files OUT_DIR/pow-<thread>.txt
             """;
 
-    private PowMint() {
-    }
+    private PowMint() {}
 
     public static void main(String[] args) throws IOException {
         String secret = System.getenv("QUEUE_SECRET");
@@ -58,8 +56,10 @@ public final class PowMint {
         long begin = System.nanoTime();
         for (int thread = 0; thread < threads; thread++) {
             String buyers = prefix + "-" + thread + "-";
-            String[] lines = IntStream.rangeClosed(1, perThread).parallel()
-                    .mapToObj(n -> line(work, event, buyers + n, maxNumber, now)).toArray(String[]::new);
+            String[] lines = IntStream.rangeClosed(1, perThread)
+                    .parallel()
+                    .mapToObj(n -> line(work, event, buyers + n, maxNumber, now))
+                    .toArray(String[]::new);
             try (BufferedWriter file = Files.newBufferedWriter(out.resolve("pow-" + thread + ".txt"))) {
                 for (String line : lines) {
                     file.write(line);
@@ -67,8 +67,9 @@ public final class PowMint {
                 }
             }
         }
-        System.err.printf("PowMint: %d solved challenges in %.1f s into %s%n", perThread * threads,
-                (System.nanoTime() - begin) / 1e9, out);
+        System.err.printf(
+                "PowMint: %d solved challenges in %.1f s into %s%n",
+                perThread * threads, (System.nanoTime() - begin) / 1e9, out);
     }
 
     private static String line(ProofOfWork work, String event, String buyer, long maxNumber, long now) {

@@ -1,17 +1,5 @@
 package io.ticketrush.bench;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.util.Date;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -24,6 +12,17 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A stand-in OpenID provider for jmeter/bench.sh: an issuer that a static web server can publish, and as many
@@ -49,11 +48,13 @@ public final class TokenMint {
 
     /** RSA keys of this size are what providers sign RS256 access tokens with by default (Keycloak, Entra ID). */
     private static final int KEY_BITS = 2048;
+
     private static final String KEY_ID = "bench-rs256";
     /** Tokens signed in blocks of this many, in parallel, then written in order: memory stays bounded. */
     private static final int BLOCK = 10_000;
     /** The roles a Keycloak realm gives every user: the claims a real access token carries, so its size and parse. */
-    private static final List<String> DEFAULT_ROLES = List.of("offline_access", "uma_authorization", "default-roles-ticketrush");
+    private static final List<String> DEFAULT_ROLES =
+            List.of("offline_access", "uma_authorization", "default-roles-ticketrush");
 
     private final String issuer;
     private final String audience;
@@ -69,7 +70,10 @@ public final class TokenMint {
         this.issuedAt = Instant.ofEpochSecond(Instant.now().getEpochSecond());
         this.expiresAt = issuedAt.plusSeconds(validSeconds);
         this.signer = new RSASSASigner(key);
-        this.header = new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(key.getKeyID()).build();
+        this.header = new JWSHeader.Builder(JWSAlgorithm.RS256)
+                .type(JOSEObjectType.JWT)
+                .keyID(key.getKeyID())
+                .build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -82,13 +86,17 @@ public final class TokenMint {
         long validSeconds = Long.parseLong(args[3]);
         Path webRoot = Path.of(args[4]);
         Path tokenFile = Path.of(args[5]);
-        RSAKey key = new RSAKeyGenerator(KEY_BITS).keyID(KEY_ID).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
+        RSAKey key = new RSAKeyGenerator(KEY_BITS)
+                .keyID(KEY_ID)
+                .keyUse(KeyUse.SIGNATURE)
+                .algorithm(JWSAlgorithm.RS256)
                 .generate();
         TokenMint mint = new TokenMint(issuer, args[1], validSeconds, key);
         mint.publish(webRoot, key);
         long begin = System.nanoTime();
         mint.writeTokens(tokenFile, count);
-        System.err.printf("TokenMint: %d tokens in %.0f s into %s%n", count, (System.nanoTime() - begin) / 1e9, tokenFile);
+        System.err.printf(
+                "TokenMint: %d tokens in %.0f s into %s%n", count, (System.nanoTime() - begin) / 1e9, tokenFile);
     }
 
     /** The discovery document and the key set, as a provider publishes them. */
@@ -108,8 +116,10 @@ public final class TokenMint {
         int width = -1;
         try (BufferedWriter out = Files.newBufferedWriter(partial, StandardCharsets.US_ASCII)) {
             for (int from = 0; from < count; from += BLOCK) {
-                String[] block = IntStream.range(from, Math.min(count, from + BLOCK)).parallel()
-                        .mapToObj(this::token).toArray(String[]::new);
+                String[] block = IntStream.range(from, Math.min(count, from + BLOCK))
+                        .parallel()
+                        .mapToObj(this::token)
+                        .toArray(String[]::new);
                 for (String token : block) {
                     if (width < 0) {
                         width = token.length();
@@ -123,8 +133,10 @@ public final class TokenMint {
             }
         }
         Files.move(partial, tokenFile, StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(properties, "issuer=" + issuer + "\naudience=" + audience + "\ncount=" + count
-                + "\nexpires=" + expiresAt.getEpochSecond() + "\n");
+        Files.writeString(
+                properties,
+                "issuer=" + issuer + "\naudience=" + audience + "\ncount=" + count + "\nexpires="
+                        + expiresAt.getEpochSecond() + "\n");
     }
 
     /** Buyer n's access token, shaped like Keycloak's (its claims, their sizes), every value of a fixed width. */

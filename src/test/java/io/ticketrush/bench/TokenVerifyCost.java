@@ -1,9 +1,5 @@
 package io.ticketrush.bench;
 
-import java.security.interfaces.RSAPublicKey;
-import java.util.Date;
-import java.util.UUID;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -16,9 +12,11 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import io.ticketrush.identity.InvalidTokenException;
 import io.ticketrush.identity.TokenVerifier;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Date;
+import java.util.UUID;
 
 /**
  * The floor under a purchase with a fresh token, in one JVM without a server: what {@link TokenVerifier} costs per
@@ -33,8 +31,7 @@ public final class TokenVerifyCost {
     private static final int ROUNDS = 10;
     private static final String ISSUER = "http://issuer.example";
 
-    private TokenVerifyCost() {
-    }
+    private TokenVerifyCost() {}
 
     public static void main(String[] args) throws JOSEException, InvalidTokenException, java.text.ParseException {
         RSAKey key = new RSAKeyGenerator(2048).keyID("bench").generate();
@@ -42,12 +39,22 @@ public final class TokenVerifyCost {
         RSASSASigner signer = new RSASSASigner(key);
         for (int i = 0; i < TOKENS; i++) {
             long now = System.currentTimeMillis();
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience("ticketrush")
-                    .subject("buyer-" + i).claim("preferred_username", "buyer-" + i).claim("scope", "openid profile")
-                    .jwtID(UUID.randomUUID().toString()).issueTime(new Date(now))
-                    .expirationTime(new Date(now + 3_600_000)).build();
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("bench")
-                    .type(JOSEObjectType.JWT).build(), claims);
+            JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                    .issuer(ISSUER)
+                    .audience("ticketrush")
+                    .subject("buyer-" + i)
+                    .claim("preferred_username", "buyer-" + i)
+                    .claim("scope", "openid profile")
+                    .jwtID(UUID.randomUUID().toString())
+                    .issueTime(new Date(now))
+                    .expirationTime(new Date(now + 3_600_000))
+                    .build();
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID("bench")
+                            .type(JOSEObjectType.JWT)
+                            .build(),
+                    claims);
             jwt.sign(signer);
             tokens[i] = jwt.serialize();
         }
@@ -56,8 +63,15 @@ public final class TokenVerifyCost {
         double parse = Double.MAX_VALUE;
         double bare = Double.MAX_VALUE;
         for (int round = 0; round < ROUNDS; round++) {
-            TokenVerifier verifier = new TokenVerifier(new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK())), ISSUER,
-                    "ticketrush", "sub", 60, 100_000, 300_000, System::currentTimeMillis);
+            TokenVerifier verifier = new TokenVerifier(
+                    new ImmutableJWKSet<>(new JWKSet(key.toPublicJWK())),
+                    ISSUER,
+                    "ticketrush",
+                    "sub",
+                    60,
+                    100_000,
+                    300_000,
+                    System::currentTimeMillis);
             long start = System.nanoTime();
             for (String token : tokens) {
                 verifier.verify(token);
@@ -76,8 +90,10 @@ public final class TokenVerifyCost {
             }
             bare = Math.min(bare, micros(start));
         }
-        System.out.printf("token %d bytes; best of %d rounds of %d tokens, µs per token: TokenVerifier.verify %.1f,"
-                + " parse alone %.1f, parse and RS256 check %.1f%n", tokens[0].length(), ROUNDS, TOKENS, verify, parse, bare);
+        System.out.printf(
+                "token %d bytes; best of %d rounds of %d tokens, µs per token: TokenVerifier.verify %.1f,"
+                        + " parse alone %.1f, parse and RS256 check %.1f%n",
+                tokens[0].length(), ROUNDS, TOKENS, verify, parse, bare);
     }
 
     private static double micros(long start) {

@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.json.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -31,8 +28,8 @@ class AdminRequestsIT {
     @Test
     void aResetSentToTwoInstancesUnderOneRequestIdDrawsOneSeedAndOneGeneration(Cluster cluster) {
         String event = Deployments.newEventId("twice");
-        String body = "{\"tickets\":20,\"holdSeconds\":60,\"queue\":{\"opensAt\":" + (System.currentTimeMillis() + 60_000)
-                + ",\"admitPerSecond\":10,\"admitWindowSeconds\":60}}";
+        String body = "{\"tickets\":20,\"holdSeconds\":60,\"queue\":{\"opensAt\":"
+                + (System.currentTimeMillis() + 60_000) + ",\"admitPerSecond\":10,\"admitWindowSeconds\":60}}";
         Map<String, String> sameRequest = Map.of("X-Request-Id", "reset-" + event);
 
         Api.Answer first = cluster.instance(1).admin("PUT", event, body, Api.ADMIN_TOKEN, sameRequest);
@@ -42,16 +39,22 @@ class AdminRequestsIT {
         assertEquals(200, second.status(), second.body());
         String commitment = first.data().getJsonObject("queue").getString("commitment");
         assertEquals(commitment, second.data().getJsonObject("queue").getString("commitment"), "one seed");
-        assertEquals(commitment, cluster.nginx().fairness(event).data().getString("commitment"),
+        assertEquals(
+                commitment,
+                cluster.nginx().fairness(event).data().getString("commitment"),
                 "the commitment published is the first one");
         try (Jedis redis = cluster.redis()) {
             var resets = redis.xrange(EventKeys.of(event).stream(), "-", "+").stream()
-                    .filter(entry -> "Z".equals(entry.getFields().get("s"))).toList();
+                    .filter(entry -> "Z".equals(entry.getFields().get("s")))
+                    .toList();
             assertEquals(1, resets.size(), "one opening, one generation: " + resets);
-            assertEquals(resets.get(0).getFields().get("g"), redis.hget(EventKeys.of(event).stock(), "gen"));
+            assertEquals(
+                    resets.get(0).getFields().get("g"),
+                    redis.hget(EventKeys.of(event).stock(), "gen"));
         }
         // A third request, with an id of its own, is a reset like any other: a new seed.
-        Api.Answer third = cluster.instance(3).admin("PUT", event, body, Api.ADMIN_TOKEN, Map.of("X-Request-Id", "x-" + event));
+        Api.Answer third =
+                cluster.instance(3).admin("PUT", event, body, Api.ADMIN_TOKEN, Map.of("X-Request-Id", "x-" + event));
         assertFalse(commitment.equals(third.data().getJsonObject("queue").getString("commitment")));
     }
 
@@ -61,8 +64,10 @@ class AdminRequestsIT {
         String event = Deployments.newEventId("delete-twice");
         nginx.openSale(event, 5, 60);
         assertEquals(1, nginx.buy(event, "una").code());
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(0, nginx.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(0, nginx.eventStatus(event).data().getInt("handoffLag")));
         Map<String, String> sameRequest = Map.of("X-Request-Id", "delete-" + event);
 
         Api.Answer first = cluster.instance(3).admin("DELETE", event, null, Api.ADMIN_TOKEN, sameRequest);
@@ -71,8 +76,12 @@ class AdminRequestsIT {
         assertEquals(200, first.status(), first.body());
         assertEquals(first.body(), second.body(), "answered as the first was");
         assertEquals(404, cluster.instance(1).deleteSale(event).status(), "another request finds nothing to delete");
-        assertEquals(422, cluster.instance(2).admin("PUT", event, "{\"tickets\":1,\"holdSeconds\":1}", Api.ADMIN_TOKEN,
-                sameRequest).status(), "the id of a deletion is not an opening's");
+        assertEquals(
+                422,
+                cluster.instance(2)
+                        .admin("PUT", event, "{\"tickets\":1,\"holdSeconds\":1}", Api.ADMIN_TOKEN, sameRequest)
+                        .status(),
+                "the id of a deletion is not an opening's");
     }
 
     @Test
@@ -82,12 +91,16 @@ class AdminRequestsIT {
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
             assertEquals(1, cluster.instance(i).buy(event, "buyer-" + i).code(), "instance-" + i + " sells");
         }
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
-                () -> assertEquals(0, cluster.nginx().eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        0, cluster.nginx().eventStatus(event).data().getInt("handoffLag")));
 
         JsonObject deleted = cluster.instance(1).deleteSale(event).data();
 
-        assertEquals(List.of(40, 4, 0), List.of(deleted.getInt("tickets"), deleted.getInt("reserved"), deleted.getInt("paid")));
+        assertEquals(
+                List.of(40, 4, 0),
+                List.of(deleted.getInt("tickets"), deleted.getInt("reserved"), deleted.getInt("paid")));
         // At once, before the others' next refresh: they hold a share, and Redis's tombstone tells them apart from a
         // sale Redis lost (503).
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
@@ -96,8 +109,8 @@ class AdminRequestsIT {
             assertEquals(404, cluster.instance(i).buyAgain(event, "buyer-" + i).status(), "a retrying holder too");
         }
         await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
-            for (JsonObject instance : cluster.nginx().instances().data().getJsonArray("instances")
-                    .getValuesAs(JsonObject.class)) {
+            for (JsonObject instance :
+                    cluster.nginx().instances().data().getJsonArray("instances").getValuesAs(JsonObject.class)) {
                 assertFalse(instance.getJsonObject("permits").containsKey(event), "a share left: " + instance);
             }
         });

@@ -5,25 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import jakarta.json.JsonObject;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
-
 import io.ticketrush.testsupport.Altcha;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Browser;
 import io.ticketrush.testsupport.Cluster;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 
 /**
  * The buyer's page ({@code /}) in a real Chromium, through nginx on the four instances: a queued sale from joining
@@ -41,7 +38,8 @@ class BuyerPageIT {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("page-queued");
 
-        try (Browser alice = new Browser(api.base(), 1024, 900); Browser bob = new Browser(api.base(), 390, 844)) {
+        try (Browser alice = new Browser(api.base(), 1024, 900);
+                Browser bob = new Browser(api.base(), 390, 844)) {
             long opensAt = System.currentTimeMillis() + OPENING.toMillis();
             Api.Answer opened = api.openQueuedSale(event, 1, 300, opensAt, 1, 120);
             assertEquals(200, opened.status(), opened.body());
@@ -79,19 +77,33 @@ class BuyerPageIT {
                 // Every ticket is paid now: bob's live poll says so, in words.
                 bob.waitForText("message", "Sold out: every ticket has been sold");
                 bob.waitForText("queue-state", "Sold out");
-                assertTrue((Boolean) bob.script("return document.documentElement.scrollWidth <= window.innerWidth"),
+                assertTrue(
+                        (Boolean) bob.script("return document.documentElement.scrollWidth <= window.innerWidth"),
                         "at a phone's width nothing is wider than the screen");
                 bob.screenshot("buyer-page-sold-out-phone");
 
                 JsonObject order = api.get("orders/" + orderId).data();
                 assertEquals("PAID", order.getString("status"));
-                assertEquals("alice", order.getString("userId"), "the ticket is known to the buyer the page showed it to");
+                assertEquals(
+                        "alice", order.getString("userId"), "the ticket is known to the buyer the page showed it to");
                 JsonObject sale = api.eventStatus(event).data();
-                assertEquals(List.of(1, 0, 1, 0), List.of(sale.getInt("tickets"), sale.getInt("reserved"),
-                        sale.getInt("paid"), sale.getInt("available")), sale.toString());
+                assertEquals(
+                        List.of(1, 0, 1, 0),
+                        List.of(
+                                sale.getInt("tickets"),
+                                sale.getInt("reserved"),
+                                sale.getInt("paid"),
+                                sale.getInt("available")),
+                        sale.toString());
                 JsonObject queue = sale.getJsonObject("queue");
-                assertEquals(List.of(2, 1, 1, 0), List.of(queue.getInt("joined"), queue.getInt("admitted"),
-                        queue.getInt("bought"), queue.getInt("waiting")), queue.toString());
+                assertEquals(
+                        List.of(2, 1, 1, 0),
+                        List.of(
+                                queue.getInt("joined"),
+                                queue.getInt("admitted"),
+                                queue.getInt("bought"),
+                                queue.getInt("waiting")),
+                        queue.toString());
                 assertEquals(1, queue.getInt("toldSoldOut"), "bob, never reached, is told sold out");
                 assertEquals(List.of(), scriptErrors(alice));
                 assertEquals(List.of(), scriptErrors(bob));
@@ -138,8 +150,12 @@ class BuyerPageIT {
 
                 JsonObject queue = api.eventStatus(event).data().getJsonObject("queue");
                 assertEquals(1, queue.getInt("joined"), "the page joined, once: " + queue);
-                String place = api.join(event, "gwen", Altcha.solved(api.challenge(event, "gwen").data()))
-                        .data().getString("place");
+                String place = api.join(
+                                event,
+                                "gwen",
+                                Altcha.solved(api.challenge(event, "gwen").data()))
+                        .data()
+                        .getString("place");
                 assertEquals(1, Api.placeNumber(place), "the page's join gave gwen the first place");
                 assertEquals(List.of(), scriptErrors(browser));
                 browser.screenshot("buyer-page-proof-of-work");
@@ -160,16 +176,20 @@ class BuyerPageIT {
         int numbers = 200_000;
         browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(120));
         @SuppressWarnings("unchecked")
-        Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) browser.driver()).executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + "const worker = new Worker('/pow-worker.js');"
-                + "worker.onmessage = (m) => { if (m.data.number !== undefined) { worker.terminate(); done(m.data); } };"
-                + "worker.postMessage({challenge: '00'.repeat(32),"
-                + " salt: '0123456789abcdef01234567?expires=1796225871&event=concert&buyer=alice&',"
-                + " from: 0, to: arguments[0] - 1});", numbers);
+        Map<String, Object> result = (Map<String, Object>) ((JavascriptExecutor) browser.driver())
+                .executeAsyncScript(
+                        "const done = arguments[arguments.length - 1];"
+                                + "const worker = new Worker('/pow-worker.js');"
+                                + "worker.onmessage = (m) => { if (m.data.number !== undefined) { worker.terminate(); done(m.data); } };"
+                                + "worker.postMessage({challenge: '00'.repeat(32),"
+                                + " salt: '0123456789abcdef01234567?expires=1796225871&event=concert&buyer=alice&',"
+                                + " from: 0, to: arguments[0] - 1});",
+                        numbers);
         double ms = ((Number) result.get("ms")).doubleValue();
         assertEquals(numbers, ((Number) result.get("tried")).intValue());
-        System.out.printf("[BuyerPageIT] pow-worker.js, one worker: %d SHA-256 in %.0f ms = %.0f a second%n", numbers,
-                ms, numbers / ms * 1000);
+        System.out.printf(
+                "[BuyerPageIT] pow-worker.js, one worker: %d SHA-256 in %.0f ms = %.0f a second%n",
+                numbers, ms, numbers / ms * 1000);
     }
 
     @Test
@@ -193,7 +213,10 @@ class BuyerPageIT {
                 // Dave again, in another spelling, on a browser that forgot his order: the server's answer to his
                 // purchase is the order he holds, not a second one.
                 browser.script("localStorage.clear()");
-                browser.open("/?event=" + event).type("user-id", "DAVE").find("user-id").sendKeys(Keys.ENTER);
+                browser.open("/?event=" + event)
+                        .type("user-id", "DAVE")
+                        .find("user-id")
+                        .sendKeys(Keys.ENTER);
                 assertEquals(0L, browser.script("return localStorage.length"), "nothing remembered for dave");
                 browser.click("buy");
                 browser.waitForText("message", "You already hold a ticket for this sale");
@@ -202,14 +225,23 @@ class BuyerPageIT {
 
                 // Both tickets held: erin tries, and is told in words. (The count shown may be nginx's, up to two
                 // seconds old, so it is not what decides.)
-                browser.open("/?event=" + event).type("user-id", "erin").find("user-id").sendKeys(Keys.ENTER);
+                browser.open("/?event=" + event)
+                        .type("user-id", "erin")
+                        .find("user-id")
+                        .sendKeys(Keys.ENTER);
                 browser.click("buy");
                 browser.waitForText("message", "Sold out");
                 assertEquals("Sold out.", browser.text("tickets-left"));
                 assertTrue(!browser.shown("order"), "no order for erin");
                 JsonObject sale = api.eventStatus(event).data();
-                assertEquals(List.of(2, 2, 0, 0), List.of(sale.getInt("tickets"), sale.getInt("reserved"),
-                        sale.getInt("paid"), sale.getInt("available")), sale.toString());
+                assertEquals(
+                        List.of(2, 2, 0, 0),
+                        List.of(
+                                sale.getInt("tickets"),
+                                sale.getInt("reserved"),
+                                sale.getInt("paid"),
+                                sale.getInt("available")),
+                        sale.toString());
                 assertEquals(List.of(), unlabelledFields(browser), "every field has a label");
                 assertEquals(List.of(), scriptErrors(browser));
             } catch (AssertionError | RuntimeException e) {
@@ -224,9 +256,14 @@ class BuyerPageIT {
         Api api = cluster.nginx();
         try (Browser browser = new Browser(api.base(), 1024, 800)) {
             try {
-                browser.open("/").type("user-id", "bad id!").type("event-id", "default").click("look");
+                browser.open("/")
+                        .type("user-id", "bad id!")
+                        .type("event-id", "default")
+                        .click("look");
                 String problem = browser.waitForText("problem", "Your user id may only hold");
-                browser.type("user-id", "frank").type("event-id", "no-such-sale").click("look");
+                browser.type("user-id", "frank")
+                        .type("event-id", "no-such-sale")
+                        .click("look");
                 problem = browser.waitForText("problem", "There is no sale called \"no-such-sale\"");
                 assertTrue(!problem.contains("{") && !problem.contains("code"), "never a raw JSON dump: " + problem);
                 assertTrue(!browser.shown("sale"));
@@ -243,7 +280,8 @@ class BuyerPageIT {
         for (String page : List.of("", "admin/")) {
             Api.Answer answer = api.get(page);
             assertEquals(200, answer.status(), page);
-            assertEquals("text/html;charset=UTF-8", answer.header("Content-Type").replace(" ", ""), page);
+            assertEquals(
+                    "text/html;charset=UTF-8", answer.header("Content-Type").replace(" ", ""), page);
             assertTrue(answer.header("Content-Security-Policy").contains("script-src 'self'"), page);
             assertEquals("nosniff", answer.header("X-Content-Type-Options"), page);
             assertTrue(answer.body().startsWith("<!DOCTYPE html>"), page);
@@ -256,7 +294,10 @@ class BuyerPageIT {
             assertTrue(script.header("Content-Type").matches("(text|application)/javascript.*"), module);
         }
         for (String page : List.of("", "admin/")) {
-            assertFalse(java.util.regex.Pattern.compile("<script(?![^>]*\\bsrc=)").matcher(api.get(page).body()).find(),
+            assertFalse(
+                    java.util.regex.Pattern.compile("<script(?![^>]*\\bsrc=)")
+                            .matcher(api.get(page).body())
+                            .find(),
                     "an inline script in " + page);
         }
         Api.Answer redirect = api.get("admin");
@@ -287,7 +328,9 @@ class BuyerPageIT {
         browser.waitForText("message", "No queue for this sale");
         assertEquals("buy", browser.script("return document.activeElement.id"), "the focus is on the buy button");
         browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
-        browser.waitUntil("the order", d -> browser.shown("order") && !browser.text("order-id").isEmpty());
+        browser.waitUntil(
+                "the order",
+                d -> browser.shown("order") && !browser.text("order-id").isEmpty());
         String orderId = browser.text("order-id");
         assertNotEquals("", orderId);
         return orderId;
@@ -295,13 +338,16 @@ class BuyerPageIT {
 
     static List<String> unlabelledFields(Browser browser) {
         @SuppressWarnings("unchecked")
-        List<String> ids = (List<String>) browser.script("return [...document.querySelectorAll('input, select, textarea')]"
-                + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id)");
+        List<String> ids =
+                (List<String>) browser.script("return [...document.querySelectorAll('input, select, textarea')]"
+                        + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.id)");
         return ids;
     }
 
     /** The console's errors that are the page's fault: a script error or a refused policy, not a 4xx answer. */
     static List<String> scriptErrors(Browser browser) {
-        return browser.consoleErrors().stream().filter(line -> !line.contains("Failed to load resource")).toList();
+        return browser.consoleErrors().stream()
+                .filter(line -> !line.contains("Failed to load resource"))
+                .toList();
     }
 }

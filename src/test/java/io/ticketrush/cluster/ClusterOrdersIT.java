@@ -4,6 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,15 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SharedCluster;
 
 /** Reservations across the cluster: they expire and sell again on any instance; paid ones stay paid. */
 @ExtendWith(SharedCluster.class)
@@ -37,8 +35,10 @@ class ClusterOrdersIT {
         List<Api.Answer> first = Crowd.run(buyers(api, event, "first", 300), 40);
         assertEquals(tickets, count(first, 1));
 
-        await().atMost(Duration.ofSeconds(2).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
-                assertEquals(tickets, api.eventStatus(event).data().getInt("available")));
+        await().atMost(Duration.ofSeconds(2).plus(SWEEP_LIMIT))
+                .ignoreExceptions()
+                .untilAsserted(() ->
+                        assertEquals(tickets, api.eventStatus(event).data().getInt("available")));
         // Every instance has re-opened its share of the returned tickets (within a refresh; under load, later).
         // Else the first instances to refresh could sell all 60 before a late one has any to sell.
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {

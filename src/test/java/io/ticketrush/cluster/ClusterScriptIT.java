@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.FreePorts;
-import io.ticketrush.testsupport.RedisServer;
 
 /**
  * {@code payara/cluster.sh} itself, on a cluster of its own: up from nothing, up again, a crashed instance
@@ -49,13 +46,16 @@ class ClusterScriptIT {
         String up = cluster.up();
 
         assertTrue(up.contains("ticketrush is up"), up);
-        assertTrue(up.matches("(?s).*\n  instances ready: 4/4 \\(\\d+s\\)\nnginx: started.*"),
+        assertTrue(
+                up.matches("(?s).*\n  instances ready: 4/4 \\(\\d+s\\)\nnginx: started.*"),
                 "the last readiness line, as the README shows it, says 4/4: " + up);
         assertFalse(up.contains("\u001b"), "no terminal escapes (Maven's colour resets) in up's output");
         Path tokenFile = cluster.runDir().resolve("admin-token");
         String token = Files.readString(tokenFile).trim();
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
-                Files.getPosixFilePermissions(tokenFile), "the token file is private");
+        assertEquals(
+                Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(tokenFile),
+                "the token file is private");
         assertTrue(up.contains(token), "the token is printed");
         // Ten reads go round all four instances (weights 1-4), each read's first: once up says so, none of them is
         // still too cold to answer within nginx's limit (the first database read of a JVM takes seconds).
@@ -69,7 +69,10 @@ class ClusterScriptIT {
             assertTrue(ready.contains("{\"name\":\"order-database-warm-up\",\"status\":\"UP\""), ready);
         }
         String status = cluster.status();
-        assertEquals(7, status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(), status);
+        assertEquals(
+                7,
+                status.lines().filter(line -> line.matches("\\S+\\s+up\\s.*")).count(),
+                status);
         String recorded = Cluster.script(cluster.runDir(), "status", Map.of());
         assertEquals(status, recorded, "status without up's variables finds the cluster by up's record");
         assertTrue(recorded.contains("port " + cluster.nginx().base().getPort()), recorded);
@@ -87,7 +90,9 @@ class ClusterScriptIT {
         assertTrue(revived.contains("instance-2: starting"), revived);
         assertNotEquals(crashed, cluster.instancePid(2));
         assertEquals(200, cluster.instance(2).get("health/ready").status());
-        assertEquals(25, cluster.nginx().admin("GET", "default", null, token).data().getInt("tickets"),
+        assertEquals(
+                25,
+                cluster.nginx().admin("GET", "default", null, token).data().getInt("tickets"),
                 "a second up leaves the open sale as it is");
 
         List<Long> running = cluster.pids();
@@ -108,8 +113,17 @@ class ClusterScriptIT {
         foreignRedis = RedisServer.start(Path.of("target", "it-foreign-redis"));
         Path runDir = Path.of("target", "it-cluster-foreign");
         deleteRecursively(runDir);
-        cluster = new Cluster(runDir, Cluster.testEnv(Map.of("REDIS_PORT", Integer.toString(foreignRedis.port()),
-                "WEIGHTS", "1", "RATE_LIMIT", "5", "RATE_BURST", "5")));
+        cluster = new Cluster(
+                runDir,
+                Cluster.testEnv(Map.of(
+                        "REDIS_PORT",
+                        Integer.toString(foreignRedis.port()),
+                        "WEIGHTS",
+                        "1",
+                        "RATE_LIMIT",
+                        "5",
+                        "RATE_BURST",
+                        "5")));
 
         String up = cluster.up();
 
@@ -126,7 +140,8 @@ class ClusterScriptIT {
                 assertEquals(404, answer.status());
             }
         }
-        assertTrue(limited > 20, "40 requests at once from one address, 5/s with a burst of 5: " + limited + " limited");
+        assertTrue(
+                limited > 20, "40 requests at once from one address, 5/s with a burst of 5: " + limited + " limited");
         cluster.down();
         Cluster.purgeDatabase(cluster.runDir());
         cluster = null;
@@ -143,7 +158,8 @@ class ClusterScriptIT {
     private static void deleteRecursively(Path dir) throws java.io.IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }

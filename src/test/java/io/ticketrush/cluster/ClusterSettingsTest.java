@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,9 @@ class ClusterSettingsTest {
     void documentsEverySettingAsDeclared() throws IOException {
         String declared = clusterSh("settings", "--markdown");
 
-        assertEquals(declared, documentedTable(),
+        assertEquals(
+                declared,
+                documentedTable(),
                 "docs/configuration.md's settings table differs from payara/lib/settings.sh; regenerate it with: "
                         + REGENERATE);
     }
@@ -48,7 +49,10 @@ class ClusterSettingsTest {
 
         assertTrue(names.size() > 20, "settings found: " + names);
         for (String name : names) {
-            assertTrue(Pattern.compile("^  " + name + " ", Pattern.MULTILINE).matcher(usage).find(),
+            assertTrue(
+                    Pattern.compile("^  " + name + " ", Pattern.MULTILINE)
+                            .matcher(usage)
+                            .find(),
                     name + " is missing from cluster.sh's usage:\n" + usage);
         }
     }
@@ -58,7 +62,8 @@ class ClusterSettingsTest {
         List<String> elsewhere = new ArrayList<>();
         List<Path> scripts = new ArrayList<>(List.of(BASEDIR.resolve("payara/cluster.sh")));
         try (Stream<Path> lib = Files.list(BASEDIR.resolve("payara/lib"))) {
-            lib.filter(file -> file.toString().endsWith(".sh") && !file.endsWith("settings.sh")).forEach(scripts::add);
+            lib.filter(file -> file.toString().endsWith(".sh") && !file.endsWith("settings.sh"))
+                    .forEach(scripts::add);
         }
         for (Path script : scripts) {
             Matcher matcher = SELF_DEFAULT.matcher(Files.readString(script, StandardCharsets.UTF_8));
@@ -67,7 +72,8 @@ class ClusterSettingsTest {
             }
         }
 
-        assertEquals(List.of(), elsewhere, "declare these with setting NAME 'default' 'help' in payara/lib/settings.sh");
+        assertEquals(
+                List.of(), elsewhere, "declare these with setting NAME 'default' 'help' in payara/lib/settings.sh");
     }
 
     @Test
@@ -76,32 +82,47 @@ class ClusterSettingsTest {
         String lowLimits = "ulimit -Sn 1024 && ulimit -Hn 2048 && ";
         Result defaults = nginxLimits(lowLimits, "");
         if (bash(lowLimits + "(ulimit -Hn 17408)", "").exitCode() == 0) {
-            assertEquals(0, defaults.exitCode(), "a shell that may raise its hard limit gives nginx its 17,408: " + defaults);
+            assertEquals(
+                    0,
+                    defaults.exitCode(),
+                    "a shell that may raise its hard limit gives nginx its 17,408: " + defaults);
         } else {
             assertEquals(1, defaults.exitCode(), defaults.output());
-            assertTrue(defaults.output().contains("NGINX_FILE_LIMIT=17408 open files each, but this shell may open at most 2048"),
+            assertTrue(
+                    defaults.output()
+                            .contains("NGINX_FILE_LIMIT=17408 open files each, but this shell may open at most 2048"),
                     defaults.output());
-            assertTrue(defaults.output().contains("ulimit -Hn 17408") && defaults.output().contains("/etc/security/limits.conf")
-                    && defaults.output().contains("NGINX_WORKER_CONNECTIONS=1536 NGINX_FILE_LIMIT=2048 NGINX_MAX_ACTIVE=512"),
+            assertTrue(
+                    defaults.output().contains("ulimit -Hn 17408")
+                            && defaults.output().contains("/etc/security/limits.conf")
+                            && defaults.output()
+                                    .contains(
+                                            "NGINX_WORKER_CONNECTIONS=1536 NGINX_FILE_LIMIT=2048 NGINX_MAX_ACTIVE=512"),
                     "says what to change: " + defaults.output());
         }
-        assertEquals(0, nginxLimits(lowLimits, "NGINX_WORKER_CONNECTIONS=1000 NGINX_MAX_ACTIVE=500").exitCode(),
+        assertEquals(
+                0,
+                nginxLimits(lowLimits, "NGINX_WORKER_CONNECTIONS=1000 NGINX_MAX_ACTIVE=500")
+                        .exitCode(),
                 "fewer connections fit the soft limit's hard ceiling");
         Result tooActive = nginxLimits("", "NGINX_MAX_ACTIVE=20000");
         assertEquals(1, tooActive.exitCode());
-        assertTrue(tooActive.output().contains("NGINX_MAX_ACTIVE (20000) must be below NGINX_WORKER_CONNECTIONS (16384)"),
+        assertTrue(
+                tooActive.output().contains("NGINX_MAX_ACTIVE (20000) must be below NGINX_WORKER_CONNECTIONS (16384)"),
                 tooActive.output());
         Result notANumber = nginxLimits("", "NGINX_BACKLOG=lots");
-        assertTrue(notANumber.output().contains("NGINX_BACKLOG must be a positive whole number, not 'lots'"), notANumber.output());
+        assertTrue(
+                notANumber.output().contains("NGINX_BACKLOG must be a positive whole number, not 'lots'"),
+                notANumber.output());
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     /** check_nginx_limits of payara/lib/nginx.sh in a shell whose limits {@code limits} sets, with {@code settings}. */
     private static Result nginxLimits(String limits, String settings) {
-        return bash(limits + settings + " bash -c 'ROOT=$0; source \"$ROOT/payara/lib/common.sh\";"
-                + " source \"$ROOT/payara/lib/settings.sh\"; source \"$ROOT/payara/lib/nginx.sh\"; check_nginx_limits' \"$0\"",
+        return bash(
+                limits + settings + " bash -c 'ROOT=$0; source \"$ROOT/payara/lib/common.sh\";"
+                        + " source \"$ROOT/payara/lib/settings.sh\"; source \"$ROOT/payara/lib/nginx.sh\"; check_nginx_limits' \"$0\"",
                 BASEDIR.toAbsolutePath().toString());
     }
 
@@ -113,8 +134,10 @@ class ClusterSettingsTest {
         String doc = Files.readString(DOC, StandardCharsets.UTF_8);
         int begin = doc.indexOf(BEGIN + "\n");
         int end = doc.indexOf("\n" + END);
-        assertFalse(begin < 0 || end < begin, "docs/configuration.md lacks the lines " + BEGIN + " and " + END
-                + " around the settings table; add them, then run " + REGENERATE);
+        assertFalse(
+                begin < 0 || end < begin,
+                "docs/configuration.md lacks the lines " + BEGIN + " and " + END
+                        + " around the settings table; add them, then run " + REGENERATE);
         return doc.substring(begin + BEGIN.length() + 1, end + 1);
     }
 
@@ -129,10 +152,12 @@ class ClusterSettingsTest {
 
     /** What cluster.sh prints for the arguments, run with nothing of the caller's environment but PATH and HOME. */
     private static String clusterSh(String... arguments) {
-        List<String> command = new ArrayList<>(List.of("bash", BASEDIR.resolve("payara/cluster.sh").toString()));
+        List<String> command = new ArrayList<>(
+                List.of("bash", BASEDIR.resolve("payara/cluster.sh").toString()));
         command.addAll(List.of(arguments));
         Result result = run(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT));
-        assertEquals(0, result.exitCode(), "cluster.sh " + String.join(" ", arguments) + " failed:\n" + result.output());
+        assertEquals(
+                0, result.exitCode(), "cluster.sh " + String.join(" ", arguments) + " failed:\n" + result.output());
         return result.output();
     }
 

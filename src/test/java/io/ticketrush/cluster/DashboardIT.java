@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Browser;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,18 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Browser;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * The operations dashboard ({@code /admin/}) in a real Chromium, through nginx on the four instances: it shows the
@@ -53,7 +50,8 @@ class DashboardIT {
         }
         assertEquals(200, api.pay(orders.get(0)).status());
         // Each instance publishes its counters with its heartbeat: between them, exactly the three sales made.
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(reservedBefore + 3, reservedByEveryInstance(api)));
 
         try (Browser browser = new Browser(api.base(), 1280, 2000)) {
@@ -65,13 +63,20 @@ class DashboardIT {
                 browser.waitUntil("the admin API's figures", d -> {
                     JsonObject sale = api.eventStatus(event).data();
                     JsonObject db = sale.getJsonObject("database");
-                    return sale.getInt("handoffLag") == 0 && db != null && sameFigures(browser, sale)
+                    return sale.getInt("handoffLag") == 0
+                            && db != null
+                            && sameFigures(browser, sale)
                             && browser.text("db-reserved").equals(Integer.toString(db.getInt("reserved")))
                             && browser.text("db-paid").equals(Integer.toString(db.getInt("paid")))
                             && browser.text("expired").equals(Integer.toString(db.getInt("expired")));
                 });
-                assertEquals(List.of("50", "2", "1", "47"), List.of(browser.text("tickets"), browser.text("reserved"),
-                        browser.text("paid"), browser.text("available")));
+                assertEquals(
+                        List.of("50", "2", "1", "47"),
+                        List.of(
+                                browser.text("tickets"),
+                                browser.text("reserved"),
+                                browser.text("paid"),
+                                browser.text("available")));
                 long reservedBeforeTraffic = reservedByEveryInstance(api);
                 assertTrue(browser.shown("no-queue"));
 
@@ -82,17 +87,28 @@ class DashboardIT {
                         assertEquals(1, api.buy(event, "later-" + i).json().getInt("code"));
                     }
                 }
-                browser.waitUntil("four instances, as the admin API lists them", Duration.ofSeconds(20),
+                browser.waitUntil(
+                        "four instances, as the admin API lists them",
+                        Duration.ofSeconds(20),
                         d -> instancesTable(browser).equals(instancesOfTheApi(api, event)));
                 Map<String, List<String>> rows = instancesTable(browser);
-                assertEquals(List.of("instance-1", "instance-2", "instance-3", "instance-4"), List.copyOf(rows.keySet()));
-                browser.waitUntil("each instance's share of the requests near its weight's", Duration.ofSeconds(20),
+                assertEquals(
+                        List.of("instance-1", "instance-2", "instance-3", "instance-4"), List.copyOf(rows.keySet()));
+                browser.waitUntil(
+                        "each instance's share of the requests near its weight's",
+                        Duration.ofSeconds(20),
                         d -> sharesFollowWeights(browser));
-                await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(
-                        () -> assertEquals(reservedBeforeTraffic + 20, reservedByEveryInstance(api), "20 more sales, counted once"));
+                await().atMost(Duration.ofSeconds(5))
+                        .ignoreExceptions()
+                        .untilAsserted(() -> assertEquals(
+                                reservedBeforeTraffic + 20,
+                                reservedByEveryInstance(api),
+                                "20 more sales, counted once"));
                 browser.waitForText("reserved", "22");
-                assertTrue(browser.waitUntil("the rates drawn", d -> browser.script(
-                        "return document.querySelector('#rates-chart canvas') !== null")).equals(Boolean.TRUE));
+                assertTrue(browser.waitUntil(
+                                "the rates drawn",
+                                d -> browser.script("return document.querySelector('#rates-chart canvas') !== null"))
+                        .equals(Boolean.TRUE));
                 browser.documentScreenshot("dashboard");
                 assertEquals(List.of(), BuyerPageIT.scriptErrors(browser));
                 assertEquals(List.of(), BuyerPageIT.unlabelledFields(browser), "every field has a label");
@@ -124,12 +140,20 @@ class DashboardIT {
                 browser.waitForText("problem", "No sale \"" + event + "\" yet");
 
                 browser.type("open-tickets", "5").type("open-hold", "120").click("open-queue");
-                browser.type("open-opens-in", "3600").type("open-rate", "7").type("open-window", "45")
-                        .type("open-overbook", "1.5").type("open-pow", "20000").click("open-button");
+                browser.type("open-opens-in", "3600")
+                        .type("open-rate", "7")
+                        .type("open-window", "45")
+                        .type("open-overbook", "1.5")
+                        .type("open-pow", "20000")
+                        .click("open-button");
                 browser.waitForText("open-result", "opened with 5 tickets and a waiting room");
                 JsonObject queue = api.eventStatus(event).data().getJsonObject("queue");
-                assertEquals(List.of(7, 45, 20_000), List.of(queue.getInt("admitPerSecond"),
-                        queue.getInt("admitWindowSeconds"), queue.getInt("proofOfWork")));
+                assertEquals(
+                        List.of(7, 45, 20_000),
+                        List.of(
+                                queue.getInt("admitPerSecond"),
+                                queue.getInt("admitWindowSeconds"),
+                                queue.getInt("proofOfWork")));
                 assertEquals(1.5, queue.getJsonNumber("overbook").doubleValue());
                 long opensIn = queue.getJsonNumber("opensAt").longValue() - System.currentTimeMillis();
                 assertTrue(opensIn > 3_500_000 && opensIn <= 3_600_000, "opens in an hour: " + opensIn);
@@ -137,11 +161,14 @@ class DashboardIT {
                 assertEquals("20000", browser.text("q-proofOfWork"));
 
                 browser.click("pause");
-                browser.waitUntil("admission paused", d -> browser.shown("resume")
-                        && browser.text("q-state").equals("PRE_QUEUE, admission paused"));
+                browser.waitUntil(
+                        "admission paused",
+                        d -> browser.shown("resume") && browser.text("q-state").equals("PRE_QUEUE, admission paused"));
                 assertTrue(api.eventStatus(event).data().getJsonObject("queue").getBoolean("paused"));
                 browser.click("resume");
-                browser.waitUntil("admission resumed", d -> browser.shown("pause") && browser.text("q-state").equals("PRE_QUEUE"));
+                browser.waitUntil(
+                        "admission resumed",
+                        d -> browser.shown("pause") && browser.text("q-state").equals("PRE_QUEUE"));
                 assertFalse(api.eventStatus(event).data().getJsonObject("queue").getBoolean("paused"));
 
                 // A reset discards every order: the page asks first.
@@ -187,7 +214,10 @@ class DashboardIT {
     private static long reservedByEveryInstance(Api api) {
         long reserved = 0;
         for (JsonValue value : api.instances().data().getJsonArray("instances")) {
-            reserved += value.asJsonObject().getJsonObject("purchases").getJsonNumber("reserved").longValue();
+            reserved += value.asJsonObject()
+                    .getJsonObject("purchases")
+                    .getJsonNumber("reserved")
+                    .longValue();
         }
         return reserved;
     }
@@ -195,7 +225,8 @@ class DashboardIT {
     private static boolean sameFigures(Browser browser, JsonObject sale) {
         for (String figure : FIGURES) {
             String id = "handoffLag".equals(figure) ? "handoff-lag" : figure;
-            if (!browser.text(id).equals(Long.toString(sale.getJsonNumber(figure).longValue()))) {
+            if (!browser.text(id)
+                    .equals(Long.toString(sale.getJsonNumber(figure).longValue()))) {
                 return false;
             }
         }
@@ -220,9 +251,14 @@ class DashboardIT {
         for (JsonValue value : api.instances().data().getJsonArray("instances")) {
             JsonObject instance = value.asJsonObject();
             JsonObject permits = instance.getJsonObject("permits");
-            table.put(instance.getString("name"), List.of(instance.getBoolean("alive") ? "alive" : "down",
-                    Objects.toString(instance.get("weight")),
-                    permits != null && permits.containsKey(event) ? permits.get(event).toString() : "—"));
+            table.put(
+                    instance.getString("name"),
+                    List.of(
+                            instance.getBoolean("alive") ? "alive" : "down",
+                            Objects.toString(instance.get("weight")),
+                            permits != null && permits.containsKey(event)
+                                    ? permits.get(event).toString()
+                                    : "—"));
         }
         return table;
     }
@@ -230,8 +266,8 @@ class DashboardIT {
     /** Each alive instance's share of the last minute's requests within 6 points of its share of the weight. */
     private static boolean sharesFollowWeights(Browser browser) {
         @SuppressWarnings("unchecked")
-        List<List<String>> rows = (List<List<String>>) browser.script(
-                "return [...document.querySelectorAll('#instances tbody tr')].map(r =>"
+        List<List<String>> rows = (List<List<String>>)
+                browser.script("return [...document.querySelectorAll('#instances tbody tr')].map(r =>"
                         + " [r.querySelector('[data-field=share]').textContent,"
                         + " r.querySelector('[data-field=weight-share]').textContent])");
         if (rows.size() != 4) {

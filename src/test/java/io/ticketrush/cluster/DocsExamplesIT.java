@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.SharedCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,14 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * Every curl example of README.md and docs/*.md, run against the shared cluster as a reader would run it, so the
@@ -45,7 +43,8 @@ class DocsExamplesIT {
     private static final Pattern CODE = Pattern.compile("^\\{\"code\":(-?\\d+),\"msg\":\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final long BLOCKS_LIMIT_SECONDS = 300;
 
-    private static final Path ROOT = Path.of(System.getProperty("ticketrush.basedir", ".")).toAbsolutePath();
+    private static final Path ROOT =
+            Path.of(System.getProperty("ticketrush.basedir", ".")).toAbsolutePath();
 
     @TestFactory
     Stream<DynamicTest> runsEveryCurlExampleOfTheDocs(Cluster cluster) throws IOException {
@@ -54,20 +53,26 @@ class DocsExamplesIT {
         try (Stream<Path> files = Files.list(ROOT.resolve("docs"))) {
             files.filter(file -> file.toString().endsWith(".md")).sorted().forEach(docs::add);
         }
-        return docs.stream().map(doc -> DynamicTest.dynamicTest(ROOT.relativize(doc).toString(),
-                () -> runExamples(doc, cluster)));
+        return docs.stream()
+                .map(doc -> DynamicTest.dynamicTest(ROOT.relativize(doc).toString(), () -> runExamples(doc, cluster)));
     }
 
     /** A fenced block: its language, the line of its first content line, its text. */
     record Block(String language, int line, List<String> lines) {
 
         boolean mentionsCurl() {
-            return lines.stream().anyMatch(line -> !line.strip().startsWith("#") && CURL.matcher(line).find());
+            return lines.stream()
+                    .anyMatch(line ->
+                            !line.strip().startsWith("#") && CURL.matcher(line).find());
         }
 
         boolean marked() {
-            return lines.stream().filter(line -> !line.isBlank()).findFirst()
-                    .map(line -> line.startsWith(NOT_RUN) && !line.substring(NOT_RUN.length()).isBlank()).orElse(false);
+            return lines.stream()
+                    .filter(line -> !line.isBlank())
+                    .findFirst()
+                    .map(line -> line.startsWith(NOT_RUN)
+                            && !line.substring(NOT_RUN.length()).isBlank())
+                    .orElse(false);
         }
 
         boolean bash() {
@@ -76,8 +81,7 @@ class DocsExamplesIT {
     }
 
     /** One command (several lines when continued or a loop) and the answers shown under it. */
-    record Step(Block block, int line, String command, List<String> shown) {
-    }
+    record Step(Block block, int line, String command, List<String> shown) {}
 
     static List<Block> blocks(List<String> lines) {
         List<Block> blocks = new ArrayList<>();
@@ -152,8 +156,10 @@ class DocsExamplesIT {
                 continue;
             }
             if (!block.bash()) {
-                assertTrue(!block.mentionsCurl(), name + ":" + block.line() + ": a block with curl that is neither"
-                        + " ```bash nor marked '" + NOT_RUN + " <why>'");
+                assertTrue(
+                        !block.mentionsCurl(),
+                        name + ":" + block.line() + ": a block with curl that is neither" + " ```bash nor marked '"
+                                + NOT_RUN + " <why>'");
                 continue;
             }
             steps.addAll(steps(localised(block, cluster, concert)));
@@ -161,30 +167,41 @@ class DocsExamplesIT {
         if (steps.isEmpty()) {
             return;
         }
-        Path dir = Files.createDirectories(cluster.runDir().resolveSibling("docs-examples").resolve(name.replace('/', '_')));
+        Path dir = Files.createDirectories(
+                cluster.runDir().resolveSibling("docs-examples").resolve(name.replace('/', '_')));
         StringBuilder script = new StringBuilder("set -euo pipefail\ncd '" + ROOT + "'\n");
         for (int i = 0; i < steps.size(); i++) {
-            script.append("echo ").append(i).append(" >\"$OUT/current\"\n")
-                    .append("{\n").append(steps.get(i).command())
-                    .append("} >\"$OUT/").append(i).append(".out\" 2>\"$OUT/").append(i).append(".err\"\n");
+            script.append("echo ")
+                    .append(i)
+                    .append(" >\"$OUT/current\"\n")
+                    .append("{\n")
+                    .append(steps.get(i).command())
+                    .append("} >\"$OUT/")
+                    .append(i)
+                    .append(".out\" 2>\"$OUT/")
+                    .append(i)
+                    .append(".err\"\n");
         }
         script.append("echo done >\"$OUT/current\"\n");
         Path file = dir.resolve("examples.sh");
         Files.writeString(file, script);
 
-        ProcessBuilder builder = new ProcessBuilder("bash", file.toString()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder("bash", file.toString())
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("bash.log").toFile());
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
         builder.environment().put("HOME", System.getProperty("user.home"));
         builder.environment().put("OUT", dir.toString());
-        builder.environment().put("BASE", "http://127.0.0.1:" + cluster.nginx().base().getPort());
+        builder.environment()
+                .put("BASE", "http://127.0.0.1:" + cluster.nginx().base().getPort());
         builder.environment().put("ADMIN_TOKEN", Api.ADMIN_TOKEN);
         Process bash = builder.start();
         if (!bash.waitFor(BLOCKS_LIMIT_SECONDS, TimeUnit.SECONDS)) {
             bash.destroyForcibly();
             fail(name + ": the examples did not finish in " + BLOCKS_LIMIT_SECONDS + " s; at "
-                    + describe(steps, dir, Files.readString(dir.resolve("current")).strip()));
+                    + describe(
+                            steps, dir, Files.readString(dir.resolve("current")).strip()));
         }
         String reached = Files.readString(dir.resolve("current")).strip();
         if (bash.exitValue() != 0) {
@@ -198,7 +215,8 @@ class DocsExamplesIT {
                 continue;
             }
             List<String> printed = Files.readAllLines(dir.resolve(i + ".out")).stream()
-                    .filter(line -> line.startsWith("{")).toList();
+                    .filter(line -> line.startsWith("{"))
+                    .toList();
             String problem = compare(step.shown(), printed);
             if (problem != null) {
                 mismatches.add(name + ":" + step.line() + ": " + step.command().strip() + "\n    " + problem);
@@ -212,7 +230,9 @@ class DocsExamplesIT {
     private static Block localised(Block block, Cluster cluster, String concert) {
         List<String> lines = new ArrayList<>();
         for (String line : block.lines()) {
-            String local = line.replace("http://127.0.0.1:8080", "http://127.0.0.1:" + cluster.nginx().base().getPort());
+            String local = line.replace(
+                    "http://127.0.0.1:8080",
+                    "http://127.0.0.1:" + cluster.nginx().base().getPort());
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 local = local.replace("127.0.0.1:" + (3000 + i), "127.0.0.1:" + cluster.instancePort(i));
             }
@@ -237,7 +257,8 @@ class DocsExamplesIT {
             }
             Pattern msg = Pattern.compile(Pattern.quote(expected.group(2)).replace("…", "\\E.*\\Q"));
             boolean nullData = shown.get(i).endsWith("\"data\":null}");
-            if (!expected.group(1).equals(actual.group(1)) || !msg.matcher(actual.group(2)).matches()
+            if (!expected.group(1).equals(actual.group(1))
+                    || !msg.matcher(actual.group(2)).matches()
                     || nullData != printed.get(i).endsWith("\"data\":null}")) {
                 return "shows " + shown.get(i) + "\n    printed " + printed.get(i);
             }

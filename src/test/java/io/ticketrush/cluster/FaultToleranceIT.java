@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,20 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -124,7 +121,9 @@ class FaultToleranceIT {
         // Every share used up: each instance answers sold out from memory from now on.
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
             for (int n = 0; cluster.instance(i).localPermits(event) > 0; n++) {
-                assertEquals(-1, cluster.instance(i).buy(event, "late-" + i + "-" + n).code());
+                assertEquals(
+                        -1,
+                        cluster.instance(i).buy(event, "late-" + i + "-" + n).code());
             }
         }
         // Spelt with a space, which nginx never answers from its shared answers: every attempt reaches an instance.
@@ -214,7 +213,8 @@ class FaultToleranceIT {
                 assertEquals(1, retry.code(), retry.body());
             }
         }
-        assertTrue(reserved - 2 < 50, "the fail-fast window kept most requests away from the frozen Redis: " + reserved);
+        assertTrue(
+                reserved - 2 < 50, "the fail-fast window kept most requests away from the frozen Redis: " + reserved);
         assertEquals(reserved - 2, recovered, "every order made while Redis hung went back to its buyer on retry");
     }
 
@@ -237,8 +237,10 @@ class FaultToleranceIT {
         int permits = (int) restarted.localPermits(event);
         int share = (int) Math.ceil(left / 10.0);
         int fairShare = share + Math.max(1, (int) Math.ceil(share / 10.0));
-        assertTrue(permits < fairShare, "instance-1 took " + permits + " permits of " + left + " left; "
-                + "its share of what is left is " + fairShare + ", a fresh share would be 110");
+        assertTrue(
+                permits < fairShare,
+                "instance-1 took " + permits + " permits of " + left + " left; " + "its share of what is left is "
+                        + fairShare + ", a fresh share would be 110");
 
         buyers.buyUntilSoldOut(300, 30, Duration.ofSeconds(20));
         assertEquals(tickets, api.eventStatus(event).data().getInt("reserved"), "all sold, none oversold");
@@ -249,21 +251,26 @@ class FaultToleranceIT {
         this.cluster = cluster;
         Api first = cluster.instance(1);
         String weight = "ticketrush_cluster_weight\\{[^}]*\\}";
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(10, first.metric(weight), "weights 1 to 4 alive"));
 
         cluster.kill(4);
         // Its heartbeat runs out (cluster.member-ttl-ms, 2 s); the others then count 1 + 2 + 3.
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(6, first.metric(weight)));
         String event = Deployments.newEventId("alive");
         cluster.nginx().openSale(event, 600, 600);
         assertEquals(1, first.buy(event, "first").code());
-        assertEquals(100 + 10 - 1, first.localPermits(event),
+        assertEquals(
+                100 + 10 - 1,
+                first.localPermits(event),
                 "instance-1's share is a sixth of 600 (plus 10%), not a tenth: the three alive hold it all");
 
         cluster.up();
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(10, first.metric(weight), "instance-4 is back"));
     }
 
@@ -282,7 +289,7 @@ class FaultToleranceIT {
         final AtomicInteger sold = new AtomicInteger();
         final AtomicInteger unavailable = new AtomicInteger();
         final AtomicInteger next = new AtomicInteger();
-        volatile java.util.function.IntConsumer onSale = sold -> { };
+        volatile java.util.function.IntConsumer onSale = sold -> {};
 
         Buyers(Api api, String event) {
             this.api = api;
@@ -351,7 +358,8 @@ class FaultToleranceIT {
                 holders.forEach((buyer, orderId) -> {
                     Api.Answer answer = finalAnswers.get(buyer);
                     assertNotNull(answer, "a reservation for " + buyer + ", who never got an answer");
-                    assertTrue(answer.code() == 1 || answer.code() == -2,
+                    assertTrue(
+                            answer.code() == 1 || answer.code() == -2,
                             buyer + " holds " + orderId + " but was answered " + answer.body());
                     assertEquals(orderId, answer.data().getString("orderId"), "the answer carries the buyer's order");
                 });

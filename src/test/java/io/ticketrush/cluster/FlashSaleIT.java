@@ -3,6 +3,12 @@ package io.ticketrush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,17 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /** The topology cluster.sh runs, end to end: nginx 1:2:3:4 over four Payara Micro instances, one Redis. */
@@ -68,7 +65,9 @@ class FlashSaleIT {
         }
         int sent = BUYERS + BUYERS / 10;
         assertEquals(sent, answers.size(), "one answer per request sent");
-        assertEquals(sent - TICKETS, codes.getOrDefault(-1, 0) + codes.getOrDefault(-2, 0),
+        assertEquals(
+                sent - TICKETS,
+                codes.getOrDefault(-1, 0) + codes.getOrDefault(-2, 0),
                 "every request but one per ticket refused, sold out or already held: " + codes);
         assertEquals(TICKETS, codes.get(1), "exactly the tickets there are: " + codes);
         assertTrue(Set.of(1, -1, -2).containsAll(codes.keySet()), "reserved, sold out or already held: " + codes);
@@ -82,8 +81,10 @@ class FlashSaleIT {
         for (int i = 1; i <= Cluster.INSTANCES; i++) {
             double expected = total * Cluster.WEIGHTS[i - 1] / 10.0;
             int actual = byInstance.getOrDefault("instance-" + i, 0);
-            assertTrue(Math.abs(actual - expected) <= 0.25 * expected,
-                    "instance-" + i + " answered " + actual + " of " + total + ", expected about " + expected + ": " + byInstance);
+            assertTrue(
+                    Math.abs(actual - expected) <= 0.25 * expected,
+                    "instance-" + i + " answered " + actual + " of " + total + ", expected about " + expected + ": "
+                            + byInstance);
         }
     }
 

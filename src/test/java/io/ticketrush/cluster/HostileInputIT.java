@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.RawHttp;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,18 +28,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.RawHttp;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * Thousands of generated malformed requests at nginx and at one instance directly: every answer is the 4xx its
@@ -56,13 +53,28 @@ class HostileInputIT {
 
         Random throughNginx = new Random(42);
         Random direct = new Random(7);
-        attack(cluster.nginx().base().getPort(), true, () -> generate(throughNginx, event, true), REQUESTS_PER_TARGET,
-                expected, statuses, unexpected);
-        attack(cluster.instancePort(1), false, () -> generate(direct, event, false), REQUESTS_PER_TARGET, expected,
-                statuses, unexpected);
+        attack(
+                cluster.nginx().base().getPort(),
+                true,
+                () -> generate(throughNginx, event, true),
+                REQUESTS_PER_TARGET,
+                expected,
+                statuses,
+                unexpected);
+        attack(
+                cluster.instancePort(1),
+                false,
+                () -> generate(direct, event, false),
+                REQUESTS_PER_TARGET,
+                expected,
+                statuses,
+                unexpected);
 
-        assertEquals(expected, statuses, "answers by status; requests answered otherwise than their kind calls for:\n"
-                + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
+        assertEquals(
+                expected,
+                statuses,
+                "answers by status; requests answered otherwise than their kind calls for:\n"
+                        + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
         assertEquals(List.of(), unexpected, "a request answered with another request's status");
         assertEquals(10, cluster.nginx().eventStatus(event).data().getInt("available"), "nothing was sold");
         assertEquals(200, cluster.nginx().get("health/ready").status());
@@ -79,8 +91,10 @@ class HostileInputIT {
                 "/orders/a%00b", "invalid URI: a NUL byte",
                 "/orders/%zz", "invalid URI: a % not followed by two hex digits");
         problems.forEach((path, problem) -> {
-            Api.Answer answer = RawHttp.exchange(cluster.nginx().base().getPort(),
-                    "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close", new byte[0]);
+            Api.Answer answer = RawHttp.exchange(
+                    cluster.nginx().base().getPort(),
+                    "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close",
+                    new byte[0]);
             assertEquals(400, answer.status(), path + " -> " + answer.body());
             assertEquals(problem, answer.json().getString("msg"), path);
             assertNull(answer.header("X-Instance"), "nginx's own answer: " + path);
@@ -96,10 +110,14 @@ class HostileInputIT {
         cluster.nginx().eventStatus(marker);
         cluster.nginx().admin("GET", marker, null, "a-wrong-token");
         Path access = cluster.runDir().resolve("nginx").resolve("access.log");
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertEquals(2,
-                Files.readAllLines(access, StandardCharsets.ISO_8859_1).stream()
-                        .filter(line -> line.contains("/admin/events/" + marker + " ")).count(),
-                "both requests in " + access));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        2,
+                        Files.readAllLines(access, StandardCharsets.ISO_8859_1).stream()
+                                .filter(line -> line.contains("/admin/events/" + marker + " "))
+                                .count(),
+                        "both requests in " + access));
         List<Path> logs;
         try (var files = Files.walk(cluster.runDir())) {
             logs = files.filter(p -> p.toString().endsWith(".log")).toList();
@@ -109,7 +127,8 @@ class HostileInputIT {
             assertTrue(logs.contains(log), log + " among the logs read: " + logs);
         }
         for (Path log : logs) {
-            assertFalse(Files.readString(log, StandardCharsets.ISO_8859_1).contains(Api.ADMIN_TOKEN),
+            assertFalse(
+                    Files.readString(log, StandardCharsets.ISO_8859_1).contains(Api.ADMIN_TOKEN),
                     "the admin token appears in " + log);
         }
     }
@@ -132,10 +151,23 @@ class HostileInputIT {
         String victimAdmission = admitted(nginx, queued, victimPlace);
         String briefPlace = join(nginx, brief, "victim");
         Api.Answer briefAdmission = admittedAnswer(nginx, brief, briefPlace);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertTrue(System.currentTimeMillis()
-                > briefAdmission.data().getJsonNumber("expiresAt").longValue() + 100, "the brief admission expired"));
-        Tokens tokens = new Tokens(queued, brief, plain, victimPlace, victimAdmission, briefPlace,
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertTrue(
+                        System.currentTimeMillis()
+                                > briefAdmission
+                                                .data()
+                                                .getJsonNumber("expiresAt")
+                                                .longValue()
+                                        + 100,
+                        "the brief admission expired"));
+        Tokens tokens = new Tokens(
+                queued,
+                brief,
+                plain,
+                victimPlace,
+                victimAdmission,
+                briefPlace,
                 briefAdmission.data().getString("admission"));
         Map<Integer, Integer> expected = new TreeMap<>();
         Map<Integer, Integer> statuses = new TreeMap<>();
@@ -143,16 +175,33 @@ class HostileInputIT {
 
         Random throughNginx = new Random(43);
         Random direct = new Random(8);
-        attack(nginx.base().getPort(), true, () -> generateForQueue(throughNginx, tokens, true),
-                QUEUE_REQUESTS_PER_TARGET, expected, statuses, unexpected);
-        attack(cluster.instancePort(1), false, () -> generateForQueue(direct, tokens, false),
-                QUEUE_REQUESTS_PER_TARGET, expected, statuses, unexpected);
+        attack(
+                nginx.base().getPort(),
+                true,
+                () -> generateForQueue(throughNginx, tokens, true),
+                QUEUE_REQUESTS_PER_TARGET,
+                expected,
+                statuses,
+                unexpected);
+        attack(
+                cluster.instancePort(1),
+                false,
+                () -> generateForQueue(direct, tokens, false),
+                QUEUE_REQUESTS_PER_TARGET,
+                expected,
+                statuses,
+                unexpected);
 
-        assertEquals(expected, statuses, "answers by status; requests answered otherwise than their kind calls for:\n"
-                + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
+        assertEquals(
+                expected,
+                statuses,
+                "answers by status; requests answered otherwise than their kind calls for:\n"
+                        + String.join("\n", unexpected.subList(0, Math.min(unexpected.size(), 40))));
         assertEquals(List.of(), unexpected, "a request answered with another request's status");
         var queue = nginx.eventStatus(queued).data();
-        assertEquals(List.of(0, 0, 3), List.of(queue.getInt("reserved"), queue.getInt("paid"), queue.getInt("available")),
+        assertEquals(
+                List.of(0, 0, 3),
+                List.of(queue.getInt("reserved"), queue.getInt("paid"), queue.getInt("available")),
                 "nothing was sold");
         assertEquals(1, queue.getJsonObject("queue").getInt("joined"), "nobody joined but the victim");
         assertFalse(queue.getJsonObject("queue").getBoolean("paused"), "nobody paused admission");
@@ -175,15 +224,23 @@ class HostileInputIT {
         orders.add(buyAndPay(other, queued, "honest-2", admitted(other, queued, honest2)));
         String late = join(nginx, queued, "too-late");
         places.add(late);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(-1, admission(nginx, queued, late).code()));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(-1, admission(nginx, queued, late).code()));
         var sold = nginx.eventStatus(queued).data();
         assertEquals(List.of(0, 3, 0), List.of(sold.getInt("reserved"), sold.getInt("paid"), sold.getInt("available")));
         // As the buyers were told: four places, three admissions used, none let pass, the last told sold out.
         var ledger = sold.getJsonObject("queue");
-        assertEquals(List.of(places.size(), orders.size(), 0, 0, 0, 1), List.of(ledger.getInt("joined"),
-                ledger.getInt("bought"), ledger.getInt("lapsed"), ledger.getInt("waiting"),
-                ledger.getInt("admittedUnused"), ledger.getInt("toldSoldOut")),
+        assertEquals(
+                List.of(places.size(), orders.size(), 0, 0, 0, 1),
+                List.of(
+                        ledger.getInt("joined"),
+                        ledger.getInt("bought"),
+                        ledger.getInt("lapsed"),
+                        ledger.getInt("waiting"),
+                        ledger.getInt("admittedUnused"),
+                        ledger.getInt("toldSoldOut")),
                 "joined, bought, lapsed, waiting, admitted-unused, told sold out: " + ledger);
         assertEquals(200, nginx.get("health/ready").status());
         System.out.println("Hostile waiting-room input answered with statuses " + statuses);
@@ -194,8 +251,14 @@ class HostileInputIT {
      * {@code expected} and those answered in {@code statuses}; a request answered with another status than its own
      * goes into {@code unexpected}. Anything but a JSON 4xx (from an instance: naming it in X-Instance) fails at once.
      */
-    private static void attack(int port, boolean throughNginx, Supplier<Hostile> requests, int count,
-            Map<Integer, Integer> expected, Map<Integer, Integer> statuses, List<String> unexpected) {
+    private static void attack(
+            int port,
+            boolean throughNginx,
+            Supplier<Hostile> requests,
+            int count,
+            Map<Integer, Integer> expected,
+            Map<Integer, Integer> statuses,
+            List<String> unexpected) {
         for (int i = 0; i < count; i++) {
             Hostile request = requests.get();
             Api.Answer answer = RawHttp.exchange(port, request.head, request.body);
@@ -205,13 +268,18 @@ class HostileInputIT {
             if (answer.status() != request.expected) {
                 unexpected.add(what + ": expected " + request.expected + ", answered " + answer.status());
             }
-            assertTrue(answer.status() >= 400 && answer.status() < 500, what + " -> HTTP " + answer.status() + " " + answer.body());
-            assertFalse(answer.body().contains("Exception") || answer.body().contains("\tat "), what + " leaked a stack trace");
+            assertTrue(
+                    answer.status() >= 400 && answer.status() < 500,
+                    what + " -> HTTP " + answer.status() + " " + answer.body());
+            assertFalse(
+                    answer.body().contains("Exception") || answer.body().contains("\tat "),
+                    what + " leaked a stack trace");
             JsonObject json;
             try {
                 json = Json.createReader(new StringReader(answer.body())).readObject();
             } catch (RuntimeException e) {
-                throw new AssertionError(what + " -> HTTP " + answer.status() + " without the JSON envelope: " + answer.body(), e);
+                throw new AssertionError(
+                        what + " -> HTTP " + answer.status() + " without the JSON envelope: " + answer.body(), e);
             }
             assertEquals(-answer.status(), json.getInt("code"), what);
             assertFalse(json.getString("msg").isBlank(), what);
@@ -222,31 +290,52 @@ class HostileInputIT {
     }
 
     /** A malformed request and the status it calls for. */
-    private record Hostile(String description, String head, byte[] body, int expected) {
-    }
+    private record Hostile(String description, String head, byte[] body, int expected) {}
 
     private static Hostile generate(Random random, String event, boolean throughNginx) {
         int kind = random.nextInt(throughNginx ? 12 : 10);
         return switch (kind) {
-            case 0 -> form("random bytes in userId", "userId=" + percentBytes(random, 1 + random.nextInt(40), true)
-                    + "&eventId=" + event);
+            case 0 ->
+                form(
+                        "random bytes in userId",
+                        "userId=" + percentBytes(random, 1 + random.nextInt(40), true) + "&eventId=" + event);
             case 1 -> rawForm("raw non-ASCII bytes in the body", random, event);
-            case 2 -> form("over-long userId", "userId=" + "u".repeat(65 + random.nextInt(4_000)) + "&eventId=" + event);
+            case 2 ->
+                form("over-long userId", "userId=" + "u".repeat(65 + random.nextInt(4_000)) + "&eventId=" + event);
             case 3 -> form("repeated userId", "userId=a" + random.nextInt(1000) + "&userId=b&eventId=" + event);
-            case 4 -> form("illegal eventId", "userId=fine&eventId=" + percentBytes(random, 1 + random.nextInt(20), true));
-            case 5 -> withType("wrong content type", List.of("application/json", "text/plain", "application/xml",
-                    "multipart/form-data; boundary=x", "image/png").get(random.nextInt(5)), "userId=abc&eventId=" + event, 415);
-            case 6 -> random.nextInt(10) == 0 ? hugeBody(random, event)
-                    : withType("no content type", null, "userId=x&eventId=" + event, 415);
+            case 4 ->
+                form("illegal eventId", "userId=fine&eventId=" + percentBytes(random, 1 + random.nextInt(20), true));
+            case 5 ->
+                withType(
+                        "wrong content type",
+                        List.of(
+                                        "application/json",
+                                        "text/plain",
+                                        "application/xml",
+                                        "multipart/form-data; boundary=x",
+                                        "image/png")
+                                .get(random.nextInt(5)),
+                        "userId=abc&eventId=" + event,
+                        415);
+            case 6 ->
+                random.nextInt(10) == 0
+                        ? hugeBody(random, event)
+                        : withType("no content type", null, "userId=x&eventId=" + event, 415);
             case 7 -> admin(random, event);
             case 8 -> path(random, throughNginx);
             case 9 -> {
                 // TRACE too: nginx refuses it itself, and the WAR answers it like any method but POST.
-                String method = List.of("DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO").get(random.nextInt(6));
+                String method = List.of("DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO")
+                        .get(random.nextInt(6));
                 yield request("method " + method, method + " /buy/ticket HTTP/1.1", null, new byte[0], 405);
             }
-            case 10 -> request("percent garbage in the path", "GET /buy/%" + (char) ('g' + random.nextInt(10)) + "z HTTP/1.1",
-                    null, new byte[0], 400);
+            case 10 ->
+                request(
+                        "percent garbage in the path",
+                        "GET /buy/%" + (char) ('g' + random.nextInt(10)) + "z HTTP/1.1",
+                        null,
+                        new byte[0],
+                        400);
             default -> garbage(random);
         };
     }
@@ -256,7 +345,8 @@ class HostileInputIT {
     }
 
     private static Hostile withType(String description, String type, String body, int expected) {
-        return request(description, "POST /buy/ticket HTTP/1.1", type, body.getBytes(StandardCharsets.ISO_8859_1), expected);
+        return request(
+                description, "POST /buy/ticket HTTP/1.1", type, body.getBytes(StandardCharsets.ISO_8859_1), expected);
     }
 
     private static Hostile rawForm(String description, Random random, String event) {
@@ -286,18 +376,30 @@ class HostileInputIT {
         if (random.nextInt(3) == 0) {
             return deleteSale(random, event);
         }
-        List<String> bodies = List.of("{\"tickets\":\"many\",\"holdSeconds\":60}", "{\"tickets\":-5,\"holdSeconds\":60}",
-                "{\"tickets\":1e30,\"holdSeconds\":60}", "{\"tickets\":10}", "{\"holdSeconds\":10}", "[]", "{",
-                "{\"tickets\":10,\"holdSeconds\":99999999999999999999}", "{\"tickets\":null,\"holdSeconds\":1}",
+        List<String> bodies = List.of(
+                "{\"tickets\":\"many\",\"holdSeconds\":60}",
+                "{\"tickets\":-5,\"holdSeconds\":60}",
+                "{\"tickets\":1e30,\"holdSeconds\":60}",
+                "{\"tickets\":10}",
+                "{\"holdSeconds\":10}",
+                "[]",
+                "{",
+                "{\"tickets\":10,\"holdSeconds\":99999999999999999999}",
+                "{\"tickets\":null,\"holdSeconds\":1}",
                 "{\"tickets\":true,\"holdSeconds\":[1]}");
         String body = bodies.get(random.nextInt(bodies.size()));
         boolean authorized = random.nextBoolean();
         String head = "PUT /admin/events/" + event + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length()
-                + (authorized ? "\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN : "\r\nAuthorization: Bearer guess" + random.nextInt());
+                + (authorized
+                        ? "\r\nAuthorization: Bearer " + Api.ADMIN_TOKEN
+                        : "\r\nAuthorization: Bearer guess" + random.nextInt());
         // The token is checked before the body is read: a caller without it learns nothing about the body.
-        return new Hostile("admin JSON " + body + (authorized ? "" : " without the token"), head,
-                body.getBytes(StandardCharsets.US_ASCII), authorized ? 400 : 401);
+        return new Hostile(
+                "admin JSON " + body + (authorized ? "" : " without the token"),
+                head,
+                body.getBytes(StandardCharsets.US_ASCII),
+                authorized ? 400 : 401);
     }
 
     /**
@@ -321,8 +423,14 @@ class HostileInputIT {
         };
         String head = "DELETE /admin/events/" + id + " HTTP/1.1\r\nHost: localhost\r\nConnection: close" + headers;
         int expected = kind <= 1 ? 401 : kind == 2 ? 404 : 400;
-        return new Hostile("DELETE /admin/events/" + id + " (" + List.of("no token", "a wrong token", "never opened",
-                "not an id", "a bad Idempotency-Key").get(kind) + ")", head, new byte[0], expected);
+        return new Hostile(
+                "DELETE /admin/events/" + id + " ("
+                        + List.of("no token", "a wrong token", "never opened", "not an id", "a bad Idempotency-Key")
+                                .get(kind)
+                        + ")",
+                head,
+                new byte[0],
+                expected);
     }
 
     /** The status a path calls for, by method. */
@@ -369,7 +477,8 @@ class HostileInputIT {
         boolean get = random.nextBoolean();
         String method = get ? "GET" : "POST";
         int expected = get ? paths.get(target).get() : paths.get(target).post();
-        return request("path " + method + " " + target, method + " " + target + " HTTP/1.1", null, new byte[0], expected);
+        return request(
+                "path " + method + " " + target, method + " " + target + " HTTP/1.1", null, new byte[0], expected);
     }
 
     private static Hostile request(String description, String requestLine, String type, byte[] body, int expected) {
@@ -387,72 +496,142 @@ class HostileInputIT {
     private static Hostile garbage(Random random) {
         return switch (random.nextInt(4)) {
             case 0 -> new Hostile("no request line", "GARBAGE", new byte[0], 400);
-            case 1 -> new Hostile("an unknown protocol", "GET /buy/ticket HTTX/1.1\r\nHost: localhost", new byte[0], 400);
-            case 2 -> new Hostile("a request line over 8 KB", "GET /" + "a".repeat(9_000) + " HTTP/1.1\r\nHost: localhost",
-                    new byte[0], 414);
-            default -> new Hostile("a header over 8 KB", "GET / HTTP/1.1\r\nHost: localhost\r\nX-Huge: " + "h".repeat(20_000),
-                    new byte[0], 400);
+            case 1 ->
+                new Hostile("an unknown protocol", "GET /buy/ticket HTTX/1.1\r\nHost: localhost", new byte[0], 400);
+            case 2 ->
+                new Hostile(
+                        "a request line over 8 KB",
+                        "GET /" + "a".repeat(9_000) + " HTTP/1.1\r\nHost: localhost",
+                        new byte[0],
+                        414);
+            default ->
+                new Hostile(
+                        "a header over 8 KB",
+                        "GET / HTTP/1.1\r\nHost: localhost\r\nX-Huge: " + "h".repeat(20_000),
+                        new byte[0],
+                        400);
         };
     }
 
     /** The queued sale under attack, another (whose admission has expired), one without a queue, genuine tokens. */
-    private record Tokens(String queued, String brief, String plain, String place, String admission, String briefPlace,
-            String expiredAdmission) {
-    }
+    private record Tokens(
+            String queued,
+            String brief,
+            String plain,
+            String place,
+            String admission,
+            String briefPlace,
+            String expiredAdmission) {}
 
     private static Hostile generateForQueue(Random random, Tokens t, boolean throughNginx) {
         String join = "POST /queue/" + t.queued() + "/join HTTP/1.1";
         String admission = "POST /queue/" + t.queued() + "/admission HTTP/1.1";
         return switch (random.nextInt(10)) {
             case 0 -> {
-                List<String> bodies = List.of("userId=" + percentBytes(random, 1 + random.nextInt(40), true),
-                        "userId=" + "u".repeat(65 + random.nextInt(3_900)), "userId=", "userId=%20%20",
-                        "userId=a" + random.nextInt(1000) + "&userId=b", "user=victim", "userId=%zz");
+                List<String> bodies = List.of(
+                        "userId=" + percentBytes(random, 1 + random.nextInt(40), true),
+                        "userId=" + "u".repeat(65 + random.nextInt(3_900)),
+                        "userId=",
+                        "userId=%20%20",
+                        "userId=a" + random.nextInt(1000) + "&userId=b",
+                        "user=victim",
+                        "userId=%zz");
                 String body = bodies.get(random.nextInt(bodies.size()));
                 yield request("join with " + abbreviate(body), join, FORM, ascii(body), 400);
             }
-            case 1 -> random.nextInt(5) == 0
-                    ? request("a join body of several MB", join, FORM,
-                            ascii("userId=big&pad=" + "x".repeat((2 + random.nextInt(3)) * 1024 * 1024)), 413)
-                    : random.nextBoolean()
-                            ? request("a join body over its 4 KB", join, FORM, ascii("userId=mid&pad="
-                                    + "x".repeat(4_200 + random.nextInt(8_000))), 413)
-                            : request("a join that is not a form", join, List.of("application/json", "text/plain",
-                                    "multipart/form-data; boundary=x").get(random.nextInt(3)), ascii("userId=typed"), 415);
+            case 1 ->
+                random.nextInt(5) == 0
+                        ? request(
+                                "a join body of several MB",
+                                join,
+                                FORM,
+                                ascii("userId=big&pad=" + "x".repeat((2 + random.nextInt(3)) * 1024 * 1024)),
+                                413)
+                        : random.nextBoolean()
+                                ? request(
+                                        "a join body over its 4 KB",
+                                        join,
+                                        FORM,
+                                        ascii("userId=mid&pad=" + "x".repeat(4_200 + random.nextInt(8_000))),
+                                        413)
+                                : request(
+                                        "a join that is not a form",
+                                        join,
+                                        List.of("application/json", "text/plain", "multipart/form-data; boundary=x")
+                                                .get(random.nextInt(3)),
+                                        ascii("userId=typed"),
+                                        415);
             case 2 -> {
                 List<String> paths = List.of("/join?userId=m", "/admission?place=x", "", "/fairness");
                 String path = paths.get(random.nextInt(paths.size()));
                 List<String> methods = path.isEmpty() || path.equals("/fairness")
-                        ? List.of("POST", "PUT", "DELETE", "PATCH", "TRACE") : List.of("GET", "PUT", "DELETE", "PATCH", "TRACE");
+                        ? List.of("POST", "PUT", "DELETE", "PATCH", "TRACE")
+                        : List.of("GET", "PUT", "DELETE", "PATCH", "TRACE");
                 String method = methods.get(random.nextInt(methods.size()));
-                yield request("method " + method + " on /queue/{e}" + path,
-                        method + " /queue/" + t.queued() + path + " HTTP/1.1", null, new byte[0], 405);
+                yield request(
+                        "method " + method + " on /queue/{e}" + path,
+                        method + " /queue/" + t.queued() + path + " HTTP/1.1",
+                        null,
+                        new byte[0],
+                        405);
             }
             case 3 -> {
-                List<String> places = List.of("", "place=", "place=%20", "place=" + junkToken(random),
-                        "place=" + junkToken(random) + "." + junkToken(random), "place=" + signedLooking(random),
-                        "place=" + forged(t.place(), random), "place=" + t.briefPlace(), "place=" + t.admission(),
+                List<String> places = List.of(
+                        "",
+                        "place=",
+                        "place=%20",
+                        "place=" + junkToken(random),
+                        "place=" + junkToken(random) + "." + junkToken(random),
+                        "place=" + signedLooking(random),
+                        "place=" + forged(t.place(), random),
+                        "place=" + t.briefPlace(),
+                        "place=" + t.admission(),
                         "place=" + "p".repeat(513 + random.nextInt(3_000)));
                 String body = places.get(random.nextInt(places.size()));
                 yield request("admission with " + abbreviate(body), admission, FORM, ascii(body), 403);
             }
             case 4 -> {
-                List<String> queries = List.of("from=x", "from=0", "from=-" + random.nextInt(100), "count=0",
-                        "count=" + (10_001 + random.nextInt(1_000_000)), "count=x" + junkToken(random),
-                        "from=1&count=1e3", "from=99999999999999999999");
+                List<String> queries = List.of(
+                        "from=x",
+                        "from=0",
+                        "from=-" + random.nextInt(100),
+                        "count=0",
+                        "count=" + (10_001 + random.nextInt(1_000_000)),
+                        "count=x" + junkToken(random),
+                        "from=1&count=1e3",
+                        "from=99999999999999999999");
                 String query = queries.get(random.nextInt(queries.size()));
-                yield request("fairness page " + query, "GET /queue/" + t.queued() + "/fairness?" + query + " HTTP/1.1",
-                        null, new byte[0], 400);
+                yield request(
+                        "fairness page " + query,
+                        "GET /queue/" + t.queued() + "/fairness?" + query + " HTTP/1.1",
+                        null,
+                        new byte[0],
+                        400);
             }
             case 5 -> {
                 String missing = random.nextBoolean() ? t.plain() : "never-opened-" + random.nextInt(1000);
                 yield switch (random.nextInt(3)) {
-                    case 0 -> request("join a sale without a queue", "POST /queue/" + missing + "/join HTTP/1.1", FORM,
-                            ascii("userId=victim"), 404);
-                    case 1 -> request("the state of a sale without a queue", "GET /queue/" + missing + " HTTP/1.1",
-                            null, new byte[0], 404);
-                    default -> request("the fairness of a sale without a queue",
-                            "GET /queue/" + missing + "/fairness HTTP/1.1", null, new byte[0], 404);
+                    case 0 ->
+                        request(
+                                "join a sale without a queue",
+                                "POST /queue/" + missing + "/join HTTP/1.1",
+                                FORM,
+                                ascii("userId=victim"),
+                                404);
+                    case 1 ->
+                        request(
+                                "the state of a sale without a queue",
+                                "GET /queue/" + missing + " HTTP/1.1",
+                                null,
+                                new byte[0],
+                                404);
+                    default ->
+                        request(
+                                "the fairness of a sale without a queue",
+                                "GET /queue/" + missing + "/fairness HTTP/1.1",
+                                null,
+                                new byte[0],
+                                404);
                 };
             }
             case 6 -> {
@@ -461,16 +640,31 @@ class HostileInputIT {
                         purchase("no admission", "userId=victim" + buy, 403),
                         purchase("a blank admission", "userId=victim&admission=%20" + buy, 403),
                         purchase("a garbage admission", "userId=victim&admission=" + junkToken(random) + buy, 403),
-                        purchase("a signed-looking admission", "userId=victim&admission=" + signedLooking(random) + buy, 403),
-                        purchase("a forged admission", "userId=victim&admission=" + forged(t.admission(), random) + buy, 403),
+                        purchase(
+                                "a signed-looking admission",
+                                "userId=victim&admission=" + signedLooking(random) + buy,
+                                403),
+                        purchase(
+                                "a forged admission",
+                                "userId=victim&admission=" + forged(t.admission(), random) + buy,
+                                403),
                         purchase("a place as admission", "userId=victim&admission=" + t.place() + buy, 403),
-                        purchase("another buyer's admission", "userId=mallory" + random.nextInt(1000) + "&admission="
-                                + t.admission() + buy, 403),
-                        purchase("another event's admission", "userId=victim&admission=" + t.expiredAdmission() + buy, 403),
-                        purchase("an expired admission", "userId=victim&admission=" + t.expiredAdmission() + "&eventId="
-                                + t.brief(), 403),
-                        purchase("the admission twice", "userId=victim&admission=" + t.admission() + "&admission="
-                                + t.admission() + buy, 400));
+                        purchase(
+                                "another buyer's admission",
+                                "userId=mallory" + random.nextInt(1000) + "&admission=" + t.admission() + buy,
+                                403),
+                        purchase(
+                                "another event's admission",
+                                "userId=victim&admission=" + t.expiredAdmission() + buy,
+                                403),
+                        purchase(
+                                "an expired admission",
+                                "userId=victim&admission=" + t.expiredAdmission() + "&eventId=" + t.brief(),
+                                403),
+                        purchase(
+                                "the admission twice",
+                                "userId=victim&admission=" + t.admission() + "&admission=" + t.admission() + buy,
+                                400));
                 yield purchases.get(random.nextInt(purchases.size()));
             }
             case 7 -> queueSettings(random, t);
@@ -478,19 +672,41 @@ class HostileInputIT {
                 boolean resume = random.nextBoolean();
                 String action = resume ? "resume" : "pause";
                 yield switch (random.nextInt(4)) {
-                    case 0 -> adminPost(action + " without the token", "/admin/events/" + t.queued() + "/queue/" + action,
-                            null, 401);
-                    case 1 -> adminPost(action + " with a wrong token", "/admin/events/" + t.queued() + "/queue/" + action,
-                            "guess" + random.nextInt(), 401);
-                    case 2 -> adminPost(action + " a sale without a queue", "/admin/events/" + t.plain() + "/queue/"
-                            + action, Api.ADMIN_TOKEN, 404);
-                    default -> request("GET " + action, "GET /admin/events/" + t.queued() + "/queue/" + action
-                            + " HTTP/1.1", null, new byte[0], 405);
+                    case 0 ->
+                        adminPost(
+                                action + " without the token",
+                                "/admin/events/" + t.queued() + "/queue/" + action,
+                                null,
+                                401);
+                    case 1 ->
+                        adminPost(
+                                action + " with a wrong token",
+                                "/admin/events/" + t.queued() + "/queue/" + action,
+                                "guess" + random.nextInt(),
+                                401);
+                    case 2 ->
+                        adminPost(
+                                action + " a sale without a queue",
+                                "/admin/events/" + t.plain() + "/queue/" + action,
+                                Api.ADMIN_TOKEN,
+                                404);
+                    default ->
+                        request(
+                                "GET " + action,
+                                "GET /admin/events/" + t.queued() + "/queue/" + action + " HTTP/1.1",
+                                null,
+                                new byte[0],
+                                405);
                 };
             }
             default -> {
-                List<String> paths = List.of("/queue", "/queue/", "/queue/" + t.queued() + "/nope",
-                        "/queue/" + t.queued() + "/join/more", "/queue/%7Bx%7D", "/queue/" + "q".repeat(80),
+                List<String> paths = List.of(
+                        "/queue",
+                        "/queue/",
+                        "/queue/" + t.queued() + "/nope",
+                        "/queue/" + t.queued() + "/join/more",
+                        "/queue/%7Bx%7D",
+                        "/queue/" + "q".repeat(80),
                         "/queue/" + t.queued() + "/fairness/1");
                 String path = paths.get(random.nextInt(paths.size()));
                 String method = random.nextBoolean() ? "GET" : "POST";
@@ -506,20 +722,32 @@ class HostileInputIT {
     /** PUT /admin/events/{queued} with a bad "queue" object: 400 naming the field, or 401 without the token. */
     private static Hostile queueSettings(Random random, Tokens t) {
         String ok = "\"opensAt\":1,\"admitPerSecond\":10,\"admitWindowSeconds\":30";
-        List<String> queues = List.of("5", "[]", "\"soon\"", "{}", "{\"opensAt\":\"soon\",\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
+        List<String> queues = List.of(
+                "5",
+                "[]",
+                "\"soon\"",
+                "{}",
+                "{\"opensAt\":\"soon\",\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
                 "{\"opensAt\":-1,\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
                 "{\"opensAt\":1e30,\"admitPerSecond\":1,\"admitWindowSeconds\":1}",
                 "{\"opensAt\":1,\"admitPerSecond\":0,\"admitWindowSeconds\":1}",
                 "{\"opensAt\":1,\"admitPerSecond\":1.5,\"admitWindowSeconds\":1}",
-                "{\"opensAt\":1,\"admitPerSecond\":10}", "{\"opensAt\":1,\"admitPerSecond\":10,\"admitWindowSeconds\":86401}",
-                "{" + ok + ",\"overbook\":0.5}", "{" + ok + ",\"overbook\":11}", "{" + ok + ",\"overbook\":null}",
-                "{" + ok + ",\"overbook\":\"x\"}", "{" + ok + ",\"shuffle\":false}");
+                "{\"opensAt\":1,\"admitPerSecond\":10}",
+                "{\"opensAt\":1,\"admitPerSecond\":10,\"admitWindowSeconds\":86401}",
+                "{" + ok + ",\"overbook\":0.5}",
+                "{" + ok + ",\"overbook\":11}",
+                "{" + ok + ",\"overbook\":null}",
+                "{" + ok + ",\"overbook\":\"x\"}",
+                "{" + ok + ",\"shuffle\":false}");
         String body = "{\"tickets\":3,\"holdSeconds\":600,\"queue\":" + queues.get(random.nextInt(queues.size())) + "}";
         boolean authorized = random.nextBoolean();
         String head = "PUT /admin/events/" + t.queued() + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length()
                 + "\r\nAuthorization: Bearer " + (authorized ? Api.ADMIN_TOKEN : "guess" + random.nextInt());
-        return new Hostile("queue settings " + body + (authorized ? "" : " without the token"), head, ascii(body),
+        return new Hostile(
+                "queue settings " + body + (authorized ? "" : " without the token"),
+                head,
+                ascii(body),
                 authorized ? 400 : 401);
     }
 
@@ -555,8 +783,10 @@ class HostileInputIT {
                 .split("\\|", -1);
         int field = 1 + random.nextInt(fields.length - 1);
         fields[field] = fields[field] + random.nextInt(10);
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(String.join("|", fields).getBytes(StandardCharsets.UTF_8)) + token.substring(dot);
+        return Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(String.join("|", fields).getBytes(StandardCharsets.UTF_8))
+                + token.substring(dot);
     }
 
     private static String abbreviate(String text) {
@@ -569,9 +799,13 @@ class HostileInputIT {
 
     private static String queuedSale(Api api, String prefix, int tickets, int windowSeconds) {
         String event = Deployments.newEventId(prefix);
-        Api.Answer opened = api.admin("PUT", event, "{\"tickets\":" + tickets + ",\"holdSeconds\":600,\"queue\":{"
-                + "\"opensAt\":" + (System.currentTimeMillis() - 1_000) + ",\"admitPerSecond\":50,"
-                + "\"admitWindowSeconds\":" + windowSeconds + "}}", Api.ADMIN_TOKEN);
+        Api.Answer opened = api.admin(
+                "PUT",
+                event,
+                "{\"tickets\":" + tickets + ",\"holdSeconds\":600,\"queue\":{"
+                        + "\"opensAt\":" + (System.currentTimeMillis() - 1_000) + ",\"admitPerSecond\":50,"
+                        + "\"admitWindowSeconds\":" + windowSeconds + "}}",
+                Api.ADMIN_TOKEN);
         assertEquals(200, opened.status(), opened.body());
         return event;
     }

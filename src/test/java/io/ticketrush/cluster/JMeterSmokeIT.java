@@ -3,6 +3,11 @@ package io.ticketrush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * A short run of jmeter/flash-sale.jmx against the test cluster, so the load-test plan cannot rot: the same
@@ -42,14 +39,32 @@ class JMeterSmokeIT {
         Path split = out.resolve("instance-split.html");
         Files.deleteIfExists(split);
 
-        List<String> command = List.of(System.getProperty("java.home") + "/bin/java", "-Xmx512m", "-jar", jmeterJar().toString(),
-                "-n", "-t", Path.of("jmeter", "flash-sale.jmx").toAbsolutePath().toString(),
-                "-Jport=" + cluster.nginx().base().getPort(), "-JadminToken=" + Api.ADMIN_TOKEN,
-                "-Jevent=smoke", "-Jtickets=" + TICKETS, "-Jusers=" + USERS, "-Jthreads=20", "-Jrampup=1",
-                "-Jduration=60", "-JpayRatio=0.3", "-JsplitReport=" + split,
-                "-l", results.toString(), "-j", out.resolve("jmeter.log").toString());
-        Process jmeter = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(out.resolve("console.txt").toFile()).start();
+        List<String> command = List.of(
+                System.getProperty("java.home") + "/bin/java",
+                "-Xmx512m",
+                "-jar",
+                jmeterJar().toString(),
+                "-n",
+                "-t",
+                Path.of("jmeter", "flash-sale.jmx").toAbsolutePath().toString(),
+                "-Jport=" + cluster.nginx().base().getPort(),
+                "-JadminToken=" + Api.ADMIN_TOKEN,
+                "-Jevent=smoke",
+                "-Jtickets=" + TICKETS,
+                "-Jusers=" + USERS,
+                "-Jthreads=20",
+                "-Jrampup=1",
+                "-Jduration=60",
+                "-JpayRatio=0.3",
+                "-JsplitReport=" + split,
+                "-l",
+                results.toString(),
+                "-j",
+                out.resolve("jmeter.log").toString());
+        Process jmeter = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("console.txt").toFile())
+                .start();
         assertTrue(jmeter.waitFor(3, TimeUnit.MINUTES), "JMeter finished");
         assertEquals(0, jmeter.exitValue(), Files.readString(out.resolve("console.txt")));
 
@@ -64,8 +79,12 @@ class JMeterSmokeIT {
             labels.merge(fields[label], 1, Integer::sum);
         }
         assertEquals(TICKETS, labels.get("buy: reserved"), labels.toString());
-        assertEquals(USERS, labels.get("buy: reserved") + labels.getOrDefault("buy: sold out", 0)
-                + labels.getOrDefault("buy: already held", 0), labels.toString());
+        assertEquals(
+                USERS,
+                labels.get("buy: reserved")
+                        + labels.getOrDefault("buy: sold out", 0)
+                        + labels.getOrDefault("buy: already held", 0),
+                labels.toString());
         assertEquals(1, labels.get("admin: sale status"), "the after-check ran: " + labels);
         JsonObject status = cluster.nginx().eventStatus("smoke").data();
         assertEquals(TICKETS, status.getInt("reserved") + status.getInt("paid"));
@@ -88,9 +107,17 @@ class JMeterSmokeIT {
         assertEquals("SOLD_OUT", queue.getString("state"));
         // The ledger as the plan's buyers were told: admissions used, admissions given and let pass, sold out.
         int used = labels.get("queue buy: reserved");
-        assertEquals(List.of(labels.get("queue: join"), used, labels.get("queue: admitted") - used,
-                labels.get("queue: join") - labels.get("queue: admitted")), List.of(queue.getInt("joined"),
-                queue.getInt("bought"), queue.getInt("lapsed"), queue.getInt("toldSoldOut")),
+        assertEquals(
+                List.of(
+                        labels.get("queue: join"),
+                        used,
+                        labels.get("queue: admitted") - used,
+                        labels.get("queue: join") - labels.get("queue: admitted")),
+                List.of(
+                        queue.getInt("joined"),
+                        queue.getInt("bought"),
+                        queue.getInt("lapsed"),
+                        queue.getInt("toldSoldOut")),
                 "joined, bought, lapsed, told sold out: " + queue + " against the plan's answers " + labels);
         assertTrue(Files.readString(out.resolve("queue.html")).contains("Checks passed"), "the queue's report page");
     }
@@ -99,10 +126,14 @@ class JMeterSmokeIT {
     private static Path jmeterJar() throws IOException {
         Path config = Path.of("target", "config.json");
         if (!Files.isRegularFile(config)) {
-            throw new IllegalStateException("No " + config + ": run with mvn verify, whose pre-integration-test sets up JMeter");
+            throw new IllegalStateException(
+                    "No " + config + ": run with mvn verify, whose pre-integration-test sets up JMeter");
         }
         JsonObject configuration = Json.createReader(new StringReader(Files.readString(config)))
-                .readObject().getJsonArray("configurations").getJsonObject(0);
-        return Path.of(configuration.getString("jmeterDirectoryPath"), "bin", configuration.getString("runtimeJarName"));
+                .readObject()
+                .getJsonArray("configurations")
+                .getJsonObject(0);
+        return Path.of(
+                configuration.getString("jmeterDirectoryPath"), "bin", configuration.getString("runtimeJarName"));
     }
 }

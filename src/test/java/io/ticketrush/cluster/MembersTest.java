@@ -3,7 +3,6 @@ package io.ticketrush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
-
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 class MembersTest {

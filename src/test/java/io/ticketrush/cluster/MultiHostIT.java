@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.FreePorts;
+import io.ticketrush.testsupport.TestDirs;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -27,17 +33,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.FreePorts;
-import io.ticketrush.testsupport.TestDirs;
 
 /**
  * {@code payara/cluster.sh} over two hosts, as docs/operations.md's "Running on several hosts" describes them. This
@@ -68,26 +65,44 @@ class MultiHostIT {
     @Test
     void refusesAListItCannotRunBeforeStartingAnything() {
         Path runDir = TestDirs.fresh(Path.of("target", "it-multi-host-refused"));
-        Map<String, String> ports = Map.of("NGINX_PORT", Integer.toString(FreePorts.any()),
-                "REDIS_PORT", Integer.toString(FreePorts.any()), "PG_PORT", Integer.toString(FreePorts.any()));
+        Map<String, String> ports = Map.of(
+                "NGINX_PORT",
+                Integer.toString(FreePorts.any()),
+                "REDIS_PORT",
+                Integer.toString(FreePorts.any()),
+                "PG_PORT",
+                Integer.toString(FreePorts.any()));
 
-        assertRefused(runDir, with(ports, "INSTANCES", "127.0.0.1:3001:1 10.0.0.5:3001"),
+        assertRefused(
+                runDir,
+                with(ports, "INSTANCES", "127.0.0.1:3001:1 10.0.0.5:3001"),
                 "INSTANCES entry 2 '10.0.0.5:3001' is not host:port:weight");
-        assertRefused(runDir, with(ports, "INSTANCES", "127.0.0.1:3001:1,127.0.0.1:3001:2"),
+        assertRefused(
+                runDir,
+                with(ports, "INSTANCES", "127.0.0.1:3001:1,127.0.0.1:3001:2"),
                 "127.0.0.1:3001 is listed twice");
         assertRefused(runDir, with(ports, "INSTANCES", "127.0.0.1:3001:0"), "the weight must be at least 1");
         assertRefused(runDir, with(ports, "REDIS_BIND", "0.0.0.0"), "without a password; set REDIS_PASSWORD");
         assertRefused(runDir, with(ports, "SERVICES", "instances web"), "unknown service 'web'");
-        assertRefused(runDir, with(ports, "SERVICES", "instances", "ADMIN_TOKEN", TOKEN),
+        assertRefused(
+                runDir,
+                with(ports, "SERVICES", "instances", "ADMIN_TOKEN", TOKEN),
                 "DB_PASSWORD is not set: give this host the password of the host running postgres");
-        assertRefused(runDir, with(ports, "SERVICES", "instances", "DB_PASSWORD", "x"),
+        assertRefused(
+                runDir,
+                with(ports, "SERVICES", "instances", "DB_PASSWORD", "x"),
                 "ADMIN_TOKEN is not set: give this host the token of the host running nginx");
-        assertRefused(runDir, with(ports, "SERVICES", "instances", "ADMIN_TOKEN", TOKEN, "DB_PASSWORD", "x"),
+        assertRefused(
+                runDir,
+                with(ports, "SERVICES", "instances", "ADMIN_TOKEN", TOKEN, "DB_PASSWORD", "x"),
                 "QUEUE_SECRET is not set: give this host the key of the host running nginx");
 
         try (var files = Files.list(runDir)) {
-            assertEquals(Set.of(), files.map(path -> path.getFileName().toString())
-                    .filter(name -> !name.startsWith("cluster-sh-")).collect(Collectors.toSet()),
+            assertEquals(
+                    Set.of(),
+                    files.map(path -> path.getFileName().toString())
+                            .filter(name -> !name.startsWith("cluster-sh-"))
+                            .collect(Collectors.toSet()),
                     "nothing was started or written");
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -105,11 +120,33 @@ class MultiHostIT {
         int redisPort = FreePorts.any();
         int pgPort = FreePorts.any();
         String twoInstances = HOST_A + ":" + port1 + ":1," + HOST_B + ":" + port2 + ":3";
-        Map<String, String> shared = Map.of("INSTANCES", twoInstances, "REDIS_PORT", Integer.toString(redisPort),
-                "PG_PORT", Integer.toString(pgPort), "REDIS_PASSWORD", "multi-host-redis", "ADMIN_TOKEN", TOKEN,
-                "START_TIMEOUT", "240");
-        Map<String, String> hostA = with(shared, "HOST_ADDRESS", HOST_A, "REDIS_BIND", HOST_A, "PG_LISTEN", HOST_A,
-                "NGINX_BIND", HOST_A, "NGINX_PORT", Integer.toString(nginxPort), "TICKETS", "1");
+        Map<String, String> shared = Map.of(
+                "INSTANCES",
+                twoInstances,
+                "REDIS_PORT",
+                Integer.toString(redisPort),
+                "PG_PORT",
+                Integer.toString(pgPort),
+                "REDIS_PASSWORD",
+                "multi-host-redis",
+                "ADMIN_TOKEN",
+                TOKEN,
+                "START_TIMEOUT",
+                "240");
+        Map<String, String> hostA = with(
+                shared,
+                "HOST_ADDRESS",
+                HOST_A,
+                "REDIS_BIND",
+                HOST_A,
+                "PG_LISTEN",
+                HOST_A,
+                "NGINX_BIND",
+                HOST_A,
+                "NGINX_PORT",
+                Integer.toString(nginxPort),
+                "TICKETS",
+                "1");
 
         started.add(runA);
         String upA = Cluster.script(runA, "up", hostA);
@@ -118,8 +155,20 @@ class MultiHostIT {
         String dbPassword = Files.readString(runA.resolve("db-password")).trim();
         String queueSecret = Files.readString(runA.resolve("queue-secret")).trim();
 
-        Map<String, String> hostB = with(shared, "HOST_ADDRESS", HOST_B, "SERVICES", "instances",
-                "REDIS_HOST", HOST_A, "DB_HOST", HOST_A, "DB_PASSWORD", dbPassword, "QUEUE_SECRET", queueSecret);
+        Map<String, String> hostB = with(
+                shared,
+                "HOST_ADDRESS",
+                HOST_B,
+                "SERVICES",
+                "instances",
+                "REDIS_HOST",
+                HOST_A,
+                "DB_HOST",
+                HOST_A,
+                "DB_PASSWORD",
+                dbPassword,
+                "QUEUE_SECRET",
+                queueSecret);
         started.add(runB);
         String upB = Cluster.script(runB, "up", hostB);
         assertTrue(upB.contains("instance-2: starting"), upB);
@@ -137,12 +186,18 @@ class MultiHostIT {
 
         String statusA = Cluster.script(runA, "status", hostA);
         assertTrue(statusA.lines().anyMatch(line -> line.matches("instance-1\\s+up\\s+pid .*")), statusA);
-        assertTrue(statusA.lines().anyMatch(line -> line.matches("instance-2\\s+up\\s+" + HOST_B + ":" + port2
-                + "\\s+weight 3\\s+\\(on another host\\)")), statusA);
+        assertTrue(
+                statusA.lines()
+                        .anyMatch(line -> line.matches("instance-2\\s+up\\s+" + HOST_B + ":" + port2
+                                + "\\s+weight 3\\s+\\(on another host\\)")),
+                statusA);
         String statusB = Cluster.script(runB, "status", hostB);
         assertTrue(statusB.lines().anyMatch(line -> line.matches("instance-2\\s+up\\s+pid .*")), statusB);
-        assertTrue(statusB.lines().anyMatch(line -> line.matches("redis\\s+up\\s+" + HOST_A + ":" + redisPort
-                + " \\(on another host\\)")), statusB);
+        assertTrue(
+                statusB.lines()
+                        .anyMatch(line ->
+                                line.matches("redis\\s+up\\s+" + HOST_A + ":" + redisPort + " \\(on another host\\)")),
+                statusB);
         assertTrue(statusB.contains("nginx       elsewhere"), statusB);
 
         Api nginx = new Api(URI.create("http://" + HOST_A + ":" + nginxPort + "/"));
@@ -150,13 +205,17 @@ class MultiHostIT {
         Api second = new Api(URI.create("http://" + HOST_B + ":" + port2 + "/"));
         // The instances know each other through Redis's heartbeats, not through a list given to them.
         assertClusterWeight(4, first, second);
-        assertEquals(200, nginx.admin("PUT", "two-hosts", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN).status());
+        assertEquals(
+                200,
+                nginx.admin("PUT", "two-hosts", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN)
+                        .status());
         Map<String, Integer> sold = sell(nginx, "two-hosts", "buyer-");
         assertEquals(Set.of("instance-1", "instance-2"), sold.keySet(), "both hosts sold: " + sold);
         assertTrue(sold.get("instance-2") > sold.get("instance-1"), "weight 3 sells more than weight 1: " + sold);
 
         // The orders reach PostgreSQL on A, whichever host's instance took them.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(TICKETS, ordersInDatabase(pgPort, dbPassword, "two-hosts")));
 
         // Adding an instance: list it, run up on its host. nginx (on A) reloads with the longer list.
@@ -171,21 +230,32 @@ class MultiHostIT {
         // at that instant is never read (the client sees the connection closed; a real one retries). New
         // connections, so that this sale is about what the reloaded nginx does, not about that race.
         nginx = new Api(nginx.base());
-        assertEquals(200, nginx.admin("PUT", "three-instances", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN).status());
+        assertEquals(
+                200,
+                nginx.admin("PUT", "three-instances", "{\"tickets\":" + TICKETS + ",\"holdSeconds\":300}", TOKEN)
+                        .status());
         Map<String, Integer> soldByThree = sell(nginx, "three-instances", "later-");
-        assertEquals(Set.of("instance-1", "instance-2", "instance-3"), soldByThree.keySet(), "all three sold: " + soldByThree);
+        assertEquals(
+                Set.of("instance-1", "instance-2", "instance-3"),
+                soldByThree.keySet(),
+                "all three sold: " + soldByThree);
 
         // Host B leaves: its down stops its instance only, and A's nginx sells on without it.
         long instance2 = Cluster.pid(runB.resolve("instance-2").resolve("instance.pid"));
-        List<Long> pidsA = List.of(Cluster.pid(runA.resolve("instance-1").resolve("instance.pid")),
-                Cluster.pid(runA.resolve("instance-3").resolve("instance.pid")), nginxPid,
+        List<Long> pidsA = List.of(
+                Cluster.pid(runA.resolve("instance-1").resolve("instance.pid")),
+                Cluster.pid(runA.resolve("instance-3").resolve("instance.pid")),
+                nginxPid,
                 Cluster.pid(runA.resolve("redis").resolve("redis.pid")),
                 Cluster.pid(runA.resolve("postgres").resolve("data").resolve("postmaster.pid")));
         Cluster.script(runB, "down", hostB);
         assertFalse(Cluster.alive(instance2), "B's instance stopped");
         assertTrue(pidsA.stream().allMatch(Cluster::alive), "A's processes untouched by B's down");
         assertClusterWeight(1 + 2, first);
-        assertEquals(200, nginx.admin("PUT", "after-b", "{\"tickets\":20,\"holdSeconds\":300}", TOKEN).status());
+        assertEquals(
+                200,
+                nginx.admin("PUT", "after-b", "{\"tickets\":20,\"holdSeconds\":300}", TOKEN)
+                        .status());
         Map<String, Integer> soldWithoutB = sell(nginx, "after-b", "last-", 20, 40);
         assertFalse(soldWithoutB.containsKey("instance-2"), "nothing sold by the stopped instance: " + soldWithoutB);
 
@@ -227,7 +297,8 @@ class MultiHostIT {
         for (int round = 0; round < 10 && available(nginx, event) > 0; round++) {
             String crowd = prefix + round + "-";
             List<Supplier<Api.Answer>> calls = IntStream.range(0, buyers)
-                    .<Supplier<Api.Answer>>mapToObj(i -> () -> nginx.buy(event, crowd + i)).toList();
+                    .<Supplier<Api.Answer>>mapToObj(i -> () -> nginx.buy(event, crowd + i))
+                    .toList();
             for (Api.Answer answer : Crowd.run(calls, 32)) {
                 assertEquals(200, answer.status(), answer.body());
                 answered++;
@@ -247,14 +318,17 @@ class MultiHostIT {
     }
 
     private static long available(Api nginx, String event) {
-        return nginx.admin("GET", event, null, TOKEN).data().getJsonNumber("available").longValue();
+        return nginx.admin("GET", event, null, TOKEN)
+                .data()
+                .getJsonNumber("available")
+                .longValue();
     }
 
     private static long ordersInDatabase(int pgPort, String password, String event) {
-        try (Connection db = DriverManager.getConnection("jdbc:postgresql://" + HOST_A + ":" + pgPort + "/ticketrush",
-                "ticketrush", password);
-                ResultSet rows = db.createStatement().executeQuery(
-                        "SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
+        try (Connection db = DriverManager.getConnection(
+                        "jdbc:postgresql://" + HOST_A + ":" + pgPort + "/ticketrush", "ticketrush", password);
+                ResultSet rows = db.createStatement()
+                        .executeQuery("SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
             rows.next();
             return rows.getLong(1);
         } catch (Exception e) {

@@ -4,6 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Binaries;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.FreePorts;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.TestDirs;
+import io.ticketrush.web.buyer.PurchaseServlet;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,21 +26,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Binaries;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.FreePorts;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.TestDirs;
-import io.ticketrush.web.buyer.PurchaseServlet;
 
 /**
  * nginx alone, as cluster.sh configures it (nginx/nginx.conf.template, rendered by payara/lib/nginx.sh), with
@@ -78,7 +75,8 @@ class NginxCapacityIT {
                     // The instance's own extensions; its lifetime as max-age rather than X-Accel-Expires, which nginx
                     // only reads after Cache-Control (the instance sends them in that order; this server's headers
                     // have no order): kept to the end of the next second.
-                    exchange.getResponseHeaders().add("Cache-Control", "max-age=1, " + PurchaseServlet.EDGE_CACHE_CONTROL);
+                    exchange.getResponseHeaders()
+                            .add("Cache-Control", "max-age=1, " + PurchaseServlet.EDGE_CACHE_CONTROL);
                     yield "{\"code\":-1,\"msg\":\"sold out\",\"data\":null}";
                 }
                 // The JDK's server closes the connection, unanswered, when its handler throws.
@@ -94,14 +92,27 @@ class NginxCapacityIT {
         port = FreePorts.any();
         Path conf = dir.resolve("nginx").resolve("nginx.conf");
         // cluster.sh's own rendering, for one upstream: the stand-in.
-        bash("RUN_DIR=$1 NGINX_PORT=$2 NGINX_MAX_ACTIVE=$3; ROOT=$4; source \"$ROOT/payara/lib/common.sh\";"
-                + " source \"$ROOT/payara/lib/settings.sh\"; source \"$ROOT/payara/lib/topology.sh\";"
-                + " source \"$ROOT/payara/lib/nginx.sh\"; INSTANCES=127.0.0.1:$5:1; parse_instances;"
-                + " check_nginx_limits; render_nginx_conf \"$6\"",
-                dir.toString(), Integer.toString(port), Integer.toString(MAX_ACTIVE), basedir().toString(),
-                Integer.toString(upstream.getAddress().getPort()), conf.toString());
-        Process started = new ProcessBuilder(nginx.toString(), "-p", dir.resolve("nginx").toString(), "-e",
-                dir.resolve("nginx").resolve("error.log").toString(), "-c", conf.toString()).inheritIO().start();
+        bash(
+                "RUN_DIR=$1 NGINX_PORT=$2 NGINX_MAX_ACTIVE=$3; ROOT=$4; source \"$ROOT/payara/lib/common.sh\";"
+                        + " source \"$ROOT/payara/lib/settings.sh\"; source \"$ROOT/payara/lib/topology.sh\";"
+                        + " source \"$ROOT/payara/lib/nginx.sh\"; INSTANCES=127.0.0.1:$5:1; parse_instances;"
+                        + " check_nginx_limits; render_nginx_conf \"$6\"",
+                dir.toString(),
+                Integer.toString(port),
+                Integer.toString(MAX_ACTIVE),
+                basedir().toString(),
+                Integer.toString(upstream.getAddress().getPort()),
+                conf.toString());
+        Process started = new ProcessBuilder(
+                        nginx.toString(),
+                        "-p",
+                        dir.resolve("nginx").toString(),
+                        "-e",
+                        dir.resolve("nginx").resolve("error.log").toString(),
+                        "-c",
+                        conf.toString())
+                .inheritIO()
+                .start();
         assertTrue(started.waitFor(30, TimeUnit.SECONDS) && started.exitValue() == 0, "nginx started");
     }
 
@@ -140,9 +151,13 @@ class NginxCapacityIT {
             if (answer.status() == 503) {
                 // -3, as an instance's "busy": nothing reached an instance, the page sends the same purchase again.
                 assertEquals(-3, answer.code(), answer.body());
-                assertEquals("too many requests at once, retry shortly", answer.json().getString("msg"));
+                assertEquals(
+                        "too many requests at once, retry shortly",
+                        answer.json().getString("msg"));
                 assertEquals("1", answer.header("Retry-After"));
-                assertTrue(timed.millis() < UPSTREAM_MILLIS, "answered at once, not after waiting: " + timed.millis() + " ms");
+                assertTrue(
+                        timed.millis() < UPSTREAM_MILLIS,
+                        "answered at once, not after waiting: " + timed.millis() + " ms");
             } else {
                 assertEquals(200, answer.status(), answer.body());
             }
@@ -170,7 +185,8 @@ class NginxCapacityIT {
         try {
             Pause.millis((second + 2) * 1000 + 50 - System.currentTimeMillis());
             Api.Answer next = api.post("buy/ticket", Map.of("userId", "s3", "eventId", "stale"));
-            assertTrue(System.currentTimeMillis() < (second + 3) * 1000,
+            assertTrue(
+                    System.currentTimeMillis() < (second + 3) * 1000,
                     "asked in the second after the kept answer's, while nginx may still give it to others");
             // The instance may have reserved this buyer a ticket before it died: not "sold out", but an answer that
             // makes the page ask again with retry=true.
@@ -180,13 +196,16 @@ class NginxCapacityIT {
         } finally {
             // nginx took the stand-in out for fail_timeout: back before the other test.
             mode = Mode.SLOW_RESERVED;
-            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
-                    () -> assertEquals(1, api.post("buy/ticket", Map.of("userId", "back", "eventId", "e")).code()));
+            await().atMost(Duration.ofSeconds(15))
+                    .ignoreExceptions()
+                    .untilAsserted(() -> assertEquals(
+                            1,
+                            api.post("buy/ticket", Map.of("userId", "back", "eventId", "e"))
+                                    .code()));
         }
     }
 
-    private record Timed(Api.Answer answer, long millis) {
-    }
+    private record Timed(Api.Answer answer, long millis) {}
 
     private static Path basedir() {
         return Path.of(System.getProperty("ticketrush.basedir", ".")).toAbsolutePath();
@@ -202,8 +221,9 @@ class NginxCapacityIT {
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0, "rendering failed: " + output);
-        assertTrue(Files.readString(Path.of(arguments[arguments.length - 1])).contains("limit_conn active " + MAX_ACTIVE + ";"),
+        assertTrue(
+                Files.readString(Path.of(arguments[arguments.length - 1]))
+                        .contains("limit_conn active " + MAX_ACTIVE + ";"),
                 "the configuration holds NGINX_MAX_ACTIVE");
     }
-
 }

@@ -4,6 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,20 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /** Orders made durable in PostgreSQL from the Redis Stream hand-off: exactly, whatever dies meanwhile. */
@@ -60,7 +57,8 @@ class OrderHandoffIT {
             calls.add(() -> {
                 Api.Answer answer = api.buy(event, user);
                 if (pays && answer.code() == 1) {
-                    assertEquals(200, api.pay(answer.data().getString("orderId")).status());
+                    assertEquals(
+                            200, api.pay(answer.data().getString("orderId")).status());
                 }
                 return answer;
             });
@@ -90,10 +88,12 @@ class OrderHandoffIT {
 
         cluster.stopPostgres();
         List<Api.Answer> during = rush(api, event, "during", 1_000, 50);
-        assertEquals(300, during.stream().filter(a -> a.code() == 1).count(), "Redis kept selling: the rest of the 400");
+        assertEquals(
+                300, during.stream().filter(a -> a.code() == 1).count(), "Redis kept selling: the rest of the 400");
         JsonObject status = api.eventStatus(event).data();
         assertTrue(status.isNull("database"), "the admin status says the database cannot answer");
-        assertTrue(status.getInt("handoffLag") >= 300, "the hand-off waits in Redis: lag " + status.getInt("handoffLag"));
+        assertTrue(
+                status.getInt("handoffLag") >= 300, "the hand-off waits in Redis: lag " + status.getInt("handoffLag"));
 
         cluster.up();
         await().atMost(CATCH_UP).ignoreExceptions().untilAsserted(() -> {
@@ -117,10 +117,14 @@ class OrderHandoffIT {
             Map<String, Long> pending = new HashMap<>();
             await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
                 pending.clear();
-                pending.putAll(redis.xpending(EventKeys.of(event).stream(), "orders").getConsumerMessageCount());
+                pending.putAll(
+                        redis.xpending(EventKeys.of(event).stream(), "orders").getConsumerMessageCount());
                 assertTrue(pending.values().stream().anyMatch(n -> n > 0), "a consumer holds unacknowledged entries");
             });
-            String consumer = pending.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            String consumer = pending.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .orElseThrow()
+                    .getKey();
             holder = Integer.parseInt(consumer.substring("instance-".length()));
         }
 
@@ -174,8 +178,8 @@ class OrderHandoffIT {
 
         assertEquals(404, api.get("orders/" + orderId).status(), "an order of the old sale is gone");
         try (Connection db = cluster.database();
-                ResultSet rows = db.createStatement().executeQuery(
-                        "SELECT count(*) FROM ticket_order WHERE order_id = '" + orderId + "'")) {
+                ResultSet rows = db.createStatement()
+                        .executeQuery("SELECT count(*) FROM ticket_order WHERE order_id = '" + orderId + "'")) {
             rows.next();
             assertEquals(1, rows.getLong(1), "though its row is still in the database");
         }
@@ -189,8 +193,11 @@ class OrderHandoffIT {
         List<Api.Answer> before = rush(api, event, "before", 30, 10);
         assertEquals(20, before.stream().filter(a -> a.code() == 1).count());
         assertEquals(10, before.stream().filter(a -> a.code() == -1).count());
-        before.stream().filter(a -> a.code() == 1).limit(5)
-                .forEach(a -> assertEquals(200, api.pay(a.data().getString("orderId")).status()));
+        before.stream()
+                .filter(a -> a.code() == 1)
+                .limit(5)
+                .forEach(a ->
+                        assertEquals(200, api.pay(a.data().getString("orderId")).status()));
         await().atMost(CATCH_UP).ignoreExceptions().untilAsserted(() -> assertDatabaseMatchesRedis(cluster, event));
 
         // Redis loses the sale whole, its generation and stream included: a flush, or a failover onto a server
@@ -213,8 +220,15 @@ class OrderHandoffIT {
         });
         List<Api.Answer> after = sellOut(api, event, "after");
         assertEquals(10, after.stream().filter(a -> a.code() == 1).count(), "ten tickets, ten buyers");
-        assertEquals(after.size() - 10, after.stream().filter(a -> a.code() == -1).count(), "the rest told sold out");
-        assertEquals(10, after.stream().filter(a -> a.code() == 1).map(a -> a.data().getString("userId")).distinct().count());
+        assertEquals(
+                after.size() - 10, after.stream().filter(a -> a.code() == -1).count(), "the rest told sold out");
+        assertEquals(
+                10,
+                after.stream()
+                        .filter(a -> a.code() == 1)
+                        .map(a -> a.data().getString("userId"))
+                        .distinct()
+                        .count());
 
         // The database follows the new sale exactly: its ten orders, none of the lost sale's twenty beside them
         // (a reset discards a sale's orders), and none of the new ones dropped as belonging to an older sale.
@@ -239,7 +253,9 @@ class OrderHandoffIT {
             assertEquals(200, api.pay(ordersOf.get("before-" + i)).status());
         }
         await().atMost(CATCH_UP).ignoreExceptions().untilAsserted(() -> assertDatabaseMatchesRedis(cluster, event));
-        assertEquals(409, api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN).status(),
+        assertEquals(
+                409,
+                api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN).status(),
                 "a sale Redis has is not restored over");
 
         Map<String, String> held;
@@ -248,14 +264,23 @@ class OrderHandoffIT {
             redis.del(keys.all().toArray(String[]::new));
         }
         assertEquals(401, api.admin("POST", event + "/restore", null, null).status());
-        assertEquals(405, api.admin("GET", event + "/restore", null, Api.ADMIN_TOKEN).status());
-        assertEquals(404, api.admin("POST", Deployments.newEventId("never") + "/restore", null, Api.ADMIN_TOKEN).status());
+        assertEquals(
+                405, api.admin("GET", event + "/restore", null, Api.ADMIN_TOKEN).status());
+        assertEquals(
+                404,
+                api.admin("POST", Deployments.newEventId("never") + "/restore", null, Api.ADMIN_TOKEN)
+                        .status());
 
         Api.Answer restored = api.admin("POST", event + "/restore", null, Api.ADMIN_TOKEN);
         assertEquals(200, restored.status(), restored.body());
         assertEquals(20, restored.data().getInt("restoredOrders"));
-        assertEquals(List.of(25, 15, 5, 5), List.of(restored.data().getInt("tickets"), restored.data().getInt("reserved"),
-                restored.data().getInt("paid"), restored.data().getInt("available")));
+        assertEquals(
+                List.of(25, 15, 5, 5),
+                List.of(
+                        restored.data().getInt("tickets"),
+                        restored.data().getInt("reserved"),
+                        restored.data().getInt("paid"),
+                        restored.data().getInt("available")));
         try (Jedis redis = cluster.redis()) {
             assertEquals(held, redis.hgetAll(keys.orders()), "every order Redis held is back as it was");
         }
@@ -285,11 +310,15 @@ class OrderHandoffIT {
         // The five tickets left sell to five new buyers, under new order ids.
         List<Api.Answer> after = sellOut(api, event, "after");
         assertEquals(5, after.stream().filter(a -> a.code() == 1).count());
-        assertEquals(after.size() - 5, after.stream().filter(a -> a.code() == -1).count());
-        after.stream().filter(a -> a.code() == 1)
+        assertEquals(
+                after.size() - 5, after.stream().filter(a -> a.code() == -1).count());
+        after.stream()
+                .filter(a -> a.code() == 1)
                 .forEach(a -> assertTrue(!held.containsKey(a.data().getString("orderId")), a.body()));
         JsonObject status = api.eventStatus(event).data();
-        assertEquals(List.of(19, 6, 0), List.of(status.getInt("reserved"), status.getInt("paid"), status.getInt("available")));
+        assertEquals(
+                List.of(19, 6, 0),
+                List.of(status.getInt("reserved"), status.getInt("paid"), status.getInt("available")));
         await().atMost(CATCH_UP).ignoreExceptions().untilAsserted(() -> assertDatabaseMatchesRedis(cluster, event));
         try (Jedis redis = cluster.redis()) {
             assertEquals(25, redis.hlen(keys.orders()));
@@ -301,8 +330,12 @@ class OrderHandoffIT {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("restore-queued");
         long opensAt = System.currentTimeMillis() - 1_000;
-        Api.Answer opened = api.admin("PUT", event, "{\"tickets\":5,\"holdSeconds\":600,\"queue\":{\"opensAt\":" + opensAt
-                + ",\"admitPerSecond\":50,\"admitWindowSeconds\":600,\"overbook\":1.5}}", Api.ADMIN_TOKEN);
+        Api.Answer opened = api.admin(
+                "PUT",
+                event,
+                "{\"tickets\":5,\"holdSeconds\":600,\"queue\":{\"opensAt\":" + opensAt
+                        + ",\"admitPerSecond\":50,\"admitWindowSeconds\":600,\"overbook\":1.5}}",
+                Api.ADMIN_TOKEN);
         assertEquals(200, opened.status(), opened.body());
         Map<String, String> ordersOf = new HashMap<>();
         for (String buyer : List.of("ann", "ben")) {
@@ -333,8 +366,12 @@ class OrderHandoffIT {
         assertEquals(200, restored.status(), restored.body());
         assertEquals(2, restored.data().getInt("restoredOrders"));
         JsonObject queue = restored.data().getJsonObject("queue");
-        assertEquals(List.of(opensAt, 50L, 600L), List.of(queue.getJsonNumber("opensAt").longValue(),
-                queue.getJsonNumber("admitPerSecond").longValue(), queue.getJsonNumber("admitWindowSeconds").longValue()));
+        assertEquals(
+                List.of(opensAt, 50L, 600L),
+                List.of(
+                        queue.getJsonNumber("opensAt").longValue(),
+                        queue.getJsonNumber("admitPerSecond").longValue(),
+                        queue.getJsonNumber("admitWindowSeconds").longValue()));
         assertEquals(1.5, queue.getJsonNumber("overbook").doubleValue());
         assertEquals(0, queue.getInt("joined"), "its places were never in the database: the waiting room starts over");
         // On every instance, whatever it knew of the lost sale: no admission, no ticket.
@@ -345,7 +382,9 @@ class OrderHandoffIT {
         }
         Api.Answer stale = api.buyAdmitted(event, "cleo", cleosOldAdmission);
         assertEquals(403, stale.status(), "an admission of the lost waiting room: " + stale.body());
-        assertEquals("the admission is of an earlier sale: the sale was reset since", stale.json().getString("msg"));
+        assertEquals(
+                "the admission is of an earlier sale: the sale was reset since",
+                stale.json().getString("msg"));
         for (String buyer : List.of("ann", "ben")) {
             Api.Answer again = api.buyAgain(event, buyer);
             assertEquals(-2, again.code(), "the buyers keep their orders: " + again.body());
@@ -365,8 +404,10 @@ class OrderHandoffIT {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("delete-lag");
         api.openSale(event, 10, 600);
-        await().atMost(CATCH_UP).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(CATCH_UP)
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
         cluster.stopPostgres();
         rush(api, event, "buyer", 3, 3);
 
@@ -376,13 +417,15 @@ class OrderHandoffIT {
         assertTrue(refused.json().getString("msg").contains("hand-off entries not yet in PostgreSQL"), refused.body());
         assertEquals(3, api.eventStatus(event).data().getInt("reserved"), "nothing was deleted");
         cluster.up();
-        await().atMost(CATCH_UP).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(CATCH_UP)
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
         Api.Answer deleted = api.deleteSale(event);
         assertEquals(200, deleted.status(), deleted.body());
         try (Connection db = cluster.database();
-                ResultSet rows = db.createStatement().executeQuery(
-                        "SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
+                ResultSet rows = db.createStatement()
+                        .executeQuery("SELECT count(*) FROM ticket_order WHERE event_id = '" + event + "'")) {
             rows.next();
             assertEquals(3, rows.getLong(1), "its orders are in the database");
         }

@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.testsupport.Altcha;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,20 +23,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.testsupport.Altcha;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -40,6 +37,7 @@ class ProofOfWorkIT {
 
     /** Small, so that solving takes the test milliseconds; the checks do not depend on the size. */
     private static final long WORK = 5_000;
+
     private static final Duration CATCH_UP = Duration.ofSeconds(15);
 
     @Test
@@ -48,7 +46,8 @@ class ProofOfWorkIT {
         String event = openPriced(api, Deployments.newEventId("pow"));
         String other = openPriced(api, Deployments.newEventId("pow-other"));
         assertEquals(WORK, api.eventStatus(event).data().getJsonObject("queue").getInt("proofOfWork"));
-        assertEquals(WORK, api.queueState(event).data().getInt("proofOfWork"), "the shared state says what a join costs");
+        assertEquals(
+                WORK, api.queueState(event).data().getInt("proofOfWork"), "the shared state says what a join costs");
 
         Api.Answer asked = api.challenge(event, "alice");
         assertEquals(200, asked.status(), asked.body());
@@ -56,30 +55,40 @@ class ProofOfWorkIT {
         JsonObject challenge = asked.data();
         assertEquals("SHA-256", challenge.getString("algorithm"));
         assertEquals(WORK, challenge.getInt("maxnumber"));
-        assertTrue(challenge.getString("salt").matches("[0-9a-f]{24}\\?expires=\\d+&event=" + event + "&buyer=alice&"),
+        assertTrue(
+                challenge.getString("salt").matches("[0-9a-f]{24}\\?expires=\\d+&event=" + event + "&buyer=alice&"),
                 challenge.toString());
         long expires = Long.parseLong(challenge.getString("salt").replaceAll(".*expires=(\\d+)&.*", "$1"));
         long inSeconds = expires - System.currentTimeMillis() / 1000;
         assertTrue(inSeconds > 590 && inSeconds <= 600, "it expires in ten minutes: " + inSeconds + " s");
         assertEquals("no-store", asked.header("Cache-Control"));
         assertNull(asked.header("X-Cache-Status"), "not a path nginx caches");
-        assertNotEquals(challenge.getString("salt"), api.challenge(event, "alice").data().getString("salt"),
+        assertNotEquals(
+                challenge.getString("salt"),
+                api.challenge(event, "alice").data().getString("salt"),
                 "a new challenge every time: nothing kept it");
 
         long number = Altcha.solve(challenge);
         String bobs = Altcha.solved(api.challenge(event, "bob").data());
         String othersEvents = Altcha.solved(api.challenge(other, "alice").data());
         String signature = challenge.getString("signature");
-        String forged = Altcha.payload(Json.createObjectBuilder(challenge).add("signature",
-                (signature.charAt(0) == 'a' ? "b" : "a") + signature.substring(1)).build(), number);
+        String forged = Altcha.payload(
+                Json.createObjectBuilder(challenge)
+                        .add("signature", (signature.charAt(0) == 'a' ? "b" : "a") + signature.substring(1))
+                        .build(),
+                number);
         Map<String, String> refusals = new LinkedHashMap<>();
-        refusals.put("", "pow is required: this waiting room asks for a proof of work (solve GET /queue/" + event
-                + "/challenge, send its ALTCHA payload)");
+        refusals.put(
+                "",
+                "pow is required: this waiting room asks for a proof of work (solve GET /queue/" + event
+                        + "/challenge, send its ALTCHA payload)");
         refusals.put(Altcha.payload(challenge, number + 1), "the proof of work's number does not solve its challenge");
         refusals.put(bobs, "the proof of work is another buyer's");
         refusals.put(othersEvents, "the proof of work is for another event");
-        refusals.put(forged, "the proof of work's challenge is not one this service issued: its signature does not match");
-        refusals.put(Base64.getEncoder().encodeToString("{\"number\":1}".getBytes(StandardCharsets.UTF_8)),
+        refusals.put(
+                forged, "the proof of work's challenge is not one this service issued: its signature does not match");
+        refusals.put(
+                Base64.getEncoder().encodeToString("{\"number\":1}".getBytes(StandardCharsets.UTF_8)),
                 "pow is not an ALTCHA payload: base64 of {\"algorithm\",\"challenge\",\"number\",\"salt\",\"signature\"}");
         // Every instance knows the price and the key: each refuses each of these.
         for (int i = 0; i <= Cluster.INSTANCES; i++) {
@@ -124,7 +133,8 @@ class ProofOfWorkIT {
         Api.Answer none = api.challenge(event, "carol");
         assertEquals(409, none.status(), none.body());
         assertEquals(-409, none.code());
-        assertEquals("event " + event + "'s waiting room asks for no proof of work: join without pow",
+        assertEquals(
+                "event " + event + "'s waiting room asks for no proof of work: join without pow",
                 none.json().getString("msg"));
         Api.Answer noRoom = api.challenge(Deployments.newEventId("pow-never"), "carol");
         assertEquals(404, noRoom.status(), noRoom.body());
@@ -140,11 +150,13 @@ class ProofOfWorkIT {
     void aRestoredSaleKeepsItsPriceOnEveryInstance(Cluster cluster) throws Exception {
         Api api = cluster.nginx();
         String event = openPriced(api, Deployments.newEventId("pow-restore"));
-        await().atMost(CATCH_UP).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
+        await().atMost(CATCH_UP)
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(0, api.eventStatus(event).data().getInt("handoffLag")));
         try (Connection db = cluster.database();
-                PreparedStatement query = db.prepareStatement(
-                        "SELECT queue_proof_of_work FROM ticket_sale WHERE event_id = ?")) {
+                PreparedStatement query =
+                        db.prepareStatement("SELECT queue_proof_of_work FROM ticket_sale WHERE event_id = ?")) {
             query.setString(1, event);
             try (ResultSet row = query.executeQuery()) {
                 assertTrue(row.next());
@@ -166,7 +178,8 @@ class ProofOfWorkIT {
             assertEquals(403, refused.status(), "instance-" + i + ": " + refused.body());
         }
         assertEquals(0, joined(api, event));
-        Api.Answer joined = api.join(event, "dora", Altcha.solved(api.challenge(event, "dora").data()));
+        Api.Answer joined = api.join(
+                event, "dora", Altcha.solved(api.challenge(event, "dora").data()));
         assertEquals(1, joined.code(), joined.body());
         assertEquals(1, joined(api, event));
     }

@@ -4,6 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.QueueBuyers;
+import io.ticketrush.testsupport.QueueLedgerWatch;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,21 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.QueueBuyers;
-import io.ticketrush.testsupport.QueueLedgerWatch;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -43,6 +40,7 @@ class QueueFaultsIT {
     private static final int TICKETS = 150;
     /** Buyers who join before the opening, and after it, while the fault happens. */
     private static final int EARLY = 800;
+
     private static final int LATE = 200;
     private static final int ADMIT_PER_SECOND = 50;
     /** The fault strikes when this many tickets are bought: admission is under way, far from over. */
@@ -78,10 +76,12 @@ class QueueFaultsIT {
             if (bought == FAULT_AT && restart.get() == null) {
                 cluster.killRedis();
                 // Back after a second and a half, from the AOF (fsync always); buyers meanwhile get 503 and retry.
-                restart.set(CompletableFuture.runAsync(() -> {
-                    Pause.of(Duration.ofMillis(1_500));
-                    cluster.up();
-                }, task -> new Thread(task, "redis-restart").start()));
+                restart.set(CompletableFuture.runAsync(
+                        () -> {
+                            Pause.of(Duration.ofMillis(1_500));
+                            cluster.up();
+                        },
+                        task -> new Thread(task, "redis-restart").start()));
             }
         });
         assertNotNull(restart.get(), "Redis was killed mid-admission");
@@ -97,7 +97,10 @@ class QueueFaultsIT {
         Api api = cluster.nginx();
         String event = Deployments.newEventId(prefix);
         long opensAt = System.currentTimeMillis() + 8_000;
-        assertEquals(200, api.openQueuedSale(event, TICKETS, 600, opensAt, ADMIT_PER_SECOND, 60).status());
+        assertEquals(
+                200,
+                api.openQueuedSale(event, TICKETS, 600, opensAt, ADMIT_PER_SECOND, 60)
+                        .status());
         QueueBuyers buyers = new QueueBuyers(api, event, prefix, EARLY + LATE);
         buyers.join(0, EARLY, 60);
         Pause.of(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis() + 300)));
@@ -106,18 +109,21 @@ class QueueFaultsIT {
         List<JsonObject> readings;
         try (QueueLedgerWatch watch = new QueueLedgerWatch(api, event, Duration.ofMillis(100))) {
             // Late buyers trickle in through the admission and the fault, one every ~50 ms.
-            CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
-                for (QueueBuyers.Buyer buyer : buyers.all().subList(EARLY, EARLY + LATE)) {
-                    buyers.join(buyer);
-                    Pause.of(Duration.ofMillis(25));
-                }
-            }, task -> new Thread(task, "late-joins").start());
+            CompletableFuture<Void> late = CompletableFuture.runAsync(
+                    () -> {
+                        for (QueueBuyers.Buyer buyer : buyers.all().subList(EARLY, EARLY + LATE)) {
+                            buyers.join(buyer);
+                            Pause.of(Duration.ofMillis(25));
+                        }
+                    },
+                    task -> new Thread(task, "late-joins").start());
             buyers.run(60, Duration.ofMillis(150), 1, Duration.ofSeconds(120));
             await(late);
             readings = watch.readings();
         }
-        System.out.printf("[QueueFaultsIT] %s: %d requests repeated after an outage, %d ledger readings%n", event,
-                buyers.outages.get(), readings.size());
+        System.out.printf(
+                "[QueueFaultsIT] %s: %d requests repeated after an outage, %d ledger readings%n",
+                event, buyers.outages.get(), readings.size());
         assertTrue(readings.size() >= 10, "the ledger was read throughout: " + readings.size());
 
         // No place lost or doubled: places 1..joined, one buyer each, and each buyer keeps theirs.
@@ -133,15 +139,19 @@ class QueueFaultsIT {
             QueueKeys keys = QueueKeys.of(event);
             assertEquals(joined, redis.hlen(keys.places()), "Redis holds one place per buyer");
             assertEquals(joined, redis.llen(keys.joins()), "and one place hash per place");
-            assertEquals(Set.copyOf(range(1, joined)), redis.hvals(keys.places()).stream().map(Long::parseLong)
-                    .collect(Collectors.toSet()));
+            assertEquals(
+                    Set.copyOf(range(1, joined)),
+                    redis.hvals(keys.places()).stream().map(Long::parseLong).collect(Collectors.toSet()));
         }
 
         // Nobody admitted twice; exactly the tickets sold, to the first positions, each admission used once.
-        List<QueueBuyers.Buyer> winners = buyers.all().stream().filter(b -> b.orderId != null).toList();
+        List<QueueBuyers.Buyer> winners =
+                buyers.all().stream().filter(b -> b.orderId != null).toList();
         assertEquals(TICKETS, winners.size(), "exactly the tickets were bought");
         assertEquals(TICKETS, winners.stream().map(b -> b.orderId).distinct().count(), "one order each");
-        assertEquals(Set.copyOf(range(1, TICKETS)), winners.stream().map(b -> b.position).collect(Collectors.toSet()),
+        assertEquals(
+                Set.copyOf(range(1, TICKETS)),
+                winners.stream().map(b -> b.position).collect(Collectors.toSet()),
                 "the buyers at positions 1.." + TICKETS + " bought, one position each");
         Set<Long> admittedPositions = new HashSet<>();
         for (QueueBuyers.Buyer buyer : buyers.all()) {
@@ -162,9 +172,17 @@ class QueueFaultsIT {
         assertEquals(TICKETS, status.getInt("paid"));
         assertEquals(0, status.getInt("reserved"));
         JsonObject queue = status.getJsonObject("queue");
-        assertEquals(List.of(joined, TICKETS, TICKETS, 0, 0, 0, joined - TICKETS), List.of(queue.getInt("joined"),
-                queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("admittedUnused"),
-                queue.getInt("lapsed"), queue.getInt("waiting"), queue.getInt("toldSoldOut")), queue.toString());
+        assertEquals(
+                List.of(joined, TICKETS, TICKETS, 0, 0, 0, joined - TICKETS),
+                List.of(
+                        queue.getInt("joined"),
+                        queue.getInt("admitted"),
+                        queue.getInt("bought"),
+                        queue.getInt("admittedUnused"),
+                        queue.getInt("lapsed"),
+                        queue.getInt("waiting"),
+                        queue.getInt("toldSoldOut")),
+                queue.toString());
         QueueLedgerWatch.check(status);
         buyers.assertLedgerIsWhatBuyersWereTold(status);
         return buyers;

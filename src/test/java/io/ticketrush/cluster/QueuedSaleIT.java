@@ -7,6 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.fairness.FairnessVerifier;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.QueueBuyers;
+import io.ticketrush.testsupport.QueueLedgerWatch;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -27,21 +37,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.fairness.FairnessVerifier;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.QueueBuyers;
-import io.ticketrush.testsupport.QueueLedgerWatch;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * A sale with a waiting room, end to end through nginx on the four instances: a crowd joins before the opening,
@@ -101,16 +98,24 @@ class QueuedSaleIT {
             buyers.run(CONCURRENCY, POLL, 10, Duration.ofSeconds(90));
             readings = watch.readings();
         }
-        System.out.printf("[QueuedSaleIT] %d joins in %d ms (estimated %d); %d state polls, %d from nginx's cache;"
-                + " %d ledger readings%n", crowd, joinsDone - joinsStart, joinMillis, buyers.polls.get(),
-                buyers.cachedPolls.get(), readings.size());
+        System.out.printf(
+                "[QueuedSaleIT] %d joins in %d ms (estimated %d); %d state polls, %d from nginx's cache;"
+                        + " %d ledger readings%n",
+                crowd,
+                joinsDone - joinsStart,
+                joinMillis,
+                buyers.polls.get(),
+                buyers.cachedPolls.get(),
+                readings.size());
         assertEquals(0, buyers.outages.get(), "no request met an outage");
         assertTrue(readings.size() >= 20, "the ledger was read throughout: " + readings.size());
-        assertTrue(buyers.cachedPolls.get() >= 0.8 * buyers.polls.get(), "the shared state came from nginx's cache: "
-                + buyers.cachedPolls.get() + " of " + buyers.polls.get());
+        assertTrue(
+                buyers.cachedPolls.get() >= 0.8 * buyers.polls.get(),
+                "the shared state came from nginx's cache: " + buyers.cachedPolls.get() + " of " + buyers.polls.get());
 
         // Exactly the tickets, each to one admitted buyer, who paid.
-        List<QueueBuyers.Buyer> winners = buyers.all().stream().filter(b -> b.orderId != null).toList();
+        List<QueueBuyers.Buyer> winners =
+                buyers.all().stream().filter(b -> b.orderId != null).toList();
         assertEquals(tickets, winners.size(), "exactly the tickets were bought");
         assertEquals(tickets, winners.stream().map(b -> b.orderId).distinct().count(), "one order each");
         for (QueueBuyers.Buyer winner : winners) {
@@ -118,7 +123,8 @@ class QueuedSaleIT {
             assertEquals(1, winner.admissions.size(), "admitted once: " + winner);
         }
         lastPayment = winners.stream().mapToLong(b -> b.paidAt).max().orElseThrow();
-        List<QueueBuyers.Buyer> losers = buyers.all().stream().filter(b -> b.orderId == null).toList();
+        List<QueueBuyers.Buyer> losers =
+                buyers.all().stream().filter(b -> b.orderId == null).toList();
         assertEquals(crowd - tickets, losers.size());
         long latest = 0;
         for (QueueBuyers.Buyer loser : losers) {
@@ -127,10 +133,13 @@ class QueuedSaleIT {
             assertTrue(late < 5_000, loser + " learned SOLD_OUT " + late + " ms after the last payment");
             latest = Math.max(latest, late);
         }
-        System.out.printf("[QueuedSaleIT] the last of %d buyers left learned SOLD_OUT %d ms after the last payment%n",
+        System.out.printf(
+                "[QueuedSaleIT] the last of %d buyers left learned SOLD_OUT %d ms after the last payment%n",
                 losers.size(), latest);
         // Every admission batch was bought whole, so admission reached exactly positions 1..tickets.
-        assertEquals(Set.copyOf(range(1, tickets)), winners.stream().map(b -> b.position).collect(Collectors.toSet()),
+        assertEquals(
+                Set.copyOf(range(1, tickets)),
+                winners.stream().map(b -> b.position).collect(Collectors.toSet()),
                 "the buyers at positions 1.." + tickets + " bought, in the order the service drew");
 
         JsonObject status = api.eventStatus(event).data();
@@ -190,7 +199,8 @@ class QueuedSaleIT {
         api.openQueuedSale(beside, 100, 600, opensAt, 5, 60);
         List<String> places = joinAll(api, event, "p", 40);
         joinAll(api, beside, "b", 40);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(admitted(api, event) >= 3));
 
         Api.Answer paused = api.pauseQueue(event);
@@ -199,15 +209,22 @@ class QueuedSaleIT {
         long reach = admitted(api, event);
         long besideReach = admitted(api, beside);
         // Two seconds of admission at five a second.
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(
-                admitted(api, beside) >= besideReach + 10, "the sale beside it admitted on"));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertTrue(admitted(api, beside) >= besideReach + 10, "the sale beside it admitted on"));
         assertEquals(reach, admitted(api, event), "nobody admitted while paused");
         JsonObject shared = cluster.instance(2).queueState(event).data();
         assertEquals("PAUSED", shared.getString("state"));
         assertTrue(shared.getBoolean("paused"));
-        assertEquals("PAUSED", api.eventStatus(event).data().getJsonObject("queue").getString("state"));
-        Api.Answer waiting = api.admission(event, places.stream()
-                .filter(p -> position(api, event, p) > reach).findFirst().orElseThrow());
+        assertEquals(
+                "PAUSED", api.eventStatus(event).data().getJsonObject("queue").getString("state"));
+        Api.Answer waiting = api.admission(
+                event,
+                places.stream()
+                        .filter(p -> position(api, event, p) > reach)
+                        .findFirst()
+                        .orElseThrow());
         assertEquals(-3, waiting.code(), waiting.body());
         assertEquals("PAUSED", waiting.data().getString("state"));
         assertTrue(waiting.data().getJsonObject("etaSeconds").isNull("max"), "no end in sight while paused");
@@ -215,7 +232,8 @@ class QueuedSaleIT {
         Api.Answer resumed = api.resumeQueue(event);
         assertEquals(200, resumed.status(), resumed.body());
         assertFalse(resumed.data().getJsonObject("queue").getBoolean("paused"));
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(admitted(api, event) > reach, "admitting again"));
         assertEquals("WAITING", cluster.instance(3).queueState(event).data().getString("state"));
         QueueLedgerWatch.check(api.eventStatus(event).data());
@@ -247,7 +265,8 @@ class QueuedSaleIT {
         }
         JsonObject held = direct.queueState(event).data();
         assertEquals(0, held.getInt("available"));
-        assertTrue(held.getBoolean("awaitingReturns") && !held.getBoolean("soldOut"),
+        assertTrue(
+                held.getBoolean("awaitingReturns") && !held.getBoolean("soldOut"),
                 "every ticket held, none paid: the queue waits for returns, it does not say sold out: " + held);
         assertEquals("WAITING", held.getString("state"));
         Api.Answer sixth = api.admission(event, byPosition.get(6L));
@@ -270,7 +289,8 @@ class QueuedSaleIT {
         }
 
         for (long position = 6; position <= 10; position++) {
-            Api.Answer order = api.buyAdmitted(event, buyerOf(byPosition.get(position)), secondAdmissions.get(position));
+            Api.Answer order =
+                    api.buyAdmitted(event, buyerOf(byPosition.get(position)), secondAdmissions.get(position));
             assertEquals(1, order.code(), order.body());
             assertEquals(1, api.pay(order.data().getString("orderId")).code());
         }
@@ -282,9 +302,17 @@ class QueuedSaleIT {
         JsonObject status = api.eventStatus(event).data();
         assertEquals(5, status.getInt("paid"));
         JsonObject queue = status.getJsonObject("queue");
-        assertEquals(List.of(12, 10, 10, 0, 0, 0, 2), List.of(queue.getInt("joined"), queue.getInt("admitted"),
-                queue.getInt("bought"), queue.getInt("admittedUnused"), queue.getInt("lapsed"),
-                queue.getInt("waiting"), queue.getInt("toldSoldOut")), queue.toString());
+        assertEquals(
+                List.of(12, 10, 10, 0, 0, 0, 2),
+                List.of(
+                        queue.getInt("joined"),
+                        queue.getInt("admitted"),
+                        queue.getInt("bought"),
+                        queue.getInt("admittedUnused"),
+                        queue.getInt("lapsed"),
+                        queue.getInt("waiting"),
+                        queue.getInt("toldSoldOut")),
+                queue.toString());
         QueueLedgerWatch.check(status);
     }
 
@@ -300,8 +328,15 @@ class QueuedSaleIT {
         assertRefused(api.buyAdmitted(event, "slow", admission), "expired");
         await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
             JsonObject queue = api.eventStatus(event).data().getJsonObject("queue");
-            assertEquals(List.of(1, 1, 0, 1, 0), List.of(queue.getInt("joined"), queue.getInt("admitted"),
-                    queue.getInt("bought"), queue.getInt("lapsed"), queue.getInt("admittedUnused")), queue.toString());
+            assertEquals(
+                    List.of(1, 1, 0, 1, 0),
+                    List.of(
+                            queue.getInt("joined"),
+                            queue.getInt("admitted"),
+                            queue.getInt("bought"),
+                            queue.getInt("lapsed"),
+                            queue.getInt("admittedUnused")),
+                    queue.toString());
         });
         assertRefused(api.admission(event, place), "lapsed");
         assertEquals(10, api.eventStatus(event).data().getInt("available"), "nothing sold");
@@ -325,14 +360,21 @@ class QueuedSaleIT {
 
         assertRefused(api.buy(event, "alice"), "an admission is required");
         assertRefused(api.buyAdmitted(event, "alice", changeMac(alice)), "forged");
-        assertRefused(api.buyAdmitted(event, "alice", alice.substring(0, alice.indexOf('.') + 1)
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[16])), "forged");
+        assertRefused(
+                api.buyAdmitted(
+                        event,
+                        "alice",
+                        alice.substring(0, alice.indexOf('.') + 1)
+                                + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[16])),
+                "forged");
         assertRefused(api.buyAdmitted(event, "alice", alice.substring(0, alice.indexOf('.'))), "not a token");
         // A payload of one's own making, with a far deadline, signed with nothing the service knows.
         String[] fields = Api.tokenFields(alice);
         fields[6] = Long.toString(Long.MAX_VALUE / 2);
-        String selfMade = Base64.getUrlEncoder().withoutPadding().encodeToString(String.join("|", fields)
-                .getBytes(StandardCharsets.UTF_8)) + alice.substring(alice.indexOf('.'));
+        String selfMade = Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(String.join("|", fields).getBytes(StandardCharsets.UTF_8))
+                + alice.substring(alice.indexOf('.'));
         assertRefused(api.buyAdmitted(event, "alice", selfMade), "forged");
         assertRefused(api.buyAdmitted(event, "bob", alice), "another buyer's");
         assertRefused(api.buyAdmitted(other, "alice", alice), "another event");
@@ -378,7 +420,8 @@ class QueuedSaleIT {
         Api api = cluster.nginx();
         String event = Deployments.newEventId("empty");
         api.openQueuedSale(event, 2, 600, System.currentTimeMillis() + 500, 100, 60);
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertFalse(api.fairness(event).data().isNull("frozen")));
         JsonObject fairness = api.fairness(event).data();
         assertEquals(0, fairness.getJsonObject("frozen").getInt("size"), fairness.toString());
@@ -402,8 +445,10 @@ class QueuedSaleIT {
         assertEquals(-3, third.code(), "2 tickets, both held: " + third.body());
         assertEquals(0, third.data().getInt("ahead"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int verified = FairnessVerifier.run(new String[] {api.base().toString(), event},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+        int verified = FairnessVerifier.run(
+                new String[] {api.base().toString(), event},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, verified, "the verifier accepts an empty pre-queue: " + out);
     }
 
@@ -435,10 +480,15 @@ class QueuedSaleIT {
         assertError(api.post(q + "/join", Map.of("userId", "no spaces inside")), 400);
         assertError(api.post(q + "/join", Map.of("userId", "x".repeat(65))), 400);
         assertError(api.post(q + "/join", Map.of("userId", "bad/slash")), 400);
-        assertError(api.send(api.postRequest(q + "/join", Map.of()).POST(
-                HttpRequest.BodyPublishers.ofString("userId=a&userId=b"))), 400);
-        assertError(api.send(HttpRequest.newBuilder(api.base().resolve(q + "/join"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))), 415);
+        assertError(
+                api.send(api.postRequest(q + "/join", Map.of())
+                        .POST(HttpRequest.BodyPublishers.ofString("userId=a&userId=b"))),
+                400);
+        assertError(
+                api.send(HttpRequest.newBuilder(api.base().resolve(q + "/join"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))),
+                415);
         assertError(api.post("queue/bad!id/join", Map.of("userId", "erin")), 404);
         assertError(api.post("queue/" + "e".repeat(65) + "/join", Map.of("userId", "erin")), 404);
         assertError(api.get(q + "/join"), 405);
@@ -447,17 +497,26 @@ class QueuedSaleIT {
         assertError(api.post(q + "/fairness", Map.of()), 405);
         assertError(api.get(q + "/nope"), 404);
         assertError(api.get(q + "/join/more"), 404);
-        for (String query : List.of("count=0", "count=10001", "count=-1", "count=x", "from=0", "from=-5", "from=abc",
-                "count=1&count=2")) {
+        for (String query : List.of(
+                "count=0", "count=10001", "count=-1", "count=x", "from=0", "from=-5", "from=abc", "count=1&count=2")) {
             assertError(api.get(q + "/fairness?" + query), 400);
         }
         assertError(api.post(q + "/admission", Map.of()), 403);
-        for (String garbage : List.of("garbage", ".", "..", "a.b", place + "x", place.replace('.', '-'),
-                "%%%.$$$", "x".repeat(600) + "." + "y".repeat(22))) {
+        for (String garbage : List.of(
+                "garbage",
+                ".",
+                "..",
+                "a.b",
+                place + "x",
+                place.replace('.', '-'),
+                "%%%.$$$",
+                "x".repeat(600) + "." + "y".repeat(22))) {
             assertError(api.admission(event, garbage), 403);
         }
-        assertError(api.send(api.postRequest(q + "/admission", Map.of()).POST(
-                HttpRequest.BodyPublishers.ofString("place=a&place=b"))), 400);
+        assertError(
+                api.send(api.postRequest(q + "/admission", Map.of())
+                        .POST(HttpRequest.BodyPublishers.ofString("place=a&place=b"))),
+                400);
         assertError(api.buyAdmitted(event, "erin", "garbage"), 403);
         assertEquals(1, api.join(event, "erin").code(), "still joining");
         assertEquals(place, api.join(event, "erin").data().getString("place"));
@@ -487,19 +546,30 @@ class QueuedSaleIT {
      * Runs {@code FairnessVerifier} as a buyer would, in a JVM of its own from the compiled classes, and checks that
      * the position the service told each buyer is the verifier's for their place.
      */
-    private static void assertTheVerifierFindsThePositionsTheBuyersWereTold(Api api, String event, String commitment,
-            QueueBuyers buyers) throws IOException, InterruptedException {
+    private static void assertTheVerifierFindsThePositionsTheBuyersWereTold(
+            Api api, String event, String commitment, QueueBuyers buyers) throws IOException, InterruptedException {
         JsonObject fairness = api.fairness(event).data();
         assertEquals(commitment, fairness.getString("commitment"));
         assertEquals(buyers.all().size(), fairness.getJsonObject("frozen").getInt("size"));
         Path basedir = Path.of(System.getProperty("ticketrush.basedir", "."));
-        Path order = Files.createDirectories(basedir.resolve("target/it-fairness")).resolve(event + ".txt");
+        Path order =
+                Files.createDirectories(basedir.resolve("target/it-fairness")).resolve(event + ".txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = basedir.resolve("target/classes") + File.pathSeparator
-                + basedir.resolve("target/verifier-lib/*");
-        Process verifier = new ProcessBuilder(java, "-cp", classPath, FairnessVerifier.class.getName(),
-                api.base().toString(), event, "--out", order.toString(), "--commitment", commitment)
-                .redirectErrorStream(true).start();
+        String classPath =
+                basedir.resolve("target/classes") + File.pathSeparator + basedir.resolve("target/verifier-lib/*");
+        Process verifier = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        classPath,
+                        FairnessVerifier.class.getName(),
+                        api.base().toString(),
+                        event,
+                        "--out",
+                        order.toString(),
+                        "--commitment",
+                        commitment)
+                .redirectErrorStream(true)
+                .start();
         String output = new String(verifier.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(verifier.waitFor(60, TimeUnit.SECONDS), "the verifier finished");
         assertEquals(0, verifier.exitValue(), "the verifier accepts the record: " + output);
@@ -515,16 +585,20 @@ class QueuedSaleIT {
         int told = 0;
         for (QueueBuyers.Buyer buyer : buyers.all()) {
             if (buyer.orderId != null) {
-                assertEquals(positionOfPlace.get(buyer.placeNumber), buyer.position, "the verifier's position for "
-                        + buyer + ", in the admission they bought with");
+                assertEquals(
+                        positionOfPlace.get(buyer.placeNumber),
+                        buyer.position,
+                        "the verifier's position for " + buyer + ", in the admission they bought with");
             }
             for (long position : buyer.positionsTold) {
                 assertEquals(positionOfPlace.get(buyer.placeNumber), position, "the verifier's position for " + buyer);
             }
             told += buyer.positionsTold.isEmpty() ? 0 : 1;
         }
-        System.out.printf("[QueuedSaleIT] the verifier agrees with the position told to %d buyers while they waited"
-                + " and with the %d admissions%n", told, buyers.all().stream().filter(b -> b.orderId != null).count());
+        System.out.printf(
+                "[QueuedSaleIT] the verifier agrees with the position told to %d buyers while they waited"
+                        + " and with the %d admissions%n",
+                told, buyers.all().stream().filter(b -> b.orderId != null).count());
         assertTrue(told >= 1_000, "many buyers were told their position while waiting: " + told);
     }
 
@@ -563,7 +637,11 @@ class QueuedSaleIT {
     }
 
     private static long admitted(Api api, String event) {
-        return api.eventStatus(event).data().getJsonObject("queue").getJsonNumber("admitted").longValue();
+        return api.eventStatus(event)
+                .data()
+                .getJsonObject("queue")
+                .getJsonNumber("admitted")
+                .longValue();
     }
 
     private static String buyerOf(String place) {

@@ -5,6 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.ManyConnections;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.SharedCluster;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -19,20 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.ManyConnections;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.SharedCluster;
 
 /**
  * The answer every buyer of a sold-out sale gets is given by nginx itself: kept for the rest of the second Redis said
@@ -44,6 +41,7 @@ class SharedSoldOutIT {
 
     /** What nginx says of an answer it gave from its cache: kept, or kept and being asked for again. */
     private static final Set<String> FROM_CACHE = Set.of("HIT", "UPDATING");
+
     private static final int CONNECTIONS = 2_000;
     private static final int REQUESTS_PER_CONNECTION = 3;
 
@@ -71,9 +69,12 @@ class SharedSoldOutIT {
             }
         }
         assertTrue(fromCache >= answers.size() / 2, "most of the crowd answered by nginx: " + fromCache);
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertTrue(
-                logSince(cluster, logStart).contains("\"POST /buy/ticket HTTP/1.1\" 200 40 upstream=- upstream_status=- "),
-                "nginx's log has purchases it answered itself"));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertTrue(
+                        logSince(cluster, logStart)
+                                .contains("\"POST /buy/ticket HTTP/1.1\" 200 40 upstream=- upstream_status=- "),
+                        "nginx's log has purchases it answered itself"));
 
         Api.Answer retried = api.buyAgain(event, "holder");
         assertEquals(-2, retried.code(), "a retry is answered by an instance: the holder's order, not 'sold out'");
@@ -88,8 +89,9 @@ class SharedSoldOutIT {
         assertEquals("BYPASS", resent.header("X-Cache-Status"));
         Api.Answer admitted = api.post("buy/ticket", Map.of("userId", "late-2", "eventId", event, "admission", "x.y"));
         assertEquals("BYPASS", admitted.header("X-Cache-Status"), "a purchase with an admission is an instance's");
-        Api.Answer spoofed = api.send(api.postRequest("buy/ticket", Map.of("userId", "holder", "eventId", event,
-                "retry", "true")).header("X-Ticketrush-Shared", event));
+        Api.Answer spoofed =
+                api.send(api.postRequest("buy/ticket", Map.of("userId", "holder", "eventId", event, "retry", "true"))
+                        .header("X-Ticketrush-Shared", event));
         assertEquals(-2, spoofed.code(), "a client cannot make its retry shared");
 
         JsonObject status = api.eventStatus(event).data();
@@ -130,7 +132,10 @@ class SharedSoldOutIT {
 
         for (int i = 0; i < 5; i++) {
             Api.Answer answer = api.buy(event, "after-" + i);
-            assertEquals(1, answer.code(), "the new sale has tickets: " + answer.body() + " " + answer.header("X-Cache-Status"));
+            assertEquals(
+                    1,
+                    answer.code(),
+                    "the new sale has tickets: " + answer.body() + " " + answer.header("X-Cache-Status"));
         }
         assertEquals(-1, api.buy(event, "after-5").code(), "and sells exactly them");
         assertEquals(5, api.eventStatus(event).data().getInt("reserved"));
@@ -146,8 +151,8 @@ class SharedSoldOutIT {
         String request = "POST /buy/ticket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s";
 
-        List<ManyConnections.Response> responses = ManyConnections.exchange(api.base().getPort(), CONNECTIONS,
-                REQUESTS_PER_CONNECTION, (connection, i) -> {
+        List<ManyConnections.Response> responses = ManyConnections.exchange(
+                api.base().getPort(), CONNECTIONS, REQUESTS_PER_CONNECTION, (connection, i) -> {
                     String body = "userId=c" + connection + "-" + i + "&eventId=" + event;
                     return String.format(request, body.length(), body);
                 });
@@ -157,10 +162,13 @@ class SharedSoldOutIT {
         for (ManyConnections.Response response : responses) {
             byStatus.merge(response.status() + " " + codeOf(response.body()), 1, Integer::sum);
         }
-        assertEquals(Map.of("200 -1", CONNECTIONS * REQUESTS_PER_CONNECTION), byStatus,
+        assertEquals(
+                Map.of("200 -1", CONNECTIONS * REQUESTS_PER_CONNECTION),
+                byStatus,
                 "every answer a 2xx JSON 'sold out'");
         String errors = Files.exists(errorLog)
-                ? Files.readString(errorLog, StandardCharsets.UTF_8).substring((int) errorsBefore) : "";
+                ? Files.readString(errorLog, StandardCharsets.UTF_8).substring((int) errorsBefore)
+                : "";
         assertFalse(errors.contains("worker_connections are not enough"), errors);
         assertFalse(errors.contains("Too many open files"), errors);
     }
@@ -180,7 +188,10 @@ class SharedSoldOutIT {
     private static String logSince(Cluster cluster, long offset) {
         try {
             byte[] log = Files.readAllBytes(accessLog(cluster));
-            return new String(log, (int) Math.min(offset, log.length), (int) Math.max(0, log.length - offset),
+            return new String(
+                    log,
+                    (int) Math.min(offset, log.length),
+                    (int) Math.max(0, log.length - offset),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -200,7 +211,8 @@ class SharedSoldOutIT {
             if (wanted.test(answer)) {
                 return answer;
             }
-            assertTrue(answer.code() == -1 || answer.status() == 503 && answer.code() == -3,
+            assertTrue(
+                    answer.code() == -1 || answer.status() == 503 && answer.code() == -3,
                     "sold out or busy meanwhile; answers so far: " + answers);
             assertTrue(System.nanoTime() < deadline, "not yet after 10 s; answers so far: " + answers);
             Pause.of(Duration.ofMillis(50));

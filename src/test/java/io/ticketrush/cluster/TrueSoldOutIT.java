@@ -3,6 +3,12 @@ package io.ticketrush.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Cluster;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.SharedCluster;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,16 +19,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Cluster;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.SharedCluster;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -41,6 +39,7 @@ class TrueSoldOutIT {
     private static final int BUSY_RETRIES = 50;
     /** How often a buyer whose answer was lost on the way asks again. */
     private static final int LOST_RETRIES = 3;
+
     private static final long SAMPLE_EVERY_MS = 5;
 
     @Test
@@ -76,11 +75,19 @@ class TrueSoldOutIT {
             lost += attempt.lost();
             int code = attempt.answer().code();
             if (attempt.buyer().equals("holder")) {
-                assertEquals(-2, code, "the holder's every repeat: their order, " + attempt.answer().body());
+                assertEquals(
+                        -2,
+                        code,
+                        "the holder's every repeat: their order, "
+                                + attempt.answer().body());
                 assertEquals(holderOrder, attempt.answer().data().getString("orderId"));
             } else {
-                assertTrue(code == 1 || code == -2, "a fresh buyer: a ticket, then their order: " + attempt.answer().body());
-                ordersByBuyer.computeIfAbsent(attempt.buyer(), b -> new HashSet<>())
+                assertTrue(
+                        code == 1 || code == -2,
+                        "a fresh buyer: a ticket, then their order: "
+                                + attempt.answer().body());
+                ordersByBuyer
+                        .computeIfAbsent(attempt.buyer(), b -> new HashSet<>())
                         .add(attempt.answer().data().getString("orderId"));
             }
         }
@@ -89,14 +96,16 @@ class TrueSoldOutIT {
         assertEquals(FRESH_BUYERS, ordersByBuyer.size(), "every fresh buyer got a ticket");
         try (Jedis redis = cluster.redis()) {
             for (Map.Entry<String, Set<String>> buyer : ordersByBuyer.entrySet()) {
-                assertEquals(Set.of(redis.hget("tr:{" + event + "}:buyers", buyer.getKey())), buyer.getValue(),
+                assertEquals(
+                        Set.of(redis.hget("tr:{" + event + "}:buyers", buyer.getKey())),
+                        buyer.getValue(),
                         buyer.getKey() + " was told of one order, the one Redis holds for them");
             }
         }
         assertTrue(codes.get(1) <= FRESH_BUYERS && codes.get(1) >= FRESH_BUYERS - lost, "one sale each: " + codes);
         assertEquals(1 + FRESH_BUYERS, api.eventStatus(event).data().getInt("reserved"));
-        System.out.println("[TrueSoldOutIT] answers " + codes + ", 'busy, try again' answered " + busy
-                + " times, " + lost + " answers lost on the way and asked for again");
+        System.out.println("[TrueSoldOutIT] answers " + codes + ", 'busy, try again' answered " + busy + " times, "
+                + lost + " answers lost on the way and asked for again");
     }
 
     @Test
@@ -127,14 +136,16 @@ class TrueSoldOutIT {
             int code = attempt.answer().code();
             assertTrue(code == 1 || code == -1 || code == -2, attempt.answer().body());
             if (code == 1 || code == -2) {
-                ordersByBuyer.computeIfAbsent(attempt.buyer(), b -> new HashSet<>())
+                ordersByBuyer
+                        .computeIfAbsent(attempt.buyer(), b -> new HashSet<>())
                         .add(attempt.answer().data().getString("orderId"));
             } else {
                 soldOut++;
                 // Nothing comes back in this sale (holds of 300 s): once a reading found a ticket left, there was one
                 // at every moment before it. A "sold out" received before such a reading began was not true.
                 for (Sample sample : samples) {
-                    assertTrue(sample.available() == 0 || sample.startedNanos() < attempt.answeredNanos(),
+                    assertTrue(
+                            sample.available() == 0 || sample.startedNanos() < attempt.answeredNanos(),
                             "told sold out while Redis still had " + sample.available() + " left");
                 }
             }
@@ -142,7 +153,9 @@ class TrueSoldOutIT {
         assertEquals(TICKETS, ordersByBuyer.size(), "exactly the tickets there are, each known to its buyer");
         try (Jedis redis = cluster.redis()) {
             for (Map.Entry<String, Set<String>> buyer : ordersByBuyer.entrySet()) {
-                assertEquals(Set.of(redis.hget("tr:{" + event + "}:buyers", buyer.getKey())), buyer.getValue(),
+                assertEquals(
+                        Set.of(redis.hget("tr:{" + event + "}:buyers", buyer.getKey())),
+                        buyer.getValue(),
                         buyer.getKey() + " was told of one order, the one Redis holds for them");
             }
         }
@@ -178,11 +191,9 @@ class TrueSoldOutIT {
         throw new AssertionError(buyer + " was told 'busy' " + busy + " times and lost " + lost + " answers");
     }
 
-    private record Attempt(String buyer, Api.Answer answer, int busy, int lost, long answeredNanos) {
-    }
+    private record Attempt(String buyer, Api.Answer answer, int busy, int lost, long answeredNanos) {}
 
-    private record Sample(long startedNanos, long available) {
-    }
+    private record Sample(long startedNanos, long available) {}
 
     /** Reads the sale's tickets left in Redis every few milliseconds, on a thread of its own, while a test runs. */
     private static final class AvailableWatch implements AutoCloseable {
@@ -193,17 +204,22 @@ class TrueSoldOutIT {
 
         AvailableWatch(Cluster cluster, String event) {
             String stock = "tr:{" + event + "}:stock";
-            thread = new Thread(() -> {
-                try (Jedis redis = cluster.redis()) {
-                    while (!stopped) {
-                        long started = System.nanoTime();
-                        List<String> fields = redis.hmget(stock, "tickets", "reserved", "paid");
-                        samples.add(new Sample(started, Long.parseLong(fields.get(0)) - Long.parseLong(fields.get(1))
-                                - Long.parseLong(fields.get(2))));
-                        Pause.millis(SAMPLE_EVERY_MS);
-                    }
-                }
-            }, "available-watch");
+            thread = new Thread(
+                    () -> {
+                        try (Jedis redis = cluster.redis()) {
+                            while (!stopped) {
+                                long started = System.nanoTime();
+                                List<String> fields = redis.hmget(stock, "tickets", "reserved", "paid");
+                                samples.add(new Sample(
+                                        started,
+                                        Long.parseLong(fields.get(0))
+                                                - Long.parseLong(fields.get(1))
+                                                - Long.parseLong(fields.get(2))));
+                                Pause.millis(SAMPLE_EVERY_MS);
+                            }
+                        }
+                    },
+                    "available-watch");
             thread.start();
         }
 
@@ -226,5 +242,4 @@ class TrueSoldOutIT {
             assertTrue(samples.size() > 10, "the watch read Redis throughout: " + samples.size() + " readings");
         }
     }
-
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.PipelineFailures;
+import io.ticketrush.redis.RedisBusyException;
+import io.ticketrush.redis.RedisUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.redis.PipelineFailures;
-import io.ticketrush.redis.RedisBusyException;
-import io.ticketrush.redis.RedisUnavailableException;
 
 /**
  * The batcher's bounds: its thread outlives any Throwable of its batch function, its queue refuses what it has no
@@ -54,9 +52,14 @@ class BatcherTest {
 
     /** A started batcher of at most 8 calls a batch, a queue of {@code capacity}, on the test's clock. */
     private <T, R> Batcher<T, R> started(int capacity, Consumer<List<Batcher.Call<T, R>>> batch) {
-        Batcher<T, R> batcher = new Batcher<>(8, new Batcher.Limits(capacity, DEADLINE), batch,
-                refusal -> refusals.computeIfAbsent(refusal, r -> new AtomicInteger()).incrementAndGet(),
-                PipelineFailures.INSTANCE, now::get);
+        Batcher<T, R> batcher = new Batcher<>(
+                8,
+                new Batcher.Limits(capacity, DEADLINE),
+                batch,
+                refusal -> refusals.computeIfAbsent(refusal, r -> new AtomicInteger())
+                        .incrementAndGet(),
+                PipelineFailures.INSTANCE,
+                now::get);
         Thread thread = new Thread(batcher, "batcher");
         thread.setDaemon(true);
         thread.start();
@@ -74,7 +77,8 @@ class BatcherTest {
     }
 
     private static Throwable failureOf(CompletableFuture<?> future) {
-        CompletionException failed = assertThrows(CompletionException.class,
+        CompletionException failed = assertThrows(
+                CompletionException.class,
                 () -> future.orTimeout(PATIENCE_SECONDS, TimeUnit.SECONDS).join());
         return failed.getCause();
     }

@@ -3,6 +3,7 @@ package io.ticketrush.concurrent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -14,12 +15,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.redis.RedisUnavailableException;
 
 /** A periodic task logs an outage once at each end, logs a bug in full, and keeps running after either. */
 class PeriodicTaskTest {
@@ -40,12 +38,10 @@ class PeriodicTaskTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         });
     }
 
@@ -97,8 +93,13 @@ class PeriodicTaskTest {
     void pausesOnWhatTheTaskCallsAnOutage() throws InterruptedException {
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(1);
-        PeriodicTask task = PeriodicTask.start(scheduler, 1, log, WORDING,
-                e -> e instanceof IllegalStateException ? "database: " + e.getMessage() : null, () -> {
+        PeriodicTask task = PeriodicTask.start(
+                scheduler,
+                1,
+                log,
+                WORDING,
+                e -> e instanceof IllegalStateException ? "database: " + e.getMessage() : null,
+                () -> {
                     // Run 3 is the first to work; its "Resumed" is logged once it has returned.
                     if (runs.incrementAndGet() == 4) {
                         done.countDown();

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import io.ticketrush.fairness.DrawCheck.Result;
+import io.ticketrush.fairness.Published.Frozen;
+import io.ticketrush.model.PlacesPage;
+import io.ticketrush.queue.QueueDraw;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,17 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.ticketrush.fairness.DrawCheck.Result;
-import io.ticketrush.fairness.Published.Frozen;
-import io.ticketrush.model.PlacesPage;
-import io.ticketrush.queue.QueueDraw;
 
 /**
  * The verifier accepts an honest record and names every lie: a seed that is not the one committed to, a digest
@@ -71,8 +68,7 @@ class FairnessVerifierTest {
 
     @Test
     void acceptsAnEmptyPreQueue() {
-        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), 0, QueueDraw.digest(List.of()),
-                places);
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), 0, QueueDraw.digest(List.of()), places);
 
         assertTrue(result.verified(), result.problems().toString());
         assertEquals(0, result.order().length);
@@ -93,7 +89,8 @@ class FairnessVerifierTest {
     void rejectsADigestThatIsNotThePlaces() {
         String other = QueueDraw.digest(places.subList(1, SIZE + 1));
 
-        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, other, places),
+        assertProblem(
+                DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, other, places),
                 "the digest of places 1..1000 is " + digest);
     }
 
@@ -107,7 +104,8 @@ class FairnessVerifierTest {
         dropped.remove(3);
 
         for (List<String> tampered : List.of(swapped, replaced, dropped)) {
-            assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, tampered),
+            assertProblem(
+                    DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, tampered),
                     "the digest of places 1..1000 is");
         }
     }
@@ -119,17 +117,22 @@ class FairnessVerifierTest {
 
         Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, more);
 
-        assertArrayEquals(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places).order(),
+        assertArrayEquals(
+                DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, digest, places)
+                        .order(),
                 result.order());
     }
 
     @Test
     void rejectsASizeThatIsNotThePreQueues() {
-        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE - 1, digest, places),
+        assertProblem(
+                DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE - 1, digest, places),
                 "the digest of places 1..999 is");
-        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + 1, digest, places),
+        assertProblem(
+                DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + 1, digest, places),
                 "the digest of places 1..1001 is");
-        assertProblem(DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + LATE + 1, digest, places),
+        assertProblem(
+                DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE + LATE + 1, digest, places),
                 "the pre-queue has 1201 places but only 1200 place hashes are published");
     }
 
@@ -138,16 +141,15 @@ class FairnessVerifierTest {
         List<String> twice = new ArrayList<>(places.subList(0, SIZE));
         twice.set(700, twice.get(20));
 
-        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, QueueDraw.digest(twice),
-                twice);
+        Result result = DrawCheck.verify(commitment, QueueDraw.hex(seed), SIZE, QueueDraw.digest(twice), twice);
 
         assertProblem(result, "place 701 has the same place hash as place 21");
     }
 
     @Test
     void rejectsAnAlgorithmItDoesNotKnow() {
-        Published published = new Published("e", "feistel-hmac-sha256", 2, commitment, 0L, new Frozen(SIZE, digest),
-                QueueDraw.hex(seed), places);
+        Published published = new Published(
+                "e", "feistel-hmac-sha256", 2, commitment, 0L, new Frozen(SIZE, digest), QueueDraw.hex(seed), places);
 
         assertProblem(DrawCheck.verify(published), "this verifier knows feistel-hmac-sha256 version 1");
     }
@@ -202,7 +204,9 @@ class FairnessVerifierTest {
 
         assertEquals(FairnessVerifier.MISMATCH, run.status());
         assertTrue(run.err().contains("not the one saved before: " + saved), run.err());
-        assertEquals(FairnessVerifier.VERIFIED, run(baseUrl(), "e1", "--commitment", commitment).status());
+        assertEquals(
+                FairnessVerifier.VERIFIED,
+                run(baseUrl(), "e1", "--commitment", commitment).status());
     }
 
     @Test
@@ -220,7 +224,8 @@ class FairnessVerifierTest {
         serve("e1", record("e1", SIZE, digest, QueueDraw.hex(seed)), places);
 
         assertEquals(FairnessVerifier.CANNOT_CHECK, run(baseUrl()).status());
-        assertEquals(FairnessVerifier.CANNOT_CHECK, run(baseUrl(), "e1", "--verbose").status());
+        assertEquals(
+                FairnessVerifier.CANNOT_CHECK, run(baseUrl(), "e1", "--verbose").status());
         Run unknown = run(baseUrl(), "nope");
         assertEquals(FairnessVerifier.CANNOT_CHECK, unknown.status());
         assertTrue(unknown.err().contains("HTTP 404, code -404: no queue"), unknown.err());
@@ -244,13 +249,14 @@ class FairnessVerifierTest {
         assertTrue(notJson.err().contains(": HTTP 200, not JSON: "), notJson.err());
     }
 
-    private record Run(int status, String out, String err) {
-    }
+    private record Run(int status, String out, String err) {}
 
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = FairnessVerifier.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = FairnessVerifier.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -272,12 +278,13 @@ class FairnessVerifierTest {
             } else if (query == null) {
                 body = "{\"code\":1,\"msg\":\"ok\",\"data\":{" + record + "}}";
             } else {
-                Map<String, Integer> q = Arrays.stream(query.split("&")).map(p -> p.split("="))
+                Map<String, Integer> q = Arrays.stream(query.split("&"))
+                        .map(p -> p.split("="))
                         .collect(Collectors.toMap(p -> p[0], p -> Integer.parseInt(p[1])));
                 int from = q.get("from");
                 int count = Math.min(q.get("count"), PlacesPage.MAX_COUNT);
-                List<String> page = placeHashes.subList(Math.min(from - 1, placeHashes.size()),
-                        Math.min(from - 1 + count, placeHashes.size()));
+                List<String> page = placeHashes.subList(
+                        Math.min(from - 1, placeHashes.size()), Math.min(from - 1 + count, placeHashes.size()));
                 body = "{\"code\":1,\"msg\":\"ok\",\"data\":{" + record + ",\"places\":["
                         + page.stream().map(h -> "\"" + h + "\"").collect(Collectors.joining(",")) + "]}}";
             }
@@ -305,7 +312,8 @@ class FairnessVerifierTest {
     private static void assertProblem(Result result, String expected) {
         assertFalse(result.verified(), "no problem found, expected: " + expected);
         assertEquals(0, result.order().length, "no order when a check fails");
-        assertTrue(result.problems().stream().anyMatch(p -> p.contains(expected)),
+        assertTrue(
+                result.problems().stream().anyMatch(p -> p.contains(expected)),
                 "expected a problem containing \"" + expected + "\", got " + result.problems());
     }
 

@@ -4,16 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SharedServers;
 import io.ticketrush.testsupport.SingleInstanceIT;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /** Without Redis an instance answers 503 quickly and reports not-ready; it recovers by itself. */
@@ -30,7 +28,8 @@ class RedisOutageIT extends SingleInstanceIT {
         api.openSale(event, 10, 300);
         assertEquals(1, api.buy(event, "before").code());
         // Ready once the order database has been tried, which a just-deployed instance may still be doing.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(200, api.get("health/ready").status()));
 
         SharedServers.server().stop();
@@ -53,12 +52,15 @@ class RedisOutageIT extends SingleInstanceIT {
         // This Redis keeps nothing on disk, so the sale comes back empty and is opened again.
         SharedServers.server().restart();
 
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(200, api.get("health/ready").status()));
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertEquals(404, api.eventStatus(event).status(), "Redis answers, sale lost"));
         assertEquals(200, api.openSale(event, 10, 300).status());
-        await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(2))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(api.localPermits(event) > 0, "the share re-opened"));
         assertEquals(1, api.buy(event, "after").code());
         assertEquals(9, api.eventStatus(event).data().getInt("available"));
@@ -78,10 +80,12 @@ class RedisOutageIT extends SingleInstanceIT {
         Api.Answer answer = api.buy(event, "during");
         assertEquals(503, answer.status(), "this instance sold the event: it exists, Redis lost it; " + answer.body());
         assertEquals(-503, answer.code());
-        assertEquals(404, api.buy(Deployments.newEventId("never-opened"), "during").status(), "unlike an event never seen");
+        assertEquals(
+                404, api.buy(Deployments.newEventId("never-opened"), "during").status(), "unlike an event never seen");
 
         assertEquals(200, api.openSale(event, 10, 300).status());
-        await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(2))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(api.localPermits(event) > 0, "the share re-opened"));
         assertEquals(1, api.buy(event, "after").code());
     }

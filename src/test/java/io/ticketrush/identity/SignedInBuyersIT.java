@@ -5,26 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.text.ParseException;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import jakarta.json.JsonObject;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.openqa.selenium.By;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -36,7 +16,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Browser;
 import io.ticketrush.testsupport.Deployments;
@@ -44,6 +23,23 @@ import io.ticketrush.testsupport.OidcProvider;
 import io.ticketrush.testsupport.PayaraInstance;
 import io.ticketrush.testsupport.SharedOidcProvider;
 import io.ticketrush.testsupport.SharedServers;
+import jakarta.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
 
 /**
  * Buyers named by access tokens from a real OpenID provider (Keycloak, {@link OidcProvider}), on an instance in
@@ -63,14 +59,24 @@ class SignedInBuyersIT {
     @BeforeAll
     static void start(OidcProvider oidc) {
         provider = oidc;
-        instance = PayaraInstance.start(Path.of("target", "it-signed-in", "payara"),
-                PayaraInstance.properties("signed-in", Map.of(
-                        "redis.port", System.getProperty(SharedServers.PORT_PROPERTY),
-                        "buyer.auth", "oidc",
-                        "oidc.issuer", provider.issuer(),
-                        "oidc.audience", OidcProvider.AUDIENCE,
-                        "oidc.client-id", OidcProvider.BUYER_CLIENT,
-                        "oidc.leeway-seconds", Integer.toString(LEEWAY_SECONDS))), List.of());
+        instance = PayaraInstance.start(
+                Path.of("target", "it-signed-in", "payara"),
+                PayaraInstance.properties(
+                        "signed-in",
+                        Map.of(
+                                "redis.port",
+                                System.getProperty(SharedServers.PORT_PROPERTY),
+                                "buyer.auth",
+                                "oidc",
+                                "oidc.issuer",
+                                provider.issuer(),
+                                "oidc.audience",
+                                OidcProvider.AUDIENCE,
+                                "oidc.client-id",
+                                OidcProvider.BUYER_CLIENT,
+                                "oidc.leeway-seconds",
+                                Integer.toString(LEEWAY_SECONDS))),
+                List.of());
         api = instance.api();
     }
 
@@ -88,24 +94,32 @@ class SignedInBuyersIT {
         String alice = provider.accessToken("alice");
         String brief = provider.accessToken("alice", OidcProvider.BRIEF_CLIENT);
         SignedJWT genuine = SignedJWT.parse(alice);
-        RSAKey impostor = new RSAKeyGenerator(2048).keyID(genuine.getHeader().getKeyID()).generate();
+        RSAKey impostor =
+                new RSAKeyGenerator(2048).keyID(genuine.getHeader().getKeyID()).generate();
 
         Api.Answer none = api.send(api.postRequest("buy/ticket", Map.of("eventId", event)));
         assertEquals(401, none.status(), none.body());
         assertEquals(-401, none.code());
         assertEquals("Bearer", none.header("WWW-Authenticate"));
-        assertEquals("sign in first: send Authorization: Bearer <access token>", none.json().getString("msg"));
+        assertEquals(
+                "sign in first: send Authorization: Bearer <access token>",
+                none.json().getString("msg"));
 
         List<Map.Entry<String, String>> refusals = new ArrayList<>();
         refusals.add(Map.entry("invalid signature", resign(genuine.getJWTClaimsSet(), impostor, impostor.getKeyID())));
-        refusals.add(Map.entry("signed by a key the issuer does not publish (kid made-up)", resign(genuine.getJWTClaimsSet(), impostor, "made-up")));
+        refusals.add(Map.entry(
+                "signed by a key the issuer does not publish (kid made-up)",
+                resign(genuine.getJWTClaimsSet(), impostor, "made-up")));
         refusals.add(Map.entry("unsigned or encrypted token refused (alg none)", unsigned(genuine)));
-        refusals.add(Map.entry("algorithm HS256 refused: tokens must be signed with RSA or ECDSA", hmacWithPublicKey(genuine)));
+        refusals.add(Map.entry(
+                "algorithm HS256 refused: tokens must be signed with RSA or ECDSA", hmacWithPublicKey(genuine)));
         refusals.add(Map.entry("invalid signature", payloadSwapped(genuine, "mallory")));
         refusals.add(Map.entry("wrong issuer (iss)", provider.accessTokenOfAnotherIssuer()));
-        refusals.add(Map.entry("wrong audience (aud)", provider.accessToken("alice", OidcProvider.OTHER_AUDIENCE_CLIENT)));
+        refusals.add(
+                Map.entry("wrong audience (aud)", provider.accessToken("alice", OidcProvider.OTHER_AUDIENCE_CLIENT)));
         // Keycloak's one-second token, past it and the instance's leeway.
-        long expiredAt = SignedJWT.parse(brief).getJWTClaimsSet().getExpirationTime().getTime();
+        long expiredAt =
+                SignedJWT.parse(brief).getJWTClaimsSet().getExpirationTime().getTime();
         Thread.sleep(Math.max(0, expiredAt + (LEEWAY_SECONDS + 1) * 1000L - System.currentTimeMillis()));
         refusals.add(Map.entry("token expired", brief));
         refusals.add(Map.entry("malformed token: not a JWT", "not.a.token"));
@@ -113,7 +127,8 @@ class SignedInBuyersIT {
             Api.Answer answer = buy(event, refusal.getValue(), Map.of());
             assertEquals(401, answer.status(), refusal.getKey() + ": " + answer.body());
             assertEquals(-401, answer.code());
-            assertEquals("invalid access token: " + refusal.getKey(), answer.json().getString("msg"));
+            assertEquals(
+                    "invalid access token: " + refusal.getKey(), answer.json().getString("msg"));
             assertEquals("Bearer error=\"invalid_token\"", answer.header("WWW-Authenticate"));
         }
         Api.Answer wrongScheme = api.send(api.postRequest("buy/ticket", Map.of("eventId", event))
@@ -144,7 +159,9 @@ class SignedInBuyersIT {
         Api.Answer asAlice = buy(event, bob, Map.of("userId", "alice"));
         assertEquals(403, asAlice.status(), asAlice.body());
         assertEquals(-403, asAlice.code());
-        assertEquals("userId names another buyer than the access token does", asAlice.json().getString("msg"));
+        assertEquals(
+                "userId names another buyer than the access token does",
+                asAlice.json().getString("msg"));
         assertEquals(0, api.eventStatus(event).data().getInt("reserved"));
 
         Api.Answer named = buy(event, bob, Map.of("userId", bobSub.toUpperCase()));
@@ -199,8 +216,8 @@ class SignedInBuyersIT {
         Api.Answer aliceJoined = join(event, alice, Map.of());
         assertEquals(1, aliceJoined.code(), aliceJoined.body());
         String alicePlace = aliceJoined.data().getString("place");
-        assertEquals(403, join(event, mallory, Map.of("userId", "alice")).status(),
-                "mallory joined under alice's name");
+        assertEquals(
+                403, join(event, mallory, Map.of("userId", "alice")).status(), "mallory joined under alice's name");
         Api.Answer malloryJoined = join(event, mallory, Map.of());
         assertEquals(1, malloryJoined.code(), malloryJoined.body());
         assertNotEquals(alicePlace, malloryJoined.data().getString("place"));
@@ -270,8 +287,11 @@ class SignedInBuyersIT {
                 assertFalse(browser.shown("user-id-field"), "a user id field in oidc mode");
 
                 browser.click("sign-in");
-                browser.waitUntil("the provider's login page", d -> !d.findElements(By.id("username")).isEmpty());
-                assertTrue(browser.driver().getCurrentUrl().startsWith(provider.issuer()),
+                browser.waitUntil(
+                        "the provider's login page",
+                        d -> !d.findElements(By.id("username")).isEmpty());
+                assertTrue(
+                        browser.driver().getCurrentUrl().startsWith(provider.issuer()),
                         browser.driver().getCurrentUrl());
                 provider.signIn(browser, "carol");
 
@@ -291,12 +311,15 @@ class SignedInBuyersIT {
                 Api.Answer order = order(orderId, provider.accessToken("carol"), false);
                 assertEquals(carolSub, order.data().getString("userId"), "the page's order is not carol's");
                 assertEquals("PAID", order.data().getString("status"));
-                assertEquals(404, order(orderId, provider.accessToken("dave"), false).status());
+                assertEquals(
+                        404, order(orderId, provider.accessToken("dave"), false).status());
 
                 browser.click("sign-out");
                 browser.waitUntil("signed out", d -> browser.shown("sign-in"));
                 assertFalse(browser.shown("signed-in"));
-                assertTrue(browser.consoleErrors().isEmpty(), browser.consoleErrors().toString());
+                assertTrue(
+                        browser.consoleErrors().isEmpty(),
+                        browser.consoleErrors().toString());
             } catch (RuntimeException | AssertionError e) {
                 browser.keepEvidence("signed-in-page");
                 throw e;
@@ -340,7 +363,8 @@ class SignedInBuyersIT {
     }
 
     private static Api.Answer order(String orderId, String token, boolean pay) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(api.base().resolve("orders/" + orderId + (pay ? "/pay" : "")));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(api.base().resolve("orders/" + orderId + (pay ? "/pay" : "")));
         request = pay ? request.POST(HttpRequest.BodyPublishers.noBody()) : request.GET();
         return api.send(bearer(request, token));
     }
@@ -350,7 +374,8 @@ class SignedInBuyersIT {
     }
 
     private static String resign(JWTClaimsSet claims, RSAKey key, String kid) throws JOSEException {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), claims);
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }
@@ -363,17 +388,25 @@ class SignedInBuyersIT {
     /** HS256 keyed with the bytes of the provider's published RSA key: what a verifier trusting alg would accept. */
     private static String hmacWithPublicKey(SignedJWT genuine) throws ParseException, JOSEException {
         RSAKey published = JWKSet.parse(provider.jwks()).getKeys().stream()
-                .filter(key -> key instanceof RSAKey && genuine.getHeader().getKeyID().equals(key.getKeyID()))
-                .map(RSAKey.class::cast).filter(key -> key.getKeyUse() == null || key.getKeyUse() == KeyUse.SIGNATURE)
-                .findFirst().orElseThrow();
-        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256)
-                .keyID(genuine.getHeader().getKeyID()).build(), genuine.getJWTClaimsSet());
+                .filter(key ->
+                        key instanceof RSAKey && genuine.getHeader().getKeyID().equals(key.getKeyID()))
+                .map(RSAKey.class::cast)
+                .filter(key -> key.getKeyUse() == null || key.getKeyUse() == KeyUse.SIGNATURE)
+                .findFirst()
+                .orElseThrow();
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(genuine.getHeader().getKeyID())
+                        .build(),
+                genuine.getJWTClaimsSet());
         forged.sign(new MACSigner(published.toRSAPublicKey().getEncoded()));
         return forged.serialize();
     }
 
     private static String payloadSwapped(SignedJWT genuine, String subject) throws ParseException {
-        JWTClaimsSet changed = new JWTClaimsSet.Builder(genuine.getJWTClaimsSet()).subject(subject).build();
+        JWTClaimsSet changed = new JWTClaimsSet.Builder(genuine.getJWTClaimsSet())
+                .subject(subject)
+                .build();
         String[] parts = genuine.serialize().split("\\.");
         return parts[0] + "." + base64Url(changed.toString()) + "." + parts[2];
     }

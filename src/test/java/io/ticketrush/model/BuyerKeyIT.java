@@ -2,17 +2,15 @@ package io.ticketrush.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.RedisClient;
 import io.ticketrush.redis.RedisClients;
 import io.ticketrush.testsupport.SharedServers;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -30,8 +28,21 @@ class BuyerKeyIT {
         RedisClient redis = RedisClients.connectedTo(SharedServers.server().port());
         try (Jedis jedis = SharedServers.server().client()) {
             // Reservations as reserve.lua leaves them, each hold long run out; no hand-off (no stream).
-            jedis.hset(keys.stock(), Map.of("gen", "1", "handoff", "0", "tickets", Integer.toString(USER_IDS.size()),
-                    "reserved", Integer.toString(USER_IDS.size()), "paid", "0", "holdMs", "60000"));
+            jedis.hset(
+                    keys.stock(),
+                    Map.of(
+                            "gen",
+                            "1",
+                            "handoff",
+                            "0",
+                            "tickets",
+                            Integer.toString(USER_IDS.size()),
+                            "reserved",
+                            Integer.toString(USER_IDS.size()),
+                            "paid",
+                            "0",
+                            "holdMs",
+                            "60000"));
             for (int i = 0; i < USER_IDS.size(); i++) {
                 String orderId = "order-" + i;
                 jedis.hset(keys.orders(), orderId, "R|1|" + USER_IDS.get(i));

@@ -34,13 +34,18 @@ class IdsTest {
     @Test
     void acceptsSixtyFourCharactersAndNoMore() {
         assertEquals(64, Ids.check("userId", "x".repeat(64)).length());
-        assertEquals("userId is longer than 64 characters",
-                assertThrows(InvalidIdException.class, () -> Ids.check("userId", "x".repeat(65))).getMessage());
+        assertEquals(
+                "userId is longer than 64 characters",
+                assertThrows(InvalidIdException.class, () -> Ids.check("userId", "x".repeat(65)))
+                        .getMessage());
     }
 
     @Test
     void refusesBlankIds() {
-        assertEquals("eventId is blank", assertThrows(InvalidIdException.class, () -> Ids.check("eventId", "   ")).getMessage());
+        assertEquals(
+                "eventId is blank",
+                assertThrows(InvalidIdException.class, () -> Ids.check("eventId", "   "))
+                        .getMessage());
         assertFalse(Ids.isValid(""));
     }
 }

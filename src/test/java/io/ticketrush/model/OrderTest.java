@@ -17,9 +17,14 @@ class OrderTest {
 
     @Test
     void reportsAReservationPastItsDeadlineAsExpiredBeforeTheSweeperComes() {
-        assertEquals(OrderStatus.EXPIRED, Order.fromRecord("e-1-a", "R|2000|bob", 2000).status());
-        assertEquals(OrderStatus.PAID, Order.fromRecord("e-1-a", "P|2000|bob", 5000).status(), "paid stays paid");
-        assertEquals(OrderStatus.EXPIRED, Order.fromRecord("e-1-a", "E|2000|bob", 1000).status());
+        assertEquals(
+                OrderStatus.EXPIRED,
+                Order.fromRecord("e-1-a", "R|2000|bob", 2000).status());
+        assertEquals(
+                OrderStatus.PAID, Order.fromRecord("e-1-a", "P|2000|bob", 5000).status(), "paid stays paid");
+        assertEquals(
+                OrderStatus.EXPIRED,
+                Order.fromRecord("e-1-a", "E|2000|bob", 1000).status());
     }
 
     @Test

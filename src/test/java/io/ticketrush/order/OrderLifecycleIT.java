@@ -4,18 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import jakarta.json.JsonObject;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.Deployments;
 import io.ticketrush.testsupport.SingleInstanceIT;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Reserve, pay, expire, sell again: the pre-deduct lifecycle over HTTP. */
 class OrderLifecycleIT extends SingleInstanceIT {
@@ -84,8 +81,10 @@ class OrderLifecycleIT extends SingleInstanceIT {
         assertEquals(1, api.pay(paid).code());
 
         // Four unpaid holds run out after one second and come back within the sweep limit.
-        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
-                assertEquals(tickets - 1, api.eventStatus(event).data().getInt("available")));
+        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT))
+                .ignoreExceptions()
+                .untilAsserted(() ->
+                        assertEquals(tickets - 1, api.eventStatus(event).data().getInt("available")));
 
         for (String orderId : orderIds.subList(1, tickets)) {
             assertEquals("EXPIRED", api.get("orders/" + orderId).data().getString("status"));
@@ -95,7 +94,8 @@ class OrderLifecycleIT extends SingleInstanceIT {
             assertEquals("EXPIRED", refused.data().getString("status"));
         }
         // Local shares re-open within one refresh interval of the tickets' return; then each late buyer gets one.
-        await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(2))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(api.localPermits(event) >= tickets - 1, "the share re-opened"));
         for (int i = 0; i < tickets - 1; i++) {
             Api.Answer late = api.buy(event, "late-" + i);
@@ -113,10 +113,13 @@ class OrderLifecycleIT extends SingleInstanceIT {
         api.openSale(event, 1, 1);
         String first = api.buy(event, "heidi").data().getString("orderId");
 
-        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT)).ignoreExceptions().untilAsserted(() ->
-                assertEquals(1, api.eventStatus(event).data().getInt("available")));
+        await().atMost(Duration.ofSeconds(1).plus(SWEEP_LIMIT))
+                .ignoreExceptions()
+                .untilAsserted(
+                        () -> assertEquals(1, api.eventStatus(event).data().getInt("available")));
 
-        await().atMost(Duration.ofSeconds(1)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(1))
+                .ignoreExceptions()
                 .untilAsserted(() -> assertTrue(api.localPermits(event) > 0, "the share re-opened"));
         Api.Answer again = api.buy(event, "heidi");
         assertEquals(1, again.code(), again.body());

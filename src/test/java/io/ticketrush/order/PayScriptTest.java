@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.model.Order;
 import io.ticketrush.model.OrderStatus;
 import io.ticketrush.order.Orders.Payment;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PayScriptTest {
 
@@ -19,7 +17,8 @@ class PayScriptTest {
     void readsAPaymentWithThePaidOrder() {
         Payment payment = PayScript.decode(List.of(1L, "e1-1-abcdef", "P|2000|Dave", 1_500L));
 
-        assertEquals(new Payment(Payment.Outcome.PAID, new Order("e1-1-abcdef", "e1", "Dave", OrderStatus.PAID, 2_000L)),
+        assertEquals(
+                new Payment(Payment.Outcome.PAID, new Order("e1-1-abcdef", "e1", "Dave", OrderStatus.PAID, 2_000L)),
                 payment);
         assertTrue(payment.paid());
     }
@@ -28,8 +27,11 @@ class PayScriptTest {
     void readsAHoldThatRanOutWithTheOrderExpired() {
         Payment payment = PayScript.decode(List.of(-409L, "e1-1-abcdef", "R|2000|Dave", 2_000L));
 
-        assertEquals(new Payment(Payment.Outcome.HOLD_EXPIRED,
-                new Order("e1-1-abcdef", "e1", "Dave", OrderStatus.EXPIRED, 2_000L)), payment);
+        assertEquals(
+                new Payment(
+                        Payment.Outcome.HOLD_EXPIRED,
+                        new Order("e1-1-abcdef", "e1", "Dave", OrderStatus.EXPIRED, 2_000L)),
+                payment);
         assertFalse(payment.paid());
     }
 

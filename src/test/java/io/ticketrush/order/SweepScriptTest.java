@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.order.SweepScript.SaleState;
 import io.ticketrush.order.SweepScript.Sweep;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class SweepScriptTest {
 
@@ -33,7 +31,9 @@ class SweepScriptTest {
     @Test
     void readsASaleRedisDoesNotHave() {
         assertEquals(new Sweep(0, -1, SaleState.GONE), SweepScript.decode(List.of(0L, -1L, 2L)));
-        assertEquals(new Sweep(0, -1, SaleState.ACTIVE), SweepScript.decode(List.of(0L, -1L, 0L)),
+        assertEquals(
+                new Sweep(0, -1, SaleState.ACTIVE),
+                SweepScript.decode(List.of(0L, -1L, 0L)),
                 "gone from Redis, its stream not all handed off yet");
     }
 

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.SingleInstanceIT;
+import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,16 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-
-import jakarta.json.JsonObject;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** {@code POST /buy/ticket} on the built WAR, on Payara Micro, against a real Redis. */
 class PurchaseIT extends SingleInstanceIT {
@@ -49,7 +46,8 @@ class PurchaseIT extends SingleInstanceIT {
         assertEquals("alice", order.getString("userId"));
         assertEquals("RESERVED", order.getString("status"));
         long expiresAt = order.getJsonNumber("expiresAt").longValue();
-        assertTrue(expiresAt >= before + 299_000 && expiresAt <= System.currentTimeMillis() + 301_000,
+        assertTrue(
+                expiresAt >= before + 299_000 && expiresAt <= System.currentTimeMillis() + 301_000,
                 "expiresAt is the hold time from now, in epoch ms: " + expiresAt);
         assertEquals(INSTANCE_NAME, answer.header("X-Instance"));
         assertTrue(answer.header("Content-Type").startsWith("application/json"));
@@ -91,7 +89,9 @@ class PurchaseIT extends SingleInstanceIT {
         assertEquals(alices, resent.data());
         Api.Answer unclear = api.send(buyRequest("alice").header("X-Ticketrush-Retry", "maybe"));
         assertEquals(400, unclear.status());
-        assertEquals("header X-Ticketrush-Retry must be true or false", unclear.json().getString("msg"));
+        assertEquals(
+                "header X-Ticketrush-Retry must be true or false",
+                unclear.json().getString("msg"));
         // A retry asks Redis, which says whether the buyer holds an order: one without is still told sold out.
         assertEquals(-1, api.buyAgain(event, "erin").code());
         // Without retry=true the used-up share answers without asking Redis, even a holder (docs/api.md says so).
@@ -144,9 +144,14 @@ class PurchaseIT extends SingleInstanceIT {
         Api.Answer answer = api.post("buy/ticket?userId=alice", Map.of("eventId", event));
 
         assertEquals(400, answer.status(), answer.body());
-        assertEquals("userId must be sent in the form body, not in the query string (access logs keep the query"
-                + " string)", answer.json().getString("msg"));
-        assertEquals(400, api.post("buy/ticket?user%49d=alice", Map.of("userId", "alice", "eventId", event)).status(),
+        assertEquals(
+                "userId must be sent in the form body, not in the query string (access logs keep the query"
+                        + " string)",
+                answer.json().getString("msg"));
+        assertEquals(
+                400,
+                api.post("buy/ticket?user%49d=alice", Map.of("userId", "alice", "eventId", event))
+                        .status(),
                 "named however it is escaped, and even beside one in the body");
         assertEquals(5, api.eventStatus(event).data().getInt("available"), "nothing sold");
         assertEquals(1, api.buy(event, "alice").code(), "in the body it buys");
@@ -188,7 +193,9 @@ class PurchaseIT extends SingleInstanceIT {
             }
         }
         int sent = buyers + buyers / 10;
-        assertEquals(sent - tickets, codes.getOrDefault(-1, 0) + codes.getOrDefault(-2, 0),
+        assertEquals(
+                sent - tickets,
+                codes.getOrDefault(-1, 0) + codes.getOrDefault(-2, 0),
                 "every request but one per ticket refused, sold out or already held: " + codes);
         assertEquals(tickets, codes.get(1), "exactly the tickets there are: " + codes);
         assertTrue(Set.of(1, -1, -2).containsAll(codes.keySet()), "reserved, sold out or already held: " + codes);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class AdvanceScriptTest {
@@ -29,9 +28,12 @@ class AdvanceScriptTest {
 
     @Test
     void isFinishedWhenSettledOrGone() {
-        assertTrue(AdvanceScript.decode(List.of(1L, 40L, 1L, "77", 10L, "9.500", 1L)).finished());
+        assertTrue(AdvanceScript.decode(List.of(1L, 40L, 1L, "77", 10L, "9.500", 1L))
+                .finished());
         assertTrue(AdvanceScript.decode(List.of(0L)).finished());
-        assertEquals(AdvanceScript.Outcome.NO_WAITING_ROOM, AdvanceScript.decode(List.of(0L)).outcome());
+        assertEquals(
+                AdvanceScript.Outcome.NO_WAITING_ROOM,
+                AdvanceScript.decode(List.of(0L)).outcome());
     }
 
     @Test

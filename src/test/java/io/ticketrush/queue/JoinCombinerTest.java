@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.concurrent.Batcher;
+import io.ticketrush.redis.RedisBusyException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,20 +17,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.concurrent.Batcher;
-import io.ticketrush.redis.RedisBusyException;
 
 class JoinCombinerTest {
 
@@ -43,7 +41,8 @@ class JoinCombinerTest {
         JoinScript.Reply run(String eventId, List<JoinScript.Buyer> buyers) {
             AtomicInteger forEvent = inFlight.computeIfAbsent(eventId, e -> new AtomicInteger());
             mostInFlightForOneEvent.accumulateAndGet(forEvent.incrementAndGet(), Math::max);
-            mostInFlight.accumulateAndGet(inFlight.values().stream().mapToInt(AtomicInteger::get).sum(), Math::max);
+            mostInFlight.accumulateAndGet(
+                    inFlight.values().stream().mapToInt(AtomicInteger::get).sum(), Math::max);
             calls.incrementAndGet();
             try {
                 Thread.sleep(2); // a round trip
@@ -70,16 +69,22 @@ class JoinCombinerTest {
     private final List<JoinCombiner> running = new ArrayList<>();
     private final AtomicInteger refusedFull = new AtomicInteger();
 
-    private JoinCombiner combining(BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
+    private JoinCombiner combining(
+            BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
         return combining(ROOMY, script);
     }
 
-    private JoinCombiner combining(Batcher.Limits limits, BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
-        return new JoinCombiner(limits, refusal -> {
-            if (refusal == Batcher.Refusal.FULL) {
-                refusedFull.incrementAndGet();
-            }
-        }, script);
+    private JoinCombiner combining(
+            Batcher.Limits limits,
+            BiFunction<String, List<JoinScript.Buyer>, CompletionStage<JoinScript.Reply>> script) {
+        return new JoinCombiner(
+                limits,
+                refusal -> {
+                    if (refusal == Batcher.Refusal.FULL) {
+                        refusedFull.incrementAndGet();
+                    }
+                },
+                script);
     }
 
     @AfterEach
@@ -101,8 +106,8 @@ class JoinCombinerTest {
         // Replies come on other threads, as Redis's do: a combiner that did not wait for them could have two
         // calls of one event in flight.
         ExecutorService redis = Executors.newFixedThreadPool(4);
-        JoinCombiner combiner = started(combining(
-                (event, args) -> CompletableFuture.supplyAsync(() -> script.run(event, args), redis)));
+        JoinCombiner combiner = started(
+                combining((event, args) -> CompletableFuture.supplyAsync(() -> script.run(event, args), redis)));
         int buyers = 2_000;
         ExecutorService pool = Executors.newFixedThreadPool(64);
         Map<String, Long> placeOf = new ConcurrentHashMap<>();
@@ -130,7 +135,9 @@ class JoinCombinerTest {
                 }
             });
             assertEquals(buyers / 2, places.size());
-            assertEquals(buyers / 2, places.stream().mapToLong(Long::longValue).max().orElseThrow(),
+            assertEquals(
+                    buyers / 2,
+                    places.stream().mapToLong(Long::longValue).max().orElseThrow(),
                     "places 1..n, none skipped");
             assertEquals(script.places.get(event).size(), places.size(), "each buyer's answer is the place recorded");
         }
@@ -146,8 +153,8 @@ class JoinCombinerTest {
         // Replies come on other threads, as Redis's do: a combiner that did not wait for them could have two
         // calls of one event in flight.
         ExecutorService redis = Executors.newFixedThreadPool(4);
-        JoinCombiner combiner = started(combining(
-                (event, args) -> CompletableFuture.supplyAsync(() -> script.run(event, args), redis)));
+        JoinCombiner combiner = started(
+                combining((event, args) -> CompletableFuture.supplyAsync(() -> script.run(event, args), redis)));
         long first = combiner.join("e", "ann", "h").join().place();
         assertEquals(first, combiner.join("e", "ann", "h").join().place());
     }
@@ -158,7 +165,8 @@ class JoinCombinerTest {
         JoinCombiner combiner = started(combining((event, args) -> {
             throw outage;
         }));
-        CompletionException failed = assertThrows(CompletionException.class, () -> combiner.join("e", "ann", "h").join());
+        CompletionException failed = assertThrows(
+                CompletionException.class, () -> combiner.join("e", "ann", "h").join());
         assertSame(outage, failed.getCause());
     }
 

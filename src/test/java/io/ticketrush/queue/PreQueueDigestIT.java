@@ -5,20 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.function.Supplier;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.redis.EventKeys;
 import io.ticketrush.redis.LuaScript;
 import io.ticketrush.redis.QueueKeys;
@@ -27,6 +13,18 @@ import io.ticketrush.redis.RedisClients;
 import io.ticketrush.testsupport.Crowd;
 import io.ticketrush.testsupport.Pause;
 import io.ticketrush.testsupport.SharedServers;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -42,10 +40,12 @@ class PreQueueDigestIT {
     private static final LuaScript ADVANCE = LuaScript.load("advance");
     private static final LuaScript ADMISSION = LuaScript.load("admission");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final QueueTokens TOKENS = new QueueTokens("the tests' queue secret".getBytes(StandardCharsets.UTF_8));
+    private static final QueueTokens TOKENS =
+            new QueueTokens("the tests' queue secret".getBytes(StandardCharsets.UTF_8));
     private static final long HOUR_MS = 3_600_000;
     /** How long before opensAt a pre-queue is opened: enough to join it whole, by calls of {@value #JOIN_CALL}. */
     private static final long JOIN_LEAD_MS = 2_000;
+
     private static final int JOIN_CALL = 250;
 
     private static RedisClient redis;
@@ -80,13 +80,17 @@ class PreQueueDigestIT {
         String oneShot = QueueDraw.digest(jedis.lrange(queue.joins(), 0, 2_499));
         String holder = "instance-" + UUID.randomUUID();
         for (int page : List.of(1, 64, 1_000, 2_499, 2_500, 10_000)) {
-            assertEquals(Optional.of(oneShot), new PreQueueDigest(redis, page, HOUR_MS, holder).compute(event, gen, 2_500),
+            assertEquals(
+                    Optional.of(oneShot),
+                    new PreQueueDigest(redis, page, HOUR_MS, holder).compute(event, gen, 2_500),
                     "pages of " + page);
         }
 
         assertEquals(List.of(1L, 2_500L, 1L), advance(oneShot, gen).subList(0, 3));
         assertEquals(oneShot, jedis.hget(queue.queue(), "digest"));
-        assertEquals(Optional.empty(), new PreQueueDigest(redis, 64, HOUR_MS, holder).compute(event, gen, 2_500),
+        assertEquals(
+                Optional.empty(),
+                new PreQueueDigest(redis, 64, HOUR_MS, holder).compute(event, gen, 2_500),
                 "nothing more to compute once the digest is recorded");
         QueueDraw draw = QueueDraw.of(seed, oneShot, 2_500);
         Thread.sleep(50);
@@ -109,7 +113,8 @@ class PreQueueDigestIT {
         List<Optional<String>> digests = Crowd.run(instances, instances.size());
 
         assertEquals(1, digests.stream().filter(Optional::isPresent).count(), "one computed: " + digests);
-        assertEquals(oneShot, digests.stream().flatMap(Optional::stream).findFirst().orElseThrow());
+        assertEquals(
+                oneShot, digests.stream().flatMap(Optional::stream).findFirst().orElseThrow());
     }
 
     @Test
@@ -123,7 +128,9 @@ class PreQueueDigestIT {
         assertEquals(Optional.empty(), next.compute(event, gen, 1_000), "the holder's lease is still running");
         await().atMost(Duration.ofSeconds(5)).until(() -> !jedis.exists(queue.digestLease()));
         assertEquals(Optional.of(oneShot), next.compute(event, gen, 1_000), "taken over once the lease ran out");
-        assertEquals(DigestLeaseScript.Lease.TAKEN, stalled.lease(event, gen),
+        assertEquals(
+                DigestLeaseScript.Lease.TAKEN,
+                stalled.lease(event, gen),
                 "the stalled holder, back, finds its lease gone and stops at its next page");
     }
 
@@ -172,8 +179,20 @@ class PreQueueDigestIT {
         RANDOM.nextBytes(seed);
         List<String> keys = new ArrayList<>(EventKeys.of(event).all());
         keys.addAll(queue.all());
-        return (Long) ((List<?>) redis.eval(OPEN, keys, List.of("10", Long.toString(HOUR_MS), "1", Long.toString(opensAt),
-                "1000", Long.toString(HOUR_MS), "1.0", QueueDraw.hex(seed), QueueDraw.commitment(seed)))).get(1);
+        return (Long) ((List<?>) redis.eval(
+                        OPEN,
+                        keys,
+                        List.of(
+                                "10",
+                                Long.toString(HOUR_MS),
+                                "1",
+                                Long.toString(opensAt),
+                                "1000",
+                                Long.toString(HOUR_MS),
+                                "1.0",
+                                QueueDraw.hex(seed),
+                                QueueDraw.commitment(seed))))
+                .get(1);
     }
 
     /** Joins buyers {@code prefix-from} .. {@code prefix-(to - 1)}, many to a call as an instance does. */
@@ -184,26 +203,28 @@ class PreQueueDigestIT {
                 args.add(prefix + "-" + i);
                 args.add(TOKENS.placeHash(event, prefix + "-" + i));
             }
-            List<?> reply = (List<?>) redis.eval(JOIN, List.of(EventKeys.of(event).stock(), queue.queue(), queue.places(),
-                    queue.joins()), args);
+            List<?> reply = (List<?>) redis.eval(
+                    JOIN, List.of(EventKeys.of(event).stock(), queue.queue(), queue.places(), queue.joins()), args);
             assertEquals(1L, reply.get(0), reply.toString());
         }
     }
 
     private List<?> advance(String digest, long gen) {
-        return (List<?>) redis.eval(ADVANCE, List.of(EventKeys.of(event).stock(), queue.queue(), queue.admits(),
-                queue.admitInfo()), List.of(digest, Long.toString(gen)));
+        return (List<?>) redis.eval(
+                ADVANCE,
+                List.of(EventKeys.of(event).stock(), queue.queue(), queue.admits(), queue.admitInfo()),
+                List.of(digest, Long.toString(gen)));
     }
 
     private List<?> admission(long gen, long place, long position) {
-        return (List<?>) redis.eval(ADMISSION, List.of(EventKeys.of(event).stock(), queue.queue(), queue.admits(),
-                queue.admitInfo(), queue.used()), List.of(Long.toString(gen), Long.toString(place),
-                Long.toString(position)));
+        return (List<?>) redis.eval(
+                ADMISSION,
+                List.of(EventKeys.of(event).stock(), queue.queue(), queue.admits(), queue.admitInfo(), queue.used()),
+                List.of(Long.toString(gen), Long.toString(place), Long.toString(position)));
     }
 
     private static long redisNowMs() {
         List<String> time = jedis.time();
         return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
     }
-
 }

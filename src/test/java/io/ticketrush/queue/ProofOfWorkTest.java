@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObjectBuilder;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +33,10 @@ class ProofOfWorkTest {
 
         assertEquals("SHA-256", challenge.algorithm());
         assertEquals(MAX, challenge.maxnumber());
-        assertTrue(challenge.salt().matches("[0-9a-f]{24}\\?expires=" + (NOW / 1000 + 600) + "&event=concert&buyer=alice&"),
+        assertTrue(
+                challenge
+                        .salt()
+                        .matches("[0-9a-f]{24}\\?expires=" + (NOW / 1000 + 600) + "&event=concert&buyer=alice&"),
                 challenge.salt());
         String pow = payload(challenge, solve(challenge));
         assertDoesNotThrow(() -> work.check(pow, "concert", "alice", NOW));
@@ -56,13 +57,22 @@ class ProofOfWorkTest {
         ProofOfWork.Challenge challenge = work.challenge("concert", "alice", MAX, NOW);
         long number = solve(challenge);
 
-        assertEquals("the proof of work's number does not solve its challenge",
+        assertEquals(
+                "the proof of work's number does not solve its challenge",
                 refusal(payload(challenge, number + 1), "concert", "alice", NOW));
-        assertEquals("the proof of work's number does not solve its challenge",
+        assertEquals(
+                "the proof of work's number does not solve its challenge",
                 refusal(payload(challenge, -number - 1), "concert", "alice", NOW));
-        assertEquals("the proof of work's number does not solve its challenge",
-                refusal(encode(object(challenge, challenge.salt(), challenge.signature())
-                        .add("number", number + 0.5).build().toString()), "concert", "alice", NOW));
+        assertEquals(
+                "the proof of work's number does not solve its challenge",
+                refusal(
+                        encode(object(challenge, challenge.salt(), challenge.signature())
+                                .add("number", number + 0.5)
+                                .build()
+                                .toString()),
+                        "concert",
+                        "alice",
+                        NOW));
     }
 
     @Test
@@ -72,15 +82,30 @@ class ProofOfWorkTest {
         char last = challenge.signature().charAt(63);
         String tampered = challenge.signature().substring(0, 63) + (last == '0' ? '1' : '0');
 
-        assertEquals("the proof of work's challenge is not one this service issued: its signature does not match",
-                refusal(encode(object(challenge, challenge.salt(), tampered).add("number", number).build().toString()),
-                        "concert", "alice", NOW));
-        assertEquals("the proof of work's challenge is not one this service issued: its signature does not match",
-                refusal(encode(object(challenge, challenge.salt(), "not hex").add("number", number).build().toString()),
-                        "concert", "alice", NOW));
+        assertEquals(
+                "the proof of work's challenge is not one this service issued: its signature does not match",
+                refusal(
+                        encode(object(challenge, challenge.salt(), tampered)
+                                .add("number", number)
+                                .build()
+                                .toString()),
+                        "concert",
+                        "alice",
+                        NOW));
+        assertEquals(
+                "the proof of work's challenge is not one this service issued: its signature does not match",
+                refusal(
+                        encode(object(challenge, challenge.salt(), "not hex")
+                                .add("number", number)
+                                .build()
+                                .toString()),
+                        "concert",
+                        "alice",
+                        NOW));
         ProofOfWork.Challenge foreign = new ProofOfWork("another-queue-secret".getBytes(StandardCharsets.UTF_8))
                 .challenge("concert", "alice", MAX, NOW);
-        assertEquals("the proof of work's challenge is not one this service issued: its signature does not match",
+        assertEquals(
+                "the proof of work's challenge is not one this service issued: its signature does not match",
                 refusal(payload(foreign, solve(foreign)), "concert", "alice", NOW));
     }
 
@@ -89,7 +114,8 @@ class ProofOfWorkTest {
         ProofOfWork.Challenge challenge = work.challenge("concert", "alice", MAX, NOW);
         String pow = payload(challenge, solve(challenge));
 
-        assertEquals("the proof of work's challenge expired: ask GET /queue/concert/challenge for a new one",
+        assertEquals(
+                "the proof of work's challenge expired: ask GET /queue/concert/challenge for a new one",
                 refusal(pow, "concert", "alice", (NOW / 1000 + ProofOfWork.EXPIRES_SECONDS) * 1000));
     }
 
@@ -106,7 +132,8 @@ class ProofOfWorkTest {
     void refusesAnotherEventsSolution() {
         ProofOfWork.Challenge challenge = work.challenge("concert", "alice", MAX, NOW);
 
-        assertEquals("the proof of work is for another event",
+        assertEquals(
+                "the proof of work is for another event",
                 refusal(payload(challenge, solve(challenge)), "opera", "alice", NOW));
     }
 
@@ -122,34 +149,70 @@ class ProofOfWorkTest {
         String salt = challenge.salt();
         String otherBuyer = salt.replace("&buyer=a&", "&buyer=b&");
 
-        assertEquals("the proof of work's number does not solve its challenge",
-                refusal(encode(object(challenge, otherBuyer, challenge.signature()).add("number", number).build()
-                        .toString()), "concert", "b", NOW));
+        assertEquals(
+                "the proof of work's number does not solve its challenge",
+                refusal(
+                        encode(object(challenge, otherBuyer, challenge.signature())
+                                .add("number", number)
+                                .build()
+                                .toString()),
+                        "concert",
+                        "b",
+                        NOW));
         // "…&buyer=a&" + "123" hashes as "…&buyer=a&1" + "23": refused, for a salt ends with '&'.
         String digits = Long.toString(number);
         String moved = salt + digits.charAt(0);
-        assertEquals("the proof of work's challenge is not one this service issued", refusal(encode(
-                object(challenge, moved, challenge.signature()).add("number", Long.parseLong(digits.substring(1)))
-                        .build().toString()), "concert", "a", NOW));
+        assertEquals(
+                "the proof of work's challenge is not one this service issued",
+                refusal(
+                        encode(object(challenge, moved, challenge.signature())
+                                .add("number", Long.parseLong(digits.substring(1)))
+                                .build()
+                                .toString()),
+                        "concert",
+                        "a",
+                        NOW));
     }
 
     @Test
     void refusesWhatIsNotAnAltchaPayload() {
-        String expected = "pow is not an ALTCHA payload: base64 of {\"algorithm\",\"challenge\",\"number\",\"salt\",\"signature\"}";
+        String expected =
+                "pow is not an ALTCHA payload: base64 of {\"algorithm\",\"challenge\",\"number\",\"salt\",\"signature\"}";
         ProofOfWork.Challenge challenge = work.challenge("concert", "alice", MAX, NOW);
 
         assertEquals(expected, refusal("not base64!", "concert", "alice", NOW));
         assertEquals(expected, refusal(encode("{\"algorithm\":"), "concert", "alice", NOW), "not JSON");
         assertEquals(expected, refusal(encode("[1,2]"), "concert", "alice", NOW), "not an object");
         assertEquals(expected, refusal(encode("{}"), "concert", "alice", NOW), "no fields");
-        assertEquals(expected, refusal(encode(object(challenge, challenge.salt(), challenge.signature())
-                .add("number", "12").build().toString()), "concert", "alice", NOW), "a number as a string");
-        assertEquals(expected, refusal("A".repeat(ProofOfWork.MAX_PAYLOAD_LENGTH + 4), "concert", "alice", NOW),
+        assertEquals(
+                expected,
+                refusal(
+                        encode(object(challenge, challenge.salt(), challenge.signature())
+                                .add("number", "12")
+                                .build()
+                                .toString()),
+                        "concert",
+                        "alice",
+                        NOW),
+                "a number as a string");
+        assertEquals(
+                expected,
+                refusal("A".repeat(ProofOfWork.MAX_PAYLOAD_LENGTH + 4), "concert", "alice", NOW),
                 "too long to be one of ours");
-        assertEquals("the proof of work's algorithm must be SHA-256", refusal(encode(Json.createObjectBuilder()
-                .add("algorithm", "SHA-1").add("challenge", challenge.challenge()).add("number", 1)
-                .add("salt", challenge.salt()).add("signature", challenge.signature()).build().toString()),
-                "concert", "alice", NOW));
+        assertEquals(
+                "the proof of work's algorithm must be SHA-256",
+                refusal(
+                        encode(Json.createObjectBuilder()
+                                .add("algorithm", "SHA-1")
+                                .add("challenge", challenge.challenge())
+                                .add("number", 1)
+                                .add("salt", challenge.salt())
+                                .add("signature", challenge.signature())
+                                .build()
+                                .toString()),
+                        "concert",
+                        "alice",
+                        NOW));
     }
 
     @Test
@@ -180,12 +243,18 @@ class ProofOfWorkTest {
 
     /** The ALTCHA payload a client sends: base64 of the challenge's fields and the number found. */
     static String payload(ProofOfWork.Challenge challenge, long number) {
-        return encode(object(challenge, challenge.salt(), challenge.signature()).add("number", number).build().toString());
+        return encode(object(challenge, challenge.salt(), challenge.signature())
+                .add("number", number)
+                .build()
+                .toString());
     }
 
     private static JsonObjectBuilder object(ProofOfWork.Challenge challenge, String salt, String signature) {
-        return Json.createObjectBuilder().add("algorithm", challenge.algorithm()).add("challenge", challenge.challenge())
-                .add("salt", salt).add("signature", signature);
+        return Json.createObjectBuilder()
+                .add("algorithm", challenge.algorithm())
+                .add("challenge", challenge.challenge())
+                .add("salt", salt)
+                .add("signature", signature);
     }
 
     private static String encode(String json) {
@@ -193,6 +262,7 @@ class ProofOfWorkTest {
     }
 
     private String refusal(String pow, String eventId, String buyerKey, long nowMs) {
-        return assertThrows(ProofOfWork.Refused.class, () -> work.check(pow, eventId, buyerKey, nowMs)).getMessage();
+        return assertThrows(ProofOfWork.Refused.class, () -> work.check(pow, eventId, buyerKey, nowMs))
+                .getMessage();
     }
 }

@@ -14,7 +14,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;
-
 import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
@@ -33,6 +32,7 @@ class QueueDrawTest {
     private static final double ALPHA = 0.001;
     /** Seed 00 01 02 … 1f, digest of the place hashes "%032x" of 1..10: the vectors below use them. */
     private static final byte[] VECTOR_SEED = bytesFrom0To31();
+
     private static final String VECTOR_DIGEST = "c421a64cde5911d4cff51023a967fb147443076efdf2379da5be7edb171186b7";
 
     @ParameterizedTest
@@ -83,8 +83,8 @@ class QueueDrawTest {
     void refusesASeedOfAnotherLengthAMalformedDigestAndANegativeSize() {
         assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(new byte[31], VECTOR_DIGEST, 10));
         assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(VECTOR_SEED, "abc", 10));
-        assertThrows(IllegalArgumentException.class,
-                () -> QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST.replace('c', 'g'), 10));
+        assertThrows(
+                IllegalArgumentException.class, () -> QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST.replace('c', 'g'), 10));
         assertThrows(IllegalArgumentException.class, () -> QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, -1));
     }
 
@@ -100,7 +100,8 @@ class QueueDrawTest {
     void givesTheSameOrderFromManyThreadsAtOnce() {
         QueueDraw draw = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 50_000);
 
-        long[] parallel = LongStream.rangeClosed(1, 50_000).parallel().map(draw::position).toArray();
+        long[] parallel =
+                LongStream.rangeClosed(1, 50_000).parallel().map(draw::position).toArray();
 
         assertArrayEquals(positions(draw), parallel);
     }
@@ -115,8 +116,7 @@ class QueueDrawTest {
         assertFalse(Arrays.equals(drawn, positions(QueueDraw.of(otherSeed, VECTOR_DIGEST, 1000))));
         assertFalse(Arrays.equals(drawn, positions(QueueDraw.of(VECTOR_SEED, otherDigest, 1000))));
         long[] oneMore = positions(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 1001));
-        assertFalse(Arrays.equals(drawn, Arrays.copyOf(oneMore, 1000)),
-                "a late place changes the key, so the draw");
+        assertFalse(Arrays.equals(drawn, Arrays.copyOf(oneMore, 1000)), "a late place changes the key, so the draw");
     }
 
     /** Vectors from the Python reference implementation in docs/fairness.md, independent of this code. */
@@ -128,8 +128,10 @@ class QueueDrawTest {
         }
         assertEquals(VECTOR_DIGEST, QueueDraw.digest(hashes));
 
-        assertArrayEquals(new long[] {4, 10, 9, 2, 5, 1, 6, 3, 7, 8},
-                places(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 10)), "the place at each position");
+        assertArrayEquals(
+                new long[] {4, 10, 9, 2, 5, 1, 6, 3, 7, 8},
+                places(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 10)),
+                "the place at each position");
         assertArrayEquals(new long[] {1, 4, 5, 2, 3}, places(QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 5)));
         QueueDraw million = QueueDraw.of(VECTOR_SEED, VECTOR_DIGEST, 1_000_003);
         assertEquals(916_650, million.position(1));
@@ -147,8 +149,8 @@ class QueueDrawTest {
 
         assertEquals(QueueDraw.hex(MessageDigest.getInstance("SHA-256").digest(seed)), QueueDraw.commitment(seed));
         // python3 -c 'import hashlib; print(hashlib.sha256(bytes(range(32))).hexdigest())'
-        assertEquals("630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd",
-                QueueDraw.commitment(VECTOR_SEED));
+        assertEquals(
+                "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd", QueueDraw.commitment(VECTOR_SEED));
     }
 
     @Test
@@ -158,11 +160,10 @@ class QueueDrawTest {
 
         assertEquals(QueueDraw.hex(MessageDigest.getInstance("SHA-256").digest(lines)), QueueDraw.digest(hashes));
         // printf 'abc\n' | sha256sum
-        assertEquals("edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb",
-                QueueDraw.digest(List.of("abc")));
+        assertEquals(
+                "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb", QueueDraw.digest(List.of("abc")));
         // printf '' | sha256sum: an empty pre-queue
-        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-                QueueDraw.digest(List.of()));
+        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", QueueDraw.digest(List.of()));
     }
 
     @Test
@@ -178,7 +179,10 @@ class QueueDrawTest {
             }
             assertEquals(VECTOR_DIGEST, digest.finish(), "pages of " + page);
         }
-        assertEquals(QueueDraw.digest(List.of()), new QueueDraw.Digest().add(List.of()).finish(), "no page at all");
+        assertEquals(
+                QueueDraw.digest(List.of()),
+                new QueueDraw.Digest().add(List.of()).finish(),
+                "no page at all");
     }
 
     @Test
@@ -226,13 +230,17 @@ class QueueDrawTest {
                 chiSquare += d * d / expected;
             }
             total += chiSquare;
-            assertTrue(chiSquare < perPlaceCritical, "place " + (place + 1) + " of " + n + ": chi-square "
-                    + chiSquare + " >= " + perPlaceCritical + " (df " + (n - 1) + ", alpha " + ALPHA / n + ")");
+            assertTrue(
+                    chiSquare < perPlaceCritical,
+                    "place " + (place + 1) + " of " + n + ": chi-square " + chiSquare + " >= " + perPlaceCritical
+                            + " (df " + (n - 1) + ", alpha " + ALPHA / n + ")");
         }
         double table = total * (n - 1) / n;
         double tableCritical = new ChiSquaredDistribution((n - 1) * (n - 1)).inverseCumulativeProbability(1 - ALPHA);
-        assertTrue(table < tableCritical, "whole table of " + n + ": chi-square " + table + " >= " + tableCritical
-                + " (df " + (n - 1) * (n - 1) + ", alpha " + ALPHA + ")");
+        assertTrue(
+                table < tableCritical,
+                "whole table of " + n + ": chi-square " + table + " >= " + tableCritical + " (df " + (n - 1) * (n - 1)
+                        + ", alpha " + ALPHA + ")");
     }
 
     /**
@@ -257,12 +265,15 @@ class QueueDrawTest {
         // groups are negatively correlated, so Var(difference of means) = 2 sigma^2 n / (k (n - 1)).
         double differenceTolerance = z * Math.sqrt(2 * variance * n / (k * (n - 1.0)) / shuffles);
         double meanTolerance = z * Math.sqrt(variance * (n - k) / (k * (n - 1.0)) / shuffles);
-        assertTrue(Math.abs(first - last) < differenceTolerance, "first 10% at " + first + ", last 10% at " + last
-                + ": differ by more than " + differenceTolerance);
-        assertTrue(Math.abs(first - middle) < meanTolerance, "first 10% at " + first + ", not within "
-                + meanTolerance + " of " + middle);
-        assertTrue(Math.abs(last - middle) < meanTolerance, "last 10% at " + last + ", not within "
-                + meanTolerance + " of " + middle);
+        assertTrue(
+                Math.abs(first - last) < differenceTolerance,
+                "first 10% at " + first + ", last 10% at " + last + ": differ by more than " + differenceTolerance);
+        assertTrue(
+                Math.abs(first - middle) < meanTolerance,
+                "first 10% at " + first + ", not within " + meanTolerance + " of " + middle);
+        assertTrue(
+                Math.abs(last - middle) < meanTolerance,
+                "last 10% at " + last + ", not within " + meanTolerance + " of " + middle);
     }
 
     /**
@@ -292,8 +303,9 @@ class QueueDrawTest {
         double z = new NormalDistribution().inverseCumulativeProbability(1 - ALPHA / 2);
         assertTrue(Math.abs(r) < z / Math.sqrt(n - 1.0), "place and position correlate: r = " + r);
         double tolerance = z * Math.sqrt(variance * (n - k) / (k * (n - 1.0)));
-        assertTrue(Math.abs(firstTenth - middle) < tolerance, "the first tenth's mean position " + firstTenth
-                + " is not within " + tolerance + " of " + middle);
+        assertTrue(
+                Math.abs(firstTenth - middle) < tolerance,
+                "the first tenth's mean position " + firstTenth + " is not within " + tolerance + " of " + middle);
     }
 
     /** counts[place - 1][position - 1]: how often each place got each position in {@code shuffles} orders. */

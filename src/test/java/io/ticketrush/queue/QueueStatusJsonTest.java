@@ -2,12 +2,10 @@ package io.ticketrush.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.StringWriter;
-import java.util.function.BiConsumer;
-
 import jakarta.json.Json;
 import jakarta.json.stream.JsonGenerator;
-
+import java.io.StringWriter;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /** Both public shapes of the queue status, field for field as docs/api.md shows them. */
@@ -17,31 +15,94 @@ class QueueStatusJsonTest {
 
     @Test
     void writesTheSharedStateAsDocumented() {
-        QueueStatus status = new QueueStatus("concert", 7, 1796225271945L, 1, 30_000, 1.0, false, 3, 3, "d", 2, 0, 0,
-                0.0, COMMITMENT, "5e", 2, 0, 0, 1796225274665L, 0);
+        QueueStatus status = new QueueStatus(
+                "concert",
+                7,
+                1796225271945L,
+                1,
+                30_000,
+                1.0,
+                false,
+                3,
+                3,
+                "d",
+                2,
+                0,
+                0,
+                0.0,
+                COMMITMENT,
+                "5e",
+                2,
+                0,
+                0,
+                1796225274665L,
+                0);
 
-        assertEquals("{\"eventId\":\"concert\",\"state\":\"WAITING\",\"opensAt\":1796225271945,\"now\":1796225274665,"
-                + "\"frozen\":3,\"joined\":3,\"reach\":2,\"admitPerSecond\":1,\"measuredRate\":0.0,\"admitWindowSeconds\":30,"
-                + "\"proofOfWork\":0,\"tickets\":2,\"available\":2,\"reserved\":0,\"paused\":false,\"awaitingReturns\":false,"
-                + "\"soldOut\":false}", json(QueueStatusJson::writeShared, status));
+        assertEquals(
+                "{\"eventId\":\"concert\",\"state\":\"WAITING\",\"opensAt\":1796225271945,\"now\":1796225274665,"
+                        + "\"frozen\":3,\"joined\":3,\"reach\":2,\"admitPerSecond\":1,\"measuredRate\":0.0,\"admitWindowSeconds\":30,"
+                        + "\"proofOfWork\":0,\"tickets\":2,\"available\":2,\"reserved\":0,\"paused\":false,\"awaitingReturns\":false,"
+                        + "\"soldOut\":false}",
+                json(QueueStatusJson::writeShared, status));
     }
 
     @Test
     void writesTheLedgerAsDocumentedWithReachAsAdmitted() {
-        QueueStatus status = new QueueStatus("concert", 7, 1796225271945L, 1, 30_000, 1.0, true, 4, 3, "d", 2, 0, 0,
-                0.0, COMMITMENT, "5e", 2, 0, 0, 1796225274665L, 0);
+        QueueStatus status = new QueueStatus(
+                "concert",
+                7,
+                1796225271945L,
+                1,
+                30_000,
+                1.0,
+                true,
+                4,
+                3,
+                "d",
+                2,
+                0,
+                0,
+                0.0,
+                COMMITMENT,
+                "5e",
+                2,
+                0,
+                0,
+                1796225274665L,
+                0);
 
-        assertEquals("{\"queue\":{\"state\":\"PAUSED\",\"opensAt\":1796225271945,\"admitPerSecond\":1,"
-                + "\"admitWindowSeconds\":30,\"overbook\":1.0,\"proofOfWork\":0,\"paused\":true,\"commitment\":\""
-                + COMMITMENT + "\",\"joined\":4,\"waiting\":2,\"admitted\":2,\"admittedUnused\":2,\"bought\":0,"
-                + "\"lapsed\":0,\"toldSoldOut\":0,\"measuredRate\":0.0,\"frozen\":3}}",
+        assertEquals(
+                "{\"queue\":{\"state\":\"PAUSED\",\"opensAt\":1796225271945,\"admitPerSecond\":1,"
+                        + "\"admitWindowSeconds\":30,\"overbook\":1.0,\"proofOfWork\":0,\"paused\":true,\"commitment\":\""
+                        + COMMITMENT + "\",\"joined\":4,\"waiting\":2,\"admitted\":2,\"admittedUnused\":2,\"bought\":0,"
+                        + "\"lapsed\":0,\"toldSoldOut\":0,\"measuredRate\":0.0,\"frozen\":3}}",
                 json(QueueStatusJson::writeLedger, status));
     }
 
     @Test
     void writesFrozenAsNullBeforeTheOpening() {
-        QueueStatus status = new QueueStatus("concert", 7, 1796225271945L, 1, 30_000, 1.0, false, 3, -1, null, 0, 0,
-                0, 0.0, COMMITMENT, "5e", 2, 0, 0, 1796225262739L, 0);
+        QueueStatus status = new QueueStatus(
+                "concert",
+                7,
+                1796225271945L,
+                1,
+                30_000,
+                1.0,
+                false,
+                3,
+                -1,
+                null,
+                0,
+                0,
+                0,
+                0.0,
+                COMMITMENT,
+                "5e",
+                2,
+                0,
+                0,
+                1796225262739L,
+                0);
 
         String shared = json(QueueStatusJson::writeShared, status);
         assertEquals(true, shared.contains("\"state\":\"PRE_QUEUE\"") && shared.contains("\"frozen\":null"), shared);

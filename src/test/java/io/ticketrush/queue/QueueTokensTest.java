@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-
 import org.junit.jupiter.api.Test;
 
 class QueueTokensTest {
@@ -27,36 +26,44 @@ class QueueTokensTest {
         String token = tokens.admission(admission);
         assertEquals("the admission expired", refusal(() -> tokens.checkAdmission(token, "gig", "alice", 10_000)));
         assertEquals("the admission is another buyer's", refusal(() -> tokens.checkAdmission(token, "gig", "bob", 0)));
-        assertEquals("the admission is for another event",
-                refusal(() -> tokens.checkAdmission(token, "other", "alice", 0)));
+        assertEquals(
+                "the admission is for another event", refusal(() -> tokens.checkAdmission(token, "other", "alice", 0)));
         assertEquals("the place is for another event", refusal(() -> tokens.checkPlace(tokens.place(place), "other")));
     }
 
     @Test
     void aTokenSignedWithAnotherKeyOrChangedIsForged() {
         QueueTokens otherKey = new QueueTokens("another key, also sixteen bytes".getBytes(StandardCharsets.UTF_8));
-        assertEquals("the admission is forged: its signature does not match",
+        assertEquals(
+                "the admission is forged: its signature does not match",
                 refusal(() -> tokens.checkAdmission(otherKey.admission(admission), "gig", "alice", 0)));
         String genuine = tokens.admission(admission);
         String mac = genuine.substring(genuine.indexOf('.'));
-        String later = Base64.getUrlEncoder().withoutPadding()
+        String later = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("a|gig|alice|7|42|3|99999999".getBytes(StandardCharsets.UTF_8));
-        assertEquals("the admission is forged: its signature does not match",
-                refusal(() -> tokens.checkAdmission(later + mac, "gig", "alice", 0)), "a deadline moved by hand");
+        assertEquals(
+                "the admission is forged: its signature does not match",
+                refusal(() -> tokens.checkAdmission(later + mac, "gig", "alice", 0)),
+                "a deadline moved by hand");
     }
 
     @Test
     void aPlaceIsNotAnAdmissionNorTheOtherWayRound() {
-        assertEquals("the admission is not an admission token",
+        assertEquals(
+                "the admission is not an admission token",
                 refusal(() -> tokens.checkAdmission(tokens.place(place), "gig", "alice", 0)));
-        assertEquals("the place is not a place token", refusal(() -> tokens.checkPlace(tokens.admission(admission), "gig")));
+        assertEquals(
+                "the place is not a place token", refusal(() -> tokens.checkPlace(tokens.admission(admission), "gig")));
     }
 
     @Test
     void garbageIsNotATokenThisServiceIssued() {
-        for (String garbage : new String[] {"x", "a.b.c", "!!!.???", "." , "a".repeat(600) + ".b"}) {
-            assertEquals("the admission is not a token this service issued",
-                    refusal(() -> tokens.checkAdmission(garbage, "gig", "alice", 0)), garbage);
+        for (String garbage : new String[] {"x", "a.b.c", "!!!.???", ".", "a".repeat(600) + ".b"}) {
+            assertEquals(
+                    "the admission is not a token this service issued",
+                    refusal(() -> tokens.checkAdmission(garbage, "gig", "alice", 0)),
+                    garbage);
         }
     }
 

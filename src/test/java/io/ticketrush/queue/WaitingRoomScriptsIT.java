@@ -6,6 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.LuaScript;
+import io.ticketrush.redis.QueueKeys;
+import io.ticketrush.redis.RedisClient;
+import io.ticketrush.redis.RedisClients;
+import io.ticketrush.redis.RedisSettings;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.RedisClusterServers;
+import io.ticketrush.testsupport.SharedServers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -19,22 +29,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.LuaScript;
-import io.ticketrush.redis.QueueKeys;
-import io.ticketrush.redis.RedisClient;
-import io.ticketrush.redis.RedisClients;
-import io.ticketrush.redis.RedisSettings;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.RedisClusterServers;
-import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -57,7 +55,8 @@ class WaitingRoomScriptsIT {
     private static final LuaScript SWEEP = LuaScript.load("sweep");
     private static final LuaScript PAY = LuaScript.load("pay");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final QueueTokens TOKENS = new QueueTokens("the tests' queue secret".getBytes(StandardCharsets.UTF_8));
+    private static final QueueTokens TOKENS =
+            new QueueTokens("the tests' queue secret".getBytes(StandardCharsets.UTF_8));
     private static final long HOUR_MS = 3_600_000;
     /** Small, so that most pre-queues here take several pages. */
     private static final int DIGEST_PAGE = 3;
@@ -67,12 +66,14 @@ class WaitingRoomScriptsIT {
 
     /** The Redis this test's scripts run on: the shared server, or a Redis Cluster. */
     private RedisClient redis;
+
     private String event;
     private EventKeys keys;
     private QueueKeys queue;
     private byte[] seed;
     /** The generation the sale was last opened with. */
     private long currentGen;
+
     private QueueDraw draw;
 
     @BeforeAll
@@ -113,8 +114,10 @@ class WaitingRoomScriptsIT {
         assertEquals("3", field("frozen"));
         assertEquals(List.of(1L, 3L, 0L), advance(""), "frozen at three; positions wait for the digest");
         assertEquals("5", field("joined"));
-        assertEquals(List.of(hash("ann"), hash("bob"), hash("cy"), hash("dee"), hash("eve")),
-                jedis.lrange(queue.joins(), 0, -1), "the public list: place hashes in place order");
+        assertEquals(
+                List.of(hash("ann"), hash("bob"), hash("cy"), hash("dee"), hash("eve")),
+                jedis.lrange(queue.joins(), 0, -1),
+                "the public list: place hashes in place order");
         assertEquals(Map.of("ann", "1", "bob", "2", "cy", "3", "dee", "4", "eve", "5"), jedis.hgetAll(queue.places()));
     }
 
@@ -145,9 +148,20 @@ class WaitingRoomScriptsIT {
         long gen = openQueued(10, HOUR_MS, opensAt, 100, HOUR_MS, "1.0");
         assertEquals(1L, join("ann").get(1));
         untilRedisTimeReaches(opensAt);
-        List<?> reply = eval(JOIN, List.of(keys.stock(), queue.queue(), queue.places(), queue.joins()),
-                "bob", hash("bob"), "ann", hash("ann"), "cy", hash("cy"), "bob", hash("bob"));
-        assertEquals(List.of(1L, 2L, Long.toString(gen), 1L, 0L, 0L, 0L, 1L, 3L, 2L), reply,
+        List<?> reply = eval(
+                JOIN,
+                List.of(keys.stock(), queue.queue(), queue.places(), queue.joins()),
+                "bob",
+                hash("bob"),
+                "ann",
+                hash("ann"),
+                "cy",
+                hash("cy"),
+                "bob",
+                hash("bob"));
+        assertEquals(
+                List.of(1L, 2L, Long.toString(gen), 1L, 0L, 0L, 0L, 1L, 3L, 2L),
+                reply,
                 "bob, ann's own place, cy, bob's again; frozen at one (ann) before bob joined");
         assertEquals("1", field("frozen"));
         assertEquals(List.of(hash("ann"), hash("bob"), hash("cy")), jedis.lrange(queue.joins(), 0, -1));
@@ -185,7 +199,10 @@ class WaitingRoomScriptsIT {
         untilRedisTimeReaches(opensAt);
         assertEquals(List.of(1L, 2L, 0L), advance(earlier, first), "the digest of the sale before the reset");
         assertNull(field("digest"));
-        assertTrue(new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "late").compute(event, first, 3).isEmpty(),
+        assertTrue(
+                new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "late")
+                        .compute(event, first, 3)
+                        .isEmpty(),
                 "nothing to compute for a generation that is gone");
         assertNotEquals(first, second);
         publishDigest();
@@ -241,8 +258,10 @@ class WaitingRoomScriptsIT {
 
         List<?> paying = reserveAdmitted("buyer-1", gen, placeAt(1));
         assertEquals(1L, paying.get(0), paying.toString());
-        assertEquals(1L, eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()),
-                (String) paying.get(1)).get(0));
+        assertEquals(
+                1L,
+                eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()), (String) paying.get(1))
+                        .get(0));
         advanceFor(100);
         assertLedger(5, 1, 0, 4);
         assertEquals("5", field("reach"), "a paid ticket is gone for good: its slot does not come back");
@@ -309,11 +328,15 @@ class WaitingRoomScriptsIT {
         Crowd.run(advancers, advancers.size());
         long reach = status().reach();
         assertTrue(reach >= rate * 14 / 10 - 20, "1.5 s at " + rate + "/s admitted " + reach);
-        assertEquals(reach, jedis.zrange(queue.admits(), 0, -1).stream()
-                .mapToLong(end -> {
-                    String[] info = jedis.hget(queue.admitInfo(), end).split("\\|");
-                    return Long.parseLong(end) - Long.parseLong(info[0]) + 1;
-                }).sum(), "the batches cover every admitted position once");
+        assertEquals(
+                reach,
+                jedis.zrange(queue.admits(), 0, -1).stream()
+                        .mapToLong(end -> {
+                            String[] info = jedis.hget(queue.admitInfo(), end).split("\\|");
+                            return Long.parseLong(end) - Long.parseLong(info[0]) + 1;
+                        })
+                        .sum(),
+                "the batches cover every admitted position once");
     }
 
     @Test
@@ -356,8 +379,13 @@ class WaitingRoomScriptsIT {
                         List<?> reserved = reserveAdmitted("buyer-" + place, gen, place);
                         if ((Long) reserved.get(0) == 1) {
                             sold.put(place, (String) reserved.get(1));
-                            assertEquals(1L, eval(PAY, List.of(keys.stock(), keys.orders(), keys.expiry(),
-                                    keys.stream()), (String) reserved.get(1)).get(0));
+                            assertEquals(
+                                    1L,
+                                    eval(
+                                                    PAY,
+                                                    List.of(keys.stock(), keys.orders(), keys.expiry(), keys.stream()),
+                                                    (String) reserved.get(1))
+                                            .get(0));
                             bought++;
                         }
                         assertWithinBudget(samples);
@@ -367,12 +395,17 @@ class WaitingRoomScriptsIT {
                 return bought;
             });
         }
-        long bought = Crowd.run(calls, calls.size()).stream().mapToLong(Long::longValue).sum();
+        long bought = Crowd.run(calls, calls.size()).stream()
+                .mapToLong(Long::longValue)
+                .sum();
         assertEquals(tickets, bought, "every ticket sold, to admitted buyers only");
         assertEquals(tickets, sold.size());
-        assertTrue(sold.keySet().stream().allMatch(place -> place % 2 == 0), "only buyers who bought: " + sold.keySet());
+        assertTrue(
+                sold.keySet().stream().allMatch(place -> place % 2 == 0), "only buyers who bought: " + sold.keySet());
         QueueStatus status = status();
-        assertEquals(List.of((long) tickets, 0L, (long) tickets), List.of(status.paid(), status.reserved(), status.bought()));
+        assertEquals(
+                List.of((long) tickets, 0L, (long) tickets),
+                List.of(status.paid(), status.reserved(), status.bought()));
         assertTrue(status.lapsed() > 0, "the odd positions lapsed");
         assertTrue(status.reach() - status.bought() - status.lapsed() >= 0);
         assertTrue(samples.get() > 100, "the invariant was sampled " + samples.get() + " times");
@@ -388,10 +421,14 @@ class WaitingRoomScriptsIT {
         assertEquals(1L, reserveAdmitted("buyer-1", gen, 1).get(0));
         assertEquals(1L, pause("1"));
         Thread.sleep(1_100);
-        assertEquals(List.of(-403L, "lapsed"), reserveAdmitted("buyer-2", gen, 2),
+        assertEquals(
+                List.of(-403L, "lapsed"),
+                reserveAdmitted("buyer-2", gen, 2),
                 "past its window, before any advance has lapsed it");
         advance("");
-        assertEquals(List.of("5", "1", "4"), List.of(field("reach"), field("bought"), field("lapsed")),
+        assertEquals(
+                List.of("5", "1", "4"),
+                List.of(field("reach"), field("bought"), field("lapsed")),
                 "the batch's four unbought places lapsed");
         assertEquals(0, status().admittedUnused());
         assertEquals(List.of(-409L, "lapsed"), admission(2, ""));
@@ -421,7 +458,9 @@ class WaitingRoomScriptsIT {
     @Test
     void refusesAPurchaseWithoutAnAdmissionOnAQueuedSale() {
         openQueued(5, HOUR_MS, redisNowMs() - 1_000, 1_000, HOUR_MS, "1.0");
-        assertEquals(List.of(-403L, "required"), eval(RESERVE, keys.all(), event, "ann", "ann", "abc123"),
+        assertEquals(
+                List.of(-403L, "required"),
+                eval(RESERVE, keys.all(), event, "ann", "ann", "abc123"),
                 "an instance that does not know yet that the sale is queued");
         assertEquals(List.of(-403L, "required"), eval(RESERVE, reserveKeys(), event, "ann", "ann", "abc123"));
         assertEquals(List.of("0", "0"), jedis.hmget(keys.stock(), "reserved", "paid"));
@@ -452,7 +491,9 @@ class WaitingRoomScriptsIT {
         advanceFor(100);
         List<?> bought = reserveAdmitted("buyer-1", gen, 1);
         assertEquals(1L, bought.get(0));
-        assertEquals(List.of(-2L, bought.get(1)), reserveAdmitted("buyer-1", gen, 1).subList(0, 2),
+        assertEquals(
+                List.of(-2L, bought.get(1)),
+                reserveAdmitted("buyer-1", gen, 1).subList(0, 2),
                 "while held, the holder gets the order back");
         Thread.sleep(300);
         assertEquals(1L, sweep());
@@ -466,16 +507,26 @@ class WaitingRoomScriptsIT {
     void aSaleWithoutAQueueIgnoresAdmissionsEntirely() {
         openPlain(3, HOUR_MS);
         assertEquals("0", jedis.hget(keys.stock(), "queued"));
-        assertEquals(1L, eval(RESERVE, keys.all(), event, "ann", "ann", "abc123").get(0));
-        assertEquals(1L, eval(RESERVE, reserveKeys(), event, "bob", "bob", "abc123", "", "1", "7", "7").get(0),
+        assertEquals(
+                1L, eval(RESERVE, keys.all(), event, "ann", "ann", "abc123").get(0));
+        assertEquals(
+                1L,
+                eval(RESERVE, reserveKeys(), event, "bob", "bob", "abc123", "", "1", "7", "7")
+                        .get(0),
                 "admission arguments of no sale are not even looked at");
-        assertEquals(-2L, eval(RESERVE, reserveKeys(), event, "ann", "ann", "abc123", "", "1", "1", "1").get(0));
+        assertEquals(
+                -2L,
+                eval(RESERVE, reserveKeys(), event, "ann", "ann", "abc123", "", "1", "1", "1")
+                        .get(0));
         assertEquals(1L, eval(RESERVE, keys.all(), event, "cy", "cy", "abc123").get(0));
-        assertEquals(-1L, eval(RESERVE, keys.all(), event, "dee", "dee", "abc123").get(0));
+        assertEquals(
+                -1L, eval(RESERVE, keys.all(), event, "dee", "dee", "abc123").get(0));
         assertEquals(List.of(-404L), join("ann"));
         assertEquals(List.of(0L), advance(""));
         assertEquals(List.of(-404L), admission(1, "", 1));
-        assertEquals(List.of(-404L, jedis.hget(keys.stock(), "gen")), eval(STATUS, List.of(keys.stock(), queue.queue())),
+        assertEquals(
+                List.of(-404L, jedis.hget(keys.stock(), "gen")),
+                eval(STATUS, List.of(keys.stock(), queue.queue())),
                 "no waiting room, and the sale's generation that says so");
         assertEquals(0L, pause("1"));
         for (String key : queue.all()) {
@@ -524,8 +575,18 @@ class WaitingRoomScriptsIT {
         for (String key : List.of(queue.places(), queue.joins(), queue.admits(), queue.admitInfo(), queue.used())) {
             assertFalse(jedis.exists(key), key + " survived the reset");
         }
-        assertEquals(List.of(Long.toString(again), "0", "0", "0", "0", "0", "5", "60000", "1.5"),
-                jedis.hmget(queue.queue(), "gen", "joined", "reach", "bought", "lapsed", "paused", "rate", "windowMs",
+        assertEquals(
+                List.of(Long.toString(again), "0", "0", "0", "0", "0", "5", "60000", "1.5"),
+                jedis.hmget(
+                        queue.queue(),
+                        "gen",
+                        "joined",
+                        "reach",
+                        "bought",
+                        "lapsed",
+                        "paused",
+                        "rate",
+                        "windowMs",
                         "overbook"));
         assertNull(field("frozen"));
         assertNull(field("digest"));
@@ -538,7 +599,9 @@ class WaitingRoomScriptsIT {
             assertFalse(jedis.exists(key), key + " survived a reset without a queue");
         }
         assertEquals(List.of(-404L), join("buyer-9"));
-        assertEquals(1L, eval(RESERVE, keys.all(), event, "buyer-1", "buyer-1", "abc123").get(0));
+        assertEquals(
+                1L,
+                eval(RESERVE, keys.all(), event, "buyer-1", "buyer-1", "abc123").get(0));
     }
 
     @Test
@@ -555,30 +618,69 @@ class WaitingRoomScriptsIT {
         jedis.del(openKeys().toArray(String[]::new));
         byte[] newSeed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(newSeed);
-        List<?> restored = eval(RESTORE, openKeys(), "3", Long.toString(HOUR_MS), Long.toString(gen), "1",
-                Long.toString(redisNowMs() - 1_000), "1000", Long.toString(HOUR_MS), "1.0", QueueDraw.hex(newSeed),
-                QueueDraw.commitment(newSeed), "0", order1, "R", record1.split("\\|")[1], "buyer-1", "buyer-1");
+        List<?> restored = eval(
+                RESTORE,
+                openKeys(),
+                "3",
+                Long.toString(HOUR_MS),
+                Long.toString(gen),
+                "1",
+                Long.toString(redisNowMs() - 1_000),
+                "1000",
+                Long.toString(HOUR_MS),
+                "1.0",
+                QueueDraw.hex(newSeed),
+                QueueDraw.commitment(newSeed),
+                "0",
+                order1,
+                "R",
+                record1.split("\\|")[1],
+                "buyer-1",
+                "buyer-1");
         long queueGen = (Long) restored.get(2);
         assertEquals(List.of(1L, 0L), restored.subList(0, 2));
         assertTrue(queueGen > gen, "the waiting room's own generation, above the sale's " + gen + ": " + queueGen);
-        assertEquals(List.of(Long.toString(gen), "1"), jedis.hmget(keys.stock(), "gen", "queued"),
+        assertEquals(
+                List.of(Long.toString(gen), "1"),
+                jedis.hmget(keys.stock(), "gen", "queued"),
                 "the sale keeps its generation, which its rows in the database carry, and still needs admissions");
 
         assertEquals(List.of(-410L), admission(2, "1", gen), "a place of the lost waiting room");
-        assertEquals(List.of(-403L, "earlier sale"), reserveAdmitted("buyer-2", gen, 2),
+        assertEquals(
+                List.of(-403L, "earlier sale"),
+                reserveAdmitted("buyer-2", gen, 2),
                 "an admission of the lost waiting room");
-        assertEquals(List.of(-403L, "required"), eval(RESERVE, reserveKeys(), event, "buyer-3", "buyer-3", "abc123"),
+        assertEquals(
+                List.of(-403L, "required"),
+                eval(RESERVE, reserveKeys(), event, "buyer-3", "buyer-3", "abc123"),
                 "no admission, no ticket");
-        assertEquals(-2L, eval(RESERVE, reserveKeys(), event, "buyer-1", "buyer-1", "abc123").get(0),
+        assertEquals(
+                -2L,
+                eval(RESERVE, reserveKeys(), event, "buyer-1", "buyer-1", "abc123")
+                        .get(0),
                 "buyer-1 keeps the order");
-        assertEquals(List.of(1L, 1L, Long.toString(queueGen)), join("buyer-2"), "places start again, under the new one");
+        assertEquals(
+                List.of(1L, 1L, Long.toString(queueGen)), join("buyer-2"), "places start again, under the new one");
         seed = newSeed;
         // The digest is the restored waiting room's: computed for its own generation.
         currentGen = queueGen;
         publishDigest();
         advanceFor(100);
-        assertEquals(1L, eval(RESERVE, reserveKeys(), event, "buyer-2", "buyer-2", "abc123", "", Long.toString(queueGen),
-                "1", Long.toString(draw.position(1))).get(0), "admitted anew, buyer-2 buys");
+        assertEquals(
+                1L,
+                eval(
+                                RESERVE,
+                                reserveKeys(),
+                                event,
+                                "buyer-2",
+                                "buyer-2",
+                                "abc123",
+                                "",
+                                Long.toString(queueGen),
+                                "1",
+                                Long.toString(draw.position(1)))
+                        .get(0),
+                "admitted anew, buyer-2 buys");
     }
 
     @Test
@@ -597,8 +699,21 @@ class WaitingRoomScriptsIT {
     @Test
     void joinsAdvancesAdmitsAndSellsOnARedisCluster() throws InterruptedException {
         try (RedisClusterServers cluster = RedisClusterServers.start(Path.of("target", "it-redis-waiting-room"), 3)) {
-            RedisClient onCluster = RedisClient.of(RedisSettings.of("cluster", "127.0.0.1", 6379, cluster.nodes(), "",
-                    "mymaster", Optional.empty(), 2000, 8, "test", 0, 0), 500);
+            RedisClient onCluster = RedisClient.of(
+                    RedisSettings.of(
+                            "cluster",
+                            "127.0.0.1",
+                            6379,
+                            cluster.nodes(),
+                            "",
+                            "mymaster",
+                            Optional.empty(),
+                            2000,
+                            8,
+                            "test",
+                            0,
+                            0),
+                    500);
             try {
                 useEvent("wr-cluster-" + UUID.randomUUID(), onCluster);
                 long opensAt = redisNowMs() + 300;
@@ -614,11 +729,18 @@ class WaitingRoomScriptsIT {
                 assertEquals(2L, status().reach());
                 assertEquals(1L, admission(placeAt(1), "").get(0));
                 assertEquals(List.of(-3L, "WAITING", 2L, "0"), admission(placeAt(3), ""));
-                assertEquals(1L, reserveAdmitted("buyer-" + placeAt(1), gen, placeAt(1)).get(0));
-                assertEquals(1L, reserveAdmitted("buyer-" + placeAt(2), gen, placeAt(2)).get(0));
-                assertEquals(List.of(-403L, "lapsed"), reserveAdmitted("buyer-" + placeAt(3), gen, placeAt(3)),
+                assertEquals(
+                        1L,
+                        reserveAdmitted("buyer-" + placeAt(1), gen, placeAt(1)).get(0));
+                assertEquals(
+                        1L,
+                        reserveAdmitted("buyer-" + placeAt(2), gen, placeAt(2)).get(0));
+                assertEquals(
+                        List.of(-403L, "lapsed"),
+                        reserveAdmitted("buyer-" + placeAt(3), gen, placeAt(3)),
                         "never admitted");
-                assertEquals(List.of(2L, 2L, 0L), List.of(status().bought(), status().reserved(), status().available()));
+                assertEquals(
+                        List.of(2L, 2L, 0L), List.of(status().bought(), status().reserved(), status().available()));
             } finally {
                 RedisClients.close(onCluster);
             }
@@ -637,14 +759,25 @@ class WaitingRoomScriptsIT {
         seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);
         draw = null;
-        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1",
-                Long.toString(opensAt), Long.toString(rate), Long.toString(windowMs), overbook, QueueDraw.hex(seed),
-                QueueDraw.commitment(seed)).get(1);
+        currentGen = (Long) eval(
+                        OPEN,
+                        openKeys(),
+                        Long.toString(tickets),
+                        Long.toString(holdMs),
+                        "1",
+                        Long.toString(opensAt),
+                        Long.toString(rate),
+                        Long.toString(windowMs),
+                        overbook,
+                        QueueDraw.hex(seed),
+                        QueueDraw.commitment(seed))
+                .get(1);
         return currentGen;
     }
 
     private long openPlain(long tickets, long holdMs) {
-        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1").get(1);
+        currentGen = (Long) eval(OPEN, openKeys(), Long.toString(tickets), Long.toString(holdMs), "1")
+                .get(1);
         return currentGen;
     }
 
@@ -662,8 +795,8 @@ class WaitingRoomScriptsIT {
 
     /** join.lua's {1, place, gen} (what it says beyond, the queue's state, is the Java side's to test). */
     private List<?> join(String buyer) {
-        return head(eval(JOIN, List.of(keys.stock(), queue.queue(), queue.places(), queue.joins()), buyer,
-                hash(buyer)));
+        return head(
+                eval(JOIN, List.of(keys.stock(), queue.queue(), queue.places(), queue.joins()), buyer, hash(buyer)));
     }
 
     private void joinAll(String prefix, int count) {
@@ -683,7 +816,10 @@ class WaitingRoomScriptsIT {
 
     /** advance.lua as an instance calls it with the digest it computed for generation {@code computedFor}. */
     private List<?> advance(String digest, long computedFor) {
-        return head(eval(ADVANCE, List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo()), digest,
+        return head(eval(
+                ADVANCE,
+                List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo()),
+                digest,
                 Long.toString(computedFor)));
     }
 
@@ -710,7 +846,8 @@ class WaitingRoomScriptsIT {
         long size = (Long) frozen.get(1);
         assertTrue(size >= 0, "opensAt has passed: " + frozen);
         String digest = new PreQueueDigest(redis, DIGEST_PAGE, HOUR_MS, "test-" + UUID.randomUUID())
-                .compute(event, currentGen, size).orElseThrow();
+                .compute(event, currentGen, size)
+                .orElseThrow();
         List<String> hashes = size == 0 ? List.of() : redis.call(r -> r.lrange(queue.joins(), 0, size - 1));
         assertEquals(QueueDraw.digest(hashes), digest, "in pages as in one list");
         assertEquals(List.of(1L, size, 1L), advance(digest));
@@ -728,12 +865,25 @@ class WaitingRoomScriptsIT {
 
     private List<?> admission(long place, String position, long gen) {
         String at = position.isEmpty() && draw != null ? Long.toString(draw.position(place)) : position;
-        return eval(ADMISSION, List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo(), queue.used()),
-                Long.toString(gen), Long.toString(place), at);
+        return eval(
+                ADMISSION,
+                List.of(keys.stock(), queue.queue(), queue.admits(), queue.admitInfo(), queue.used()),
+                Long.toString(gen),
+                Long.toString(place),
+                at);
     }
 
     private List<?> reserveAdmitted(String buyer, long gen, long place) {
-        return eval(RESERVE, reserveKeys(), event, buyer, buyer, "abc123", "", Long.toString(gen), Long.toString(place),
+        return eval(
+                RESERVE,
+                reserveKeys(),
+                event,
+                buyer,
+                buyer,
+                "abc123",
+                "",
+                Long.toString(gen),
+                Long.toString(place),
                 Long.toString(draw.position(place)));
     }
 
@@ -746,7 +896,8 @@ class WaitingRoomScriptsIT {
     }
 
     private QueueStatus status() {
-        return QueueStatusScript.decode(event, eval(STATUS, List.of(keys.stock(), queue.queue()))).status();
+        return QueueStatusScript.decode(event, eval(STATUS, List.of(keys.stock(), queue.queue())))
+                .status();
     }
 
     private boolean soldOut() {
@@ -756,16 +907,19 @@ class WaitingRoomScriptsIT {
     /** One consistent reading: admitted-and-unused never above the tickets available (overbook 1). */
     private void assertWithinBudget(AtomicLong samples) {
         QueueStatus status = status();
-        assertTrue(status.admittedUnused() <= status.available(), status + ": " + status.admittedUnused()
-                + " admitted and unused, " + status.available() + " available");
+        assertTrue(
+                status.admittedUnused() <= status.available(),
+                status + ": " + status.admittedUnused() + " admitted and unused, " + status.available() + " available");
         samples.incrementAndGet();
     }
 
     /** Checks reach, bought, lapsed and that admitted-and-unused equals the tickets available. */
     private void assertLedger(long reach, long bought, long lapsed, long available) {
         QueueStatus status = status();
-        assertEquals(List.of(reach, bought, lapsed, available),
-                List.of(status.reach(), status.bought(), status.lapsed(), status.available()), status.toString());
+        assertEquals(
+                List.of(reach, bought, lapsed, available),
+                List.of(status.reach(), status.bought(), status.lapsed(), status.available()),
+                status.toString());
         assertTrue(status.admittedUnused() <= status.available());
     }
 
@@ -784,7 +938,6 @@ class WaitingRoomScriptsIT {
             Thread.sleep(10);
         }
     }
-
 
     private List<?> eval(LuaScript script, List<String> scriptKeys, String... args) {
         Object reply = redis.eval(script, scriptKeys, List.of(args));

@@ -3,6 +3,15 @@ package io.ticketrush.redis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.concurrent.Batcher;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.FreePorts;
+import io.ticketrush.testsupport.InstanceDebugger;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.PayaraInstance;
+import io.ticketrush.testsupport.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,20 +23,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.concurrent.Batcher;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.FreePorts;
-import io.ticketrush.testsupport.InstanceDebugger;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.PayaraInstance;
-import io.ticketrush.testsupport.RedisServer;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -44,6 +42,7 @@ class BoundedWaitsIT {
     private static final Duration MARGIN = Duration.ofMillis(1_500);
     /** The instance's {@code redis.pipeline-queue}: small, so that a crowd fills it. */
     private static final int QUEUE = 64;
+
     private static final String PIPELINE_THREAD = "ticketrush-redis-pipeline";
     private static final String PIPELINE_DEADLINES_THREAD = "ticketrush-redis-deadlines";
 
@@ -57,12 +56,17 @@ class BoundedWaitsIT {
         Path dir = Path.of("target", "it-bounded-waits");
         redis = RedisServer.start(dir.resolve("redis"));
         int debugPort = FreePorts.any();
-        instance = PayaraInstance.start(dir.resolve("payara"), PayaraInstance.properties("bounded-waits", Map.of(
-                "redis.port", Integer.toString(redis.port()),
-                // Redis's own timeout far beyond the test's freeze: while Redis is frozen, only the deadlines answer.
-                "redis.timeout-ms", "10000",
-                "redis.request-timeout-ms", Long.toString(DEADLINE.toMillis()),
-                "redis.pipeline-queue", Integer.toString(QUEUE))),
+        instance = PayaraInstance.start(
+                dir.resolve("payara"),
+                PayaraInstance.properties(
+                        "bounded-waits",
+                        Map.of(
+                                "redis.port", Integer.toString(redis.port()),
+                                // Redis's own timeout far beyond the test's freeze: while Redis is frozen, only the
+                                // deadlines answer.
+                                "redis.timeout-ms", "10000",
+                                "redis.request-timeout-ms", Long.toString(DEADLINE.toMillis()),
+                                "redis.pipeline-queue", Integer.toString(QUEUE))),
                 List.of(InstanceDebugger.agentOption(debugPort)));
         debugger = InstanceDebugger.attach(debugPort);
         api = instance.api();
@@ -82,8 +86,7 @@ class BoundedWaitsIT {
     }
 
     /** An answer and how long it took. */
-    private record Timed(String buyer, Api.Answer answer, long millis) {
-    }
+    private record Timed(String buyer, Api.Answer answer, long millis) {}
 
     private static Timed timed(String buyer, Supplier<Api.Answer> request) {
         long start = System.nanoTime();
@@ -92,8 +95,10 @@ class BoundedWaitsIT {
     }
 
     private static void assertAnsweredInTime(Timed timed) {
-        assertTrue(timed.millis() <= DEADLINE.plus(MARGIN).toMillis(), timed.buyer() + " waited " + timed.millis()
-                + " ms, beyond its deadline of " + DEADLINE.toMillis() + " ms: " + timed.answer().body());
+        assertTrue(
+                timed.millis() <= DEADLINE.plus(MARGIN).toMillis(),
+                timed.buyer() + " waited " + timed.millis() + " ms, beyond its deadline of " + DEADLINE.toMillis()
+                        + " ms: " + timed.answer().body());
     }
 
     /** The answer when Redis could not answer in time: a JSON 503 in the envelope, with Retry-After. */
@@ -113,9 +118,13 @@ class BoundedWaitsIT {
         long pipeline = debugger.thread(PIPELINE_THREAD).uniqueID();
 
         CompletableFuture<Timed> struck = new CompletableFuture<>();
-        debugger.throwErrorOnEntry(WritePipeline.class.getName(), "send", PIPELINE_THREAD,
+        debugger.throwErrorOnEntry(
+                WritePipeline.class.getName(),
+                "send",
+                PIPELINE_THREAD,
                 "thrown into the pipeline's thread by BoundedWaitsIT",
-                () -> struck.completeAsync(() -> timed("struck", () -> api.buy(event, "struck"))), Duration.ofSeconds(20));
+                () -> struck.completeAsync(() -> timed("struck", () -> api.buy(event, "struck"))),
+                Duration.ofSeconds(20));
 
         Timed answer = struck.join();
         assertAnsweredInTime(answer);
@@ -151,8 +160,11 @@ class BoundedWaitsIT {
         List<Timed> answers;
         redis.freeze(true);
         try {
-            answers = Crowd.run(crowd.stream().<Supplier<Timed>>map(buyer -> () -> timed(buyer, () -> api.buy(event, buyer)))
-                    .toList(), 100);
+            answers = Crowd.run(
+                    crowd.stream()
+                            .<Supplier<Timed>>map(buyer -> () -> timed(buyer, () -> api.buy(event, buyer)))
+                            .toList(),
+                    100);
         } finally {
             redis.freeze(false);
             debugger.resume(PIPELINE_DEADLINES_THREAD);
@@ -163,7 +175,8 @@ class BoundedWaitsIT {
             assertRetryLater(answer);
         }
         assertTrue(refused("full") > refusedFull, "the queue of " + QUEUE + " filled, and more were refused at once");
-        assertTrue(api.metric("ticketrush_requests_timedout_total(\\{[^}]*\\})?") > timedOut,
+        assertTrue(
+                api.metric("ticketrush_requests_timedout_total(\\{[^}]*\\})?") > timedOut,
                 "requests were answered at their deadline");
 
         // Redis, going on, runs what it was sent while frozen. The buyers of that batch were told 503; their retry
@@ -203,7 +216,8 @@ class BoundedWaitsIT {
     }
 
     private static double refused(String reason) {
-        return api.metric("ticketrush_redis_refused_total\\{[^}]*queue=\"pipeline\"[^}]*reason=\"" + reason + "\"[^}]*\\}");
+        return api.metric(
+                "ticketrush_redis_refused_total\\{[^}]*queue=\"pipeline\"[^}]*reason=\"" + reason + "\"[^}]*\\}");
     }
 
     /**

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.CircuitBreaker.Permission;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.redis.CircuitBreaker.Permission;
 
 /** The fail-fast window: closed until a failure, open for the window, then one probe decides. */
 class CircuitBreakerTest {

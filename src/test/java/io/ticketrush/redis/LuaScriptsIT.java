@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.SharedServers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,14 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.SharedServers;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.params.XReadGroupParams;
@@ -141,10 +139,14 @@ class LuaScriptsIT {
 
         assertEquals(-1L, shared.get(0));
         long redisNow = (Long) shared.get(1);
-        assertEquals((redisNow / 1000 + 2) * 1000, Long.parseLong(jedis.hget(keys.stock(), "edgeUntil")),
+        assertEquals(
+                (redisNow / 1000 + 2) * 1000,
+                Long.parseLong(jedis.hget(keys.stock(), "edgeUntil")),
                 "the end of the second after the one Redis said it in: nginx gives it no longer");
         open(5, 60_000);
-        assertEquals(Long.toString((redisNow / 1000 + 2) * 1000), jedis.hget(keys.stock(), "edgeUntil"),
+        assertEquals(
+                Long.toString((redisNow / 1000 + 2) * 1000),
+                jedis.hget(keys.stock(), "edgeUntil"),
                 "a reset keeps it: whoever resets waits for it");
     }
 
@@ -170,7 +172,9 @@ class LuaScriptsIT {
         assertEquals(-409L, code(refused));
         assertEquals(1L, sweep());
         assertEquals(List.of("0", "0"), jedis.hmget(keys.stock(), "reserved", "paid"));
-        assertTrue(((String) eval(ORDER, List.of(keys.orders(), keys.stock()), orderId).get(2)).startsWith("E|"));
+        assertTrue(((String) eval(ORDER, List.of(keys.orders(), keys.stock()), orderId)
+                        .get(2))
+                .startsWith("E|"));
         assertEquals(1L, code(reserve("dave")), "the returned ticket sells again");
         assertEquals(1L, code(reserve("carol")), "the buyer whose hold expired may buy again");
     }
@@ -186,7 +190,9 @@ class LuaScriptsIT {
         for (int i = 0; i < 8; i++) {
             sweepers.add(this::sweep);
         }
-        long returned = Crowd.run(sweepers, sweepers.size()).stream().mapToLong(Long::longValue).sum();
+        long returned = Crowd.run(sweepers, sweepers.size()).stream()
+                .mapToLong(Long::longValue)
+                .sum();
         assertEquals(300, returned);
         assertEquals("0", jedis.hget(keys.stock(), "reserved"));
         assertEquals(0, jedis.hlen(keys.buyers()));
@@ -200,7 +206,9 @@ class LuaScriptsIT {
         long second = open(3, 60_000);
         assertTrue(second > first, first + " then " + second);
         assertEquals(List.of("3", "0", "0"), jedis.hmget(keys.stock(), "tickets", "reserved", "paid"));
-        assertEquals(List.of(-404L, second), eval(ORDER, List.of(keys.orders(), keys.stock()), before),
+        assertEquals(
+                List.of(-404L, second),
+                eval(ORDER, List.of(keys.orders(), keys.stock()), before),
                 "no such order in Redis, and the sale is in its second generation");
         String after = (String) reserve("erin").get(1);
         assertTrue(!after.equals(before), "order ids of a reset sale are new");
@@ -220,15 +228,42 @@ class LuaScriptsIT {
     void restoreRebuildsALostSaleAndNeverOverwritesOneRedisHas() {
         long gen = open(3, 60_000);
         String erin = (String) reserve("erin").get(1);
-        assertEquals(List.of(-409L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", "", ""));
+        assertEquals(
+                List.of(-409L),
+                eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1", "", "", "", "", "", "", ""));
         assertEquals("1", jedis.hget(keys.stock(), "reserved"), "the sale on is untouched");
 
         Map<String, String> orders = jedis.hgetAll(keys.orders());
         jedis.del(keys.all().toArray(String[]::new));
         String expiresAt = orders.get(erin).split("\\|")[1];
-        assertEquals(List.of(1L, 1L, 0L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "7",
-                "", "", "", "", "", "", "", erin, "R", expiresAt, "erin", "erin", event + "-7-paid00", "P", expiresAt, "finn", "Finn"));
-        assertEquals(List.of("3", "1", "1", Long.toString(gen), "7"),
+        assertEquals(
+                List.of(1L, 1L, 0L),
+                eval(
+                        RESTORE,
+                        restoreKeys(),
+                        "3",
+                        "60000",
+                        Long.toString(gen),
+                        "7",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        erin,
+                        "R",
+                        expiresAt,
+                        "erin",
+                        "erin",
+                        event + "-7-paid00",
+                        "P",
+                        expiresAt,
+                        "finn",
+                        "Finn"));
+        assertEquals(
+                List.of("3", "1", "1", Long.toString(gen), "7"),
                 jedis.hmget(keys.stock(), "tickets", "reserved", "paid", "gen", "seq"));
         assertEquals(orders.get(erin), jedis.hget(keys.orders(), erin));
         assertEquals(erin, jedis.hget(keys.buyers(), "erin"));
@@ -256,13 +291,35 @@ class LuaScriptsIT {
         assertEquals(List.of(-410L), reserve("finn"), "told apart from a sale Redis lost");
         assertEquals(List.of(-410L), eval(HELD, List.of(keys.stock(), keys.buyers(), keys.orders()), "erin"));
         assertEquals(List.of(-404L), delete(), "nothing left to delete");
-        assertEquals(List.of(-410L), eval(RESTORE, restoreKeys(), "3", "60000", Long.toString(gen), "1",
-                "", "", "", "", "", "", "", erin, "R", "1", "erin", "erin"), "a deleted sale is not restored");
+        assertEquals(
+                List.of(-410L),
+                eval(
+                        RESTORE,
+                        restoreKeys(),
+                        "3",
+                        "60000",
+                        Long.toString(gen),
+                        "1",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        erin,
+                        "R",
+                        "1",
+                        "erin",
+                        "erin"),
+                "a deleted sale is not restored");
 
         long reopened = open(3, 60_000);
         assertTrue(reopened > gen, "opened again, it outranks the deleted sale: " + gen + " then " + reopened);
         assertFalse(jedis.hexists(keys.stock(), "deleted"));
-        assertTrue(((String) reserve("erin").get(1)).startsWith(event + "-2-"), "order ids carry on after the deleted ones");
+        assertTrue(
+                ((String) reserve("erin").get(1)).startsWith(event + "-2-"),
+                "order ids carry on after the deleted ones");
     }
 
     @Test
@@ -272,20 +329,29 @@ class LuaScriptsIT {
         List<?> opened = eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "", "put-body", DAY_MS);
         assertEquals(1L, opened.get(0));
         reserve("gus");
-        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "",
-                "put-body", DAY_MS), "the same request again: nothing done, the first one's generation");
-        assertEquals(List.of("3", "1", opened.get(1).toString()), jedis.hmget(keys.stock(), "tickets", "reserved", "gen"));
-        assertEquals(List.of(-422L), eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "", "other-body", DAY_MS),
+        assertEquals(
+                List.of(2L, opened.get(1)),
+                eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "", "put-body", DAY_MS),
+                "the same request again: nothing done, the first one's generation");
+        assertEquals(
+                List.of("3", "1", opened.get(1).toString()), jedis.hmget(keys.stock(), "tickets", "reserved", "gen"));
+        assertEquals(
+                List.of(-422L),
+                eval(OPEN, withMarker, "5", "60000", "1", "", "", "", "", "", "", "", "other-body", DAY_MS),
                 "another request under a used id");
 
         handOffEverything();
         withMarker.set(11, EventKeys.prefix(event) + "request:req-2");
         assertEquals(List.of(1L, 3L, 1L, 0L), eval(DELETE, withMarker, "orders", "delete", DAY_MS));
-        assertEquals(List.of(2L, 3L, 1L, 0L), eval(DELETE, withMarker, "orders", "delete", DAY_MS),
+        assertEquals(
+                List.of(2L, 3L, 1L, 0L),
+                eval(DELETE, withMarker, "orders", "delete", DAY_MS),
                 "deleting again under the same id answers as the first time");
         withMarker.set(11, EventKeys.prefix(event) + "request:req-1");
-        assertEquals(List.of(2L, opened.get(1)), eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "",
-                "put-body", DAY_MS), "a late repeat of the opening does not open the deleted sale again");
+        assertEquals(
+                List.of(2L, opened.get(1)),
+                eval(OPEN, withMarker, "3", "60000", "1", "", "", "", "", "", "", "", "put-body", DAY_MS),
+                "a late repeat of the opening does not open the deleted sale again");
         assertTrue(jedis.hexists(keys.stock(), "deleted"));
         assertTrue(jedis.pttl(EventKeys.prefix(event) + "request:req-1") > 0, "request ids are forgotten after a day");
     }
@@ -326,12 +392,16 @@ class LuaScriptsIT {
         assertEquals(List.of(7L, 3L), eval(MEMBERS, members, "instance-4", "4", "100", "{\"requests\":9}"));
 
         Thread.sleep(300);
-        assertEquals(List.of(3L, 2L), eval(MEMBERS, members, "instance-1", "1", "10000", ""), "instance-4 stopped beating");
+        assertEquals(
+                List.of(3L, 2L), eval(MEMBERS, members, "instance-1", "1", "10000", ""), "instance-4 stopped beating");
         assertEquals(Set.of("instance-1", "instance-2"), Set.copyOf(jedis.zrange(members.get(0), 0, -1)));
         assertEquals(Set.of("instance-1", "instance-2"), jedis.hkeys(members.get(1)), "nothing of it is left");
-        assertEquals(Set.of("instance-2", "instance-4"), jedis.hkeys(members.get(2)),
+        assertEquals(
+                Set.of("instance-2", "instance-4"),
+                jedis.hkeys(members.get(2)),
                 "a report stays after its instance stops beating; an empty one is not written");
-        assertTrue(jedis.hget(members.get(2), "instance-2").matches("\\d{13} \\{\"requests\":5}"),
+        assertTrue(
+                jedis.hget(members.get(2), "instance-2").matches("\\d{13} \\{\"requests\":5}"),
                 "an empty report keeps the last one, behind the time of its beat");
 
         // The dashboard's read: every instance alive with its weight, and every report, the stopped one's too...
@@ -357,7 +427,8 @@ class LuaScriptsIT {
     }
 
     private long open(long tickets, long holdMillis) {
-        return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1").get(1);
+        return (Long) eval(OPEN, keys.all(), Long.toString(tickets), Long.toString(holdMillis), "1")
+                .get(1);
     }
 
     /** The event's eleven keys, the waiting room's included, in the order open.lua and delete.lua take them. */
@@ -377,12 +448,17 @@ class LuaScriptsIT {
 
     /** What the instances' hand-off does, as far as Redis sees it: every entry read and acknowledged. */
     private void handOffEverything() {
-        var read = jedis.xreadGroup("orders", "lua-test", XReadGroupParams.xReadGroupParams().count(10_000),
+        var read = jedis.xreadGroup(
+                "orders",
+                "lua-test",
+                XReadGroupParams.xReadGroupParams().count(10_000),
                 Map.of(keys.stream(), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
         if (read != null) {
             for (var stream : read) {
-                jedis.xack(keys.stream(), "orders", stream.getValue().stream().map(StreamEntry::getID)
-                        .toArray(StreamEntryID[]::new));
+                jedis.xack(
+                        keys.stream(),
+                        "orders",
+                        stream.getValue().stream().map(StreamEntry::getID).toArray(StreamEntryID[]::new));
             }
         }
     }

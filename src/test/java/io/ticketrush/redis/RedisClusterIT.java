@@ -5,6 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.fairness.FairnessVerifier;
+import io.ticketrush.queue.QueueDraw;
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.QueueBuyers;
+import io.ticketrush.testsupport.QueueLedgerWatch;
+import io.ticketrush.testsupport.RedisClusterServers;
+import io.ticketrush.testsupport.RedisServer;
+import io.ticketrush.testsupport.TwoInstances;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,24 +35,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import io.ticketrush.fairness.FairnessVerifier;
-import io.ticketrush.queue.QueueDraw;
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.QueueBuyers;
-import io.ticketrush.testsupport.QueueLedgerWatch;
-import io.ticketrush.testsupport.RedisClusterServers;
-import io.ticketrush.testsupport.RedisServer;
-import io.ticketrush.testsupport.TwoInstances;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
@@ -57,10 +54,18 @@ class RedisClusterIT {
     private static final int DIGEST_PAGE = 16;
 
     @RegisterExtension
-    static final TwoInstances<RedisClusterServers> ON_CLUSTER = TwoInstances.on("cluster",
+    static final TwoInstances<RedisClusterServers> ON_CLUSTER = TwoInstances.on(
+            "cluster",
             dir -> RedisClusterServers.start(dir, 3),
-            redis -> Map.of("redis.mode", "cluster", "redis.nodes", redis.nodes(),
-                    "queue.secret", "the cluster tests' queue secret", "queue.digest-page", Integer.toString(DIGEST_PAGE)));
+            redis -> Map.of(
+                    "redis.mode",
+                    "cluster",
+                    "redis.nodes",
+                    redis.nodes(),
+                    "queue.secret",
+                    "the cluster tests' queue secret",
+                    "queue.digest-page",
+                    Integer.toString(DIGEST_PAGE)));
 
     private final List<Api> apis = ON_CLUSTER.apis();
 
@@ -69,7 +74,9 @@ class RedisClusterIT {
         Map<String, RedisServer> events = eventsOnEveryMaster(2);
         int tickets = 40;
         int buyersPerEvent = 100;
-        events.keySet().forEach(event -> assertEquals(200, apis.get(0).openSale(event, tickets, 600).status()));
+        events.keySet()
+                .forEach(event -> assertEquals(
+                        200, apis.get(0).openSale(event, tickets, 600).status()));
         // Crowds of new buyers until Redis has nothing left. One crowd is almost always enough; but an instance
         // that meets its first buyer of an event late (a stall on a busy machine) takes a share of what is left
         // then and answers -1 until its next refresh re-opens it, and the crowd may be over by that time.
@@ -87,17 +94,24 @@ class RedisClusterIT {
         }
 
         for (String event : events.keySet()) {
-            List<Purchase> ofEvent = purchases.stream().filter(p -> p.event.equals(event)).toList();
-            Map<Integer, Long> codes = ofEvent.stream().collect(Collectors.groupingBy(p -> p.answer.code(), Collectors.counting()));
+            List<Purchase> ofEvent =
+                    purchases.stream().filter(p -> p.event.equals(event)).toList();
+            Map<Integer, Long> codes =
+                    ofEvent.stream().collect(Collectors.groupingBy(p -> p.answer.code(), Collectors.counting()));
             assertEquals(Map.of(1, (long) tickets, -1, (long) (ofEvent.size() - tickets)), codes, event);
-            Set<String> orders = ofEvent.stream().filter(p -> p.answer.code() == 1)
-                    .map(p -> p.answer.data().getString("orderId")).collect(Collectors.toSet());
+            Set<String> orders = ofEvent.stream()
+                    .filter(p -> p.answer.code() == 1)
+                    .map(p -> p.answer.data().getString("orderId"))
+                    .collect(Collectors.toSet());
             assertEquals(tickets, orders.size(), "one order per code-1 answer");
             var status = apis.get(1).eventStatus(event).data();
             assertEquals(tickets, status.getInt("reserved"), event);
             assertEquals(0, status.getInt("available"), event);
             try (Jedis master = events.get(event).client()) {
-                assertEquals(tickets, master.hlen("tr:{" + event + "}:buyers"), "the event's keys live on its slot's master");
+                assertEquals(
+                        tickets,
+                        master.hlen("tr:{" + event + "}:buyers"),
+                        "the event's keys live on its slot's master");
             }
         }
         assertEquals(3, new HashSet<>(events.values()).size(), "the events use all three masters");
@@ -136,7 +150,8 @@ class RedisClusterIT {
             assertEquals(0, status.getInt("reserved"));
             assertEquals(4, status.getInt("paid"));
         });
-        assertEquals("EXPIRED", apis.get(0).get("orders/" + orders.get(9)).data().getString("status"));
+        assertEquals(
+                "EXPIRED", apis.get(0).get("orders/" + orders.get(9)).data().getString("status"));
         assertEquals(409, apis.get(1).pay(orders.get(9)).status(), "an expired hold cannot be paid");
 
         // New buyers until Redis has nothing left: an instance may answer -1 for a moment longer, until its
@@ -150,7 +165,10 @@ class RedisClusterIT {
         for (int i = 0; i < 10; i++) {
             again.add(apis.get(i % 2).buy(event, "late-" + i));
         }
-        assertEquals(6, again.stream().filter(answer -> answer.code() == 1).count(), "exactly the six expired tickets sell again");
+        assertEquals(
+                6,
+                again.stream().filter(answer -> answer.code() == 1).count(),
+                "exactly the six expired tickets sell again");
         assertTrue(again.stream().allMatch(answer -> answer.code() == 1 || answer.code() == -1));
         var status = apis.get(1).eventStatus(event).data();
         assertEquals(6, status.getInt("reserved"));
@@ -182,21 +200,26 @@ class RedisClusterIT {
         assertTrue(before.isNull("frozen") && before.isNull("seed"), "nothing revealed before opensAt: " + before);
 
         Pause.of(Duration.ofMillis(Math.max(0, opensAt - System.currentTimeMillis())));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .untilAsserted(() -> assertFalse(apis.get(1).fairness(event).data().isNull("frozen"),
-                "the digest is published"));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() ->
+                        assertFalse(apis.get(1).fairness(event).data().isNull("frozen"), "the digest is published"));
         JsonObject fairness = apis.get(1).fairness(event, 1, crowd).data();
         List<String> hashes = fairness.getJsonArray("places").getValuesAs(JsonString.class).stream()
-                .map(JsonString::getString).toList();
+                .map(JsonString::getString)
+                .toList();
         assertEquals(crowd, fairness.getJsonObject("frozen").getInt("size"));
-        assertEquals(QueueDraw.digest(hashes), fairness.getJsonObject("frozen").getString("digest"),
+        assertEquals(
+                QueueDraw.digest(hashes),
+                fairness.getJsonObject("frozen").getString("digest"),
                 "computed in pages of " + DIGEST_PAGE + ", the digest of the whole pre-queue at once");
         Map<Long, Long> positionOfPlace = verifiedOrder(event, commitment);
 
         buyers.run(16, Duration.ofMillis(150), 5, Duration.ofSeconds(90));
 
         assertEquals(0, buyers.outages.get(), "no request met an outage");
-        List<QueueBuyers.Buyer> winners = buyers.all().stream().filter(b -> b.orderId != null).toList();
+        List<QueueBuyers.Buyer> winners =
+                buyers.all().stream().filter(b -> b.orderId != null).toList();
         assertEquals(tickets, winners.size(), "exactly the tickets were bought");
         assertEquals(tickets, winners.stream().map(b -> b.orderId).distinct().count(), "one order each");
         for (QueueBuyers.Buyer winner : winners) {
@@ -204,25 +227,37 @@ class RedisClusterIT {
             assertEquals(1, winner.admissions.size(), "admitted once: " + winner);
             assertEquals(positionOfPlace.get(winner.placeNumber), winner.position, "the drawn position of " + winner);
         }
-        assertEquals(LongStream.rangeClosed(1, tickets).boxed().collect(Collectors.toSet()),
-                winners.stream().map(b -> b.position).collect(Collectors.toSet()), "positions 1.." + tickets + " bought");
+        assertEquals(
+                LongStream.rangeClosed(1, tickets).boxed().collect(Collectors.toSet()),
+                winners.stream().map(b -> b.position).collect(Collectors.toSet()),
+                "positions 1.." + tickets + " bought");
         for (QueueBuyers.Buyer buyer : buyers.all()) {
-            buyer.positionsTold.forEach(told -> assertEquals(positionOfPlace.get(buyer.placeNumber), told, buyer.toString()));
+            buyer.positionsTold.forEach(
+                    told -> assertEquals(positionOfPlace.get(buyer.placeNumber), told, buyer.toString()));
             if (buyer.orderId == null) {
-                assertTrue(buyer.soldOutAt != 0 && buyer.admissions.isEmpty(), "told sold out, never admitted: " + buyer);
+                assertTrue(
+                        buyer.soldOutAt != 0 && buyer.admissions.isEmpty(), "told sold out, never admitted: " + buyer);
             }
         }
 
         JsonObject status = apis.get(1).eventStatus(event).data();
         assertEquals(tickets, status.getInt("paid"));
         JsonObject queue = status.getJsonObject("queue");
-        assertEquals(List.of("SOLD_OUT", crowd, tickets, tickets, 0, crowd - tickets), List.of(queue.getString("state"),
-                queue.getInt("joined"), queue.getInt("admitted"), queue.getInt("bought"), queue.getInt("lapsed"),
-                queue.getInt("toldSoldOut")));
+        assertEquals(
+                List.of("SOLD_OUT", crowd, tickets, tickets, 0, crowd - tickets),
+                List.of(
+                        queue.getString("state"),
+                        queue.getInt("joined"),
+                        queue.getInt("admitted"),
+                        queue.getInt("bought"),
+                        queue.getInt("lapsed"),
+                        queue.getInt("toldSoldOut")));
         QueueLedgerWatch.check(status);
         buyers.assertLedgerIsWhatBuyersWereTold(status);
-        try (Jedis master = ownerOf(JedisClusterCRC16.getSlot(QueueKeys.of(event).queue())).client()) {
-            assertEquals(tickets, master.hlen(QueueKeys.of(event).used()), "the event's keys live on its slot's master");
+        try (Jedis master =
+                ownerOf(JedisClusterCRC16.getSlot(QueueKeys.of(event).queue())).client()) {
+            assertEquals(
+                    tickets, master.hlen(QueueKeys.of(event).used()), "the event's keys live on its slot's master");
             buyers.assertEveryOrderIsAnAdmittedBuyers(master);
         }
     }
@@ -232,8 +267,12 @@ class RedisClusterIT {
         Path order = Files.createDirectories(Path.of("target", "it-fairness")).resolve(event + ".txt");
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8);
-        int status = FairnessVerifier.run(new String[] {apis.get(0).base().toString(), event, "--out", order.toString(),
-                "--commitment", commitment}, print, print);
+        int status = FairnessVerifier.run(
+                new String[] {
+                    apis.get(0).base().toString(), event, "--out", order.toString(), "--commitment", commitment
+                },
+                print,
+                print);
         assertEquals(0, status, "the verifier accepts the record: " + output.toString(StandardCharsets.UTF_8));
         Map<Long, Long> positionOfPlace = new HashMap<>();
         for (String line : Files.readAllLines(order, StandardCharsets.UTF_8)) {
@@ -270,7 +309,11 @@ class RedisClusterIT {
     private static RedisServer ownerOf(int slot) {
         for (RedisServer master : ON_CLUSTER.redis().masters()) {
             try (Jedis jedis = master.client()) {
-                String self = jedis.clusterNodes().lines().filter(line -> line.contains("myself")).findFirst().orElseThrow();
+                String self = jedis.clusterNodes()
+                        .lines()
+                        .filter(line -> line.contains("myself"))
+                        .findFirst()
+                        .orElseThrow();
                 String[] fields = self.split(" ");
                 for (int i = 8; i < fields.length; i++) {
                     String[] range = fields[i].split("-");
@@ -285,6 +328,5 @@ class RedisClusterIT {
         throw new IllegalStateException("no master serves slot " + slot);
     }
 
-    private record Purchase(String event, String user, Api.Answer answer) {
-    }
+    private record Purchase(String event, String user, Api.Answer answer) {}
 }

@@ -4,6 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Crowd;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.RedisSentinelServers;
+import io.ticketrush.testsupport.RedisServer;
+import io.ticketrush.testsupport.TwoInstances;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,17 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Crowd;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.RedisSentinelServers;
-import io.ticketrush.testsupport.RedisServer;
-import io.ticketrush.testsupport.TwoInstances;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -43,10 +41,20 @@ class RedisSentinelIT {
     private static final Duration BUYER_PATIENCE = Duration.ofSeconds(60);
 
     @RegisterExtension
-    static final TwoInstances<RedisSentinelServers> ON_SENTINEL = TwoInstances.on("sentinel", RedisSentinelServers::start,
-            redis -> Map.of("redis.mode", "sentinel", "redis.sentinels", redis.sentinels(),
-                    "redis.master-name", RedisSentinelServers.MASTER_NAME, "redis.wait-replicas", "1",
-                    "redis.wait-timeout-ms", "500"));
+    static final TwoInstances<RedisSentinelServers> ON_SENTINEL = TwoInstances.on(
+            "sentinel",
+            RedisSentinelServers::start,
+            redis -> Map.of(
+                    "redis.mode",
+                    "sentinel",
+                    "redis.sentinels",
+                    redis.sentinels(),
+                    "redis.master-name",
+                    RedisSentinelServers.MASTER_NAME,
+                    "redis.wait-replicas",
+                    "1",
+                    "redis.wait-timeout-ms",
+                    "500"));
 
     private final List<Api> apis = ON_SENTINEL.apis();
     private final RedisSentinelServers redis = ON_SENTINEL.redis();
@@ -69,22 +77,31 @@ class RedisSentinelIT {
 
         CompletableFuture<List<Buyer>> sale = CompletableFuture.supplyAsync(() -> Crowd.run(calls, 16));
         try (Jedis master = oldMaster.client()) {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertTrue(
-                    Long.parseLong(master.hget("tr:{" + event + "}:stock", "reserved")) >= tickets / 3));
+            await().atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions()
+                    .untilAsserted(() -> assertTrue(
+                            Long.parseLong(master.hget("tr:{" + event + "}:stock", "reserved")) >= tickets / 3));
         }
         oldMaster.kill();
         killed.set(true);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .untilAsserted(() -> assertEquals(redis.replica().port(), redis.currentMasterPort(),
-                "Sentinel promoted the replica"));
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        redis.replica().port(), redis.currentMasterPort(), "Sentinel promoted the replica"));
         // As a service manager would: the old master comes back, and Sentinel makes it the new master's replica.
         oldMaster.restart();
         List<Buyer> answers = sale.get();
 
-        Set<String> confirmedBeforeKill = answers.stream().filter(b -> b.firstCode1BeforeKill).map(b -> b.orderId)
+        Set<String> confirmedBeforeKill = answers.stream()
+                .filter(b -> b.firstCode1BeforeKill)
+                .map(b -> b.orderId)
                 .collect(Collectors.toSet());
-        assertTrue(confirmedBeforeKill.size() >= tickets / 3 - 20, "the kill came mid-sale: " + confirmedBeforeKill.size());
-        assertTrue(answers.stream().anyMatch(b -> b.code1AfterKill), "the instances followed the failover and kept selling");
+        assertTrue(
+                confirmedBeforeKill.size() >= tickets / 3 - 20,
+                "the kill came mid-sale: " + confirmedBeforeKill.size());
+        assertTrue(
+                answers.stream().anyMatch(b -> b.code1AfterKill),
+                "the instances followed the failover and kept selling");
         assertTrue(refused.get() > 0, "the failover was visible as 503s, not as wrong answers");
 
         try (Jedis master = new Jedis("127.0.0.1", redis.currentMasterPort())) {
@@ -94,13 +111,17 @@ class RedisSentinelIT {
             assertEquals(Integer.toString(tickets), master.hget("tr:{" + event + "}:stock", "reserved"));
             for (Buyer buyer : answers) {
                 if (buyer.orderId != null) {
-                    assertEquals(buyer.orderId, holders.get(buyer.user), buyer.user + " was told this order; it survived");
+                    assertEquals(
+                            buyer.orderId, holders.get(buyer.user), buyer.user + " was told this order; it survived");
                 }
             }
             // A 503 is not a "no" (the write may stand), but the retry says so and gets the order: no buyer holds
             // an order without having been told it.
             for (String holder : holders.keySet()) {
-                Buyer buyer = answers.stream().filter(b -> b.user.equals(holder)).findFirst().orElseThrow();
+                Buyer buyer = answers.stream()
+                        .filter(b -> b.user.equals(holder))
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(holders.get(holder), buyer.orderId, holder + " holds an order; the final answer names it");
             }
         }

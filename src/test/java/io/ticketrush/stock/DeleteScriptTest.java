@@ -3,11 +3,9 @@ package io.ticketrush.stock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.stock.GlobalStock.Deletion;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class DeleteScriptTest {
 
@@ -26,7 +24,8 @@ class DeleteScriptTest {
 
     @Test
     void readsHowFarTheHandoffLags() {
-        assertEquals(new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0, 17), DeleteScript.decode(List.of(-409L, 17L)));
+        assertEquals(
+                new Deletion(Deletion.Outcome.HANDOFF_LAGS, 0, 0, 0, 17), DeleteScript.decode(List.of(-409L, 17L)));
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class OpenScriptTest {
@@ -21,13 +20,15 @@ class OpenScriptTest {
 
     @Test
     void passesTheWaitingRoomAfterTheSale() {
-        assertEquals(List.of("10", "60000", "0", "1000", "5", "30000", "1.5", "5eed", "c0", "20000"),
+        assertEquals(
+                List.of("10", "60000", "0", "1000", "5", "30000", "1.5", "5eed", "c0", "20000"),
                 OpenScript.arguments(10, 60_000, false, QUEUE, null));
     }
 
     @Test
     void passesEmptyWaitingRoomArgumentsBeforeARequest() {
-        assertEquals(List.of("10", "60000", "1", "", "", "", "", "", "", "", "f1", Long.toString(RequestId.KEEP_MILLIS)),
+        assertEquals(
+                List.of("10", "60000", "1", "", "", "", "", "", "", "", "f1", Long.toString(RequestId.KEEP_MILLIS)),
                 OpenScript.arguments(10, 60_000, true, null, REQUEST));
         List<String> keys = OpenScript.keys("e", REQUEST);
         assertEquals(REQUEST.markerKey("e"), keys.get(11));
@@ -35,10 +36,12 @@ class OpenScriptTest {
 
     @Test
     void decodesEveryOutcome() {
-        assertEquals(new OpenScript.Reply(OpenScript.Outcome.OPENED, 1_700_000_000_000_000L),
+        assertEquals(
+                new OpenScript.Reply(OpenScript.Outcome.OPENED, 1_700_000_000_000_000L),
                 OpenScript.decode(List.of(1L, 1_700_000_000_000_000L)));
         assertEquals(new OpenScript.Reply(OpenScript.Outcome.REPEATED, 9), OpenScript.decode(List.of(2L, 9L)));
-        assertEquals(OpenScript.Outcome.ID_REUSED, OpenScript.decode(List.of(-422L)).outcome());
+        assertEquals(
+                OpenScript.Outcome.ID_REUSED, OpenScript.decode(List.of(-422L)).outcome());
         assertThrows(IllegalStateException.class, () -> OpenScript.decode(List.of(3L)));
     }
 }

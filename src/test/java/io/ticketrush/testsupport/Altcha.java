@@ -1,13 +1,12 @@
 package io.ticketrush.testsupport;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 
 /**
  * A client's side of an ALTCHA challenge ({@code GET /queue/{eventId}/challenge}'s data), as the buyer's page does
@@ -16,8 +15,7 @@ import jakarta.json.JsonObject;
  */
 public final class Altcha {
 
-    private Altcha() {
-    }
+    private Altcha() {}
 
     /** The number that solves {@code challenge}. */
     public static long solve(JsonObject challenge) {
@@ -40,10 +38,14 @@ public final class Altcha {
 
     /** The payload for the join's {@code pow} field: the challenge with {@code number}. */
     public static String payload(JsonObject challenge, long number) {
-        String json = Json.createObjectBuilder().add("algorithm", challenge.getString("algorithm"))
-                .add("challenge", challenge.getString("challenge")).add("number", number)
-                .add("salt", challenge.getString("salt")).add("signature", challenge.getString("signature"))
-                .build().toString();
+        String json = Json.createObjectBuilder()
+                .add("algorithm", challenge.getString("algorithm"))
+                .add("challenge", challenge.getString("challenge"))
+                .add("number", number)
+                .add("salt", challenge.getString("salt"))
+                .add("signature", challenge.getString("signature"))
+                .build()
+                .toString();
         return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 

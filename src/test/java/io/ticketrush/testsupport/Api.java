@@ -1,5 +1,8 @@
 package io.ticketrush.testsupport;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.stream.JsonParsingException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -14,10 +17,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-import jakarta.json.stream.JsonParsingException;
-
 /** A small HTTP client for the ticketrush contract, used by every black-box test. */
 public final class Api {
 
@@ -27,6 +26,7 @@ public final class Api {
     public static final String ADMIN_TOKEN = "it-admin-token";
     /** The waiting room's signing key of every test instance (arquillian.xml, PayaraInstance). */
     public static final String QUEUE_SECRET = "it-queue-secret-shared-by-tests";
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final URI base;
@@ -35,7 +35,10 @@ public final class Api {
     public Api(URI base) {
         this.base = base;
         // HTTP/1.1 as nginx and the load tests speak it; the default would try an h2c upgrade first.
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT)
+                .build();
     }
 
     /** An API on {@code 127.0.0.1:port}, whatever address the server reported. */
@@ -104,22 +107,36 @@ public final class Api {
      * Opens (or resets) a sale with a waiting room: joining opens at once, admission at {@code opensAt} (epoch
      * ms), {@code admitPerSecond} places a second, each admission valid for {@code windowSeconds}.
      */
-    public Answer openQueuedSale(String eventId, long tickets, long holdSeconds, long opensAt, long admitPerSecond,
-            long windowSeconds) {
-        return admin("PUT", eventId, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
-                + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
-                + ",\"admitWindowSeconds\":" + windowSeconds + "}}", ADMIN_TOKEN);
+    public Answer openQueuedSale(
+            String eventId, long tickets, long holdSeconds, long opensAt, long admitPerSecond, long windowSeconds) {
+        return admin(
+                "PUT",
+                eventId,
+                "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
+                        + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
+                        + ",\"admitWindowSeconds\":" + windowSeconds + "}}",
+                ADMIN_TOKEN);
     }
 
     /**
      * As {@link #openQueuedSale(String, long, long, long, long, long)}, each join costing a proof of work of
      * {@code proofOfWork} (ALTCHA's maxnumber).
      */
-    public Answer openQueuedSale(String eventId, long tickets, long holdSeconds, long opensAt, long admitPerSecond,
-            long windowSeconds, long proofOfWork) {
-        return admin("PUT", eventId, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
-                + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
-                + ",\"admitWindowSeconds\":" + windowSeconds + ",\"proofOfWork\":" + proofOfWork + "}}", ADMIN_TOKEN);
+    public Answer openQueuedSale(
+            String eventId,
+            long tickets,
+            long holdSeconds,
+            long opensAt,
+            long admitPerSecond,
+            long windowSeconds,
+            long proofOfWork) {
+        return admin(
+                "PUT",
+                eventId,
+                "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
+                        + ",\"queue\":{\"opensAt\":" + opensAt + ",\"admitPerSecond\":" + admitPerSecond
+                        + ",\"admitWindowSeconds\":" + windowSeconds + ",\"proofOfWork\":" + proofOfWork + "}}",
+                ADMIN_TOKEN);
     }
 
     /** {@code POST /queue/{eventId}/join}: the buyer's place (the same one on every join). */
@@ -164,7 +181,8 @@ public final class Api {
 
     /** {@code GET /admin/instances}: every instance with its weight, whether it is alive, and its last report. */
     public Answer instances() {
-        return send(HttpRequest.newBuilder(base.resolve("admin/instances")).GET()
+        return send(HttpRequest.newBuilder(base.resolve("admin/instances"))
+                .GET()
                 .header("Authorization", "Bearer " + ADMIN_TOKEN));
     }
 
@@ -198,7 +216,9 @@ public final class Api {
     /** An admin call with more headers ({@code X-Request-Id}, {@code Idempotency-Key}). */
     public Answer admin(String method, String eventId, String json, String token, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("admin/events/" + eventId))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
@@ -217,7 +237,8 @@ public final class Api {
     /** The value of the first line of this instance's /metrics whose name and labels match the regex {@code series}. */
     public double metric(String series) {
         String text = get("metrics").body();
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$").matcher(text);
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$")
+                .matcher(text);
         if (!line.find()) {
             throw new AssertionError("No series " + series + " in /metrics:\n" + text);
         }
@@ -227,7 +248,8 @@ public final class Api {
     /** {@link #metric}, or 0 while the series does not exist yet (a timer appears with its first sample). */
     public double metricOrZero(String series) {
         String text = get("metrics").body();
-        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$").matcher(text);
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile("(?m)^(?:" + series + ") ([0-9.eE+-]+)$")
+                .matcher(text);
         return line.find() ? Double.parseDouble(line.group(line.groupCount())) : 0;
     }
 
@@ -238,8 +260,8 @@ public final class Api {
 
     public Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = http.send(
+                    request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(response.statusCode(), response.headers().map(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -277,8 +299,11 @@ public final class Api {
         }
 
         public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 }

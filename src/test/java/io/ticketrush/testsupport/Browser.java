@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Level;
-
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -61,12 +60,23 @@ public final class Browser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(chromium.toFile());
         // --no-sandbox: the tests may run as root (CI does), where Chromium's sandbox refuses to start.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--lang=en-US",
-                "--window-size=" + width + "," + height, "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--lang=en-US",
+                "--window-size=" + width + "," + height,
+                "--user-data-dir=" + profile);
         options.setCapability("goog:loggingPrefs", logs);
-        service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort()
-                .withLogFile(SHOTS.resolve("chromedriver.log").toFile()).build();
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .withLogFile(SHOTS.resolve("chromedriver.log").toFile())
+                .build();
         ChromeDriver started;
         try {
             started = new ChromeDriver(service, options);
@@ -119,8 +129,10 @@ public final class Browser implements AutoCloseable {
         try {
             return new WebDriverWait(driver, limit, Duration.ofMillis(100)).until(condition);
         } catch (TimeoutException e) {
-            throw new AssertionError("waited " + limit.toSeconds() + " s for " + what + "; the page says: "
-                    + driver.findElement(By.tagName("body")).getText(), e);
+            throw new AssertionError(
+                    "waited " + limit.toSeconds() + " s for " + what + "; the page says: "
+                            + driver.findElement(By.tagName("body")).getText(),
+                    e);
         }
     }
 
@@ -190,7 +202,9 @@ public final class Browser implements AutoCloseable {
 
     /** The console lines at SEVERE: a script error, a failed load, a refused policy. */
     public List<String> consoleErrors() {
-        return console().stream().filter(line -> line.startsWith(Level.SEVERE.getName())).toList();
+        return console().stream()
+                .filter(line -> line.startsWith(Level.SEVERE.getName()))
+                .toList();
     }
 
     @Override
@@ -205,7 +219,8 @@ public final class Browser implements AutoCloseable {
 
     private void deleteProfile() {
         try (var files = Files.walk(profile)) {
-            files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(path -> path.toFile().delete());
+            files.sorted((a, b) -> b.getNameCount() - a.getNameCount())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // Under target/: the next clean removes what is left.
         }

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import redis.clients.jedis.Jedis;
 
 /**
@@ -95,7 +94,8 @@ public final class Cluster {
         }
         try {
             Path data = link.getParent().resolve(Files.readSymbolicLink(link)).normalize();
-            if (data.getParent() == null || !"ticketrush".equals(data.getParent().getFileName().toString())) {
+            if (data.getParent() == null
+                    || !"ticketrush".equals(data.getParent().getFileName().toString())) {
                 throw new IllegalStateException(link + " points at " + data + ", not a ticketrush data directory");
             }
             TestDirs.fresh(data);
@@ -193,8 +193,8 @@ public final class Cluster {
 
     /** A connection to the cluster's PostgreSQL, to check what the hand-off wrote. */
     public Connection database() throws SQLException {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/ticketrush", "ticketrush",
-                DB_PASSWORD);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + pgPort + "/ticketrush", "ticketrush", DB_PASSWORD);
     }
 
     /** A client straight to the cluster's Redis, for checking what the service answered against what it holds. */
@@ -207,9 +207,15 @@ public final class Cluster {
     }
 
     private String run(String command) {
-        Map<String, String> env = new HashMap<>(Map.of("BASE_PORT", Integer.toString(basePort),
-                "NGINX_PORT", Integer.toString(nginxPort), "REDIS_PORT", Integer.toString(redisPort),
-                "PG_PORT", Integer.toString(pgPort)));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "BASE_PORT",
+                Integer.toString(basePort),
+                "NGINX_PORT",
+                Integer.toString(nginxPort),
+                "REDIS_PORT",
+                Integer.toString(redisPort),
+                "PG_PORT",
+                Integer.toString(pgPort)));
         env.putAll(extraEnv);
         return script(runDir, command, env);
     }
@@ -221,22 +227,27 @@ public final class Cluster {
     public static String script(Path runDir, String command, Map<String, String> settings) {
         Result result = tryScript(runDir, command, settings);
         if (result.exitCode() != 0) {
-            throw new IllegalStateException("cluster.sh " + command + " failed (" + result.exitCode() + "):\n" + result.output());
+            throw new IllegalStateException(
+                    "cluster.sh " + command + " failed (" + result.exitCode() + "):\n" + result.output());
         }
         return result.output();
     }
 
     /** What cluster.sh printed (standard output and error) and its exit code. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** Like {@link #script} but returns a failure instead of throwing, for tests of what cluster.sh refuses. */
     public static Result tryScript(Path runDir, String command, Map<String, String> settings) {
         Path script = Path.of(System.getProperty("ticketrush.basedir", ".")).resolve("payara/cluster.sh");
         // From a shell with Debian's default soft limit of 1,024 descriptors, as a user's login shell has: cluster.sh
         // must give nginx what a crowd needs itself (SharedSoldOutIT opens 2,000 connections at once).
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", "ulimit -Sn " + LOGIN_SHELL_FILE_LIMIT
-                + " 2>/dev/null; exec bash \"$0\" \"$@\"", script.toString(), command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "ulimit -Sn " + LOGIN_SHELL_FILE_LIMIT + " 2>/dev/null; exec bash \"$0\" \"$@\"",
+                        script.toString(),
+                        command)
+                .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         // Nothing a developer exported for their own cluster (TICKETS, REDIS_MODE, the instances' REDIS_* and
         // DB_* keys, ...) reaches the test's: only PATH, HOME and what the test sets.
@@ -251,7 +262,8 @@ public final class Cluster {
             Process process = builder.redirectOutput(output.toFile()).start();
             if (!process.waitFor(SCRIPT_LIMIT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("cluster.sh " + command + " did not finish in " + SCRIPT_LIMIT_SECONDS + " s");
+                throw new IllegalStateException(
+                        "cluster.sh " + command + " did not finish in " + SCRIPT_LIMIT_SECONDS + " s");
             }
             String text = Files.readString(output, StandardCharsets.UTF_8);
             System.out.println("[cluster.sh " + command + " in " + runDir + "]\n" + text);
@@ -267,7 +279,9 @@ public final class Cluster {
     /** The pid in pid file {@code file}, or -1 when there is none. */
     public static long pid(Path file) {
         try {
-            return Files.isRegularFile(file) ? Long.parseLong(Files.readAllLines(file).get(0).trim()) : -1;
+            return Files.isRegularFile(file)
+                    ? Long.parseLong(Files.readAllLines(file).get(0).trim())
+                    : -1;
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
@@ -275,8 +289,8 @@ public final class Cluster {
 
     /** Environment that every test cluster shares: the tests' admin token, short start-up patience. */
     public static Map<String, String> testEnv(Map<String, String> more) {
-        Map<String, String> env = new HashMap<>(Map.of("ADMIN_TOKEN", Api.ADMIN_TOKEN, "START_TIMEOUT", "240",
-                "DB_PASSWORD", DB_PASSWORD));
+        Map<String, String> env = new HashMap<>(
+                Map.of("ADMIN_TOKEN", Api.ADMIN_TOKEN, "START_TIMEOUT", "240", "DB_PASSWORD", DB_PASSWORD));
         env.putAll(more);
         return env;
     }

@@ -14,8 +14,7 @@ import java.util.function.Supplier;
  */
 public final class Crowd {
 
-    private Crowd() {
-    }
+    private Crowd() {}
 
     public static <T> List<T> run(List<Supplier<T>> calls, int concurrency) {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);

@@ -2,7 +2,6 @@ package io.ticketrush.testsupport;
 
 import java.io.File;
 import java.util.UUID;
-
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -10,15 +9,16 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /** The WAR exactly as Maven built it: black-box tests deploy what users deploy. */
 public final class Deployments {
 
-    private Deployments() {
-    }
+    private Deployments() {}
 
     public static WebArchive builtWar() {
         File war = new File(System.getProperty("ticketrush.war", "target/ticketrush.war"));
         if (!war.isFile()) {
             throw new IllegalStateException("No WAR at " + war + ": run the tests with mvn verify");
         }
-        return ShrinkWrap.create(ZipImporter.class, "ticketrush.war").importFrom(war).as(WebArchive.class);
+        return ShrinkWrap.create(ZipImporter.class, "ticketrush.war")
+                .importFrom(war)
+                .as(WebArchive.class);
     }
 
     /** A fresh event id for one test, so no test sees another's sale. */

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Free TCP ports on the loopback interface, so tests never collide with a user's servers. */
 public final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** The first of {@code count} consecutive free ports, from a range the kernel rarely hands out itself. */
     public static int range(int count) {

@@ -1,11 +1,5 @@
 package io.ticketrush.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import com.sun.jdi.Bootstrap;
 import com.sun.jdi.ClassType;
 import com.sun.jdi.IncompatibleThreadStateException;
@@ -24,6 +18,11 @@ import com.sun.jdi.event.Event;
 import com.sun.jdi.event.EventSet;
 import com.sun.jdi.request.BreakpointRequest;
 import com.sun.jdi.request.EventRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A debugger attached over JDWP to an instance started with {@link #agentOption}, for faults no request can cause:
@@ -46,7 +45,8 @@ public final class InstanceDebugger implements AutoCloseable {
 
     public static InstanceDebugger attach(int port) {
         AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
-                .filter(connector -> connector.name().equals("com.sun.jdi.SocketAttach")).findFirst()
+                .filter(connector -> connector.name().equals("com.sun.jdi.SocketAttach"))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("This JDK has no JDWP socket connector"));
         Map<String, Connector.Argument> arguments = socket.defaultArguments();
         arguments.get("hostname").setValue("127.0.0.1");
@@ -62,7 +62,9 @@ public final class InstanceDebugger implements AutoCloseable {
 
     /** The live thread of that name; fails when there is none or more than one. */
     public ThreadReference thread(String name) {
-        List<ThreadReference> named = vm.allThreads().stream().filter(thread -> thread.name().equals(name)).toList();
+        List<ThreadReference> named = vm.allThreads().stream()
+                .filter(thread -> thread.name().equals(name))
+                .toList();
         if (named.size() != 1) {
             throw new AssertionError(named.size() + " threads named " + name + ", not one");
         }
@@ -73,11 +75,12 @@ public final class InstanceDebugger implements AutoCloseable {
      * The next time thread {@code threadName} enters {@code className.methodName} (which {@code trigger} brings
      * about), an {@link Error} with {@code message} is thrown there, as if that method had thrown it.
      */
-    public void throwErrorOnEntry(String className, String methodName, String threadName, String message,
-            Runnable trigger, Duration within) {
+    public void throwErrorOnEntry(
+            String className, String methodName, String threadName, String message, Runnable trigger, Duration within) {
         ThreadReference target = thread(threadName);
         Method method = vm.classesByName(className).stream()
-                .flatMap(type -> type.methodsByName(methodName).stream()).findFirst()
+                .flatMap(type -> type.methodsByName(methodName).stream())
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException(className + "." + methodName + " is not loaded"));
         BreakpointRequest entry = vm.eventRequestManager().createBreakpointRequest(method.location());
         entry.addThreadFilter(target);
@@ -87,12 +90,13 @@ public final class InstanceDebugger implements AutoCloseable {
         try {
             trigger.run();
             hit = awaitBreakpoint(within);
-            ClassType errorType = (ClassType) vm.classesByName("java.lang.Error").get(0);
+            ClassType errorType =
+                    (ClassType) vm.classesByName("java.lang.Error").get(0);
             Method constructor = errorType.concreteMethodByName("<init>", "(Ljava/lang/String;)V");
             StringReference text = vm.mirrorOf(message);
             text.disableCollection();
-            ObjectReference error = errorType.newInstance(hit.event().thread(), constructor, List.of(text),
-                    ClassType.INVOKE_SINGLE_THREADED);
+            ObjectReference error = errorType.newInstance(
+                    hit.event().thread(), constructor, List.of(text), ClassType.INVOKE_SINGLE_THREADED);
             error.disableCollection();
             hit.event().thread().stop(error);
         } catch (Exception e) {
@@ -106,8 +110,7 @@ public final class InstanceDebugger implements AutoCloseable {
     }
 
     /** A breakpoint hit, and the events that came with it: resuming them lets the thread go. */
-    private record Hit(EventSet events, BreakpointEvent event) {
-    }
+    private record Hit(EventSet events, BreakpointEvent event) {}
 
     /** The first breakpoint hit; any other event is let go. */
     private Hit awaitBreakpoint(Duration within) throws InterruptedException {

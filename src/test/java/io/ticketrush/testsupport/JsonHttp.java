@@ -1,5 +1,7 @@
 package io.ticketrush.testsupport;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -11,14 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-
 /** The few steps of a JSON-over-HTTP call that the OpenID provider's fixtures share. */
 final class JsonHttp {
 
-    private JsonHttp() {
-    }
+    private JsonHttp() {}
 
     static HttpResponse<String> send(HttpClient http, HttpRequest.Builder request) {
         try {

@@ -29,11 +29,13 @@ final class KeycloakServer implements AutoCloseable {
 
     /** Measured 17–65 s on two shared cores, the first start after an unpack (its Quarkus build) the slowest. */
     private static final Duration START_LIMIT = Duration.ofSeconds(180);
+
     private static final Duration POLL = Duration.ofMillis(250);
     /** kc.sh's own heap variable; its default is 64 MB to 512 MB. */
     private static final String HEAP = "-Xms64m -Xmx384m";
     /** C1 only: a third less CPU to start (24 s of CPU against 36 s, as fast by the clock); tests need no C2. */
     private static final String JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
+
     private static final String PID_FILE = "keycloak.pid";
     private static final String LOG_FILE = "keycloak.log";
     private static final int LOG_TAIL_LINES = 40;
@@ -61,13 +63,20 @@ final class KeycloakServer implements AutoCloseable {
         prepare(unpacked, work, realmFile);
         int port = FreePorts.any();
         int managementPort = FreePorts.any();
-        List<String> command = List.of("sh", unpacked.resolve("bin").resolve("kc.sh").toString(), "start-dev",
-                "--db=dev-mem", "--import-realm", "--http-host=127.0.0.1", "--http-port=" + port,
+        List<String> command = List.of(
+                "sh",
+                unpacked.resolve("bin").resolve("kc.sh").toString(),
+                "start-dev",
+                "--db=dev-mem",
+                "--import-realm",
+                "--http-host=127.0.0.1",
+                "--http-port=" + port,
                 // Unused while health and metrics are off, but 9000 may be taken the day they are turned on.
                 "--http-management-port=" + managementPort,
                 // The issuer, whatever address a request used, so tokens match the discovery document.
                 "--hostname=http://localhost:" + port);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(work.resolve(LOG_FILE).toFile());
         environment(builder.environment(), java);
         Process process;
@@ -139,17 +148,23 @@ final class KeycloakServer implements AutoCloseable {
     }
 
     private void awaitRealm(String realm) {
-        URI discovery = URI.create("http://127.0.0.1:" + port + "/realms/" + realm + "/.well-known/openid-configuration");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI discovery =
+                URI.create("http://127.0.0.1:" + port + "/realms/" + realm + "/.well-known/openid-configuration");
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(START_LIMIT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Keycloak exited with status " + process.exitValue()
-                        + " at start; " + logTail());
+                throw new IllegalStateException(
+                        "Keycloak exited with status " + process.exitValue() + " at start; " + logTail());
             }
             try {
-                HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(5))
-                        .GET().build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> answer = http.send(
+                        HttpRequest.newBuilder(discovery)
+                                .timeout(Duration.ofSeconds(5))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (answer.statusCode() == 200) {
                     return;
                 }
@@ -161,8 +176,8 @@ final class KeycloakServer implements AutoCloseable {
             }
             Pause.of(POLL);
         }
-        throw new IllegalStateException("Keycloak did not serve realm " + realm + " within " + START_LIMIT + "; "
-                + logTail());
+        throw new IllegalStateException(
+                "Keycloak did not serve realm " + realm + " within " + START_LIMIT + "; " + logTail());
     }
 
     private String logTail() {
@@ -203,8 +218,9 @@ final class KeycloakServer implements AutoCloseable {
 
     private static String commandLine(long pid) {
         try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
+            return new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (IOException gone) {
             return "";
         }

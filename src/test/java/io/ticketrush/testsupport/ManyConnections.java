@@ -32,11 +32,9 @@ public final class ManyConnections {
     }
 
     /** One answer: its status and body. */
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
-    private ManyConnections() {
-    }
+    private ManyConnections() {}
 
     /**
      * Opens {@code connections} connections to 127.0.0.1:{@code port}, waits until all are open, then sends
@@ -50,34 +48,38 @@ public final class ManyConnections {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             int connection = c;
-            Thread thread = new Thread(null, () -> {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
-                    socket.setSoTimeout(TIMEOUT_MS);
-                    allOpen.countDown();
-                    if (!allOpen.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                        throw new IllegalStateException("not every connection opened in time");
-                    }
-                    OutputStream out = socket.getOutputStream();
-                    InputStream in = new BufferedInputStream(socket.getInputStream());
-                    List<Response> mine = new ArrayList<>();
-                    for (int i = 0; i < perConnection; i++) {
-                        out.write(requests.request(connection, i).getBytes(StandardCharsets.UTF_8));
-                        out.flush();
-                        mine.add(read(in));
-                    }
-                    synchronized (responses) {
-                        responses.addAll(mine);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    allOpen.countDown();
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "connection-" + c, STACK_BYTES);
+            Thread thread = new Thread(
+                    null,
+                    () -> {
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
+                            socket.setSoTimeout(TIMEOUT_MS);
+                            allOpen.countDown();
+                            if (!allOpen.await(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                                throw new IllegalStateException("not every connection opened in time");
+                            }
+                            OutputStream out = socket.getOutputStream();
+                            InputStream in = new BufferedInputStream(socket.getInputStream());
+                            List<Response> mine = new ArrayList<>();
+                            for (int i = 0; i < perConnection; i++) {
+                                out.write(requests.request(connection, i).getBytes(StandardCharsets.UTF_8));
+                                out.flush();
+                                mine.add(read(in));
+                            }
+                            synchronized (responses) {
+                                responses.addAll(mine);
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            allOpen.countDown();
+                            synchronized (failures) {
+                                failures.add(e);
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "connection-" + c,
+                    STACK_BYTES);
             thread.setDaemon(true);
             threads.add(thread);
             thread.start();
@@ -91,8 +93,8 @@ public final class ManyConnections {
             }
         }
         if (!failures.isEmpty()) {
-            AssertionError failed = new AssertionError(failures.size() + " of " + connections
-                    + " connections failed, the first with: " + failures.get(0));
+            AssertionError failed = new AssertionError(
+                    failures.size() + " of " + connections + " connections failed, the first with: " + failures.get(0));
             failed.initCause(failures.get(0));
             throw failed;
         }
@@ -107,7 +109,8 @@ public final class ManyConnections {
         int length = -1;
         for (String line : lines) {
             int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
+            if (colon > 0
+                    && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
                 length = Integer.parseInt(line.substring(colon + 1).trim());
             }
         }
@@ -131,7 +134,8 @@ public final class ManyConnections {
             }
             head.write(b);
             matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (b == '\r' ? 1 : 0);
         }
         return head.toString(StandardCharsets.ISO_8859_1);
     }

@@ -1,5 +1,6 @@
 package io.ticketrush.testsupport;
 
+import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,8 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.json.JsonObject;
 
 /**
  * The buyers' OpenID provider in integration tests: a real Keycloak (see {@link KeycloakServer}) serving realm
@@ -46,7 +45,10 @@ public final class OidcProvider implements AutoCloseable {
 
     private OidcProvider(KeycloakServer server) {
         this.server = server;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(TIMEOUT)
+                .build();
         URI base = URI.create("http://127.0.0.1:" + server.port() + "/");
         this.realm = base.resolve("realms/" + REALM + "/");
         this.admin = new KeycloakAdmin(base, REALM, http);
@@ -89,11 +91,25 @@ public final class OidcProvider implements AutoCloseable {
 
     /** An access token of {@code user}, through the password grant of client {@code clientId}. */
     public String accessToken(String user, String clientId) {
-        HttpResponse<String> answer = JsonHttp.expect(JsonHttp.send(http, HttpRequest.newBuilder(
-                realm.resolve("protocol/openid-connect/token")).timeout(TIMEOUT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(JsonHttp.form(Map.of("grant_type", "password", "client_id", clientId, "username", user,
-                        "password", PASSWORD, "scope", "openid")))), 200, "a token of " + user + " for " + clientId);
+        HttpResponse<String> answer = JsonHttp.expect(
+                JsonHttp.send(
+                        http,
+                        HttpRequest.newBuilder(realm.resolve("protocol/openid-connect/token"))
+                                .timeout(TIMEOUT)
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(JsonHttp.form(Map.of(
+                                        "grant_type",
+                                        "password",
+                                        "client_id",
+                                        clientId,
+                                        "username",
+                                        user,
+                                        "password",
+                                        PASSWORD,
+                                        "scope",
+                                        "openid")))),
+                200,
+                "a token of " + user + " for " + clientId);
         return JsonHttp.object(answer.body()).getString("access_token");
     }
 
@@ -133,7 +149,14 @@ public final class OidcProvider implements AutoCloseable {
     }
 
     private String get(String path) {
-        return JsonHttp.expect(JsonHttp.send(http, HttpRequest.newBuilder(realm.resolve(path))
-                .timeout(TIMEOUT).GET()), 200, "GET " + path).body();
+        return JsonHttp.expect(
+                        JsonHttp.send(
+                                http,
+                                HttpRequest.newBuilder(realm.resolve(path))
+                                        .timeout(TIMEOUT)
+                                        .GET()),
+                        200,
+                        "GET " + path)
+                .body();
     }
 }

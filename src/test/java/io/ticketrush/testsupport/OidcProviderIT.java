@@ -6,6 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.JsonObject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,18 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
-import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -46,17 +45,23 @@ class OidcProviderIT {
 
     private static final Duration MIN_TOKEN_LIFETIME = Duration.ofMinutes(5);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void discoveryThroughLocalhostNamesTheIssuerAndKeysItServes(OidcProvider oidc) throws Exception {
-        JsonObject discovery = JsonHttp.object(get(oidc.issuer() + "/.well-known/openid-configuration").body());
+        JsonObject discovery = JsonHttp.object(
+                get(oidc.issuer() + "/.well-known/openid-configuration").body());
 
         assertEquals(oidc.issuer(), discovery.getString("issuer"));
         assertEquals(oidc.issuer(), oidc.discovery().getString("issuer"));
         JWKSet keys = JWKSet.parse(get(discovery.getString("jwks_uri")).body());
-        assertTrue(keys.getKeys().stream().anyMatch(key -> "RS256".equals(String.valueOf(key.getAlgorithm()))), keys::toString);
-        assertTrue(keys.getKeys().stream().anyMatch(key -> "ES256".equals(String.valueOf(key.getAlgorithm()))), keys::toString);
+        assertTrue(
+                keys.getKeys().stream().anyMatch(key -> "RS256".equals(String.valueOf(key.getAlgorithm()))),
+                keys::toString);
+        assertTrue(
+                keys.getKeys().stream().anyMatch(key -> "ES256".equals(String.valueOf(key.getAlgorithm()))),
+                keys::toString);
     }
 
     @Test
@@ -70,7 +75,8 @@ class OidcProviderIT {
         assertEquals(List.of(OidcProvider.AUDIENCE), claims.getAudience());
         assertEquals("alice", claims.getStringClaim("preferred_username"));
         assertNotNull(claims.getSubject());
-        assertTrue(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime() >= MIN_TOKEN_LIFETIME.toMillis(),
+        assertTrue(
+                claims.getExpirationTime().getTime() - claims.getIssueTime().getTime() >= MIN_TOKEN_LIFETIME.toMillis(),
                 () -> "a token lives at least " + MIN_TOKEN_LIFETIME + ": " + claims);
     }
 
@@ -99,7 +105,8 @@ class OidcProviderIT {
             assertEquals(ids.get(i), claims.getSubject());
             assertEquals(prefix + i, claims.getStringClaim("preferred_username"));
         }
-        System.out.printf("[OidcProviderIT] 20 users created in %d ms, their 20 tokens in %d ms%n",
+        System.out.printf(
+                "[OidcProviderIT] 20 users created in %d ms, their 20 tokens in %d ms%n",
                 (created - started) / 1_000_000, (System.nanoTime() - created) / 1_000_000);
     }
 
@@ -120,15 +127,25 @@ class OidcProviderIT {
         JWKSet keys = JWKSet.parse(oidc.jwks());
         assertNull(keys.getKeyByKeyId(oldKid), "a retired key is no longer published");
         assertNotNull(keys.getKeyByKeyId(newKid));
-        assertEquals(newKid, SignedJWT.parse(oidc.accessToken("carol")).getHeader().getKeyID());
+        assertEquals(
+                newKid, SignedJWT.parse(oidc.accessToken("carol")).getHeader().getKeyID());
     }
 
     @Test
     void refusesAnAuthorizationRequestWithoutPkce(OidcProvider oidc) {
         String redirect = "http://127.0.0.1:" + FreePorts.any() + "/callback";
-        HttpResponse<String> answer = get(oidc.discovery().getString("authorization_endpoint") + "?" + query(Map.of(
-                "client_id", OidcProvider.BUYER_CLIENT, "response_type", "code", "scope", "openid",
-                "redirect_uri", redirect, "state", "s1")));
+        HttpResponse<String> answer = get(oidc.discovery().getString("authorization_endpoint") + "?"
+                + query(Map.of(
+                        "client_id",
+                        OidcProvider.BUYER_CLIENT,
+                        "response_type",
+                        "code",
+                        "scope",
+                        "openid",
+                        "redirect_uri",
+                        redirect,
+                        "state",
+                        "s1")));
 
         assertEquals(302, answer.statusCode());
         String location = answer.headers().firstValue("Location").orElseThrow();
@@ -138,12 +155,17 @@ class OidcProviderIT {
     @Test
     void letsAPageOfAnotherOriginCallTheTokenEndpoint(OidcProvider oidc) {
         String origin = "http://127.0.0.1:" + FreePorts.any();
-        HttpResponse<String> answer = JsonHttp.send(http, HttpRequest.newBuilder(
-                URI.create(oidc.discovery().getString("token_endpoint"))).header("Origin", origin)
-                .header("Access-Control-Request-Method", "POST").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<String> answer = JsonHttp.send(
+                http,
+                HttpRequest.newBuilder(URI.create(oidc.discovery().getString("token_endpoint")))
+                        .header("Origin", origin)
+                        .header("Access-Control-Request-Method", "POST")
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
 
         assertEquals(200, answer.statusCode());
-        assertEquals(origin, answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertEquals(
+                origin,
+                answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
     }
 
     @Test
@@ -159,15 +181,30 @@ class OidcProviderIT {
         callback.start();
         String redirect = "http://127.0.0.1:" + callback.getAddress().getPort() + "/callback";
         String verifier = base64Url(random(32));
-        String challenge = base64Url(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        String authorize = oidc.discovery().getString("authorization_endpoint") + "?" + query(Map.of(
-                "client_id", OidcProvider.BUYER_CLIENT, "response_type", "code", "scope", "openid",
-                "redirect_uri", redirect, "state", "s2", "code_challenge", challenge, "code_challenge_method", "S256"));
+        String challenge =
+                base64Url(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        String authorize = oidc.discovery().getString("authorization_endpoint") + "?"
+                + query(Map.of(
+                        "client_id",
+                        OidcProvider.BUYER_CLIENT,
+                        "response_type",
+                        "code",
+                        "scope",
+                        "openid",
+                        "redirect_uri",
+                        redirect,
+                        "state",
+                        "s2",
+                        "code_challenge",
+                        challenge,
+                        "code_challenge_method",
+                        "S256"));
         String returned;
         try (Browser browser = new Browser(URI.create(oidc.issuer()), 1024, 768)) {
             browser.driver().get(authorize);
             oidc.signIn(browser, "dave");
-            returned = browser.waitUntil("the redirect to " + redirect,
+            returned = browser.waitUntil(
+                    "the redirect to " + redirect,
                     driver -> driver.getCurrentUrl().startsWith(redirect) ? driver.getCurrentUrl() : null);
         } finally {
             callback.stop(0);
@@ -175,11 +212,21 @@ class OidcProviderIT {
 
         Map<String, String> answer = parameters(URI.create(returned).getRawQuery());
         assertEquals("s2", answer.get("state"));
-        HttpResponse<String> tokens = JsonHttp.send(http, HttpRequest.newBuilder(
-                URI.create(oidc.discovery().getString("token_endpoint")))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(JsonHttp.form(Map.of("grant_type", "authorization_code", "code", answer.get("code"),
-                        "redirect_uri", redirect, "client_id", OidcProvider.BUYER_CLIENT, "code_verifier", verifier))));
+        HttpResponse<String> tokens = JsonHttp.send(
+                http,
+                HttpRequest.newBuilder(URI.create(oidc.discovery().getString("token_endpoint")))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(JsonHttp.form(Map.of(
+                                "grant_type",
+                                "authorization_code",
+                                "code",
+                                answer.get("code"),
+                                "redirect_uri",
+                                redirect,
+                                "client_id",
+                                OidcProvider.BUYER_CLIENT,
+                                "code_verifier",
+                                verifier))));
         assertEquals(200, tokens.statusCode(), tokens.body());
         SignedJWT token = SignedJWT.parse(JsonHttp.object(tokens.body()).getString("access_token"));
         assertEquals("dave", token.getJWTClaimsSet().getStringClaim("preferred_username"));
@@ -198,13 +245,16 @@ class OidcProviderIT {
     }
 
     private static String query(Map<String, String> parameters) {
-        return parameters.entrySet().stream().map(p -> p.getKey() + "=" + URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8))
+        return parameters.entrySet().stream()
+                .map(p -> p.getKey() + "=" + URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 
     private static Map<String, String> parameters(String query) {
-        return Arrays.stream(query.split("&")).map(p -> p.split("=", 2)).collect(Collectors.toMap(
-                p -> p[0], p -> URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8)));
+        return Arrays.stream(query.split("&"))
+                .map(p -> p.split("=", 2))
+                .collect(Collectors.toMap(
+                        p -> p[0], p -> URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8)));
     }
 
     private static byte[] random(int bytes) {

@@ -5,8 +5,7 @@ import java.time.Duration;
 /** A fixed pause, for pacing a client or a fault; waiting for a state is Awaitility's job, not this. */
 public final class Pause {
 
-    private Pause() {
-    }
+    private Pause() {}
 
     public static void of(Duration duration) {
         millis(duration.toMillis());

@@ -73,12 +73,18 @@ public final class PayaraInstance implements AutoCloseable {
      */
     public static Map<String, String> properties(String name, Map<String, String> more) {
         Map<String, String> properties = new java.util.LinkedHashMap<>(Map.of(
-                "instance.name", name,
-                "admin.token", Api.ADMIN_TOKEN,
-                "queue.secret", Api.QUEUE_SECRET,
-                "db.port", System.getProperty(SharedServers.PG_PORT_PROPERTY, "5432"),
-                "order.sweep-ms", "200",
-                "stock.refresh-ms", "100"));
+                "instance.name",
+                name,
+                "admin.token",
+                Api.ADMIN_TOKEN,
+                "queue.secret",
+                Api.QUEUE_SECRET,
+                "db.port",
+                System.getProperty(SharedServers.PG_PORT_PROPERTY, "5432"),
+                "order.sweep-ms",
+                "200",
+                "stock.refresh-ms",
+                "100"));
         properties.putAll(more);
         properties.values().removeIf(java.util.Objects::isNull);
         return properties;
@@ -91,21 +97,37 @@ public final class PayaraInstance implements AutoCloseable {
 
     private static PayaraInstance launch(Path dir, Map<String, String> properties, List<String> jvmOptions) {
         int port = FreePorts.any();
-        Path war = Path.of(System.getProperty("ticketrush.war", "target/ticketrush.war")).toAbsolutePath();
-        Path jar = Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar")).toAbsolutePath();
+        Path war = Path.of(System.getProperty("ticketrush.war", "target/ticketrush.war"))
+                .toAbsolutePath();
+        Path jar = Path.of(System.getProperty("payara.microJar", "target/payara-micro.jar"))
+                .toAbsolutePath();
         if (!Files.isRegularFile(war) || !Files.isRegularFile(jar)) {
             throw new IllegalStateException("No WAR or Payara Micro in target/: run the tests with mvn verify");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx384m", "-XX:+UseSerialGC"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms128m",
+                "-Xmx384m",
+                "-XX:+UseSerialGC"));
         command.addAll(jvmOptions);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", jar.toString(), "--deploy", war.toString(), "--port", Integer.toString(port),
-                "--nohazelcast", "--rootdir", dir.resolve("root").toString()));
+        command.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "--deploy",
+                war.toString(),
+                "--port",
+                Integer.toString(port),
+                "--nohazelcast",
+                "--rootdir",
+                dir.resolve("root").toString()));
         try {
             Files.createDirectories(dir);
             Path log = dir.resolve("instance.log");
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             PayaraInstance instance = new PayaraInstance(process, port, log);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::close, "stop-payara-" + port));
             return instance;
@@ -144,9 +166,11 @@ public final class PayaraInstance implements AutoCloseable {
     }
 
     private void awaitReady() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         Instant deadline = Instant.now().plus(START_LIMIT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
@@ -164,7 +188,8 @@ public final class PayaraInstance implements AutoCloseable {
             }
             Pause.of(Duration.ofMillis(250));
         }
-        throw new IllegalStateException("Payara Micro on port " + port + " not ready within " + START_LIMIT + "; see " + log);
+        throw new IllegalStateException(
+                "Payara Micro on port " + port + " not ready within " + START_LIMIT + "; see " + log);
     }
 
     /** Stops the instance (SIGTERM, then SIGKILL after 20 s) and waits for it to exit. */

@@ -35,6 +35,7 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dir;
     /** The data directory's parent and the socket's directory: {@link #dir}, or as root one in postgres's home. */
     private final Path home;
+
     private final int port;
     private final Path bin;
     private Process process;
@@ -49,8 +50,8 @@ public final class PostgresServer implements AutoCloseable {
     /** initdb in a fresh directory, start, create the database; the logs go to {@code dir}. */
     public static PostgresServer start(Path dir) {
         Path logs = dir.toAbsolutePath();
-        PostgresServer server = new PostgresServer(logs, isRoot() ? postgresOwnedDirectory() : logs, FreePorts.any(),
-                binaries());
+        PostgresServer server =
+                new PostgresServer(logs, isRoot() ? postgresOwnedDirectory() : logs, FreePorts.any(), binaries());
         try {
             server.initdb();
             server.restart();
@@ -80,8 +81,17 @@ public final class PostgresServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("PostgreSQL on port " + port + " is already running");
         }
-        process = run(List.of(bin.resolve("postgres").toString(), "-D", home.resolve("data").toString(),
-                "-p", Integer.toString(port), "-k", home.toString(), "-c", "listen_addresses=127.0.0.1"),
+        process = run(
+                List.of(
+                        bin.resolve("postgres").toString(),
+                        "-D",
+                        home.resolve("data").toString(),
+                        "-p",
+                        Integer.toString(port),
+                        "-k",
+                        home.toString(),
+                        "-c",
+                        "listen_addresses=127.0.0.1"),
                 dir.resolve("postgres.log"));
         Instant deadline = Instant.now().plus(START_LIMIT);
         while (true) {
@@ -89,7 +99,8 @@ public final class PostgresServer implements AutoCloseable {
                 return;
             } catch (SQLException notYet) {
                 if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("PostgreSQL did not start; see " + dir.resolve("postgres.log"), notYet);
+                    throw new IllegalStateException(
+                            "PostgreSQL did not start; see " + dir.resolve("postgres.log"), notYet);
                 }
                 Pause.of(Duration.ofMillis(100));
             }
@@ -124,8 +135,17 @@ public final class PostgresServer implements AutoCloseable {
         try {
             delete(dir);
             Files.createDirectories(dir);
-            Process initdb = run(List.of(bin.resolve("initdb").toString(), "-D", home.resolve("data").toString(),
-                    "-U", USER, "--auth=trust", "-E", "UTF8"), dir.resolve("initdb.log"));
+            Process initdb = run(
+                    List.of(
+                            bin.resolve("initdb").toString(),
+                            "-D",
+                            home.resolve("data").toString(),
+                            "-U",
+                            USER,
+                            "--auth=trust",
+                            "-E",
+                            "UTF8"),
+                    dir.resolve("initdb.log"));
             if (initdb.waitFor() != 0) {
                 throw new IllegalStateException("initdb failed; see " + dir.resolve("initdb.log"));
             }
@@ -145,15 +165,18 @@ public final class PostgresServer implements AutoCloseable {
     private static Path postgresOwnedDirectory() {
         try {
             Path parent = postgresHome().resolve("ticketrush");
-            UserPrincipal postgres = parent.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            UserPrincipal postgres =
+                    parent.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
             if (!Files.isDirectory(parent)) {
-                Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 Files.setOwner(parent, postgres);
             }
             try (var leftovers = Files.list(parent)) {
                 leftovers.filter(PostgresServer::isLeftOver).forEach(PostgresServer::delete);
             }
-            Path created = Files.createTempDirectory(parent, TEST_PREFIX + ProcessHandle.current().pid() + "-");
+            Path created = Files.createTempDirectory(
+                    parent, TEST_PREFIX + ProcessHandle.current().pid() + "-");
             Files.setOwner(created, postgres);
             return created;
         } catch (IOException e) {
@@ -169,7 +192,9 @@ public final class PostgresServer implements AutoCloseable {
         }
         String[] parts = name.substring(TEST_PREFIX.length()).split("-", 2);
         try {
-            return ProcessHandle.of(Long.parseLong(parts[0])).map(p -> !p.isAlive()).orElse(true);
+            return ProcessHandle.of(Long.parseLong(parts[0]))
+                    .map(p -> !p.isAlive())
+                    .orElse(true);
         } catch (NumberFormatException e) {
             return false;
         }
@@ -178,7 +203,9 @@ public final class PostgresServer implements AutoCloseable {
     /** The home directory of the user postgres, from the password database. */
     private static Path postgresHome() {
         try {
-            Process getent = new ProcessBuilder("getent", "passwd", "postgres").redirectErrorStream(true).start();
+            Process getent = new ProcessBuilder("getent", "passwd", "postgres")
+                    .redirectErrorStream(true)
+                    .start();
             String entry = new String(getent.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             String[] fields = entry.split(":");
             if (getent.waitFor() == 0 && fields.length >= 6 && !fields[5].isEmpty()) {
@@ -212,7 +239,10 @@ public final class PostgresServer implements AutoCloseable {
         }
         full.addAll(command);
         try {
-            return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new ProcessBuilder(full)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot run " + full, e);
         }
@@ -220,7 +250,9 @@ public final class PostgresServer implements AutoCloseable {
 
     private void signal(String signal) {
         try {
-            new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor();
+            new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -237,8 +269,10 @@ public final class PostgresServer implements AutoCloseable {
         Path versions = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(versions)) {
             try (var dirs = Files.list(versions)) {
-                var newest = dirs.map(d -> d.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                        .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+                var newest = dirs.map(d -> d.resolve("bin"))
+                        .filter(b -> Files.isExecutable(b.resolve("initdb")))
+                        .max(Comparator.comparing(b -> Integer.parseInt(
+                                b.getParent().getFileName().toString().replaceAll("\\D", "0"))));
                 if (newest.isPresent()) {
                     return newest.get();
                 }

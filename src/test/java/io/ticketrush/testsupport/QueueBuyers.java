@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.redis.EventKeys;
+import io.ticketrush.redis.QueueKeys;
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,11 +19,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
-
-import jakarta.json.JsonObject;
-
-import io.ticketrush.redis.EventKeys;
-import io.ticketrush.redis.QueueKeys;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -42,6 +40,7 @@ public final class QueueBuyers {
         public final String userId;
         /** Their place token (null until they join; written last, so a buyer with a place has the rest) and its number. */
         public volatile String place;
+
         public long placeNumber;
         /** The join's answer (state, position). */
         public JsonObject joined;
@@ -51,6 +50,7 @@ public final class QueueBuyers {
         public final List<Long> positionsTold = new ArrayList<>();
         /** Every admission token they were given (one, unless an answer was lost and they asked again). */
         public final List<String> admissions = new ArrayList<>();
+
         public String orderId;
         public boolean paid;
         /**
@@ -58,6 +58,7 @@ public final class QueueBuyers {
          * the shared state, confirmed by a -1 to their admission request).
          */
         public long paidAt;
+
         public long soldOutAt;
 
         Buyer(int index, String userId) {
@@ -80,11 +81,12 @@ public final class QueueBuyers {
     private final List<Buyer> buyers = new ArrayList<>();
     /** Shared-state polls made, those nginx answered from its cache, and requests repeated after an outage. */
     public final AtomicInteger polls = new AtomicInteger();
+
     public final AtomicInteger cachedPolls = new AtomicInteger();
     public final AtomicInteger outages = new AtomicInteger();
     private final AtomicInteger bought = new AtomicInteger();
     /** Called with the number of tickets bought so far after each purchase (to provoke a fault mid-sale). */
-    public volatile IntConsumer onPurchase = n -> { };
+    public volatile IntConsumer onPurchase = n -> {};
 
     public QueueBuyers(Api api, String event, String prefix, int count) {
         this(List.of(api), event, prefix, count);
@@ -116,7 +118,8 @@ public final class QueueBuyers {
 
     /** Joins one buyer (again, keeping their place, when they joined before); the answer's data. */
     public JsonObject join(Buyer buyer) {
-        JsonObject data = ok(() -> joinApi(buyer).join(event, buyer.userId), "join " + buyer.userId).data();
+        JsonObject data = ok(() -> joinApi(buyer).join(event, buyer.userId), "join " + buyer.userId)
+                .data();
         String place = data.getString("place");
         buyer.placeNumber = Api.placeNumber(place);
         buyer.joined = data;
@@ -169,7 +172,8 @@ public final class QueueBuyers {
                     // A buyer still joining (on another thread) is played once they have a place.
                     continue;
                 }
-                if (soldOutSince != 0 && buyer.index % confirmEvery != 0
+                if (soldOutSince != 0
+                        && buyer.index % confirmEvery != 0
                         && (buyer.position == null || buyer.position > reach)) {
                     buyer.soldOutAt = soldOutSince;
                 } else if (buyer.position == null || buyer.position <= reach || soldOutSince != 0) {
@@ -197,8 +201,11 @@ public final class QueueBuyers {
                 if ("WAITING".equals(data.getString("state")) && !data.isNull("position")) {
                     // An ETA range: at the set rate at best, at the rate measured (once it is) at worst.
                     JsonObject eta = data.getJsonObject("etaSeconds");
-                    assertTrue(!eta.isNull("min") && (eta.isNull("max")
-                            || eta.getJsonNumber("max").longValue() >= eta.getJsonNumber("min").longValue()),
+                    assertTrue(
+                            !eta.isNull("min")
+                                    && (eta.isNull("max")
+                                            || eta.getJsonNumber("max").longValue()
+                                                    >= eta.getJsonNumber("min").longValue()),
                             answer.body());
                 }
             }
@@ -282,7 +289,9 @@ public final class QueueBuyers {
             assertEquals(buyer.orderId, orderId, "the order Redis holds for " + buyer);
             assertFalse(buyer.admissions.isEmpty(), buyer + " bought with an admission");
         });
-        used.forEach((place, orderId) -> assertEquals(byPlace.get(Long.parseLong(place)).orderId, orderId,
+        used.forEach((place, orderId) -> assertEquals(
+                byPlace.get(Long.parseLong(place)).orderId,
+                orderId,
                 "place " + place + "'s admission bought its own buyer's order"));
     }
 
@@ -294,13 +303,23 @@ public final class QueueBuyers {
      */
     public void assertLedgerIsWhatBuyersWereTold(JsonObject status) {
         long used = buyers.stream().filter(b -> b.orderId != null).count();
-        long letPass = buyers.stream().filter(b -> b.orderId == null && !b.admissions.isEmpty()).count();
-        long toldSoldOut = buyers.stream().filter(b -> b.admissions.isEmpty() && b.soldOutAt != 0).count();
-        long notReached = buyers.stream().filter(b -> b.admissions.isEmpty() && b.soldOutAt == 0).count();
+        long letPass = buyers.stream()
+                .filter(b -> b.orderId == null && !b.admissions.isEmpty())
+                .count();
+        long toldSoldOut = buyers.stream()
+                .filter(b -> b.admissions.isEmpty() && b.soldOutAt != 0)
+                .count();
+        long notReached = buyers.stream()
+                .filter(b -> b.admissions.isEmpty() && b.soldOutAt == 0)
+                .count();
         JsonObject queue = status.getJsonObject("queue");
-        assertEquals(List.of((long) buyers.size(), used, letPass, notReached, toldSoldOut),
-                List.of(queue.getJsonNumber("joined").longValue(), queue.getJsonNumber("bought").longValue(),
-                        queue.getJsonNumber("lapsed").longValue(), queue.getJsonNumber("waiting").longValue(),
+        assertEquals(
+                List.of((long) buyers.size(), used, letPass, notReached, toldSoldOut),
+                List.of(
+                        queue.getJsonNumber("joined").longValue(),
+                        queue.getJsonNumber("bought").longValue(),
+                        queue.getJsonNumber("lapsed").longValue(),
+                        queue.getJsonNumber("waiting").longValue(),
                         queue.getJsonNumber("toldSoldOut").longValue()),
                 "joined, bought, lapsed, waiting, told sold out: the ledger " + queue + " against the buyers' answers");
     }

@@ -3,14 +3,13 @@ package io.ticketrush.testsupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-
-import jakarta.json.JsonObject;
 
 /**
  * Reads a queued sale's ledger ({@code GET /admin/events/{id}}) every {@code every} on a thread of its own while a
@@ -25,25 +24,27 @@ public final class QueueLedgerWatch implements AutoCloseable {
     private volatile boolean running = true;
 
     public QueueLedgerWatch(Api api, String event, Duration every) {
-        reading = CompletableFuture.runAsync(() -> {
-            while (running) {
-                Api.Answer answer = null;
-                try {
-                    answer = api.eventStatus(event);
-                } catch (RuntimeException outage) {
-                    // skipped, like a 503
-                }
-                if (answer != null && !Set.of(502, 503, 504).contains(answer.status())) {
-                    assertEquals(200, answer.status(), answer.body());
-                    JsonObject data = answer.data();
-                    check(data);
-                    synchronized (readings) {
-                        readings.add(data);
+        reading = CompletableFuture.runAsync(
+                () -> {
+                    while (running) {
+                        Api.Answer answer = null;
+                        try {
+                            answer = api.eventStatus(event);
+                        } catch (RuntimeException outage) {
+                            // skipped, like a 503
+                        }
+                        if (answer != null && !Set.of(502, 503, 504).contains(answer.status())) {
+                            assertEquals(200, answer.status(), answer.body());
+                            JsonObject data = answer.data();
+                            check(data);
+                            synchronized (readings) {
+                                readings.add(data);
+                            }
+                        }
+                        Pause.of(every);
                     }
-                }
-                Pause.of(every);
-            }
-        }, task -> new Thread(task, "ledger-watch").start());
+                },
+                task -> new Thread(task, "ledger-watch").start());
     }
 
     /**
@@ -55,8 +56,9 @@ public final class QueueLedgerWatch implements AutoCloseable {
         JsonObject queue = status.getJsonObject("queue");
         long available = status.getJsonNumber("available").longValue();
         long unused = queue.getJsonNumber("admittedUnused").longValue();
-        assertTrue(unused >= 0 && unused <= available, "admitted-and-unused " + unused + " with " + available
-                + " tickets available: " + status);
+        assertTrue(
+                unused >= 0 && unused <= available,
+                "admitted-and-unused " + unused + " with " + available + " tickets available: " + status);
         for (String part : List.of("waiting", "admittedUnused", "bought", "lapsed", "toldSoldOut")) {
             assertTrue(queue.getJsonNumber(part).longValue() >= 0, part + " is negative: " + queue);
         }

@@ -20,8 +20,7 @@ public final class RawHttp {
 
     private static final int READ_TIMEOUT_MS = 10_000;
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** Sends {@code head} (request line and headers, without the blank line) and {@code body}. */
     public static Api.Answer exchange(int port, String head, byte[] body) {
@@ -67,7 +66,9 @@ public final class RawHttp {
         Map<String, List<String>> headers = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim(), List.of(lines[i].substring(colon + 1).trim()));
+            headers.put(
+                    lines[i].substring(0, colon).trim(),
+                    List.of(lines[i].substring(colon + 1).trim()));
         }
         return new Api.Answer(status, headers, text.substring(end + 4));
     }

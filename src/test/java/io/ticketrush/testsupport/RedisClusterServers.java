@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,17 +23,25 @@ public final class RedisClusterServers implements AutoCloseable {
 
     private final List<RedisServer> masters = new ArrayList<>();
 
-    private RedisClusterServers() {
-    }
+    private RedisClusterServers() {}
 
     public static RedisClusterServers start(Path dir, int masters) {
         RedisClusterServers cluster = new RedisClusterServers();
         TestDirs.fresh(dir);
         try {
             for (int i = 1; i <= masters; i++) {
-                cluster.masters.add(RedisServer.start(dir.resolve("node-" + i), FreePorts.any(), List.of(
-                        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-port", Integer.toString(FreePorts.any()), "--cluster-node-timeout", "2000")));
+                cluster.masters.add(RedisServer.start(
+                        dir.resolve("node-" + i),
+                        FreePorts.any(),
+                        List.of(
+                                "--cluster-enabled",
+                                "yes",
+                                "--cluster-config-file",
+                                "nodes.conf",
+                                "--cluster-port",
+                                Integer.toString(FreePorts.any()),
+                                "--cluster-node-timeout",
+                                "2000")));
             }
             cluster.create();
             return cluster;
@@ -54,11 +61,13 @@ public final class RedisClusterServers implements AutoCloseable {
     }
 
     private void create() {
-        List<String> command = new ArrayList<>(List.of(Binaries.require("redis-cli", "redis-tools").toString(), "--cluster", "create"));
+        List<String> command = new ArrayList<>(
+                List.of(Binaries.require("redis-cli", "redis-tools").toString(), "--cluster", "create"));
         masters.forEach(m -> command.add("127.0.0.1:" + m.port()));
         command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (process.waitFor() != 0) {
                 throw new IllegalStateException("redis-cli --cluster create failed:\n" + output);
@@ -74,7 +83,11 @@ public final class RedisClusterServers implements AutoCloseable {
             for (RedisServer master : masters) {
                 try (Jedis jedis = master.client()) {
                     if (!jedis.clusterInfo().contains("cluster_state:ok")
-                            || jedis.clusterNodes().lines().filter(l -> l.contains("master")).count() != masters.size()) {
+                            || jedis.clusterNodes()
+                                            .lines()
+                                            .filter(l -> l.contains("master"))
+                                            .count()
+                                    != masters.size()) {
                         throw new IllegalStateException("cluster not ready on " + master.port());
                     }
                 }

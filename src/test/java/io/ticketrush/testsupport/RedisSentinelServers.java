@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import redis.clients.jedis.Jedis;
 
 /**
@@ -34,16 +33,23 @@ public final class RedisSentinelServers implements AutoCloseable {
         RedisServer replica = null;
         RedisSentinelServers setup = null;
         try {
-            replica = RedisServer.start(dir.resolve("replica"), FreePorts.any(),
+            replica = RedisServer.start(
+                    dir.resolve("replica"),
+                    FreePorts.any(),
                     List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
             setup = new RedisSentinelServers(master, replica);
             setup.awaitReplicaInSync();
             for (int i = 1; i <= 3; i++) {
-                setup.sentinels.add(RedisServer.startSentinel(dir.resolve("sentinel-" + i), FreePorts.any(), String.join("\n",
-                        "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2",
-                        "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-                        "sentinel failover-timeout " + MASTER_NAME + " 5000",
-                        "sentinel parallel-syncs " + MASTER_NAME + " 1", "")));
+                setup.sentinels.add(RedisServer.startSentinel(
+                        dir.resolve("sentinel-" + i),
+                        FreePorts.any(),
+                        String.join(
+                                "\n",
+                                "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2",
+                                "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
+                                "sentinel failover-timeout " + MASTER_NAME + " 5000",
+                                "sentinel parallel-syncs " + MASTER_NAME + " 1",
+                                "")));
             }
             setup.awaitSentinelsSeeEachOther();
             return setup;
@@ -76,7 +82,8 @@ public final class RedisSentinelServers implements AutoCloseable {
     /** The port the sentinels now name as master. */
     public int currentMasterPort() {
         try (Jedis sentinel = sentinels.get(0).client()) {
-            return Integer.parseInt(sentinel.sentinelGetMasterAddrByName(MASTER_NAME).get(1));
+            return Integer.parseInt(
+                    sentinel.sentinelGetMasterAddrByName(MASTER_NAME).get(1));
         }
     }
 

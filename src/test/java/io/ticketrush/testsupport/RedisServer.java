@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,6 +23,7 @@ public final class RedisServer implements AutoCloseable {
     private final boolean appendOnly;
     /** A config file read first (a sentinel needs one it can rewrite), or null. */
     private final Path configFile;
+
     private final List<String> extraArgs;
     private Process process;
 
@@ -90,17 +90,31 @@ public final class RedisServer implements AutoCloseable {
         if (configFile != null) {
             command.add(configFile.toString());
         }
-        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
-                "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        command.addAll(List.of(
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--logfile",
+                dir.resolve("redis.log").toString()));
         if (configFile == null) {
             command.addAll(List.of("--save", ""));
-            command.addAll(appendOnly ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+            command.addAll(
+                    appendOnly
+                            ? List.of("--appendonly", "yes", "--appendfsync", "always")
+                            : List.of("--appendonly", "no"));
         }
         command.addAll(extraArgs);
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.out").toFile()).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.out").toFile())
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + command, e);
         }

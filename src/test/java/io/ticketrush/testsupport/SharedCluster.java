@@ -2,7 +2,6 @@ package io.ticketrush.testsupport;
 
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -33,7 +32,8 @@ public class SharedCluster implements BeforeAllCallback, ParameterResolver {
     }
 
     private static Running running(ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(KEY, key -> new Running(), Running.class);
     }
 
@@ -44,8 +44,8 @@ public class SharedCluster implements BeforeAllCallback, ParameterResolver {
         private final Thread downOnExit;
 
         Running() {
-            cluster = new Cluster(Path.of("target", "it-cluster"),
-                    Cluster.testEnv(Map.of("TICKETS", "100", "HOLD_SECONDS", "60")));
+            cluster = new Cluster(
+                    Path.of("target", "it-cluster"), Cluster.testEnv(Map.of("TICKETS", "100", "HOLD_SECONDS", "60")));
             downOnExit = new Thread(cluster::downAndPurge, "cluster-down");
             Runtime.getRuntime().addShutdownHook(downOnExit);
             try {

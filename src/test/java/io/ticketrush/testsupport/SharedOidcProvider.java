@@ -3,7 +3,6 @@ package io.ticketrush.testsupport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -34,7 +33,8 @@ public class SharedOidcProvider implements BeforeAllCallback, ParameterResolver 
     }
 
     private static Running running(ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        return context.getRoot()
+                .getStore(ExtensionContext.Namespace.GLOBAL)
                 .getOrComputeIfAbsent(KEY, key -> new Running(), Running.class);
     }
 
@@ -49,9 +49,12 @@ public class SharedOidcProvider implements BeforeAllCallback, ParameterResolver 
             provider = OidcProvider.start(Path.of("target", "it-oidc"));
             stopOnExit = new Thread(provider::close, "stop-oidc-provider");
             Runtime.getRuntime().addShutdownHook(stopOnExit);
-            System.out.printf("[SharedOidcProvider] Keycloak ready in %.1f s on port %d (pid %d, %d MB resident)%n",
-                    Duration.between(asked, Instant.now()).toMillis() / 1000.0, provider.port(),
-                    provider.process().pid(), KeycloakServer.residentMegabytes(provider.process()));
+            System.out.printf(
+                    "[SharedOidcProvider] Keycloak ready in %.1f s on port %d (pid %d, %d MB resident)%n",
+                    Duration.between(asked, Instant.now()).toMillis() / 1000.0,
+                    provider.port(),
+                    provider.process().pid(),
+                    KeycloakServer.residentMegabytes(provider.process()));
         }
 
         @Override

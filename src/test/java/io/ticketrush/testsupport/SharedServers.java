@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -67,8 +66,11 @@ public class SharedServers implements LauncherSessionListener {
      * and emptying that would delete every other program's files.
      */
     private static Path temporaryDirectory() {
-        Path dir = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
-        Path target = Path.of(System.getProperty("ticketrush.basedir", "."), "target").toAbsolutePath().normalize();
+        Path dir =
+                Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        Path target = Path.of(System.getProperty("ticketrush.basedir", "."), "target")
+                .toAbsolutePath()
+                .normalize();
         if (!dir.startsWith(target) || dir.equals(target)) {
             throw new IllegalStateException("java.io.tmpdir is " + dir + ", not a directory under " + target
                     + ": run the integration tests through Failsafe (mvn verify), which points it at target/it-tmp");

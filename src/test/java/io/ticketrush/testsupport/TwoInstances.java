@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -37,8 +36,8 @@ public final class TwoInstances<R extends AutoCloseable> implements BeforeAllCal
      * Instances {@code name-1} and {@code name-2} in target/it-redis-{@code name}, on the topology
      * {@code startRedis} starts there, configured with the system properties {@code redisSettings} gives for it.
      */
-    public static <R extends AutoCloseable> TwoInstances<R> on(String name, Function<Path, R> startRedis,
-            Function<R, Map<String, String>> redisSettings) {
+    public static <R extends AutoCloseable> TwoInstances<R> on(
+            String name, Function<Path, R> startRedis, Function<R, Map<String, String>> redisSettings) {
         return new TwoInstances<>(name, startRedis, redisSettings);
     }
 
@@ -49,8 +48,11 @@ public final class TwoInstances<R extends AutoCloseable> implements BeforeAllCal
         Map<String, String> settings = new HashMap<>(redisSettings.apply(redis));
         // Two instances of equal weight, so each sizes its share as half of what is left.
         settings.putAll(Map.of("instance.weight", "1", "cluster.total-weight", "2"));
-        instances = PayaraInstance.startAll(dir.resolve("payara"), List.of(
-                PayaraInstance.properties(name + "-1", settings), PayaraInstance.properties(name + "-2", settings)));
+        instances = PayaraInstance.startAll(
+                dir.resolve("payara"),
+                List.of(
+                        PayaraInstance.properties(name + "-1", settings),
+                        PayaraInstance.properties(name + "-2", settings)));
         apis = instances.stream().map(PayaraInstance::api).toList();
     }
 

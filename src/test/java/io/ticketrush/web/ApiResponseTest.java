@@ -13,13 +13,15 @@ class ApiResponseTest {
 
     @Test
     void writesTheEnvelopeAroundData() {
-        String body = ApiResponse.body(1, "ok", json -> json.write("orderId", "e-1-abc").write("expiresAt", 17L));
+        String body = ApiResponse.body(
+                1, "ok", json -> json.write("orderId", "e-1-abc").write("expiresAt", 17L));
         assertEquals("{\"code\":1,\"msg\":\"ok\",\"data\":{\"orderId\":\"e-1-abc\",\"expiresAt\":17}}", body);
     }
 
     @Test
     void escapesWhatWouldBreakTheJson() {
-        assertEquals("{\"code\":-400,\"msg\":\"a \\\"quoted\\\" \\\\ line\\n\",\"data\":null}",
+        assertEquals(
+                "{\"code\":-400,\"msg\":\"a \\\"quoted\\\" \\\\ line\\n\",\"data\":null}",
                 ApiResponse.body(-400, "a \"quoted\" \\ line\n", null));
     }
 }

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ticketrush.testsupport.Api;
+import io.ticketrush.testsupport.Deployments;
+import io.ticketrush.testsupport.Pause;
+import io.ticketrush.testsupport.RawHttp;
+import io.ticketrush.testsupport.SingleInstanceIT;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,22 +20,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.testsupport.Api;
-import io.ticketrush.testsupport.Deployments;
-import io.ticketrush.testsupport.Pause;
-import io.ticketrush.testsupport.RawHttp;
-import io.ticketrush.testsupport.SingleInstanceIT;
 
 /** Bad requests get a 4xx JSON answer naming the problem; nothing is sold or corrupted by them. */
 class BadInputIT extends SingleInstanceIT {
 
     /** What this test's buyers were told, by queued sale: the places they were given, the admissions they used. */
     private final Map<String, Set<String>> placesGiven = new HashMap<>();
+
     private final Map<String, Integer> admissionsUsed = new HashMap<>();
 
     private String event;
@@ -74,8 +73,9 @@ class BadInputIT extends SingleInstanceIT {
     @Test
     void answersMethodNotAllowedForAnythingButPost() {
         for (String method : List.of("GET", "PUT", "DELETE", "PATCH")) {
-            Api.Answer answer = api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket?userId=olga&eventId=" + event))
-                    .method(method, HttpRequest.BodyPublishers.noBody()));
+            Api.Answer answer =
+                    api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket?userId=olga&eventId=" + event))
+                            .method(method, HttpRequest.BodyPublishers.noBody()));
             assertEquals(405, answer.status(), method);
             assertEquals(-405, answer.code(), method);
             assertEquals("POST", answer.header("Allow"));
@@ -95,8 +95,11 @@ class BadInputIT extends SingleInstanceIT {
     @Test
     void refusesAHugeBodyWithoutReadingIt() {
         byte[] huge = ("userId=quinn&eventId=" + event + "&pad=" + "x".repeat(4 * 1024 * 1024)).getBytes();
-        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + huge.length, huge);
+        Api.Answer answer = RawHttp.exchange(
+                port(),
+                "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + huge.length,
+                huge);
         assertEquals(413, answer.status());
         assertEquals(-413, answer.json().getInt("code"));
     }
@@ -107,11 +110,17 @@ class BadInputIT extends SingleInstanceIT {
         String chunk = "x".repeat(64 * 1024);
         StringBuilder body = new StringBuilder(Integer.toHexString(chunks.length()) + "\r\n" + chunks + "\r\n");
         for (int i = 0; i < 32; i++) {
-            body.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+            body.append(Integer.toHexString(chunk.length()))
+                    .append("\r\n")
+                    .append(chunk)
+                    .append("\r\n");
         }
         body.append("0\r\n\r\n");
-        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked", body.toString().getBytes());
+        Api.Answer answer = RawHttp.exchange(
+                port(),
+                "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked",
+                body.toString().getBytes());
         assertEquals(413, answer.status());
         assertEquals(-413, answer.json().getInt("code"));
     }
@@ -124,15 +133,30 @@ class BadInputIT extends SingleInstanceIT {
             assertEquals(-400, answer.code());
         }
         byte[] raw = ("userId=\u00e9\u00ff&eventId=" + event).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        Api.Answer answer = RawHttp.exchange(port(), "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: " + raw.length, raw);
+        Api.Answer answer = RawHttp.exchange(
+                port(),
+                "POST /buy/ticket HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: "
+                        + raw.length,
+                raw);
         assertEquals(400, answer.status(), answer.body());
     }
 
     @Test
     void answersJsonForUnknownPathsWhateverTheMethod() {
-        for (String path : List.of("nope", "buy", "buy/ticket/extra", "orders", "orders/", "admin/events/", "admin/x",
-                "orders/a-1-abc/pay/more", "WEB-INF/web.xml", "index.htm", "admin/nope.js", "webjars/")) {
+        for (String path : List.of(
+                "nope",
+                "buy",
+                "buy/ticket/extra",
+                "orders",
+                "orders/",
+                "admin/events/",
+                "admin/x",
+                "orders/a-1-abc/pay/more",
+                "WEB-INF/web.xml",
+                "index.htm",
+                "admin/nope.js",
+                "webjars/")) {
             for (String method : List.of("GET", "POST")) {
                 Api.Answer answer = api.send(HttpRequest.newBuilder(api.base().resolve(path))
                         .method(method, HttpRequest.BodyPublishers.noBody()));
@@ -175,17 +199,30 @@ class BadInputIT extends SingleInstanceIT {
     void refusesAnAdminChangeUnderARequestIdThatIsNotOne() {
         String body = "{\"tickets\":5,\"holdSeconds\":60}";
         Map<String, Map<String, String>> cases = new LinkedHashMap<>();
-        cases.put("header X-Request-Id must be 1 to 255 visible ASCII characters", Map.of("X-Request-Id", "r".repeat(256)));
-        cases.put("header Idempotency-Key must be 1 to 255 visible ASCII characters",
+        cases.put(
+                "header X-Request-Id must be 1 to 255 visible ASCII characters",
+                Map.of("X-Request-Id", "r".repeat(256)));
+        cases.put(
+                "header Idempotency-Key must be 1 to 255 visible ASCII characters",
                 Map.of("Idempotency-Key", "two words"));
         cases.forEach((message, headers) -> {
             assertRefused(api.admin("PUT", event, body, Api.ADMIN_TOKEN, headers), 400, message);
             assertRefused(api.admin("DELETE", event, null, Api.ADMIN_TOKEN, headers), 400, message);
         });
         String keyed = Deployments.newEventId("bad-keyed");
-        assertEquals(200, api.admin("PUT", keyed, body, Api.ADMIN_TOKEN, Map.of("Idempotency-Key", "k-" + keyed)).status());
-        assertRefused(api.admin("PUT", keyed, "{\"tickets\":6,\"holdSeconds\":60}", Api.ADMIN_TOKEN,
-                Map.of("Idempotency-Key", "k-" + keyed)), 422, "request id k-" + keyed + " was already used for another request");
+        assertEquals(
+                200,
+                api.admin("PUT", keyed, body, Api.ADMIN_TOKEN, Map.of("Idempotency-Key", "k-" + keyed))
+                        .status());
+        assertRefused(
+                api.admin(
+                        "PUT",
+                        keyed,
+                        "{\"tickets\":6,\"holdSeconds\":60}",
+                        Api.ADMIN_TOKEN,
+                        Map.of("Idempotency-Key", "k-" + keyed)),
+                422,
+                "request id k-" + keyed + " was already used for another request");
         assertEquals(5, api.eventStatus(keyed).data().getInt("tickets"), "the reused key opened nothing");
     }
 
@@ -204,12 +241,16 @@ class BadInputIT extends SingleInstanceIT {
         String queued = queuedSale(2, 300, 30);
         for (int size : List.of(5 * 1024, 4 * 1024 * 1024)) {
             byte[] body = ("userId=zoe&pad=" + "x".repeat(size)).getBytes(StandardCharsets.US_ASCII);
-            Api.Answer answer = RawHttp.exchange(port(), "POST /queue/" + queued + "/join HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length, body);
+            Api.Answer answer = RawHttp.exchange(
+                    port(),
+                    "POST /queue/" + queued + "/join HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length,
+                    body);
             assertRefused(answer, 413, "request body is larger than");
         }
         Api.Answer json = api.send(HttpRequest.newBuilder(api.base().resolve("queue/" + queued + "/join"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"zoe\"}")));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"userId\":\"zoe\"}")));
         assertRefused(json, 415, "Content-Type must be application/x-www-form-urlencoded");
         assertEquals(0, api.get("queue/" + queued).data().getInt("joined"));
     }
@@ -217,13 +258,21 @@ class BadInputIT extends SingleInstanceIT {
     @Test
     void answersMethodNotAllowedOnTheQueuePaths() {
         String queued = queuedSale(2, 300, 30);
-        Map<String, String> allowed = Map.of("queue/" + queued + "/join", "POST", "queue/" + queued + "/admission", "POST",
-                "queue/" + queued, "GET", "queue/" + queued + "/fairness", "GET");
+        Map<String, String> allowed = Map.of(
+                "queue/" + queued + "/join",
+                "POST",
+                "queue/" + queued + "/admission",
+                "POST",
+                "queue/" + queued,
+                "GET",
+                "queue/" + queued + "/fairness",
+                "GET");
         allowed.forEach((path, method) -> {
             for (String wrong : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
                 if (!wrong.equals(method)) {
-                    Api.Answer answer = api.send(HttpRequest.newBuilder(api.base().resolve(path + "?userId=una"))
-                            .method(wrong, HttpRequest.BodyPublishers.noBody()));
+                    Api.Answer answer =
+                            api.send(HttpRequest.newBuilder(api.base().resolve(path + "?userId=una"))
+                                    .method(wrong, HttpRequest.BodyPublishers.noBody()));
                     assertRefused(answer, 405, "method " + wrong + " not allowed here");
                     assertEquals(method, answer.header("Allow"), wrong + " " + path);
                 }
@@ -241,12 +290,19 @@ class BadInputIT extends SingleInstanceIT {
         for (String path : List.of("queue/" + unknown, "queue/" + event, "queue/" + event + "/fairness")) {
             assertRefused(api.get(path), 404, "event ");
         }
-        for (String path : List.of("queue", "queue/", "queue/" + event + "/nope", "queue/" + event + "/join/more",
-                "queue/e%7Bx%7D/join", "queue/" + "e".repeat(80) + "/join")) {
+        for (String path : List.of(
+                "queue",
+                "queue/",
+                "queue/" + event + "/nope",
+                "queue/" + event + "/join/more",
+                "queue/e%7Bx%7D/join",
+                "queue/" + "e".repeat(80) + "/join")) {
             assertRefused(post(path, "userId=vera"), 404, "no such path");
         }
         String placeOfAnother = join(queuedSale(2, 300, 30), "vera");
-        assertRefused(post("queue/" + event + "/admission", "place=" + placeOfAnother), 403,
+        assertRefused(
+                post("queue/" + event + "/admission", "place=" + placeOfAnother),
+                403,
                 "the place is for another event");
     }
 
@@ -267,9 +323,12 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("place=" + join(other, "walt"), "the place is for another event");
         cases.put("place=" + admission, "the place is not a place token");
         cases.forEach((form, message) -> assertRefused(post("queue/" + queued + "/admission", form), 403, message));
-        assertRefused(post("queue/" + queued + "/admission", "place=" + place + "&place=" + place), 400,
+        assertRefused(
+                post("queue/" + queued + "/admission", "place=" + place + "&place=" + place),
+                400,
                 "place is given more than once");
-        assertEquals(1, post("queue/" + queued + "/admission", "place=" + place).code(), "the genuine place still works");
+        assertEquals(
+                1, post("queue/" + queued + "/admission", "place=" + place).code(), "the genuine place still works");
         buyAndPay(queued, "walt", admission);
         assertSellsExactlyItsTickets(queued, 1);
     }
@@ -287,7 +346,8 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("count=10001", "count must be an integer from 1 to 10000");
         cases.put("count=x", "count must be an integer from 1 to 10000");
         cases.put("from=1&from=2", "from is given more than once");
-        cases.forEach((query, message) -> assertRefused(api.get("queue/" + queued + "/fairness?" + query), 400, message));
+        cases.forEach(
+                (query, message) -> assertRefused(api.get("queue/" + queued + "/fairness?" + query), 400, message));
         Api.Answer page = api.get("queue/" + queued + "/fairness?from=1&count=10000");
         assertEquals(200, page.status(), page.body());
         assertEquals(0, page.data().getJsonArray("places").size());
@@ -310,14 +370,16 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("userId=yuri&admission=" + xena, "the admission is another buyer's");
         cases.put("userId=xena&admission=" + xenaElsewhere, "the admission is for another event");
         cases.forEach((form, message) -> assertRefused(postForm(form + "&eventId=" + queued), 403, message));
-        assertRefused(postForm("userId=xena&admission=" + xena + "&admission=" + xena + "&eventId=" + queued), 400,
+        assertRefused(
+                postForm("userId=xena&admission=" + xena + "&admission=" + xena + "&eventId=" + queued),
+                400,
                 "admission is given more than once");
 
         while (System.currentTimeMillis() < expiresAt) {
             Pause.millis(50);
         }
-        assertRefused(postForm("userId=xena&admission=" + xenaElsewhere + "&eventId=" + brief), 403,
-                "the admission expired");
+        assertRefused(
+                postForm("userId=xena&admission=" + xenaElsewhere + "&eventId=" + brief), 403, "the admission expired");
         assertEquals(0, api.eventStatus(queued).data().getInt("reserved"), "none of them bought");
         assertEquals(0, api.eventStatus(brief).data().getInt("reserved"));
 
@@ -334,9 +396,13 @@ class BadInputIT extends SingleInstanceIT {
         String admission = admitted(queued, join(queued, "zack"));
         Api.Answer bought = postForm("userId=zack&admission=" + admission + "&eventId=" + queued);
         assertEquals(1, bought.code(), bought.body());
-        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(
-                () -> assertEquals(0, api.eventStatus(queued).data().getInt("reserved"), "the unpaid hold expired"));
-        assertRefused(postForm("userId=zack&admission=" + admission + "&eventId=" + queued), 403,
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .untilAsserted(() ->
+                        assertEquals(0, api.eventStatus(queued).data().getInt("reserved"), "the unpaid hold expired"));
+        assertRefused(
+                postForm("userId=zack&admission=" + admission + "&eventId=" + queued),
+                403,
                 "the admission was already used");
         assertEquals(0, api.eventStatus(queued).data().getInt("reserved"));
     }
@@ -355,12 +421,18 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("{\"opensAt\":1.5,\"admitPerSecond\":10,\"admitWindowSeconds\":30}", "queue.opensAt must be");
         cases.put("{\"opensAt\":1e30,\"admitPerSecond\":10,\"admitWindowSeconds\":30}", "queue.opensAt must be");
         cases.put("{\"opensAt\":" + now + ",\"admitWindowSeconds\":30}", "queue.admitPerSecond is required");
-        cases.put("{\"opensAt\":" + now + ",\"admitPerSecond\":0,\"admitWindowSeconds\":30}", "queue.admitPerSecond must be");
-        cases.put("{\"opensAt\":" + now + ",\"admitPerSecond\":1000001,\"admitWindowSeconds\":30}",
+        cases.put(
+                "{\"opensAt\":" + now + ",\"admitPerSecond\":0,\"admitWindowSeconds\":30}",
+                "queue.admitPerSecond must be");
+        cases.put(
+                "{\"opensAt\":" + now + ",\"admitPerSecond\":1000001,\"admitWindowSeconds\":30}",
                 "queue.admitPerSecond must be");
         cases.put("{\"opensAt\":" + now + ",\"admitPerSecond\":10}", "queue.admitWindowSeconds is required");
-        cases.put("{\"opensAt\":" + now + ",\"admitPerSecond\":10,\"admitWindowSeconds\":0}", "queue.admitWindowSeconds must be");
-        cases.put("{\"opensAt\":" + now + ",\"admitPerSecond\":10,\"admitWindowSeconds\":86401}",
+        cases.put(
+                "{\"opensAt\":" + now + ",\"admitPerSecond\":10,\"admitWindowSeconds\":0}",
+                "queue.admitWindowSeconds must be");
+        cases.put(
+                "{\"opensAt\":" + now + ",\"admitPerSecond\":10,\"admitWindowSeconds\":86401}",
                 "queue.admitWindowSeconds must be");
         cases.put("{" + valid + ",\"overbook\":0.5}", "queue.overbook must be");
         cases.put("{" + valid + ",\"overbook\":11}", "queue.overbook must be");
@@ -370,8 +442,11 @@ class BadInputIT extends SingleInstanceIT {
         cases.put("{" + valid + ",\"proofOfWork\":2.5}", "queue.proofOfWork must be an integer from 0 to 10000000");
         cases.put("{" + valid + ",\"proofOfWork\":1e12}", "queue.proofOfWork must be an integer from 0 to 10000000");
         cases.put("{" + valid + ",\"colour\":\"red\"}", "queue.colour is not a setting");
-        cases.forEach((queue, message) -> assertRefused(api.admin("PUT", event,
-                "{\"tickets\":10,\"holdSeconds\":300,\"queue\":" + queue + "}", Api.ADMIN_TOKEN), 400, message));
+        cases.forEach((queue, message) -> assertRefused(
+                api.admin(
+                        "PUT", event, "{\"tickets\":10,\"holdSeconds\":300,\"queue\":" + queue + "}", Api.ADMIN_TOKEN),
+                400,
+                message));
         assertTrue(api.eventStatus(event).data().isNull("queue"), "the sale was left as it was, without a queue");
         assertRefused(api.get("queue/" + event), 404, "event ");
     }
@@ -383,14 +458,21 @@ class BadInputIT extends SingleInstanceIT {
             String path = "admin/events/" + queued + "/queue/" + action;
             assertRefused(adminPost(path, null), 401, "admin token missing or wrong");
             assertRefused(adminPost(path, "a-wrong-token"), 401, "admin token missing or wrong");
-            Api.Answer get = api.send(HttpRequest.newBuilder(api.base().resolve(path)).GET()
+            Api.Answer get = api.send(HttpRequest.newBuilder(api.base().resolve(path))
+                    .GET()
                     .header("Authorization", "Bearer " + Api.ADMIN_TOKEN));
             assertRefused(get, 405, "method GET not allowed here");
-            assertRefused(adminPost("admin/events/" + event + "/queue/" + action, Api.ADMIN_TOKEN), 404,
+            assertRefused(
+                    adminPost("admin/events/" + event + "/queue/" + action, Api.ADMIN_TOKEN),
+                    404,
                     "event " + event + " has no waiting room");
-            assertRefused(adminPost("admin/events/" + Deployments.newEventId("never") + "/queue/" + action,
-                    Api.ADMIN_TOKEN), 404, "event ");
-            assertRefused(adminPost("admin/events/%7Bx%7D/queue/" + action, Api.ADMIN_TOKEN), 400,
+            assertRefused(
+                    adminPost("admin/events/" + Deployments.newEventId("never") + "/queue/" + action, Api.ADMIN_TOKEN),
+                    404,
+                    "event ");
+            assertRefused(
+                    adminPost("admin/events/%7Bx%7D/queue/" + action, Api.ADMIN_TOKEN),
+                    400,
                     "eventId may only contain");
         }
         assertFalse(api.get("queue/" + queued).data().getBoolean("paused"), "still admitting");
@@ -400,9 +482,13 @@ class BadInputIT extends SingleInstanceIT {
     /** A sale of {@code tickets} with a waiting room open since a second ago, admitting 100 a second. */
     private String queuedSale(long tickets, long windowSeconds, long holdSeconds) {
         String queued = Deployments.newEventId("bad-queued");
-        Api.Answer opened = api.admin("PUT", queued, "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
-                + ",\"queue\":{\"opensAt\":" + (System.currentTimeMillis() - 1_000) + ",\"admitPerSecond\":100,"
-                + "\"admitWindowSeconds\":" + windowSeconds + "}}", Api.ADMIN_TOKEN);
+        Api.Answer opened = api.admin(
+                "PUT",
+                queued,
+                "{\"tickets\":" + tickets + ",\"holdSeconds\":" + holdSeconds
+                        + ",\"queue\":{\"opensAt\":" + (System.currentTimeMillis() - 1_000) + ",\"admitPerSecond\":100,"
+                        + "\"admitWindowSeconds\":" + windowSeconds + "}}",
+                Api.ADMIN_TOKEN);
         assertEquals(200, opened.status(), opened.body());
         return queued;
     }
@@ -441,17 +527,28 @@ class BadInputIT extends SingleInstanceIT {
         var status = api.eventStatus(queued).data();
         assertEquals(0, status.getInt("available"), status.toString());
         String late = join(queued, "too-late");
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(
-                () -> assertEquals(-1, post("queue/" + queued + "/admission", "place=" + late).code()));
+        await().atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertEquals(
+                        -1,
+                        post("queue/" + queued + "/admission", "place=" + late).code()));
         var ledger = api.eventStatus(queued).data().getJsonObject("queue");
         // Every place given was admitted and bought with, but the last, told sold out; no window let pass.
         int places = placesGiven.get(queued).size();
         int used = admissionsUsed.get(queued);
-        assertEquals(List.of(places, used, 0, 0, 1), List.of(ledger.getInt("joined"), ledger.getInt("bought"),
-                ledger.getInt("lapsed"), ledger.getInt("waiting"), ledger.getInt("toldSoldOut")),
+        assertEquals(
+                List.of(places, used, 0, 0, 1),
+                List.of(
+                        ledger.getInt("joined"),
+                        ledger.getInt("bought"),
+                        ledger.getInt("lapsed"),
+                        ledger.getInt("waiting"),
+                        ledger.getInt("toldSoldOut")),
                 "joined, bought, lapsed, waiting, told sold out, as the buyers were told: " + ledger);
         assertEquals(places, used + 1, "every place but the last bought with");
-        assertEquals(status.getInt("paid") + status.getInt("reserved"), ledger.getInt("bought"),
+        assertEquals(
+                status.getInt("paid") + status.getInt("reserved"),
+                ledger.getInt("bought"),
                 "every ticket went to an admitted buyer");
     }
 
@@ -492,7 +589,8 @@ class BadInputIT extends SingleInstanceIT {
     private static void assertRefused(Api.Answer answer, int status, String message) {
         assertEquals(status, answer.status(), answer.body());
         assertEquals(-status, answer.code(), answer.body());
-        assertTrue(answer.json().getString("msg").startsWith(message), "expected '" + message + "...': " + answer.body());
+        assertTrue(
+                answer.json().getString("msg").startsWith(message), "expected '" + message + "...': " + answer.body());
         assertTrue(answer.json().isNull("data"), answer.body());
         assertEquals(INSTANCE_NAME, answer.header("X-Instance"), answer.body());
     }
@@ -504,13 +602,13 @@ class BadInputIT extends SingleInstanceIT {
     }
 
     private Api.Answer adminPost(String path, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(api.base().resolve(path)).POST(HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(api.base().resolve(path)).POST(HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
         return api.send(request);
     }
-
 
     private Api.Answer postForm(String body) {
         return api.send(HttpRequest.newBuilder(api.base().resolve("buy/ticket"))

@@ -54,15 +54,18 @@ class FormTest {
     @Test
     void refusesAFlagThatIsNotTrueOrFalse() {
         for (String bad : new String[] {"retry=1", "retry=yes", "retry", "retry=true&retry=true"}) {
-            ApiException e = assertThrows(ApiException.class, () -> Form.parse(bad).flag("retry"), bad);
+            ApiException e =
+                    assertThrows(ApiException.class, () -> Form.parse(bad).flag("retry"), bad);
             assertEquals(400, e.status());
-            assertEquals(bad.contains("&") ? "retry is given more than once" : "retry must be true or false",
+            assertEquals(
+                    bad.contains("&") ? "retry is given more than once" : "retry must be true or false",
                     e.getMessage());
         }
     }
 
     private static String refusal(String encoded, String name) {
-        ApiException e = assertThrows(ApiException.class, () -> Form.parse(encoded).id(name, null));
+        ApiException e =
+                assertThrows(ApiException.class, () -> Form.parse(encoded).id(name, null));
         assertEquals(400, e.status());
         return e.getMessage();
     }

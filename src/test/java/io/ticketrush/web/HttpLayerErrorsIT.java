@@ -3,15 +3,13 @@ package io.ticketrush.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import io.ticketrush.testsupport.Api;
 import io.ticketrush.testsupport.RawHttp;
 import io.ticketrush.testsupport.SingleInstanceIT;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Requests Payara's HTTP layer refuses before the WAR (see HttpLayerErrors) still get the JSON envelope naming
@@ -61,7 +59,10 @@ class HttpLayerErrorsIT extends SingleInstanceIT {
     }
 
     private Api.Answer raw(String method, String path) {
-        return RawHttp.exchange(port(), method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close"
-                + ("POST".equals(method) ? "\r\nContent-Length: 0" : ""), new byte[0]);
+        return RawHttp.exchange(
+                port(),
+                method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+                        + ("POST".equals(method) ? "\r\nContent-Length: 0" : ""),
+                new byte[0]);
     }
 }

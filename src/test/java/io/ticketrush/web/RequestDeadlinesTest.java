@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.eclipse.microprofile.metrics.Counter;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +47,8 @@ class RequestDeadlinesTest {
         assertFalse(result.isDone(), "not due yet");
         deadlines.expire(System.nanoTime() + TIMEOUT_NANOS);
 
-        ApiException failure = assertInstanceOf(ApiException.class,
+        ApiException failure = assertInstanceOf(
+                ApiException.class,
                 assertThrows(CompletionException.class, result::join).getCause());
         assertEquals(503, failure.status());
         assertEquals(1, counted.get());

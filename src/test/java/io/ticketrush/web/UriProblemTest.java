@@ -25,15 +25,27 @@ class UriProblemTest {
         "/orders/a%00b, NUL",
         "/orders/a%5cb, BACKSLASH",
         "/orders/a\\b, BACKSLASH",
-        "orders, NOT_ABSOLUTE"})
+        "orders, NOT_ABSOLUTE"
+    })
     void namesWhatTheServerWouldRefuse(String path, UriProblem expected) {
         assertEquals(expected, UriProblem.of(path));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "*", "/orders/x-1-abc", "/orders/a%2fb", "/admin/events/../../x",
-        "/buy/ticket/../../orders/x", "/./buy/./ticket/../../x", "/orders/..", "//orders//x", "/orders/%C3%A9",
-        "/admin/events/%7Bx%7D"})
+    @ValueSource(
+            strings = {
+                "/",
+                "*",
+                "/orders/x-1-abc",
+                "/orders/a%2fb",
+                "/admin/events/../../x",
+                "/buy/ticket/../../orders/x",
+                "/./buy/./ticket/../../x",
+                "/orders/..",
+                "//orders//x",
+                "/orders/%C3%A9",
+                "/admin/events/%7Bx%7D"
+            })
     void letsEveryOtherPathThrough(String path) {
         assertNull(UriProblem.of(path));
     }

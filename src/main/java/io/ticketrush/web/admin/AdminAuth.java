@@ -1,19 +1,16 @@
 package io.ticketrush.web.admin;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Optional;
-
+import io.ticketrush.web.ApiException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.ticketrush.web.ApiException;
 
 /**
  * Guards the admin API with {@code Authorization: Bearer <admin.token>}. There is no default token: without
@@ -33,7 +30,10 @@ public class AdminAuth {
 
     @PostConstruct
     void init() {
-        tokenDigest = token.map(String::strip).filter(t -> !t.isEmpty()).map(AdminAuth::sha256).orElse(null);
+        tokenDigest = token.map(String::strip)
+                .filter(t -> !t.isEmpty())
+                .map(AdminAuth::sha256)
+                .orElse(null);
     }
 
     /** Returns when the request carries the admin token; otherwise throws the 401 (or 503) to answer. */
@@ -54,8 +54,10 @@ public class AdminAuth {
     /** True when {@code authorization} is {@code Bearer <the admin token>}. */
     boolean accepts(String authorization) {
         boolean bearer = authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length());
-        return bearer && configured()
-                && MessageDigest.isEqual(sha256(authorization.substring(BEARER.length()).strip()), tokenDigest);
+        return bearer
+                && configured()
+                && MessageDigest.isEqual(
+                        sha256(authorization.substring(BEARER.length()).strip()), tokenDigest);
     }
 
     private static byte[] sha256(String text) {

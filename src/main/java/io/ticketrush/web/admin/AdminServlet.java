@@ -1,19 +1,5 @@
 package io.ticketrush.web.admin;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.logging.Logger;
-
-import jakarta.ejb.EJB;
-import jakarta.inject.Inject;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import io.ticketrush.archive.ArchiveUnavailableException;
 import io.ticketrush.archive.ArchivedSale;
 import io.ticketrush.archive.OrderArchive;
@@ -32,6 +18,18 @@ import io.ticketrush.stock.RequestId;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
+import jakarta.ejb.EJB;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * {@code PUT /admin/events/{eventId}} opens or resets a sale (with a waiting room when the body has
@@ -45,6 +43,7 @@ public class AdminServlet extends ApiServlet {
 
     /** {"tickets":1000000000,"holdSeconds":86400} is 40 bytes; room for whitespace, no room for abuse. */
     static final int MAX_BODY_BYTES = 4 * 1024;
+
     private static final String RESTORE = "/restore";
     private static final String PAUSE = "/queue/pause";
     private static final String RESUME = "/queue/resume";
@@ -80,9 +79,11 @@ public class AdminServlet extends ApiServlet {
         boolean restore = rest.endsWith(RESTORE);
         boolean pause = rest.endsWith(PAUSE);
         boolean resume = rest.endsWith(RESUME);
-        String eventId = restore ? rest.substring(0, rest.length() - RESTORE.length())
-                : pause ? rest.substring(0, rest.length() - PAUSE.length())
-                : resume ? rest.substring(0, rest.length() - RESUME.length()) : rest;
+        String eventId = restore
+                ? rest.substring(0, rest.length() - RESTORE.length())
+                : pause
+                        ? rest.substring(0, rest.length() - PAUSE.length())
+                        : resume ? rest.substring(0, rest.length() - RESUME.length()) : rest;
         if (eventId.isEmpty() || eventId.indexOf('/') >= 0) {
             throw ApiException.notFound("no such path");
         }
@@ -99,7 +100,11 @@ public class AdminServlet extends ApiServlet {
                 throw ApiException.notFound("event " + eventId + " has no waiting room");
             }
             QueueStatus queue = waitingRoom.status(eventId);
-            ApiResponse.send(response, 200, 1, pause ? "admission paused" : "admission resumed",
+            ApiResponse.send(
+                    response,
+                    200,
+                    1,
+                    pause ? "admission paused" : "admission resumed",
                     json -> QueueStatusJson.writeLedger(json, queue));
             return;
         }
@@ -134,7 +139,8 @@ public class AdminServlet extends ApiServlet {
                     json.writeNull("database");
                 } else {
                     json.writeStartObject("database");
-                    archived.forEach((orderStatus, count) -> json.write(orderStatus.name().toLowerCase(Locale.ROOT), count));
+                    archived.forEach((orderStatus, count) ->
+                            json.write(orderStatus.name().toLowerCase(Locale.ROOT), count));
                     json.writeEnd();
                 }
                 json.write("handoffLag", lag);
@@ -157,8 +163,13 @@ public class AdminServlet extends ApiServlet {
         RequestId requestId = RequestIds.of(request, body);
         boolean queued = settings.queue() != null;
         waitingRoom.register(eventId, queued);
-        GlobalStock.Opening opening = globalStock.open(eventId, settings.tickets(), settings.holdMillis(),
-                settings.handoff(), queued ? WaitingRoom.setup(settings.queue()) : null, requestId);
+        GlobalStock.Opening opening = globalStock.open(
+                eventId,
+                settings.tickets(),
+                settings.holdMillis(),
+                settings.handoff(),
+                queued ? WaitingRoom.setup(settings.queue()) : null,
+                requestId);
         if (opening.outcome() == OpenScript.Outcome.ID_REUSED) {
             throw reused(requestId, eventId);
         }
@@ -209,9 +220,12 @@ public class AdminServlet extends ApiServlet {
         GlobalStock.Deletion deletion = globalStock.delete(eventId, requestId);
         switch (deletion.outcome()) {
             case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
-            case HANDOFF_LAGS -> throw new ApiException(409, "sale " + eventId + " has " + deletion.unhanded()
-                    + " hand-off entries not yet in PostgreSQL (handoffLag): deleting it now would lose them;"
-                    + " try again once its handoffLag is 0");
+            case HANDOFF_LAGS ->
+                throw new ApiException(
+                        409,
+                        "sale " + eventId + " has " + deletion.unhanded()
+                                + " hand-off entries not yet in PostgreSQL (handoffLag): deleting it now would lose them;"
+                                + " try again once its handoffLag is 0");
             case ID_REUSED -> throw reused(requestId, eventId);
             case DELETED, REPEATED -> {
                 localStock.forget(eventId);
@@ -224,16 +238,23 @@ public class AdminServlet extends ApiServlet {
             LOG.warning(() -> "Sale " + eventId + " deleted: " + deletion.reserved() + " reserved, " + deletion.paid()
                     + " paid of " + deletion.tickets());
         }
-        ApiResponse.send(response, 200, 1, "sale deleted", json -> json.write("eventId", eventId)
-                .write("tickets", deletion.tickets())
-                .write("reserved", deletion.reserved())
-                .write("paid", deletion.paid())
-                .write("available", deletion.available()));
+        ApiResponse.send(
+                response,
+                200,
+                1,
+                "sale deleted",
+                json -> json.write("eventId", eventId)
+                        .write("tickets", deletion.tickets())
+                        .write("reserved", deletion.reserved())
+                        .write("paid", deletion.paid())
+                        .write("available", deletion.available()));
     }
 
     private static ApiException reused(RequestId requestId, String eventId) {
-        return new ApiException(422, "request id " + requestId.id() + " was already used for another request on sale "
-                + eventId + " (" + RequestIds.IDEMPOTENCY_KEY + " / " + RequestIds.REQUEST_ID + ")");
+        return new ApiException(
+                422,
+                "request id " + requestId.id() + " was already used for another request on sale " + eventId + " ("
+                        + RequestIds.IDEMPOTENCY_KEY + " / " + RequestIds.REQUEST_ID + ")");
     }
 
     /**
@@ -250,8 +271,9 @@ public class AdminServlet extends ApiServlet {
             // Asked before the database; restore.lua refuses it again in the same step as the restore.
             throw deletedNotLost(eventId);
         }
-        ArchivedSale sale = archive.sale(eventId).orElseThrow(() -> ApiException.notFound(
-                "the database holds no sale " + eventId + " to restore (never opened, or opened without the hand-off)"));
+        ArchivedSale sale = archive.sale(eventId)
+                .orElseThrow(() -> ApiException.notFound("the database holds no sale " + eventId
+                        + " to restore (never opened, or opened without the hand-off)"));
         boolean queued = sale.queue() != null;
         waitingRoom.register(eventId, queued);
         GlobalStock.Restoring restoring = globalStock.restore(sale, queued ? WaitingRoom.setup(sale.queue()) : null);
@@ -277,8 +299,10 @@ public class AdminServlet extends ApiServlet {
     }
 
     private static ApiException deletedNotLost(String eventId) {
-        return new ApiException(409, "sale " + eventId + " was deleted; restoring is only for a sale Redis has lost"
-                + " (PUT /admin/events/" + eventId + " opens it again as a new sale)");
+        return new ApiException(
+                409,
+                "sale " + eventId + " was deleted; restoring is only for a sale Redis has lost" + " (PUT /admin/events/"
+                        + eventId + " opens it again as a new sale)");
     }
 
     private static ApiException notLost(String eventId) {

@@ -1,9 +1,8 @@
 package io.ticketrush.web.admin;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.util.Map;
-
+import io.ticketrush.cluster.Members;
+import io.ticketrush.web.ApiResponse;
+import io.ticketrush.web.ApiServlet;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -14,10 +13,9 @@ import jakarta.json.stream.JsonGenerator;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
-import io.ticketrush.cluster.Members;
-import io.ticketrush.web.ApiResponse;
-import io.ticketrush.web.ApiServlet;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.Map;
 
 /**
  * {@code GET /admin/instances}: every instance of the deployment with its weight, whether it is alive, and the

@@ -1,14 +1,12 @@
 package io.ticketrush.web.admin;
 
+import io.ticketrush.stock.RequestId;
+import io.ticketrush.web.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-
-import jakarta.servlet.http.HttpServletRequest;
-
-import io.ticketrush.stock.RequestId;
-import io.ticketrush.web.ApiException;
 
 /**
  * The id under which an admin {@code PUT} or {@code DELETE} is applied once: the client's {@value #IDEMPOTENCY_KEY}
@@ -21,8 +19,7 @@ final class RequestIds {
     static final String REQUEST_ID = "X-Request-Id";
     static final int MAX_LENGTH = 255;
 
-    private RequestIds() {
-    }
+    private RequestIds() {}
 
     /** The request's id and the fingerprint of what it asks ({@code body}: its body, "" for none), or null. */
     static RequestId of(HttpServletRequest request, String body) {
@@ -36,8 +33,8 @@ final class RequestIds {
             return null;
         }
         if (!isValid(id)) {
-            throw ApiException.badRequest("header " + header + " must be 1 to " + MAX_LENGTH
-                    + " visible ASCII characters (no spaces)");
+            throw ApiException.badRequest(
+                    "header " + header + " must be 1 to " + MAX_LENGTH + " visible ASCII characters (no spaces)");
         }
         return new RequestId(id, sha256(request.getMethod() + "\n" + body));
     }
@@ -58,7 +55,8 @@ final class RequestIds {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every JVM has SHA-256", e);
         }

@@ -1,10 +1,7 @@
 package io.ticketrush.web.admin;
 
-import java.io.StringReader;
-import java.math.BigDecimal;
-import java.util.List;
-import java.util.Map;
-
+import io.ticketrush.model.QueueSettings;
+import io.ticketrush.web.ApiException;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
@@ -12,9 +9,10 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
-
-import io.ticketrush.model.QueueSettings;
-import io.ticketrush.web.ApiException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The body of {@code PUT /admin/events/{eventId}}: {@code {"tickets":N,"holdSeconds":S}}, optionally
@@ -32,8 +30,8 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
     public static final long MAX_HOLD_SECONDS = 86_400L;
 
     private static final List<String> FIELDS = List.of("tickets", "holdSeconds", "handoff", "queue");
-    private static final List<String> QUEUE_FIELDS = List.of("opensAt", "admitPerSecond", "admitWindowSeconds",
-            "overbook", "proofOfWork");
+    private static final List<String> QUEUE_FIELDS =
+            List.of("opensAt", "admitPerSecond", "admitWindowSeconds", "overbook", "proofOfWork");
 
     private static final JsonReaderFactory JSON = Json.createReaderFactory(Map.of());
 
@@ -50,8 +48,11 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
             throw ApiException.badRequest("body is not valid JSON");
         }
         refuseUnknown(object, "", FIELDS);
-        return new SaleSettings(integer(object, "tickets", 0, MAX_TICKETS),
-                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS), flag(object, "handoff", true), queue(object));
+        return new SaleSettings(
+                integer(object, "tickets", 0, MAX_TICKETS),
+                integer(object, "holdSeconds", 1, MAX_HOLD_SECONDS),
+                flag(object, "handoff", true),
+                queue(object));
     }
 
     private static QueueSettings queue(JsonObject sale) {
@@ -60,16 +61,19 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
             return null;
         }
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-            throw ApiException.badRequest("queue must be an object {\"opensAt\":ms,\"admitPerSecond\":R,"
-                    + "\"admitWindowSeconds\":W}");
+            throw ApiException.badRequest(
+                    "queue must be an object {\"opensAt\":ms,\"admitPerSecond\":R," + "\"admitWindowSeconds\":W}");
         }
         JsonObject queue = value.asJsonObject();
         refuseUnknown(queue, "queue.", QUEUE_FIELDS);
-        return new QueueSettings(integer(queue, "queue.", "opensAt", 0, QueueSettings.MAX_OPENS_AT),
+        return new QueueSettings(
+                integer(queue, "queue.", "opensAt", 0, QueueSettings.MAX_OPENS_AT),
                 integer(queue, "queue.", "admitPerSecond", 1, QueueSettings.MAX_ADMIT_PER_SECOND),
                 integer(queue, "queue.", "admitWindowSeconds", 1, QueueSettings.MAX_WINDOW_SECONDS),
-                overbook(queue.get("overbook")), queue.containsKey("proofOfWork")
-                        ? integer(queue, "queue.", "proofOfWork", 0, QueueSettings.MAX_PROOF_OF_WORK) : 0);
+                overbook(queue.get("overbook")),
+                queue.containsKey("proofOfWork")
+                        ? integer(queue, "queue.", "proofOfWork", 0, QueueSettings.MAX_PROOF_OF_WORK)
+                        : 0);
     }
 
     /** A misspelt setting ({@code "handof":false}) would otherwise be ignored and its default applied unseen. */
@@ -90,7 +94,8 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
             throw ApiException.badRequest(problem);
         }
         BigDecimal number = ((JsonNumber) value).bigDecimalValue();
-        if (number.compareTo(BigDecimal.ONE) < 0 || number.compareTo(BigDecimal.valueOf(QueueSettings.MAX_OVERBOOK)) > 0) {
+        if (number.compareTo(BigDecimal.ONE) < 0
+                || number.compareTo(BigDecimal.valueOf(QueueSettings.MAX_OVERBOOK)) > 0) {
             throw ApiException.badRequest(problem);
         }
         return number.doubleValue();
@@ -126,7 +131,8 @@ public record SaleSettings(long tickets, long holdSeconds, boolean handoff, Queu
         }
         BigDecimal number = ((JsonNumber) value).bigDecimalValue();
         // Range first: stripTrailingZeros on 1e999999999 would be costly, and such a number is out of range anyway.
-        if (number.compareTo(BigDecimal.valueOf(min)) < 0 || number.compareTo(BigDecimal.valueOf(max)) > 0
+        if (number.compareTo(BigDecimal.valueOf(min)) < 0
+                || number.compareTo(BigDecimal.valueOf(max)) > 0
                 || number.stripTrailingZeros().scale() > 0) {
             throw ApiException.badRequest(problem);
         }

@@ -1,21 +1,6 @@
 package io.ticketrush.web.buyer;
 
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import com.nimbusds.jose.KeySourceException;
-
 import io.ticketrush.identity.InvalidTokenException;
 import io.ticketrush.identity.ProviderKeys;
 import io.ticketrush.identity.ProviderUnavailableException;
@@ -23,6 +8,17 @@ import io.ticketrush.identity.TokenVerifier;
 import io.ticketrush.identity.VerifiedToken;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.Form;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Who a buyer's request is from. With {@code buyer.auth=open} (trying it out) the buyer is whoever the
@@ -88,20 +84,33 @@ public class Buyers {
         switch (mode.strip().toLowerCase(Locale.ROOT)) {
             case "open" -> verifier = null;
             case "oidc" -> {
-                String named = issuer.map(String::strip).filter(i -> !i.isEmpty()).orElseThrow(() ->
-                        new IllegalStateException("buyer.auth=oidc needs oidc.issuer (OIDC_ISSUER): the provider's issuer URL"));
+                String named = issuer.map(String::strip)
+                        .filter(i -> !i.isEmpty())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "buyer.auth=oidc needs oidc.issuer (OIDC_ISSUER): the provider's issuer URL"));
                 ProviderKeys keys = new ProviderKeys(named, jwksCacheMillis, jwksMinRefetchMillis);
-                verifier = new TokenVerifier(keys, named, audience(), buyerClaim.strip(), leewaySeconds, maxTokens, jwksCacheMillis,
+                verifier = new TokenVerifier(
+                        keys,
+                        named,
+                        audience(),
+                        buyerClaim.strip(),
+                        leewaySeconds,
+                        maxTokens,
+                        jwksCacheMillis,
                         System::currentTimeMillis);
                 // The first buyer should not wait for the discovery document and the keys: fetched now, aside.
-                Thread warm = new Thread(() -> {
-                    try {
-                        keys.fetch();
-                    } catch (KeySourceException e) {
-                        LOG.log(Level.WARNING, "The identity provider's keys could not be fetched yet (fetched again at"
-                                + " the first token): " + e.getMessage());
-                    }
-                }, "ticketrush-oidc-keys");
+                Thread warm = new Thread(
+                        () -> {
+                            try {
+                                keys.fetch();
+                            } catch (KeySourceException e) {
+                                LOG.log(
+                                        Level.WARNING,
+                                        "The identity provider's keys could not be fetched yet (fetched again at"
+                                                + " the first token): " + e.getMessage());
+                            }
+                        },
+                        "ticketrush-oidc-keys");
                 warm.setDaemon(true);
                 warm.start();
             }

@@ -1,12 +1,5 @@
 package io.ticketrush.web.buyer;
 
-import java.io.IOException;
-
-import jakarta.inject.Inject;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import io.ticketrush.model.Ids;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.stock.EventStatus;
@@ -14,6 +7,11 @@ import io.ticketrush.stock.GlobalStock;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 
 /**
  * {@code GET /events/{eventId}}: a sale as its buyers see it (the buyer's page shows it before anything else):
@@ -45,12 +43,17 @@ public class EventServlet extends ApiServlet {
         }
         boolean queued = waitingRoom.queued(eventId, status.gen());
         response.setHeader("Cache-Control", "public, max-age=1");
-        ApiResponse.send(response, 200, 1, "ok", json -> json.write("eventId", eventId)
-                .write("tickets", status.tickets())
-                .write("available", status.available())
-                .write("reserved", status.reserved())
-                .write("paid", status.paid())
-                .write("soldOut", status.available() == 0 && status.reserved() == 0)
-                .write("queue", queued));
+        ApiResponse.send(
+                response,
+                200,
+                1,
+                "ok",
+                json -> json.write("eventId", eventId)
+                        .write("tickets", status.tickets())
+                        .write("available", status.available())
+                        .write("reserved", status.reserved())
+                        .write("paid", status.paid())
+                        .write("soldOut", status.available() == 0 && status.reserved() == 0)
+                        .write("queue", queued));
     }
 }

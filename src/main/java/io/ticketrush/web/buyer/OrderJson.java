@@ -6,8 +6,7 @@ import io.ticketrush.web.ApiResponse;
 /** The JSON form of an order, the {@code data} of every answer that carries one. */
 public final class OrderJson {
 
-    private OrderJson() {
-    }
+    private OrderJson() {}
 
     public static ApiResponse.Data of(Order order) {
         return json -> json.write("orderId", order.orderId())

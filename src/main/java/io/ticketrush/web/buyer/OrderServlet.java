@@ -1,12 +1,5 @@
 package io.ticketrush.web.buyer;
 
-import java.io.IOException;
-
-import jakarta.inject.Inject;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import io.ticketrush.model.BuyerKey;
 import io.ticketrush.model.Order;
 import io.ticketrush.order.Orders;
@@ -14,6 +7,11 @@ import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 
 /**
  * {@code GET /orders/{orderId}} and {@code POST /orders/{orderId}/pay}. With authenticated buyers (see {@link Buyers})
@@ -57,7 +55,11 @@ public class OrderServlet extends ApiServlet {
             if (payment.paid()) {
                 ApiResponse.send(response, 200, 1, "paid", OrderJson.of(payment.order()));
             } else {
-                ApiResponse.send(response, 409, -409, "the hold on this order expired; its ticket went back on sale",
+                ApiResponse.send(
+                        response,
+                        409,
+                        -409,
+                        "the hold on this order expired; its ticket went back on sale",
                         OrderJson.of(payment.order()));
             }
         } else {
@@ -65,7 +67,8 @@ public class OrderServlet extends ApiServlet {
                 throw methodNotAllowed(request, response, "GET");
             }
             String buyer = buyer(request, response);
-            Order order = buyer == null ? orders.find(orderId).orElseThrow(() -> noSuchOrder(orderId))
+            Order order = buyer == null
+                    ? orders.find(orderId).orElseThrow(() -> noSuchOrder(orderId))
                     : ownOrder(orderId, buyer);
             ApiResponse.send(response, 200, 1, "ok", OrderJson.of(order));
         }

@@ -1,19 +1,16 @@
 package io.ticketrush.web.buyer;
 
-import java.io.IOException;
-
-import jakarta.inject.Inject;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.ticketrush.purchase.PurchaseService;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * {@code POST /buy/ticket}: the buyer ({@code userId}, or the access token: see {@link Buyers}) and, optionally, {@code eventId}, {@code retry}
@@ -48,8 +45,8 @@ public class PurchaseServlet extends ApiServlet {
 
     static final int BUSY_CODE = -3;
 
-    private static final ApiResponse.Constant BUSY = ApiResponse.constant(503, BUSY_CODE,
-            "busy: every ticket this instance may sell now is being confirmed; try again shortly");
+    private static final ApiResponse.Constant BUSY = ApiResponse.constant(
+            503, BUSY_CODE, "busy: every ticket this instance may sell now is being confirmed; try again shortly");
 
     /** A purchase form is two short ids and a token; anything much larger is not a purchase. */
     static final int MAX_BODY_BYTES = 8 * 1024;
@@ -77,10 +74,14 @@ public class PurchaseServlet extends ApiServlet {
         // nginx keys a form without an event by its own EVENT_ID: shared only when that is this instance's sale too.
         boolean shared = !retry && eventId != null && eventId.equals(request.getHeader(SHARED_HEADER));
 
-        answer(request, response, purchases.purchase(eventId, userId, retry, form.token("admission"), shared),
+        answer(
+                request,
+                response,
+                purchases.purchase(eventId, userId, retry, form.token("admission"), shared),
                 (answering, reservation) -> {
                     switch (reservation.outcome()) {
-                        case RESERVED -> ApiResponse.send(answering, 200, 1, "reserved", OrderJson.of(reservation.order()));
+                        case RESERVED ->
+                            ApiResponse.send(answering, 200, 1, "reserved", OrderJson.of(reservation.order()));
                         case SOLD_OUT -> {
                             if (shared && reservation.sharedThrough() > 0) {
                                 // When it has run out, the next buyer asks again while the others of that moment
@@ -91,8 +92,13 @@ public class PurchaseServlet extends ApiServlet {
                             }
                             ApiResponse.send(answering, SOLD_OUT);
                         }
-                        case ALREADY_HELD -> ApiResponse.send(answering, 200, -2, "you already hold a ticket for this event",
-                                OrderJson.of(reservation.order()));
+                        case ALREADY_HELD ->
+                            ApiResponse.send(
+                                    answering,
+                                    200,
+                                    -2,
+                                    "you already hold a ticket for this event",
+                                    OrderJson.of(reservation.order()));
                         case NO_SUCH_EVENT, DELETED -> {
                             if (shared) {
                                 // Redis was asked just now (no share is kept of an event it does not have).

@@ -1,25 +1,23 @@
 package io.ticketrush.web.buyer;
 
-import java.io.IOException;
-import java.util.List;
-
-import jakarta.inject.Inject;
-import jakarta.json.stream.JsonGenerator;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
-import io.ticketrush.model.PlacesPage;
-import io.ticketrush.queue.QueueStatusJson;
 import io.ticketrush.model.Ids;
+import io.ticketrush.model.PlacesPage;
 import io.ticketrush.queue.ProofOfWork;
 import io.ticketrush.queue.QueueDraw;
 import io.ticketrush.queue.QueueStatus;
+import io.ticketrush.queue.QueueStatusJson;
 import io.ticketrush.queue.WaitingRoom;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
 import io.ticketrush.web.Form;
+import jakarta.inject.Inject;
+import jakarta.json.stream.JsonGenerator;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
 
 /**
  * A sale's waiting room, for buyers: {@code POST /queue/{eventId}/join} (the buyer: {@link Buyers}; form
@@ -82,7 +80,10 @@ public class QueueServlet extends ApiServlet {
 
     private void join(String eventId, Form form, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        answer(request, response, waitingRoom.join(eventId, buyers.of(request, response, form), form.token("pow")),
+        answer(
+                request,
+                response,
+                waitingRoom.join(eventId, buyers.of(request, response, form), form.token("pow")),
                 QueueServlet::joined);
     }
 
@@ -91,12 +92,16 @@ public class QueueServlet extends ApiServlet {
         ProofOfWork.Challenge challenge = waitingRoom.challenge(eventId, buyers.of(request, response, query));
         // The buyer's own, and new every time: never kept by nginx, a browser or anyone in between.
         response.setHeader("Cache-Control", "no-store");
-        ApiResponse.send(response, 200, 1, "solve it, then join with pow", json -> json
-                .write("algorithm", challenge.algorithm())
-                .write("challenge", challenge.challenge())
-                .write("maxnumber", challenge.maxnumber())
-                .write("salt", challenge.salt())
-                .write("signature", challenge.signature()));
+        ApiResponse.send(
+                response,
+                200,
+                1,
+                "solve it, then join with pow",
+                json -> json.write("algorithm", challenge.algorithm())
+                        .write("challenge", challenge.challenge())
+                        .write("maxnumber", challenge.maxnumber())
+                        .write("salt", challenge.salt())
+                        .write("signature", challenge.signature()));
     }
 
     private static void joined(HttpServletResponse response, WaitingRoom.Standing standing) throws IOException {
@@ -115,10 +120,14 @@ public class QueueServlet extends ApiServlet {
         String buyer = buyers.verified(request, response, form);
         WaitingRoom.AdmissionAnswer answer = waitingRoom.admission(eventId, form.token("place"), buyer);
         if (answer instanceof WaitingRoom.AdmissionAnswer.Admitted admitted) {
-            ApiResponse.send(response, 200, 1, "admitted: buy before expiresAt", json -> json
-                    .write("admission", admitted.admission())
-                    .write("expiresAt", admitted.expiresAt())
-                    .write("position", admitted.position()));
+            ApiResponse.send(
+                    response,
+                    200,
+                    1,
+                    "admitted: buy before expiresAt",
+                    json -> json.write("admission", admitted.admission())
+                            .write("expiresAt", admitted.expiresAt())
+                            .write("position", admitted.position()));
         } else if (answer instanceof WaitingRoom.AdmissionAnswer.NotYet notYet) {
             ApiResponse.send(response, 200, -3, "not admitted yet", json -> {
                 json.write("state", notYet.state().name());
@@ -144,10 +153,11 @@ public class QueueServlet extends ApiServlet {
     private void fairness(String eventId, Form query, HttpServletResponse response) throws IOException {
         String fromParam = query.token("from");
         String countParam = query.token("count");
-        Long from = fromParam == null && countParam == null ? null
+        Long from = fromParam == null && countParam == null
+                ? null
                 : integer("from", fromParam == null ? "1" : fromParam, 1, Long.MAX_VALUE / 2);
-        int count = countParam == null ? PlacesPage.MAX_COUNT
-                : (int) integer("count", countParam, 1, PlacesPage.MAX_COUNT);
+        int count =
+                countParam == null ? PlacesPage.MAX_COUNT : (int) integer("count", countParam, 1, PlacesPage.MAX_COUNT);
         QueueStatus status = waitingRoom.status(eventId);
         List<String> places = from == null ? null : waitingRoom.placeHashes(eventId, from, count);
         ApiResponse.send(response, 200, 1, "ok", json -> {
@@ -158,7 +168,9 @@ public class QueueServlet extends ApiServlet {
                     .write("opensAt", status.opensAt())
                     .write("joined", status.joined());
             if (status.open() && status.digest() != null) {
-                json.writeStartObject("frozen").write("size", status.frozen()).write("digest", status.digest())
+                json.writeStartObject("frozen")
+                        .write("size", status.frozen())
+                        .write("digest", status.digest())
                         .writeEnd();
                 json.write("seed", status.seed());
             } else {

@@ -1,14 +1,12 @@
 package io.ticketrush.web.buyer;
 
-import java.io.IOException;
-
+import io.ticketrush.web.ApiResponse;
+import io.ticketrush.web.ApiServlet;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
-import io.ticketrush.web.ApiResponse;
-import io.ticketrush.web.ApiServlet;
+import java.io.IOException;
 
 /**
  * {@code GET /auth/config}: how the buyer's page names its buyer, public like the provider's own discovery
@@ -30,7 +28,9 @@ public class SignInServlet extends ApiServlet {
         ApiResponse.send(response, 200, 1, "ok", json -> {
             json.write("buyerAuth", buyers.authenticated() ? "oidc" : "open");
             if (buyers.authenticated()) {
-                json.write("issuer", buyers.issuer()).write("clientId", buyers.clientId()).write("scope", buyers.scope());
+                json.write("issuer", buyers.issuer())
+                        .write("clientId", buyers.clientId())
+                        .write("scope", buyers.scope());
                 if (buyers.audience() != null) {
                     json.write("audience", buyers.audience());
                 }

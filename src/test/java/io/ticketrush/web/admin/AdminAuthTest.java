@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
-import java.util.Optional;
-
+import io.ticketrush.web.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.lang.reflect.Proxy;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
-
-import io.ticketrush.web.ApiException;
 
 class AdminAuthTest {
 
@@ -53,27 +50,30 @@ class AdminAuthTest {
         AdminAuth closed = new AdminAuth();
         closed.token = Optional.empty();
         closed.init();
-        ApiException unavailable = assertThrows(ApiException.class,
-                () -> closed.check(request("Bearer anything"), response()));
+        ApiException unavailable =
+                assertThrows(ApiException.class, () -> closed.check(request("Bearer anything"), response()));
         assertEquals(503, unavailable.status());
         assertTrue(unavailable.getMessage().contains("no admin token is configured"));
 
-        ApiException unauthorized = assertThrows(ApiException.class,
-                () -> withToken("s3cret").check(request("Bearer nope"), response()));
+        ApiException unauthorized =
+                assertThrows(ApiException.class, () -> withToken("s3cret").check(request("Bearer nope"), response()));
         assertEquals(401, unauthorized.status());
     }
 
     /** Just enough of a request for check(): its Authorization header. */
     private static HttpServletRequest request(String authorization) {
-        return (HttpServletRequest) Proxy.newProxyInstance(AdminAuthTest.class.getClassLoader(),
+        return (HttpServletRequest) Proxy.newProxyInstance(
+                AdminAuthTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class},
-                (proxy, method, args) -> "getHeader".equals(method.getName()) && "Authorization".equals(args[0])
-                        ? authorization : null);
+                (proxy, method, args) ->
+                        "getHeader".equals(method.getName()) && "Authorization".equals(args[0]) ? authorization : null);
     }
 
     private static HttpServletResponse response() {
-        return (HttpServletResponse) Proxy.newProxyInstance(AdminAuthTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> null);
+        return (HttpServletResponse) Proxy.newProxyInstance(
+                AdminAuthTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletResponse.class},
+                (proxy, method, args) -> null);
     }
 
     private static AdminAuth withToken(String token) {
