@@ -1,6 +1,7 @@
 package io.ticketrush.web;
 
 import io.ticketrush.archive.ArchiveUnavailableException;
+import io.ticketrush.model.InvalidIdException;
 import io.ticketrush.queue.NoChallengeException;
 import io.ticketrush.queue.NoWaitingRoomException;
 import io.ticketrush.queue.QueueRefusedException;
@@ -14,6 +15,8 @@ final class Refusals {
     static ApiException of(RuntimeException failure) {
         if (failure instanceof ApiException refusal) {
             return refusal;
+        } else if (failure instanceof InvalidIdException) {
+            return ApiException.badRequest(failure.getMessage());
         } else if (failure instanceof QueueRefusedException) {
             return new ApiException(403, failure.getMessage());
         } else if (failure instanceof NoWaitingRoomException) {
