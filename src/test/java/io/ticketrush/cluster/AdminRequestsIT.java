@@ -117,7 +117,7 @@ class AdminRequestsIT {
         try (Jedis redis = cluster.redis()) {
             assertFalse(redis.sismember(EventKeys.EVENTS, event));
         }
-        assertEquals(1, cluster.nginx().openSale(event, 1, 60).code(), "the id may be opened again");
+        assertEquals(1, cluster.nginx().openSale(event, 40, 60).code(), "the id may be opened again");
         await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
