@@ -118,7 +118,7 @@ class AdminRequestsIT {
             assertFalse(redis.sismember(EventKeys.EVENTS, event));
         }
         assertEquals(1, cluster.nginx().openSale(event, 40, 60).code(), "the id may be opened again");
-        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
             }

@@ -193,7 +193,7 @@ class FaultToleranceIT {
                 assertEquals(200, cluster.instance(i).get("health/ready").status());
             }
         });
-        await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= Cluster.INSTANCES; i++) {
                 assertTrue(cluster.instance(i).localPermits(event) > 0, "instance-" + i + " has a share");
             }
