@@ -13,6 +13,10 @@ build_if_needed() {
         local build_log=$RUN_DIR/build.log
         mkdir -p "$RUN_DIR"
         log "Building the WAR and fetching Payara Micro (mvn package, output in $build_log) ..."
+        # Classes of sources since moved or deleted would stay in target/ and in the WAR (Payara refuses a WAR whose
+        # stale servlet shares a path with its successor): compile afresh. Not `mvn clean`, which would also delete
+        # the run directory and the boot archives under target/.
+        rm -rf "$ROOT/target/classes" "$ROOT/target/ticketrush" "$WAR"
         # Into a file: Debian's Maven 3.8 prints colour resets even with -B and -q, which would litter up's output.
         if ! (cd "$ROOT" && mvn -q -B -DskipTests -Dspotless.check.skip=true package) >"$build_log" 2>&1; then
             sed 's/\x1b\[[0-9;]*m//g' "$build_log" | tail -n 40 >&2
