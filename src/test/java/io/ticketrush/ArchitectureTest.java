@@ -23,7 +23,7 @@ class ArchitectureTest {
      */
     static final List<List<String>> FLOORS = List.of(
             List.of("web", "health", "fairness"),
-            List.of("purchase"),
+            List.of("purchase", "sale"),
             List.of("queue", "identity", "order"),
             List.of("stock"),
             List.of("archive", "cluster"),

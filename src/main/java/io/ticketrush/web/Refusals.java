@@ -5,6 +5,8 @@ import io.ticketrush.model.InvalidIdException;
 import io.ticketrush.queue.NoChallengeException;
 import io.ticketrush.queue.NoWaitingRoomException;
 import io.ticketrush.queue.QueueRefusedException;
+import io.ticketrush.sale.NoSuchSaleException;
+import io.ticketrush.sale.SaleConflictException;
 
 /** The status the API answers each refusal of the layers below with: they know nothing of HTTP. */
 final class Refusals {
@@ -19,9 +21,9 @@ final class Refusals {
             return ApiException.badRequest(failure.getMessage());
         } else if (failure instanceof QueueRefusedException) {
             return new ApiException(403, failure.getMessage());
-        } else if (failure instanceof NoWaitingRoomException) {
+        } else if (failure instanceof NoWaitingRoomException || failure instanceof NoSuchSaleException) {
             return ApiException.notFound(failure.getMessage());
-        } else if (failure instanceof NoChallengeException) {
+        } else if (failure instanceof NoChallengeException || failure instanceof SaleConflictException) {
             return new ApiException(409, failure.getMessage());
         } else if (failure instanceof ArchiveUnavailableException) {
             return new ApiException(503, failure.getMessage(), failure.getCause());

@@ -173,7 +173,7 @@ class PreQueueDigestIT {
         return gen;
     }
 
-    /** Opens the event's sale with a waiting room as AdminServlet does, a fresh seed each time; its generation. */
+    /** Opens the event's sale with a waiting room as Sales does, a fresh seed each time; its generation. */
     private long openQueued(long opensAt) {
         seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);

@@ -754,7 +754,7 @@ class WaitingRoomScriptsIT {
         queue = QueueKeys.of(event);
     }
 
-    /** Opens (or resets) the sale with a waiting room as AdminServlet does: a fresh seed and its commitment. */
+    /** Opens (or resets) the sale with a waiting room as Sales does: a fresh seed and its commitment. */
     private long openQueued(long tickets, long holdMs, long opensAt, long rate, long windowMs, String overbook) {
         seed = new byte[QueueDraw.SEED_BYTES];
         RANDOM.nextBytes(seed);

@@ -1,24 +1,16 @@
 package io.ticketrush.web.admin;
 
-import io.ticketrush.archive.ArchiveUnavailableException;
-import io.ticketrush.archive.ArchivedSale;
-import io.ticketrush.archive.OrderArchive;
-import io.ticketrush.archive.OrderHandoff;
 import io.ticketrush.model.Ids;
-import io.ticketrush.model.OrderStatus;
-import io.ticketrush.order.Orders;
 import io.ticketrush.queue.QueueStatus;
 import io.ticketrush.queue.QueueStatusJson;
-import io.ticketrush.queue.WaitingRoom;
+import io.ticketrush.sale.RequestIdReusedException;
+import io.ticketrush.sale.Sales;
 import io.ticketrush.stock.EventStatus;
 import io.ticketrush.stock.GlobalStock;
-import io.ticketrush.stock.LocalStock;
-import io.ticketrush.stock.OpenScript;
 import io.ticketrush.stock.RequestId;
 import io.ticketrush.web.ApiException;
 import io.ticketrush.web.ApiResponse;
 import io.ticketrush.web.ApiServlet;
-import jakarta.ejb.EJB;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,17 +18,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.logging.Logger;
+import java.util.function.Supplier;
 
 /**
  * {@code PUT /admin/events/{eventId}} opens or resets a sale (with a waiting room when the body has
  * {@code "queue"}); {@code GET} reads its counts and its waiting room's ledger; {@code DELETE} deletes it once its
  * orders are in PostgreSQL; {@code POST /admin/events/{eventId}/restore} puts back from PostgreSQL a sale Redis has
  * lost; {@code POST /admin/events/{eventId}/queue/pause} and {@code /queue/resume} stop and restart admission.
- * {@code PUT} and {@code DELETE} are applied once per request id ({@link RequestIds}).
+ * {@code PUT} and {@code DELETE} are applied once per request id ({@link RequestIds}). This servlet routes, checks
+ * the token, reads the request and writes the answer; {@link Sales} does the work.
  */
 @WebServlet("/admin/events/*")
 public class AdminServlet extends ApiServlet {
@@ -47,30 +38,12 @@ public class AdminServlet extends ApiServlet {
     private static final String RESTORE = "/restore";
     private static final String PAUSE = "/queue/pause";
     private static final String RESUME = "/queue/resume";
-    private static final Logger LOG = Logger.getLogger(AdminServlet.class.getName());
-    /** nginx reads the clock once per round of its event loop: a shared answer may outlive its second by that much. */
-    private static final long EDGE_CLOCK_MARGIN_MILLIS = 50;
 
     @Inject
     AdminAuth auth;
 
     @Inject
-    GlobalStock globalStock;
-
-    @EJB
-    LocalStock localStock;
-
-    @Inject
-    OrderArchive archive;
-
-    @EJB
-    OrderHandoff handoff;
-
-    @Inject
-    WaitingRoom waitingRoom;
-
-    @Inject
-    Orders orders;
+    Sales sales;
 
     @Override
     protected void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -96,10 +69,7 @@ public class AdminServlet extends ApiServlet {
                 throw methodNotAllowed(request, response, "POST");
             }
             auth.check(request, response);
-            if (!waitingRoom.pause(eventId, pause)) {
-                throw ApiException.notFound("event " + eventId + " has no waiting room");
-            }
-            QueueStatus queue = waitingRoom.status(eventId);
+            QueueStatus queue = sales.pause(eventId, pause);
             ApiResponse.send(
                     response,
                     200,
@@ -113,7 +83,7 @@ public class AdminServlet extends ApiServlet {
                 throw methodNotAllowed(request, response, "POST");
             }
             auth.check(request, response);
-            restore(eventId, response);
+            restored(sales.restore(eventId), response);
             return;
         }
         String method = request.getMethod();
@@ -126,118 +96,28 @@ public class AdminServlet extends ApiServlet {
         } else if ("DELETE".equals(method)) {
             delete(eventId, request, response);
         } else {
-            EventStatus status = globalStock.status(eventId);
-            if (status == null) {
-                throw ApiException.notFound("no such event: " + eventId);
-            }
-            Map<OrderStatus, Long> archived = archivedCounts(eventId);
-            long lag = handoff.lag(eventId);
-            QueueStatus queue = waitingRoom.statusOrNull(eventId);
-            ApiResponse.send(response, 200, 1, "ok", json -> {
-                eventJson(status).write(json);
-                if (archived == null) {
-                    json.writeNull("database");
-                } else {
-                    json.writeStartObject("database");
-                    archived.forEach((orderStatus, count) ->
-                            json.write(orderStatus.name().toLowerCase(Locale.ROOT), count));
-                    json.writeEnd();
-                }
-                json.write("handoffLag", lag);
-                if (queue == null) {
-                    json.writeNull("queue");
-                } else {
-                    QueueStatusJson.writeLedger(json, queue);
-                }
-            });
+            report(sales.report(eventId), response);
         }
     }
 
-    /**
-     * Opens or resets the sale, once per request id: a repeat (nginx resending a PUT that timed out to another
-     * instance, a client repeating its Idempotency-Key) changes nothing, draws no seed, and answers the sale as it is.
-     */
     private void open(String eventId, HttpServletRequest request, HttpServletResponse response) throws IOException {
         String body = body(request);
         SaleSettings settings = SaleSettings.parse(body);
         RequestId requestId = RequestIds.of(request, body);
-        boolean queued = settings.queue() != null;
-        waitingRoom.register(eventId, queued);
-        GlobalStock.Opening opening = globalStock.open(
-                eventId,
-                settings.tickets(),
-                settings.holdMillis(),
-                settings.handoff(),
-                queued ? WaitingRoom.setup(settings.queue()) : null,
-                requestId);
-        if (opening.outcome() == OpenScript.Outcome.ID_REUSED) {
-            throw reused(requestId, eventId);
-        }
-        EventStatus status = opening.status();
-        if (status == null) {
-            throw ApiException.notFound("no such event: " + eventId + " (deleted since this request opened it)");
-        }
-        waitingRoom.register(eventId, queued);
-        // This instance follows at once; the others within one refresh interval.
-        localStock.update(status);
-        orders.sweepSoon(eventId);
-        boolean repeated = opening.outcome() == OpenScript.Outcome.REPEATED;
-        QueueStatus read = queued || repeated ? waitingRoom.statusOrNull(eventId) : null;
-        if (read != null && !read.open() && read.opensAt() <= read.now()) {
-            // An opensAt already past opens the queue at once: do now what the advancers would within a round, so
-            // that the answer says the state buyers meet (WAITING), not PRE_QUEUE.
-            waitingRoom.advanceNow(eventId);
-            read = waitingRoom.statusOrNull(eventId);
-        }
-        QueueStatus queue = read;
-        ApiResponse.Data opened = json -> {
-            eventJson(status).write(json);
-            if (queue != null) {
-                QueueStatusJson.writeLedger(json, queue);
+        Sales.Terms terms =
+                new Sales.Terms(settings.tickets(), settings.holdMillis(), settings.handoff(), settings.queue());
+        Sales.Opened opened = once(() -> sales.open(eventId, terms, requestId));
+        ApiResponse.send(response, 200, 1, "sale opened", json -> {
+            eventJson(opened.status()).write(json);
+            if (opened.queue() != null) {
+                QueueStatusJson.writeLedger(json, opened.queue());
             }
-        };
-        // nginx may still be telling buyers the old sale is sold out, for up to two seconds: answer once it no longer
-        // can, so that from this answer on every buyer meets the new sale. The request's thread waits: an opening is
-        // rare, and a wait of that length is longer than an asynchronous request may take (redis.request-timeout-ms).
-        long edgeWait = globalStock.edgeWait(eventId);
-        if (edgeWait > 0) {
-            try {
-                Thread.sleep(edgeWait + EDGE_CLOCK_MARGIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for nginx's shared answers to run out", e);
-            }
-        }
-        ApiResponse.send(response, 200, 1, "sale opened", opened);
+        });
     }
 
-    /**
-     * Deletes the sale once its orders are in PostgreSQL (409 while the hand-off lags), once per request id. This
-     * instance forgets it at once, the others within one refresh; purchases of it are answered 404 from then on.
-     */
     private void delete(String eventId, HttpServletRequest request, HttpServletResponse response) throws IOException {
         RequestId requestId = RequestIds.of(request, "");
-        GlobalStock.Deletion deletion = globalStock.delete(eventId, requestId);
-        switch (deletion.outcome()) {
-            case NO_SUCH_EVENT -> throw ApiException.notFound("no such event: " + eventId);
-            case HANDOFF_LAGS ->
-                throw new ApiException(
-                        409,
-                        "sale " + eventId + " has " + deletion.unhanded()
-                                + " hand-off entries not yet in PostgreSQL (handoffLag): deleting it now would lose them;"
-                                + " try again once its handoffLag is 0");
-            case ID_REUSED -> throw reused(requestId, eventId);
-            case DELETED, REPEATED -> {
-                localStock.forget(eventId);
-                waitingRoom.forget(eventId);
-                orders.retire(eventId);
-                waitingRoom.retire(eventId);
-            }
-        }
-        if (deletion.outcome() == GlobalStock.Deletion.Outcome.DELETED) {
-            LOG.warning(() -> "Sale " + eventId + " deleted: " + deletion.reserved() + " reserved, " + deletion.paid()
-                    + " paid of " + deletion.tickets());
-        }
+        GlobalStock.Deletion deletion = once(() -> sales.delete(eventId, requestId));
         ApiResponse.send(
                 response,
                 200,
@@ -250,72 +130,45 @@ public class AdminServlet extends ApiServlet {
                         .write("available", deletion.available()));
     }
 
-    private static ApiException reused(RequestId requestId, String eventId) {
-        return new ApiException(
-                422,
-                "request id " + requestId.id() + " was already used for another request on sale " + eventId + " ("
-                        + RequestIds.IDEMPOTENCY_KEY + " / " + RequestIds.REQUEST_ID + ")");
+    /** Runs a change applied once per request id; an id already used for another request is a 422 naming both headers. */
+    private static <T> T once(Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (RequestIdReusedException e) {
+            throw new ApiException(
+                    422, e.getMessage() + " (" + RequestIds.IDEMPOTENCY_KEY + " / " + RequestIds.REQUEST_ID + ")");
+        }
     }
 
-    /**
-     * Puts a sale Redis has lost back from PostgreSQL: its buyers keep their orders, the rest of its tickets sell on,
-     * and a sale with a waiting room gets one again with its settings (a new one: places and admissions were never
-     * in the database). Only for a lost sale: one Redis has is a 409, and so is a deleted one; a sale the database
-     * never had is a 404.
-     */
-    private void restore(String eventId, HttpServletResponse response) throws IOException {
-        if (globalStock.status(eventId) != null) {
-            throw notLost(eventId);
-        }
-        if (!globalStock.deleted(List.of(eventId)).isEmpty()) {
-            // Asked before the database; restore.lua refuses it again in the same step as the restore.
-            throw deletedNotLost(eventId);
-        }
-        ArchivedSale sale = archive.sale(eventId)
-                .orElseThrow(() -> ApiException.notFound("the database holds no sale " + eventId
-                        + " to restore (never opened, or opened without the hand-off)"));
-        boolean queued = sale.queue() != null;
-        waitingRoom.register(eventId, queued);
-        GlobalStock.Restoring restoring = globalStock.restore(sale, queued ? WaitingRoom.setup(sale.queue()) : null);
-        switch (restoring.outcome()) {
-            case ON_SALE -> throw notLost(eventId);
-            case DELETED -> throw deletedNotLost(eventId);
-            case RESTORED -> waitingRoom.register(eventId, queued);
-        }
-        EventStatus status = restoring.status();
-        localStock.update(status);
-        orders.sweepSoon(eventId);
-        QueueStatus queue = queued ? waitingRoom.status(eventId) : null;
-        LOG.warning(() -> "Sale " + eventId + " restored from the database: " + status.reserved() + " reserved, "
-                + status.paid() + " paid, " + status.available() + " available"
-                + (queued ? ", with a new waiting room" : ""));
-        ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {
-            eventJson(status).write(json);
-            json.write("restoredOrders", sale.orders().size());
-            if (queue != null) {
-                QueueStatusJson.writeLedger(json, queue);
+    private static void report(Sales.Report report, HttpServletResponse response) throws IOException {
+        ApiResponse.send(response, 200, 1, "ok", json -> {
+            eventJson(report.status()).write(json);
+            if (report.archived() == null) {
+                json.writeNull("database");
+            } else {
+                json.writeStartObject("database");
+                report.archived()
+                        .forEach((orderStatus, count) ->
+                                json.write(orderStatus.name().toLowerCase(Locale.ROOT), count));
+                json.writeEnd();
+            }
+            json.write("handoffLag", report.handoffLag());
+            if (report.queue() == null) {
+                json.writeNull("queue");
+            } else {
+                QueueStatusJson.writeLedger(json, report.queue());
             }
         });
     }
 
-    private static ApiException deletedNotLost(String eventId) {
-        return new ApiException(
-                409,
-                "sale " + eventId + " was deleted; restoring is only for a sale Redis has lost" + " (PUT /admin/events/"
-                        + eventId + " opens it again as a new sale)");
-    }
-
-    private static ApiException notLost(String eventId) {
-        return new ApiException(409, "sale " + eventId + " is in Redis; restoring is only for a sale Redis has lost");
-    }
-
-    /** The database's counts, or null while it cannot answer: the sale goes on without it. */
-    private Map<OrderStatus, Long> archivedCounts(String eventId) {
-        try {
-            return archive.counts(eventId);
-        } catch (ArchiveUnavailableException e) {
-            return null;
-        }
+    private static void restored(Sales.Restored restored, HttpServletResponse response) throws IOException {
+        ApiResponse.send(response, 200, 1, "sale restored from the database", json -> {
+            eventJson(restored.status()).write(json);
+            json.write("restoredOrders", restored.restoredOrders());
+            if (restored.queue() != null) {
+                QueueStatusJson.writeLedger(json, restored.queue());
+            }
+        });
     }
 
     private static String body(HttpServletRequest request) throws IOException {
