@@ -93,12 +93,14 @@ class OrderLifecycleIT extends SingleInstanceIT {
             assertEquals(-409, refused.code());
             assertEquals("EXPIRED", refused.data().getString("status"));
         }
-        // Local shares re-open within one refresh interval of the tickets' return; then each late buyer gets one.
+        // The used-up share re-opens within one refresh interval of the tickets' return, with what Redis has then
+        // (holds expired by two sweeps re-open it with one ticket, then again once that is used); then each late
+        // buyer gets one, after at most the permit wait or a "busy, try again".
         await().atMost(Duration.ofSeconds(2))
                 .ignoreExceptions()
-                .untilAsserted(() -> assertTrue(api.localPermits(event) >= tickets - 1, "the share re-opened"));
+                .untilAsserted(() -> assertTrue(api.localPermits(event) > 0, "the share re-opened"));
         for (int i = 0; i < tickets - 1; i++) {
-            Api.Answer late = api.buy(event, "late-" + i);
+            Api.Answer late = api.buyPastBusy(event, "late-" + i);
             assertEquals(1, late.code(), late.body());
         }
         for (int i = 0; i < 5; i++) {
