@@ -28,10 +28,10 @@
 -- nothing done; {-422}: this request id was used for another request.
 --
 -- The generation: instances re-compute their local share when it changes. It is greater than the last one and at
--- least Redis's clock in milliseconds times 1000, a count of microseconds (exact in a Lua number until the year
--- 2255): a sale opened again after Redis lost it, gen and all, must still outrank every generation the database has
--- seen, or its orders would be dropped there as a reset sale's, or counted beside the lost sale's. (This trusts a
--- failed-over server's clock not to lag the old one's by more than the time between the two opens.)
+-- least Redis's clock in microseconds (now_us(), exact in a Lua number until the year 2255): a sale opened again
+-- after Redis lost it, gen and all, must still outrank every generation the database has seen, or its orders would
+-- be dropped there as a reset sale's, or counted beside the lost sale's. (This trusts a failed-over server's clock
+-- not to lag the old one's by more than the time between the two opens.)
 -- The order sequence 'seq' survives a reset, so order ids of the new sale never repeat old ones. The stream
 -- is kept: its reset record ('Z') tells the consumers to drop the old sale's rows, older records are skipped;
 -- it carries the sale's settings too, so that a sale Redis loses can be restored from the database.
@@ -80,7 +80,7 @@ end
 redis.call('HDEL', stock_key, 'deleted', 'deletedAt')
 redis.call('HSET', stock_key, 'tickets', tickets, 'reserved', 0, 'paid', 0, 'holdMs', hold_ms, 'handoff', handoff,
   'queued', queued and '1' or '0')
-local gen = string.format('%d', math.max(tonumber(redis.call('HGET', stock_key, 'gen') or '0') + 1, now_ms() * 1000))
+local gen = string.format('%d', math.max(tonumber(redis.call('HGET', stock_key, 'gen') or '0') + 1, now_us()))
 redis.call('HSET', stock_key, 'gen', gen)
 if queued then
   -- Counters start at zero; 'frozen' (the pre-queue's size), 'digest' and the measured rate appear later.

@@ -69,7 +69,7 @@ redis.call('HSET', stock_key, 'tickets', tickets, 'reserved', reserved, 'paid', 
 pcall(redis.call, 'XGROUP', 'CREATE', stream_key, 'orders', '0', 'MKSTREAM')
 local queue_gen = 0
 if queued then
-  queue_gen = math.max(tonumber(sale_gen) + 1, now_ms() * 1000)
+  queue_gen = math.max(tonumber(sale_gen) + 1, now_us())
   redis.call('UNLINK', queue_key, places_key, joins_key, admits_key, admitinfo_key, used_key)
   redis.call('HSET', queue_key, 'gen', string.format('%d', queue_gen), 'opensAt', opens_at, 'rate', rate,
     'windowMs', window_ms, 'overbook', overbook, 'seed', seed, 'commit', commitment, 'pow', pow, 'paused', 0,
