@@ -54,6 +54,15 @@ public class OrderArchive {
         });
     }
 
+    /** Whether the database has ever had a sale of the event (one opened with the hand-off, whose opening reached it). */
+    public boolean knows(String eventId) {
+        return database.read(em -> !em.createNativeQuery("SELECT 1 FROM ticket_sale WHERE event_id = ?1")
+                .setParameter(1, eventId)
+                .setMaxResults(1)
+                .getResultList()
+                .isEmpty());
+    }
+
     /**
      * The last sale of the event as the database holds it: its settings (its waiting room's too) and its orders
      * still standing (reserved or paid). Empty when the database never had the sale or it keeps no orders here.

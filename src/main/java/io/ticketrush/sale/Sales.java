@@ -34,6 +34,8 @@ public class Sales {
     private static final Logger LOG = Logger.getLogger(Sales.class.getName());
     /** nginx reads the clock once per round of its event loop: a shared answer may outlive its second by that much. */
     private static final long EDGE_CLOCK_MARGIN_MILLIS = 50;
+    /** The longest nginx gives a shared answer: to the end of the second after the one Redis gave it in. */
+    private static final long EDGE_MAX_MILLIS = 2000;
 
     /** What an operator opens: the stock, how long an order is held unpaid, the hand-off, a waiting room or none. */
     public record Terms(long tickets, long holdMillis, boolean handoff, QueueSettings queue) {}
@@ -75,6 +77,7 @@ public class Sales {
      * the answer on every buyer meets the new sale.
      */
     public Opened open(String eventId, Terms terms, RequestId requestId) {
+        boolean lost = lost(eventId);
         boolean queued = terms.queue() != null;
         waitingRoom.register(eventId, queued);
         GlobalStock.Opening opening = globalStock.open(
@@ -102,17 +105,38 @@ public class Sales {
             waitingRoom.advanceNow(eventId);
             queue = waitingRoom.statusOrNull(eventId);
         }
-        waitForEdge(eventId);
+        waitForEdge(eventId, lost);
         return new Opened(status, queue);
     }
 
     /**
-     * nginx may still be telling buyers the old sale is sold out, for up to two seconds. The request's thread waits:
-     * an opening is rare, and a wait of that length is longer than an asynchronous request may take
-     * (redis.request-timeout-ms).
+     * Whether Redis has lost the sale: it holds neither the sale nor its tombstone, yet the sale was sold before (this
+     * instance holds a share of it, or PostgreSQL has it). Its record of nginx's shared answers ({@code edgeUntil})
+     * went with it, so an opening waits out the longest such answer instead. A brand-new sale is not waited for; nor
+     * is a lost one opened without the hand-off on an instance that never sold it, nor one while PostgreSQL is away.
      */
-    private void waitForEdge(String eventId) {
-        long edgeWait = globalStock.edgeWait(eventId);
+    private boolean lost(String eventId) {
+        if (globalStock.status(eventId) != null
+                || !globalStock.deleted(List.of(eventId)).isEmpty()) {
+            return false;
+        }
+        if (localStock.share(eventId) != null) {
+            return true;
+        }
+        try {
+            return archive.knows(eventId);
+        } catch (ArchiveUnavailableException e) {
+            return false;
+        }
+    }
+
+    /**
+     * nginx may still be telling buyers the old sale is sold out, for up to two seconds: as long as Redis recorded, or
+     * the longest it can be for a sale Redis lost. The request's thread waits: an opening is rare, and a wait of that
+     * length is longer than an asynchronous request may take (redis.request-timeout-ms).
+     */
+    private void waitForEdge(String eventId, boolean lost) {
+        long edgeWait = lost ? EDGE_MAX_MILLIS : globalStock.edgeWait(eventId);
         if (edgeWait > 0) {
             try {
                 Thread.sleep(edgeWait + EDGE_CLOCK_MARGIN_MILLIS);
